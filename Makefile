@@ -1,0 +1,49 @@
+# `make run` sets up and starts the app; `make test` sets up and runs every check.
+SHELL := /bin/bash
+VENV ?= .venv
+PYTHON := $(VENV)/bin/python
+PORT ?= 8501
+RUNTIME := $(VENV)/.runtime-installed
+DEV := $(VENV)/.dev-installed
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test lint types check-browser bench clean
+
+$(PYTHON):
+	python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --upgrade pip
+
+# torch goes first, pinned, so that nothing later pulls a CUDA build.
+$(RUNTIME): requirements.txt | $(PYTHON)
+	$(PYTHON) -m pip install --quiet torch==2.13.0
+	$(PYTHON) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(DEV): requirements-dev.txt $(RUNTIME)
+	$(PYTHON) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# Browser tests drive Debian's Chromium; Playwright's own browser download cannot work here.
+check-browser:
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium; }
+
+run: $(RUNTIME)
+	$(PYTHON) -m embedding_space demo
+	$(PYTHON) -m streamlit run app.py --server.port $(PORT)
+
+lint: $(DEV)
+	$(PYTHON) -m ruff check .
+	$(PYTHON) -m ruff format --check .
+
+types: $(DEV)
+	$(PYTHON) -m mypy
+
+test: $(DEV) check-browser lint types
+	$(PYTHON) -m pytest
+
+bench: $(RUNTIME)
+	$(PYTHON) -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache tests/artifacts

@@ -1,0 +1,311 @@
+"""The command line: ``python -m embedding_space VERB ...``.
+
+Errors a user can fix print one line on stderr and exit with status 2; nothing else is caught,
+so a real bug still shows its traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from embedding_space.errors import InputError
+
+__all__ = ["main"]
+
+EMBEDDING_COLUMN = "embedding"
+_METADATA_KEY = b"embedding_space"
+EXIT_USER_ERROR = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:
+        # argparse's own usage errors follow the same rule: one line, status 2.
+        self.exit(EXIT_USER_ERROR, f"error: {message} (see '{self.prog} --help')\n")
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    from embedding_space.embedding import DEFAULT_BATCH_SIZE, DEFAULT_MODEL
+    from embedding_space.projection import DEFAULT_SEED, METHODS
+    from embedding_space.similarity import METRICS
+
+    parser = _Parser(
+        prog="python -m embedding_space",
+        description="Embed texts, project them to 2-D/3-D and find nearest neighbours.",
+    )
+    verbs = parser.add_subparsers(dest="verb", required=True, parser_class=_Parser)
+
+    embed = verbs.add_parser("embed", help="embed a file of texts into a parquet file")
+    embed.add_argument("input", help="a .txt, .csv, .tsv, .jsonl, .json, .parquet or .xlsx file")
+    embed.add_argument("--output", "-o", required=True, help="the parquet file to write")
+    embed.add_argument("--text-column", help="the column of text (guessed when absent)")
+    embed.add_argument("--model", default=DEFAULT_MODEL, help=f"default: {DEFAULT_MODEL}")
+    embed.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
+    embed.add_argument("--no-cache", action="store_true", help="do not read or fill the cache")
+
+    project = verbs.add_parser("project", help="add x, y (and z) columns to an embedded file")
+    project.add_argument("input", help="a parquet file written by 'embed'")
+    project.add_argument("--output", "-o", required=True)
+    project.add_argument("--method", choices=METHODS, default="umap")
+    project.add_argument("--dims", type=int, choices=(2, 3), default=2)
+    project.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    project.add_argument("--n-neighbors", type=int, default=15)
+    project.add_argument("--min-dist", type=float, default=0.1)
+    project.add_argument("--metric", choices=("cosine", "euclidean"), default="cosine")
+    project.add_argument("--perplexity", type=float, default=30.0)
+
+    neighbors = verbs.add_parser("neighbors", help="print the nearest rows as JSON lines")
+    neighbors.add_argument("input", help="a parquet file written by 'embed'")
+    target = neighbors.add_mutually_exclusive_group(required=True)
+    target.add_argument("--query", help="a free text to search for")
+    target.add_argument("--row", type=int, help="a row number (0-based) of the file")
+    neighbors.add_argument("-k", type=int, default=10)
+    neighbors.add_argument("--metric", choices=METRICS, default="cosine")
+    neighbors.add_argument("--model", help="the model for --query (default: the one that embedded)")
+
+    inspect = verbs.add_parser("inspect", help="print what the loader sees in a file, as JSON")
+    inspect.add_argument("input")
+    inspect.add_argument("--text-column")
+
+    demo = verbs.add_parser("demo", help="prepare the bundled demo dataset in the workspace")
+    demo.add_argument("--model", default=DEFAULT_MODEL)
+    return parser
+
+
+@contextmanager
+def _progress_bar(label: str) -> Iterator[Any]:
+    """A tqdm bar on a terminal, nothing when stderr is a file or a pipe."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from tqdm import tqdm
+
+    with tqdm(desc=label, unit="text", file=sys.stderr, dynamic_ncols=True) as bar:
+        yield bar
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _read_embedded(path: str) -> tuple[pd.DataFrame, npt.NDArray[np.float32], dict[str, Any]]:
+    import pyarrow.parquet as pq
+
+    source = Path(path)
+    if not source.is_file():
+        raise InputError(f"There is no file '{path}'.")
+    try:
+        table = pq.read_table(source)
+    except Exception as error:
+        raise InputError(f"'{path}' is not a readable parquet file ({error}).") from error
+    raw = (table.schema.metadata or {}).get(_METADATA_KEY)
+    metadata: dict[str, Any] = json.loads(raw) if raw else {}
+    frame = table.to_pandas()
+    if EMBEDDING_COLUMN not in frame.columns:
+        raise InputError(
+            f"'{path}' has no '{EMBEDDING_COLUMN}' column; create it with "
+            "'python -m embedding_space embed'."
+        )
+    try:
+        vectors = np.stack([np.asarray(value, dtype=np.float32) for value in frame[EMBEDDING_COLUMN]])
+    except ValueError as error:
+        raise InputError(f"The '{EMBEDDING_COLUMN}' column of '{path}' has rows of unequal length.") from error
+    return frame, vectors, metadata
+
+
+def _write_parquet(frame: pd.DataFrame, path: str, metadata: dict[str, Any]) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    target = Path(path)
+    if target.suffix.lower() != ".parquet":
+        raise InputError(f"The output must be a .parquet file, not '{path}'.")
+    if not target.parent.exists():
+        raise InputError(f"The folder '{target.parent}' does not exist.")
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    table = table.replace_schema_metadata(
+        {**(table.schema.metadata or {}), _METADATA_KEY: json.dumps(metadata).encode()}
+    )
+    temporary = target.with_name(f".{target.name}.tmp")
+    pq.write_table(table, temporary)
+    os.replace(temporary, target)
+
+
+def _run_embed(args: argparse.Namespace) -> None:
+    from embedding_space.embedding import embed, load_embedder
+    from embedding_space.tables import read_table
+    from embedding_space.workspace import default_home
+
+    if args.batch_size < 1:
+        raise InputError(f"--batch-size must be a positive number, not {args.batch_size}.")
+    table = read_table(args.input, text_column=args.text_column)
+    if args.text_column is None:
+        _say(f"Using column '{table.text_column}' as the text (choose another with --text-column).")
+    for reason, count in table.dropped.items():
+        _say(f"Dropped {count} row(s): {reason}.")
+    for warning in table.warnings:
+        _say(f"Warning: {warning}")
+    embedder = load_embedder(args.model)
+    cache = None
+    if not args.no_cache:
+        from embedding_space.cache import EmbeddingCache
+
+        cache = EmbeddingCache(default_home())
+    with _progress_bar("Embedding") as bar:
+
+        def report(done: int, total: int) -> None:
+            if bar is not None:
+                bar.total = total
+                bar.n = done
+                bar.refresh()
+
+        result = embed(
+            table.texts, embedder, cache=cache, batch_size=args.batch_size, progress=report
+        )
+    frame = table.frame.copy()
+    if EMBEDDING_COLUMN in frame.columns:
+        frame = frame.drop(columns=[EMBEDDING_COLUMN])
+    vectors = result.vectors
+    frame[EMBEDDING_COLUMN] = list(vectors)
+    _write_parquet(
+        frame,
+        args.output,
+        {"model": embedder.name, "cache_key": embedder.cache_key, "text_column": table.text_column},
+    )
+    if result.truncated:
+        _say(
+            f"{result.truncated} text(s) were longer than the model reads "
+            f"({embedder.max_seq_length} tokens) and were truncated."
+        )
+    _say(
+        f"Embedded {len(frame)} text(s) with {embedder.name} ({result.from_cache} from the cache) "
+        f"into {args.output}."
+    )
+
+
+def _run_project(args: argparse.Namespace) -> None:
+    from embedding_space.projection import ProjectionParams, project
+
+    frame, vectors, metadata = _read_embedded(args.input)
+    params = ProjectionParams(
+        method=args.method,
+        n_components=args.dims,
+        n_neighbors=args.n_neighbors,
+        min_dist=args.min_dist,
+        metric=args.metric,
+        perplexity=args.perplexity,
+        random_state=args.seed,
+    )
+    result = project(vectors, params)
+    if result.note:
+        _say(result.note)
+    for axis, name in enumerate("xyz"[: args.dims]):
+        frame[name] = result.coordinates[:, axis]
+    if args.dims == 2 and "z" in frame.columns:
+        frame = frame.drop(columns=["z"])
+    _write_parquet(frame, args.output, {**metadata, "projection": params.relevant()})
+    _say(f"Projected {len(frame)} row(s) with {result.method} to {args.dims}-D into {args.output}.")
+
+
+def _run_neighbors(args: argparse.Namespace) -> None:
+    from embedding_space.neighbors import top_k
+    from embedding_space.tables import guess_text_column
+
+    frame, vectors, metadata = _read_embedded(args.input)
+    if args.k < 1:
+        raise InputError(f"-k must be at least 1, not {args.k}.")
+    text_column = metadata.get("text_column")
+    if text_column not in frame.columns:
+        text_column = guess_text_column(frame.drop(columns=[EMBEDDING_COLUMN]))
+    exclude = None
+    if args.row is not None:
+        if not 0 <= args.row < len(frame):
+            raise InputError(f"--row must be between 0 and {len(frame) - 1}, not {args.row}.")
+        query = vectors[args.row]
+        exclude = args.row
+    else:
+        from embedding_space.embedding import embed, load_embedder
+
+        if not args.query.strip():
+            raise InputError("--query is empty; give a text to search for.")
+        model = args.model or metadata.get("model")
+        if not model:
+            raise InputError("The file does not say which model embedded it; pass --model.")
+        embedder = load_embedder(model)
+        query = embed([args.query], embedder).vectors[0]
+        if query.shape[0] != vectors.shape[1]:
+            raise InputError(
+                f"The model '{model}' makes {query.shape[0]}-dimensional vectors but the file "
+                f"holds {vectors.shape[1]}-dimensional ones; pass the model that embedded it."
+            )
+    for neighbor in top_k(vectors, query, args.k, args.metric, exclude=exclude):
+        line = {
+            "rank": neighbor.rank,
+            "row": neighbor.row,
+            "score": round(neighbor.score, 6),
+            "text": str(frame[text_column].iloc[neighbor.row]),
+        }
+        print(json.dumps(line, ensure_ascii=False))
+
+
+def _run_inspect(args: argparse.Namespace) -> None:
+    from embedding_space.tables import describe, read_table
+
+    print(json.dumps(describe(read_table(args.input, text_column=args.text_column)), ensure_ascii=False))
+
+
+def _run_demo(args: argparse.Namespace) -> None:
+    from embedding_space.demo import ensure_demo
+    from embedding_space.embedding import load_embedder
+    from embedding_space.projection import ProjectionParams
+    from embedding_space.workspace import Workspace
+
+    workspace = Workspace()
+    info = ensure_demo(workspace)
+    embedder = load_embedder(args.model)
+    with _progress_bar("Embedding the demo") as bar:
+
+        def report(done: int, total: int) -> None:
+            if bar is not None:
+                bar.total = total
+                bar.n = done
+                bar.refresh()
+
+        vectors = workspace.embeddings(info.id, embedder, progress=report)
+    workspace.projection(info.id, embedder.cache_key, vectors, ProjectionParams())
+    _say(f"The demo dataset ({info.rows} texts) is embedded and mapped in {workspace.root}.")
+
+
+_VERBS = {
+    "embed": _run_embed,
+    "project": _run_project,
+    "neighbors": _run_neighbors,
+    "inspect": _run_inspect,
+    "demo": _run_demo,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one verb; return the exit status (0, or 2 for an error the user can fix)."""
+    args = _build_parser().parse_args(argv)
+    try:
+        _VERBS[args.verb](args)
+    except InputError as error:
+        _say(f"error: {error}")
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        _say("Interrupted; completed batches are kept in the cache.")
+        return 130
+    except BrokenPipeError:
+        return 0
+    return 0

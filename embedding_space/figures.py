@@ -1,0 +1,329 @@
+"""Plotly figures: the map of points (with layers on top) and the similarity heatmap.
+
+User text reaches plotly only through :func:`hover_label`, which escapes it: plotly renders a
+subset of HTML in hover labels, and text from a file must never become markup.
+"""
+
+from __future__ import annotations
+
+import html
+import textwrap
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.colors import qualitative
+
+__all__ = [
+    "add_highlight_layer",
+    "add_query_layer",
+    "heatmap_figure",
+    "hover_label",
+    "is_categorical",
+    "scatter_figure",
+]
+
+FloatMatrix = npt.NDArray[np.float32]
+MAX_LEGEND_CATEGORIES = 60
+"""Beyond this many categories the rarest are drawn together as "(other)"."""
+_OTHER = "(other)"
+_PALETTE: tuple[str, ...] = tuple(qualitative.D3 + qualitative.Dark24 + qualitative.Light24)
+_MARKER_SIZE_2D = 6
+_MARKER_SIZE_3D = 3
+
+
+def hover_label(text: str, *, width: int = 64, max_chars: int = 400) -> str:
+    """Escape and wrap a text for a plotly hover label.
+
+    Args:
+        text: Any user text.
+        width: Characters per line.
+        max_chars: Longer texts are cut and end with an ellipsis.
+
+    Returns:
+        HTML-escaped text with ``<br>`` line breaks.
+    """
+    flat = " ".join(str(text).split())
+    if len(flat) > max_chars:
+        flat = flat[: max_chars - 1].rstrip() + "…"
+    lines = textwrap.wrap(flat, width=width, break_long_words=True) or [""]
+    return "<br>".join(html.escape(line) for line in lines)
+
+
+def is_categorical(values: pd.Series) -> bool:
+    """A column is coloured by category unless it is numeric with many distinct values."""
+    if pd.api.types.is_bool_dtype(values):
+        return True
+    if pd.api.types.is_numeric_dtype(values):
+        return bool(values.nunique(dropna=True) <= 12)
+    return True
+
+
+def _point_trace(
+    coordinates: FloatMatrix,
+    rows: npt.NDArray[np.intp],
+    hover: Sequence[str],
+    name: str,
+    marker: dict[str, object],
+    *,
+    showlegend: bool = True,
+) -> go.Scattergl | go.Scatter3d:
+    common: dict[str, object] = {
+        "mode": "markers",
+        "name": name,
+        "customdata": rows.reshape(-1, 1),
+        "hovertext": list(hover),
+        "hovertemplate": "%{hovertext}<extra></extra>",
+        "marker": marker,
+        "showlegend": showlegend,
+    }
+    if coordinates.shape[1] == 3:
+        return go.Scatter3d(x=coordinates[:, 0], y=coordinates[:, 1], z=coordinates[:, 2], **common)
+    return go.Scattergl(x=coordinates[:, 0], y=coordinates[:, 1], **common)
+
+
+def scatter_figure(
+    coordinates: FloatMatrix,
+    texts: Sequence[str],
+    *,
+    color: pd.Series | None = None,
+    color_name: str | None = None,
+    title: str | None = None,
+    revision: str = "map",
+) -> go.Figure:
+    """The map: one marker per row, coloured by a column.
+
+    Every trace carries the row ids in ``customdata`` (shape ``(n, 1)``), so a selection maps back
+    to rows whatever the colouring or the order of traces.
+
+    Args:
+        coordinates: Array of shape ``(n, 2)`` or ``(n, 3)``.
+        texts: ``n`` texts for the hover labels.
+        color: ``n`` values to colour by: categories get a legend, numbers a colour scale.
+        color_name: The column's name, for the legend title and hover.
+        title: Figure title.
+        revision: Plotly ``uirevision``: zoom and camera survive redraws while it is unchanged.
+
+    Returns:
+        The figure; add layers with :func:`add_highlight_layer` and :func:`add_query_layer`.
+    """
+    count, dims = coordinates.shape
+    rows = np.arange(count, dtype=np.intp)
+    size = _MARKER_SIZE_3D if dims == 3 else _MARKER_SIZE_2D
+    labels = [hover_label(text) for text in texts]
+    figure = go.Figure()
+    if color is None:
+        figure.add_trace(
+            _point_trace(coordinates, rows, labels, "points", {"size": size, "opacity": 0.8},
+                         showlegend=False)
+        )
+    elif is_categorical(color):
+        values = color.astype("string").fillna("(missing)").to_numpy()
+        counts = pd.Series(values).value_counts()
+        shown = set(counts.index[:MAX_LEGEND_CATEGORIES])
+        if len(counts) > MAX_LEGEND_CATEGORIES:
+            values = np.where(np.isin(values, list(shown)), values, _OTHER)
+        categories = sorted(set(values), key=lambda value: (value == _OTHER, str(value)))
+        for index, category in enumerate(categories):
+            mask = values == category
+            tag = html.escape(f"{color_name or 'group'}: {category}")
+            figure.add_trace(
+                _point_trace(
+                    coordinates[mask],
+                    rows[mask],
+                    [f"{label}<br><i>{tag}</i>" for label, keep in zip(labels, mask) if keep],
+                    html.escape(str(category)),
+                    {
+                        "size": size,
+                        "opacity": 0.8,
+                        "color": "#b0b0b0" if category == _OTHER else _PALETTE[index % len(_PALETTE)],
+                    },
+                )
+            )
+    else:
+        numbers = pd.to_numeric(color, errors="coerce").to_numpy(dtype=float)
+        tag = html.escape(color_name or "value")
+        figure.add_trace(
+            _point_trace(
+                coordinates,
+                rows,
+                [f"{label}<br><i>{tag}: {number:.4g}</i>" for label, number in zip(labels, numbers)],
+                tag,
+                {
+                    "size": size,
+                    "opacity": 0.85,
+                    "color": numbers,
+                    "colorscale": "Viridis",
+                    "showscale": True,
+                    "colorbar": {"title": {"text": tag}},
+                },
+                showlegend=False,
+            )
+        )
+    layout: dict[str, object] = {
+        "title": {"text": html.escape(title)} if title else None,
+        "uirevision": revision,
+        "margin": {"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
+        "legend": {
+            "title": {"text": html.escape(color_name or "")},
+            "itemsizing": "constant",
+            "tracegroupgap": 0,
+        },
+        "hoverlabel": {"align": "left"},
+        "height": 640,
+    }
+    if dims == 3:
+        axis = {"showticklabels": False, "title": {"text": ""}}
+        layout["scene"] = {"xaxis": axis, "yaxis": axis, "zaxis": axis}
+    else:
+        layout["xaxis"] = {"showticklabels": False, "zeroline": False, "title": {"text": ""}}
+        layout["yaxis"] = {"showticklabels": False, "zeroline": False, "title": {"text": ""}}
+        layout["dragmode"] = "lasso"
+    figure.update_layout(**layout)
+    return figure
+
+
+def add_highlight_layer(
+    figure: go.Figure,
+    coordinates: FloatMatrix,
+    rows: Sequence[int],
+    texts: Sequence[str],
+    *,
+    name: str,
+    color: str = "#111111",
+    symbol: str = "circle-open",
+    size: int = 14,
+) -> go.Figure:
+    """Draw chosen rows again on top of the map, e.g. a clicked point's neighbours.
+
+    Args:
+        figure: From :func:`scatter_figure`.
+        coordinates: The map's full coordinates, shape ``(n, 2|3)``.
+        rows: Row ids to mark.
+        texts: The dataset's ``n`` texts.
+        name: Legend entry.
+        color: Marker colour.
+        symbol: Plotly marker symbol.
+        size: Marker size in pixels.
+
+    Returns:
+        The same figure, for chaining.
+    """
+    picked = np.asarray(list(rows), dtype=np.intp)
+    if picked.size == 0:
+        return figure
+    is_3d = coordinates.shape[1] == 3
+    marker = {
+        "size": size // 2 if is_3d else size,
+        "color": color,
+        "symbol": symbol.replace("-open", "") if is_3d and symbol.endswith("-open") else symbol,
+        "line": {"width": 2, "color": color},
+    }
+    figure.add_trace(
+        _point_trace(
+            coordinates[picked], picked, [hover_label(texts[row]) for row in picked], name, marker
+        )
+    )
+    return figure
+
+
+def add_query_layer(
+    figure: go.Figure,
+    point: FloatMatrix,
+    neighbor_coordinates: FloatMatrix,
+    query: str,
+) -> go.Figure:
+    """Draw a free-text query as a marked point with lines to its neighbours.
+
+    Args:
+        figure: From :func:`scatter_figure`.
+        point: The query's position on the map, shape ``(2,)`` or ``(3,)``.
+        neighbor_coordinates: Positions of its neighbours, shape ``(k, 2|3)``.
+        query: The query text (escaped here).
+
+    Returns:
+        The same figure, for chaining.
+    """
+    dims = point.shape[0]
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    zs: list[float | None] = []
+    for target in neighbor_coordinates:
+        xs += [float(point[0]), float(target[0]), None]
+        ys += [float(point[1]), float(target[1]), None]
+        if dims == 3:
+            zs += [float(point[2]), float(target[2]), None]
+    line = {"color": "rgba(214, 39, 40, 0.6)", "width": 2}
+    label = "query: " + hover_label(query)
+    if dims == 3:
+        figure.add_trace(go.Scatter3d(x=xs, y=ys, z=zs, mode="lines", line=line,
+                                      hoverinfo="skip", showlegend=False))
+        figure.add_trace(go.Scatter3d(
+            x=[point[0]], y=[point[1]], z=[point[2]], mode="markers", name="query",
+            marker={"size": 9, "color": "#d62728", "symbol": "diamond"},
+            hovertext=[label], hovertemplate="%{hovertext}<extra></extra>",
+        ))
+    else:
+        figure.add_trace(go.Scattergl(x=xs, y=ys, mode="lines", line=line, hoverinfo="skip",
+                                      showlegend=False))
+        figure.add_trace(go.Scattergl(
+            x=[point[0]], y=[point[1]], mode="markers", name="query",
+            marker={"size": 18, "color": "#d62728", "symbol": "star",
+                    "line": {"width": 1, "color": "white"}},
+            hovertext=[label], hovertemplate="%{hovertext}<extra></extra>",
+        ))
+    return figure
+
+
+def heatmap_figure(
+    matrix: FloatMatrix,
+    texts: Sequence[str],
+    *,
+    metric: str = "cosine",
+    labels: Sequence[str] | None = None,
+) -> go.Figure:
+    """A similarity heatmap whose hover gives both texts and the score.
+
+    Args:
+        matrix: Array of shape ``(m, m)``, already in display order.
+        texts: ``m`` texts in the same order.
+        metric: Name shown in hover and on the colour bar.
+        labels: ``m`` short tick labels (e.g. a category); row numbers when absent.
+
+    Returns:
+        The figure.
+    """
+    size = matrix.shape[0]
+    short = [hover_label(text, width=60, max_chars=120) for text in texts]
+    ticks = [html.escape(str(label)) for label in labels] if labels is not None else None
+    positions = list(range(size))
+    hover = np.empty((size, size), dtype=object)
+    for i in range(size):
+        for j in range(size):
+            hover[i, j] = f"{short[i]}<br>— vs —<br>{short[j]}"
+    distance = metric == "euclidean"
+    figure = go.Figure(
+        go.Heatmap(
+            z=matrix,
+            x=positions,
+            y=positions,
+            customdata=hover,
+            hovertemplate=f"%{{customdata}}<br><b>{metric}: %{{z:.3f}}</b><extra></extra>",
+            colorscale="Viridis_r" if distance else "Viridis",
+            colorbar={"title": {"text": "distance" if distance else metric}},
+        )
+    )
+    axis: dict[str, object] = {"showgrid": False, "zeroline": False}
+    if ticks is not None and size <= 80:
+        axis.update(tickmode="array", tickvals=positions, ticktext=ticks, tickfont={"size": 9})
+    else:
+        axis.update(showticklabels=False)
+    figure.update_layout(
+        xaxis=axis,
+        yaxis={**axis, "autorange": "reversed", "scaleanchor": "x"},
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        height=700,
+    )
+    return figure

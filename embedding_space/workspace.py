@@ -1,0 +1,389 @@
+"""The workspace: every dataset a user loads, with its embeddings and projections, on disk.
+
+Layout under the workspace folder (``$EMBEDDING_SPACE_HOME``, else ``~/.cache/embedding-space``)::
+
+    embeddings.sqlite3                    per-text cache shared by all datasets (see cache.py)
+    datasets/<id>/manifest.json           name, owner, rows, text column, source
+    datasets/<id>/table.parquet           the rows as loaded; row ids are the row positions
+    datasets/<id>/embeddings/<model>.npy  (n, d) float32, plus <model>.json saying which model
+    datasets/<id>/projections/<model>-<params>.npy
+
+Parquet keeps the table typed and compact, NumPy files map straight into memory, and every write
+goes to a temporary file that is renamed into place, so a process killed at any moment leaves
+either the old file or the new one, never half of one. Results are keyed by (dataset, model,
+parameters): asking again for a result computed before reads it from disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import re
+import secrets
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from embedding_space.cache import EmbeddingCache
+from embedding_space.embedding import Embedder, ProgressCallback, embed
+from embedding_space.errors import InputError
+from embedding_space.neighbors import KnnGraph, knn_graph
+from embedding_space.projection import Projection, ProjectionParams, project
+
+__all__ = ["DatasetInfo", "Workspace", "default_home", "model_slug"]
+
+FloatMatrix = npt.NDArray[np.float32]
+_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+CUSTOM_VECTORS = "uploaded vectors"
+"""The model name of a dataset whose vectors came with the file rather than from a model."""
+
+
+def default_home() -> Path:
+    """The workspace folder: ``$EMBEDDING_SPACE_HOME`` or ``~/.cache/embedding-space``."""
+    configured = os.environ.get("EMBEDDING_SPACE_HOME")
+    return Path(configured).expanduser() if configured else Path.home() / ".cache" / "embedding-space"
+
+
+def model_slug(model_key: str) -> str:
+    """A file-name-safe, collision-free name for a model key."""
+    readable = re.sub(r"[^A-Za-z0-9]+", "-", model_key.split("|")[0]).strip("-")[-40:]
+    return f"{readable}-{hashlib.sha256(model_key.encode()).hexdigest()[:10]}"
+
+
+def _write_atomically(path: Path, write: Callable[[io.BufferedWriter], None]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            write(stream)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _write_json(path: Path, value: object) -> None:
+    payload = json.dumps(value, indent=2, sort_keys=True).encode()
+    _write_atomically(path, lambda stream: stream.write(payload) and None)
+
+
+def _write_npy(path: Path, array: npt.NDArray[np.generic]) -> None:
+    _write_atomically(path, lambda stream: np.save(stream, array, allow_pickle=False))
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """What the workspace knows of one dataset (its ``manifest.json``).
+
+    Attributes:
+        id: Unguessable id, safe as a folder name and in links.
+        name: Display name, free text.
+        rows: Number of rows.
+        text_column: The column that holds the text.
+        columns: Every column of the table.
+        created: ISO timestamp (UTC).
+        owner: Who may rename or delete it; ``None`` for a shared dataset such as the demo.
+        shared: Whether everyone can see it.
+        source: How it was loaded (file name, format, encoding, ...).
+        vectors_model: For uploaded vectors, :data:`CUSTOM_VECTORS`; else ``None``.
+    """
+
+    id: str
+    name: str
+    rows: int
+    text_column: str
+    columns: list[str]
+    created: str
+    owner: str | None = None
+    shared: bool = False
+    source: dict[str, object] = field(default_factory=dict)
+    vectors_model: str | None = None
+
+
+class Workspace:
+    """Datasets and their derived results in one folder.
+
+    Args:
+        root: The workspace folder; :func:`default_home` when ``None``.
+    """
+
+    def __init__(self, root: str | Path | None = None) -> None:
+        self.root = Path(root) if root is not None else default_home()
+        self.datasets_dir = self.root / "datasets"
+        self.datasets_dir.mkdir(parents=True, exist_ok=True)
+        self.cache = EmbeddingCache(self.root)
+
+    # -- datasets -------------------------------------------------------------------------
+
+    def _folder(self, dataset_id: str) -> Path:
+        if not _ID_PATTERN.match(dataset_id):
+            raise InputError(f"'{dataset_id}' is not a valid dataset id.")
+        return self.datasets_dir / dataset_id
+
+    def create_dataset(
+        self,
+        frame: pd.DataFrame,
+        text_column: str,
+        name: str,
+        *,
+        owner: str | None = None,
+        shared: bool = False,
+        source: dict[str, object] | None = None,
+        dataset_id: str | None = None,
+        vectors: FloatMatrix | None = None,
+    ) -> DatasetInfo:
+        """Store a table (and optionally vectors that came with it) as a new dataset.
+
+        Args:
+            frame: The rows; the index is dropped, row ids are positions ``0..n-1``.
+            text_column: A column of ``frame`` holding text.
+            name: Display name.
+            owner: The creating user or session; ``None`` for a shared dataset.
+            shared: Visible to everyone.
+            source: How it was loaded, kept for display.
+            dataset_id: A fixed id (for the demo); a random unguessable id when ``None``.
+            vectors: Array of shape ``(n, d)`` uploaded with the table.
+
+        Returns:
+            The new dataset's info.
+
+        Raises:
+            InputError: No rows, the text column is missing, or vectors do not match the rows.
+        """
+        if len(frame) == 0:
+            raise InputError("The dataset has no rows; add at least one text.")
+        if text_column not in frame.columns:
+            raise InputError(
+                f"There is no column '{text_column}'. Pick one of: "
+                f"{', '.join(map(str, frame.columns))}."
+            )
+        if vectors is not None and vectors.shape[0] != len(frame):
+            raise InputError(
+                f"There are {vectors.shape[0]} vectors for {len(frame)} rows; they must match."
+            )
+        dataset_id = dataset_id or secrets.token_urlsafe(12)
+        folder = self._folder(dataset_id)
+        table = frame.reset_index(drop=True)
+        table.columns = [str(column) for column in table.columns]
+        table[text_column] = table[text_column].astype("string").fillna("")
+        info = DatasetInfo(
+            id=dataset_id,
+            name=name.strip() or "Untitled dataset",
+            rows=len(table),
+            text_column=text_column,
+            columns=list(table.columns),
+            created=datetime.now(UTC).isoformat(timespec="seconds"),
+            owner=owner,
+            shared=shared or owner is None,
+            source=dict(source or {}),
+            vectors_model=CUSTOM_VECTORS if vectors is not None else None,
+        )
+        _write_atomically(folder / "table.parquet", lambda stream: table.to_parquet(stream))
+        if vectors is not None:
+            self._store_embeddings(dataset_id, CUSTOM_VECTORS, np.asarray(vectors, np.float32))
+        # The manifest goes last: a dataset without one is an unfinished write and is not listed.
+        _write_json(folder / "manifest.json", asdict(info))
+        return info
+
+    def get(self, dataset_id: str) -> DatasetInfo:
+        """Read one dataset's info.
+
+        Raises:
+            InputError: No such dataset.
+        """
+        manifest = self._folder(dataset_id) / "manifest.json"
+        try:
+            values = json.loads(manifest.read_text())
+        except FileNotFoundError:
+            raise InputError(f"There is no dataset with id '{dataset_id}'.") from None
+        return DatasetInfo(**values)
+
+    def exists(self, dataset_id: str) -> bool:
+        """Whether a complete dataset with this id is stored."""
+        return _ID_PATTERN.match(dataset_id) is not None and (
+            self.datasets_dir / dataset_id / "manifest.json"
+        ).is_file()
+
+    def list_datasets(self, viewer: str | None = None) -> list[DatasetInfo]:
+        """Datasets ``viewer`` may see (shared ones and their own), newest first.
+
+        Args:
+            viewer: A user or session id; ``None`` sees every dataset (a single-user machine).
+        """
+        found = []
+        for manifest in self.datasets_dir.glob("*/manifest.json"):
+            try:
+                info = DatasetInfo(**json.loads(manifest.read_text()))
+            except (OSError, ValueError, TypeError):
+                continue
+            if viewer is None or info.shared or info.owner == viewer:
+                found.append(info)
+        return sorted(found, key=lambda info: info.created, reverse=True)
+
+    def size_bytes(self, dataset_id: str) -> int:
+        """Disk space the dataset's folder takes."""
+        folder = self._folder(dataset_id)
+        return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
+
+    def _check_owner(self, info: DatasetInfo, user: str | None) -> None:
+        if user is not None and info.owner != user:
+            raise InputError(f"Only the owner of '{info.name}' can change or delete it.")
+
+    def rename(self, dataset_id: str, name: str, *, user: str | None = None) -> DatasetInfo:
+        """Give a dataset a new display name.
+
+        Raises:
+            InputError: Empty name, no such dataset, or ``user`` does not own it.
+        """
+        if not name.strip():
+            raise InputError("A dataset name cannot be empty.")
+        info = self.get(dataset_id)
+        self._check_owner(info, user)
+        renamed = DatasetInfo(**{**asdict(info), "name": name.strip()})
+        _write_json(self._folder(dataset_id) / "manifest.json", asdict(renamed))
+        return renamed
+
+    def delete(self, dataset_id: str, *, user: str | None = None) -> None:
+        """Remove a dataset and everything derived from it.
+
+        Raises:
+            InputError: No such dataset, or ``user`` does not own it.
+        """
+        info = self.get(dataset_id)
+        self._check_owner(info, user)
+        folder = self._folder(dataset_id)
+        # Drop the manifest first so a half-deleted folder is never listed.
+        (folder / "manifest.json").unlink(missing_ok=True)
+        shutil.rmtree(folder, ignore_errors=True)
+
+    def load_table(self, dataset_id: str) -> pd.DataFrame:
+        """The dataset's rows; row ids are positions."""
+        return pd.read_parquet(self._folder(dataset_id) / "table.parquet")
+
+    def texts(self, dataset_id: str) -> list[str]:
+        """The dataset's texts in row order."""
+        info = self.get(dataset_id)
+        frame = pd.read_parquet(self._folder(dataset_id) / "table.parquet", columns=[info.text_column])
+        return [str(text) for text in frame[info.text_column].tolist()]
+
+    # -- embeddings -----------------------------------------------------------------------
+
+    def _embedding_path(self, dataset_id: str, model_key: str) -> Path:
+        return self._folder(dataset_id) / "embeddings" / f"{model_slug(model_key)}.npy"
+
+    def _store_embeddings(self, dataset_id: str, model_key: str, vectors: FloatMatrix) -> None:
+        path = self._embedding_path(dataset_id, model_key)
+        _write_npy(path, vectors)
+        _write_json(path.with_suffix(".json"), {"model": model_key, "shape": list(vectors.shape)})
+
+    def stored_embeddings(self, dataset_id: str, model_key: str) -> FloatMatrix | None:
+        """Vectors computed before for this dataset and model, or ``None``."""
+        path = self._embedding_path(dataset_id, model_key)
+        if not path.is_file():
+            return None
+        return np.load(path, allow_pickle=False)
+
+    def embedded_models(self, dataset_id: str) -> list[str]:
+        """Model keys this dataset has complete vectors for."""
+        folder = self._folder(dataset_id) / "embeddings"
+        keys = []
+        for meta in sorted(folder.glob("*.json")):
+            if meta.with_suffix(".npy").is_file():
+                keys.append(str(json.loads(meta.read_text())["model"]))
+        return keys
+
+    def embeddings(
+        self,
+        dataset_id: str,
+        embedder: Embedder,
+        *,
+        batch_size: int = 64,
+        progress: ProgressCallback | None = None,
+    ) -> FloatMatrix:
+        """The dataset's vectors for a model, computed once and then read from disk.
+
+        Texts seen before (in any dataset) come from the shared cache, and each batch is cached
+        as it completes, so an interrupted run resumes where it stopped.
+
+        Returns:
+            Array of shape ``(n, d)``, float32.
+        """
+        stored = self.stored_embeddings(dataset_id, embedder.cache_key)
+        if stored is not None:
+            if progress is not None:
+                progress(len(stored), len(stored))
+            return stored
+        result = embed(
+            self.texts(dataset_id),
+            embedder,
+            cache=self.cache,
+            batch_size=batch_size,
+            progress=progress,
+        )
+        self._store_embeddings(dataset_id, embedder.cache_key, result.vectors)
+        return result.vectors
+
+    # -- derived results --------------------------------------------------------------------
+
+    def knn(self, dataset_id: str, model_key: str, vectors: FloatMatrix, k: int = 15) -> KnnGraph:
+        """The cosine kNN graph of a dataset's vectors, computed once per (dataset, model, k)."""
+        path = self._folder(dataset_id) / "knn" / f"{model_slug(model_key)}-k{k}.npz"
+        if path.is_file():
+            with np.load(path, allow_pickle=False) as stored:
+                return KnnGraph(stored["indices"], stored["distances"], "cosine")
+        graph = knn_graph(vectors, k=k, metric="cosine")
+        _write_atomically(
+            path,
+            lambda stream: np.savez(stream, indices=graph.indices, distances=graph.distances),
+        )
+        return graph
+
+    def projection(
+        self,
+        dataset_id: str,
+        model_key: str,
+        vectors: FloatMatrix,
+        params: ProjectionParams,
+    ) -> Projection:
+        """A projection of the dataset's vectors, computed once per (dataset, model, params).
+
+        Returns:
+            The projection; coordinates of shape ``(n, params.n_components)``.
+        """
+        path = (
+            self._folder(dataset_id)
+            / "projections"
+            / f"{model_slug(model_key)}-{params.key()}.npz"
+        )
+        if path.is_file():
+            with np.load(path, allow_pickle=False) as stored:
+                return Projection(
+                    coordinates=stored["coordinates"],
+                    method=params.method if str(stored["method"]) == params.method else "pca",
+                    note=str(stored["note"]),
+                )
+        graph = None
+        if params.method == "umap" and params.metric == "cosine" and len(vectors) > params.n_neighbors:
+            graph = self.knn(dataset_id, model_key, vectors, k=max(15, params.n_neighbors))
+        result = project(vectors, params, knn=graph)
+        _write_atomically(
+            path,
+            lambda stream: np.savez(
+                stream,
+                coordinates=result.coordinates,
+                method=np.array(result.method),
+                note=np.array(result.note),
+            ),
+        )
+        return result
