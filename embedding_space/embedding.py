@@ -89,7 +89,10 @@ class Embedder:
     @property
     def dimension(self) -> int:
         """The length ``d`` of each vector."""
-        dimension = self.model.get_sentence_embedding_dimension()
+        getter = getattr(self.model, "get_embedding_dimension", None) or getattr(
+            self.model, "get_sentence_embedding_dimension"
+        )
+        dimension = getter()
         if dimension is None:
             dimension = int(self.model.encode(["x"], convert_to_numpy=True).shape[1])
         return int(dimension)

@@ -26,10 +26,17 @@ __all__ = [
 ]
 
 FloatMatrix = npt.NDArray[np.float32]
-MAX_LEGEND_CATEGORIES = 60
+MAX_LEGEND_CATEGORIES = 96
 """Beyond this many categories the rarest are drawn together as "(other)"."""
 _OTHER = "(other)"
-_PALETTE: tuple[str, ...] = tuple(qualitative.D3 + qualitative.Dark24 + qualitative.Light24)
+_PALETTE: tuple[str, ...] = tuple(
+    dict.fromkeys(
+        qualitative.D3 + qualitative.Dark24 + qualitative.Light24 + qualitative.Alphabet
+        + qualitative.Set3
+    )
+)
+_SIDE_LEGEND_MAX = 20
+"""Legends longer than this go below the map, so the map keeps its width."""
 _MARKER_SIZE_2D = 6
 _MARKER_SIZE_3D = 3
 
@@ -92,6 +99,7 @@ def scatter_figure(
     color_name: str | None = None,
     title: str | None = None,
     revision: str = "map",
+    height: int = 640,
 ) -> go.Figure:
     """The map: one marker per row, coloured by a column.
 
@@ -105,6 +113,7 @@ def scatter_figure(
         color_name: The column's name, for the legend title and hover.
         title: Figure title.
         revision: Plotly ``uirevision``: zoom and camera survive redraws while it is unchanged.
+        height: Pixels for the points; a long legend below the map adds to it.
 
     Returns:
         The figure; add layers with :func:`add_highlight_layer` and :func:`add_query_layer`.
@@ -125,7 +134,7 @@ def scatter_figure(
         shown = set(counts.index[:MAX_LEGEND_CATEGORIES])
         if len(counts) > MAX_LEGEND_CATEGORIES:
             values = np.where(np.isin(values, list(shown)), values, _OTHER)
-        categories = sorted(set(values), key=lambda value: (value == _OTHER, str(value)))
+        categories = sorted(set(values), key=lambda value: (value == _OTHER, str(value).lower()))
         for index, category in enumerate(categories):
             mask = values == category
             tag = html.escape(f"{color_name or 'group'}: {category}")
@@ -162,24 +171,30 @@ def scatter_figure(
                 showlegend=False,
             )
         )
+    traces = len(figure.data)
+    legend: dict[str, object] = {
+        "title": {"text": html.escape(color_name or "")},
+        "itemsizing": "constant",
+        "tracegroupgap": 0,
+    }
+    if traces > _SIDE_LEGEND_MAX:
+        legend.update(orientation="h", y=-0.02, yanchor="top", x=0, font={"size": 10})
+        height += 22 * ((traces + 3) // 4)
     layout: dict[str, object] = {
         "title": {"text": html.escape(title)} if title else None,
         "uirevision": revision,
         "margin": {"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
-        "legend": {
-            "title": {"text": html.escape(color_name or "")},
-            "itemsizing": "constant",
-            "tracegroupgap": 0,
-        },
+        "legend": legend,
         "hoverlabel": {"align": "left"},
-        "height": 640,
+        "height": height,
     }
     if dims == 3:
         axis = {"showticklabels": False, "title": {"text": ""}}
         layout["scene"] = {"xaxis": axis, "yaxis": axis, "zaxis": axis}
     else:
-        layout["xaxis"] = {"showticklabels": False, "zeroline": False, "title": {"text": ""}}
-        layout["yaxis"] = {"showticklabels": False, "zeroline": False, "title": {"text": ""}}
+        axis = {"showticklabels": False, "zeroline": False, "showgrid": False, "title": {"text": ""}}
+        layout["xaxis"] = axis
+        layout["yaxis"] = axis
         layout["dragmode"] = "lasso"
     figure.update_layout(**layout)
     return figure

@@ -1,0 +1,75 @@
+"""Tables the pages share: neighbour lists and row listings."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+import streamlit as st
+
+from embedding_space.neighbors import Neighbor
+from embedding_space.similarity import higher_is_closer, validate_metric
+
+LABEL_HINTS = ("category", "label", "labels", "class", "intent", "topic", "tag", "group")
+
+
+def default_color_column(frame: pd.DataFrame, text_column: str) -> str | None:
+    """A label-like column to colour by on first view, if there is one."""
+    candidates = [column for column in frame.columns if column != text_column]
+    for column in candidates:
+        if column.lower() in LABEL_HINTS:
+            return column
+    for column in candidates:
+        if 2 <= frame[column].nunique(dropna=True) <= 60:
+            return column
+    return None
+
+
+def neighbor_table(
+    neighbors: Sequence[Neighbor],
+    frame: pd.DataFrame,
+    text_column: str,
+    *,
+    metric: str,
+    label_column: str | None = None,
+    key: str | None = None,
+) -> None:
+    """Show neighbours best first: rank, score, text (and a label column when chosen)."""
+    if not neighbors:
+        st.info("No neighbours: the dataset has only this row.")
+        return
+    rows = [n.row for n in neighbors]
+    shown = pd.DataFrame(
+        {
+            "rank": [n.rank for n in neighbors],
+            "row": rows,
+            "score": [n.score for n in neighbors],
+            "text": frame[text_column].iloc[rows].astype(str).to_list(),
+        }
+    )
+    if label_column and label_column in frame.columns and label_column != text_column:
+        shown[label_column] = frame[label_column].iloc[rows].astype(str).to_list()
+    checked = validate_metric(metric)
+    similarity = higher_is_closer(checked)
+    score_title = {"cosine": "cosine", "dot": "dot product", "euclidean": "distance"}[checked]
+    score_column = (
+        st.column_config.ProgressColumn(
+            score_title, min_value=0.0, max_value=1.0, format="%.3f"
+        )
+        if checked == "cosine"
+        else st.column_config.NumberColumn(score_title, format="%.3f")
+    )
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        key=key,
+        column_config={
+            "score": score_column,
+            "text": st.column_config.TextColumn("text", width="large"),
+            "rank": st.column_config.NumberColumn("#", width="small"),
+            "row": st.column_config.NumberColumn("row", width="small"),
+        },
+    )
+    if not similarity:
+        st.caption("Smaller distance is nearer.")

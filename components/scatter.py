@@ -1,0 +1,126 @@
+"""The map widget: a plotly scatter whose clicks and box/lasso selections come back as row ids."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import streamlit as st
+
+from embedding_space.figures import add_highlight_layer, add_query_layer, scatter_figure
+
+FloatMatrix = npt.NDArray[np.float32]
+
+CHART_CONFIG = {"displaylogo": False, "scrollZoom": True}
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """Rows drawn again on top of the map."""
+
+    rows: Sequence[int]
+    name: str
+    color: str = "#111111"
+    symbol: str = "circle-open"
+    size: int = 14
+
+
+@dataclass(frozen=True)
+class QueryMark:
+    """A free-text query drawn as a star with lines to its neighbours."""
+
+    text: str
+    point: FloatMatrix
+    neighbor_rows: Sequence[int]
+
+
+@dataclass(frozen=True)
+class MapEvent:
+    """What the user did on the map in this run.
+
+    Attributes:
+        clicked: The row of a single clicked point, else ``None``.
+        selected: Rows inside a new box or lasso selection, else ``None``.
+    """
+
+    clicked: int | None = None
+    selected: list[int] | None = None
+
+
+def _rows_of(points: Sequence[Any]) -> list[int]:
+    rows = []
+    for point in points:
+        custom = point.get("customdata") if hasattr(point, "get") else None
+        if custom is None:
+            continue
+        rows.append(int(custom[0] if isinstance(custom, list | tuple) else custom))
+    return sorted(set(rows))
+
+
+def show_map(
+    coordinates: FloatMatrix,
+    texts: Sequence[str],
+    *,
+    key: str,
+    color: pd.Series | None = None,
+    color_name: str | None = None,
+    highlights: Sequence[Highlight] = (),
+    query: QueryMark | None = None,
+    height: int = 640,
+) -> MapEvent:
+    """Draw the map and report a new click or selection (2-D only; 3-D maps rotate and hover).
+
+    Args:
+        coordinates: Array of shape ``(n, 2|3)``.
+        texts: ``n`` texts for hover labels.
+        key: Widget key; keep it stable per dataset so zoom and selection survive reruns.
+        color: Values to colour by, aligned with rows.
+        color_name: Its column name.
+        highlights: Layers of marked rows on top.
+        query: A query point to draw.
+        height: Pixels for the points (a long legend adds to it).
+
+    Returns:
+        The new click or selection, compared with the last one seen under ``key``.
+    """
+    figure = scatter_figure(
+        coordinates, texts, color=color, color_name=color_name, revision=key, height=height
+    )
+    for layer in highlights:
+        add_highlight_layer(
+            figure, coordinates, layer.rows, texts,
+            name=layer.name, color=layer.color, symbol=layer.symbol, size=layer.size,
+        )
+    if query is not None:
+        neighbor_points = coordinates[np.asarray(list(query.neighbor_rows), dtype=np.intp)]
+        add_query_layer(figure, query.point, neighbor_points, query.text)
+    if coordinates.shape[1] == 3:
+        st.plotly_chart(figure, width="stretch", config=CHART_CONFIG, key=key)
+        return MapEvent()
+    event = st.plotly_chart(
+        figure,
+        width="stretch",
+        config=CHART_CONFIG,
+        key=key,
+        on_select="rerun",
+        selection_mode=("points", "box", "lasso"),
+    )
+    selection = event.selection if event is not None else None
+    if selection is None:
+        return MapEvent()
+    region = bool(selection.get("box") or selection.get("lasso"))
+    rows = _rows_of(selection.get("points", []))
+    signature = (region, tuple(rows))
+    seen_key = f"{key}:last-event"
+    if st.session_state.get(seen_key) == signature:
+        return MapEvent()
+    st.session_state[seen_key] = signature
+    if region:
+        return MapEvent(selected=rows)
+    if len(rows) == 1:
+        return MapEvent(clicked=rows[0])
+    return MapEvent(selected=rows) if rows else MapEvent()

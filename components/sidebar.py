@@ -1,0 +1,76 @@
+"""The controls every page shares: dataset, model, projection method and dimensions."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components import cached, state
+from embedding_space.demo import DEMO_CREDIT, DEMO_DATASET_ID
+from embedding_space.embedding import DEFAULT_MODEL
+from embedding_space.errors import InputError
+
+_MODEL_INPUT = "model_input"
+_MODEL_ERROR = "model_error"
+_METHOD_LABELS = {"umap": "UMAP", "tsne": "t-SNE", "pca": "PCA"}
+
+
+def _try_model() -> None:
+    """Load the typed model; keep the previous one (and say why) when it cannot load."""
+    wanted = st.session_state[_MODEL_INPUT].strip() or DEFAULT_MODEL
+    try:
+        cached.embedder(wanted)
+    except InputError as error:
+        st.session_state[_MODEL_ERROR] = str(error)
+        st.session_state[_MODEL_INPUT] = st.session_state[state.MODEL_NAME]
+        return
+    st.session_state[_MODEL_ERROR] = None
+    st.session_state[state.MODEL_NAME] = wanted
+
+
+def render() -> None:
+    """Draw the sidebar; its choices land in session state under :mod:`components.state` keys."""
+    store = cached.workspace()
+    who = state.identity()
+    datasets = {info.id: info for info in store.list_datasets(who.viewer)}
+    if st.session_state.get(state.DATASET_ID) not in datasets:
+        st.session_state[state.DATASET_ID] = (
+            DEMO_DATASET_ID if DEMO_DATASET_ID in datasets else next(iter(datasets), None)
+        )
+    with st.sidebar:
+        st.selectbox(
+            "Dataset",
+            options=list(datasets),
+            format_func=lambda dataset_id: f"{datasets[dataset_id].name} · {datasets[dataset_id].rows:,} rows",
+            key=state.DATASET_ID,
+        )
+        current = datasets.get(st.session_state[state.DATASET_ID])
+        if current is not None and current.vectors_model is not None:
+            st.caption("This dataset brought its own vectors; the model is used for text queries.")
+        st.session_state.setdefault(_MODEL_INPUT, st.session_state[state.MODEL_NAME])
+        st.text_input(
+            "Embedding model",
+            key=_MODEL_INPUT,
+            on_change=_try_model,
+            help=(
+                f"{DEFAULT_MODEL} is bundled and works offline. Any sentence-transformers model "
+                "name or local folder works when it is on this machine or the Hub is reachable."
+            ),
+        )
+        if st.session_state.get(_MODEL_ERROR):
+            st.error(st.session_state[_MODEL_ERROR])
+        st.radio(
+            "Projection",
+            options=list(_METHOD_LABELS),
+            format_func=_METHOD_LABELS.__getitem__,
+            key=state.METHOD,
+            horizontal=True,
+        )
+        st.radio(
+            "Dimensions",
+            options=[2, 3],
+            format_func=lambda dims: f"{dims}-D",
+            key=state.DIMS,
+            horizontal=True,
+        )
+        if current is not None and current.id == DEMO_DATASET_ID:
+            st.caption(f"Demo data: {DEMO_CREDIT}.")

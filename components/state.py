@@ -1,0 +1,129 @@
+"""The session-state contract: which keys the pages share, and what each holds.
+
+Session state holds inputs and choices only (ids, names, row ids), never large arrays; those
+come from the cached calls in :mod:`components.cached`.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+
+import streamlit as st
+
+from embedding_space.embedding import DEFAULT_MODEL
+from embedding_space.projection import DEFAULT_SEED, ProjectionParams
+
+DATASET_ID = "dataset_id"
+MODEL_NAME = "model_name"
+METHOD = "method"
+DIMS = "dims"
+N_NEIGHBORS = "n_neighbors"
+MIN_DIST = "min_dist"
+PERPLEXITY = "perplexity"
+SEED = "seed"
+COLOR_COLUMN = "color_column"
+COLOR_DATASET = "color_dataset"  # the dataset the colour choice was made for
+SELECTION = "selection"  # dataset id -> list of selected row ids
+FOCUS_ROW = "focus_row"  # dataset id -> the clicked row, or absent
+SESSION_OWNER = "session_owner"
+FLASH = "flash"  # a message to show once on the next page, e.g. after an upload
+
+DEFAULTS: dict[str, object] = {
+    MODEL_NAME: DEFAULT_MODEL,
+    METHOD: "umap",
+    DIMS: 2,
+    N_NEIGHBORS: 15,
+    MIN_DIST: 0.1,
+    PERPLEXITY: 30.0,
+    SEED: DEFAULT_SEED,
+}
+
+MULTI_USER_VARIABLE = "EMBEDDING_SPACE_MULTI_USER"
+
+
+def init_state() -> None:
+    """Fill in defaults once per session; widgets keyed by these names then own them."""
+    # Re-assigning keeps a widget's value alive while its page is not shown; Streamlit would
+    # otherwise drop the key of every widget that was not drawn in this run.
+    for key, value in DEFAULTS.items():
+        st.session_state[key] = st.session_state.get(key, value)
+    for key in (DATASET_ID, COLOR_COLUMN):
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+    st.session_state.setdefault(SELECTION, {})
+    st.session_state.setdefault(FOCUS_ROW, {})
+    st.session_state.setdefault(SESSION_OWNER, secrets.token_urlsafe(16))
+
+
+def multi_user() -> bool:
+    """Whether the app is served to several people (each then sees only their own datasets)."""
+    if os.environ.get(MULTI_USER_VARIABLE, "").lower() in {"1", "true", "yes"}:
+        return True
+    return _signed_in_user() is not None
+
+
+def _signed_in_user() -> str | None:
+    try:
+        user = st.user
+        if user.get("is_logged_in"):
+            return str(user.get("sub") or user.get("email"))
+    except Exception:  # st.user raises where no sign-in is configured
+        return None
+    return None
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who is using this session, for the workspace's ownership rules.
+
+    Attributes:
+        owner: Stored as the owner of datasets this session creates.
+        viewer: Passed to ``Workspace.list_datasets``; ``None`` sees everything (one user).
+    """
+
+    owner: str
+    viewer: str | None
+
+
+def identity() -> Identity:
+    """The signed-in user, else this browser session in multi-user mode, else the local user."""
+    user = _signed_in_user()
+    if user is not None:
+        return Identity(owner=f"user:{user}", viewer=f"user:{user}")
+    if multi_user():
+        owner = f"session:{st.session_state[SESSION_OWNER]}"
+        return Identity(owner=owner, viewer=owner)
+    return Identity(owner="local", viewer=None)
+
+
+def projection_params() -> ProjectionParams:
+    """The projection the sidebar and the map's parameter expander describe."""
+    return ProjectionParams(
+        method=st.session_state[METHOD],
+        n_components=int(st.session_state[DIMS]),
+        n_neighbors=int(st.session_state[N_NEIGHBORS]),
+        min_dist=float(st.session_state[MIN_DIST]),
+        perplexity=float(st.session_state[PERPLEXITY]),
+        random_state=int(st.session_state[SEED]),
+    )
+
+
+def selection(dataset_id: str) -> list[int]:
+    """Row ids selected on the map for a dataset (kept across reruns and pages)."""
+    return list(st.session_state[SELECTION].get(dataset_id, []))
+
+
+def set_selection(dataset_id: str, rows: list[int]) -> None:
+    st.session_state[SELECTION][dataset_id] = sorted(set(rows))
+
+
+def focus_row(dataset_id: str) -> int | None:
+    """The point last clicked on the map, if any."""
+    value = st.session_state[FOCUS_ROW].get(dataset_id)
+    return int(value) if value is not None else None
+
+
+def set_focus_row(dataset_id: str, row: int | None) -> None:
+    st.session_state[FOCUS_ROW][dataset_id] = row

@@ -1,0 +1,58 @@
+"""Turning an upload or pasted text into a stored dataset, with messages instead of tracebacks."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components import cached, state
+from embedding_space.errors import InputError
+from embedding_space.tables import LoadedTable, read_table
+from embedding_space.workspace import DatasetInfo
+
+
+@st.cache_data(show_spinner="Reading the file…", max_entries=4)
+def read_upload(
+    data: bytes, file_name: str, text_column: str | None, drop_duplicates: bool
+) -> LoadedTable:
+    """Read an uploaded file once per (content, name, choices)."""
+    return read_table(data, file_name=file_name, text_column=text_column, drop_duplicates=drop_duplicates)
+
+
+def describe_load(table: LoadedTable, file_name: str) -> str:
+    """One sentence on how the file was read."""
+    parts = [table.format.upper()]
+    if table.encoding:
+        parts.append(table.encoding)
+    if table.delimiter:
+        parts.append({",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}.get(
+            table.delimiter, repr(table.delimiter)) + "-separated")
+    if table.sheet:
+        parts.append(f"sheet “{table.sheet}”")
+    return f"Read **{len(table.frame):,} rows** from `{file_name}` ({', '.join(parts)})."
+
+
+def store_and_embed(
+    frame: pd.DataFrame,
+    text_column: str,
+    name: str,
+    source: dict[str, object],
+) -> DatasetInfo | None:
+    """Save a new dataset, embed it with a progress bar, and make it the current one.
+
+    Returns:
+        The dataset, or ``None`` after showing an error; the current dataset then stays.
+    """
+    model_name = st.session_state[state.MODEL_NAME]
+    try:
+        model = cached.embedder(model_name)
+        info = cached.workspace().create_dataset(
+            frame, text_column, name, owner=state.identity().owner, source=source
+        )
+        cached.embed_with_progress(info.id, model)
+    except InputError as error:
+        st.error(str(error))
+        return None
+    st.session_state[state.DATASET_ID] = info.id
+    st.session_state[state.FLASH] = f"Added “{info.name}” with {info.rows:,} rows."
+    return info

@@ -1,0 +1,123 @@
+"""Map: the projection as an interactive scatter, coloured by a column, with neighbours on click."""
+
+import streamlit as st
+
+from components import cached, state
+from components.panels import default_color_column, neighbor_table
+from components.scatter import Highlight, show_map
+from embedding_space.errors import InputError
+from embedding_space.neighbors import top_k
+
+dataset_id = st.session_state.get(state.DATASET_ID)
+if dataset_id is None:
+    st.info("No dataset yet: add one on the **Data** page.")
+    st.stop()
+
+info = cached.workspace().get(dataset_id)
+frame = cached.table(dataset_id)
+texts = cached.texts(dataset_id)
+params = state.projection_params()
+
+st.title(info.name)
+try:
+    vectors = cached.vectors(dataset_id, st.session_state[state.MODEL_NAME])
+    projection = cached.projection(dataset_id, st.session_state[state.MODEL_NAME], params)
+except InputError as error:
+    st.error(str(error))
+    st.stop()
+
+method_label = {"umap": "UMAP", "tsne": "t-SNE", "pca": "PCA"}[projection.method]
+metadata_columns = [column for column in frame.columns if column != info.text_column]
+color_options = [None, *metadata_columns]
+# A new dataset starts coloured by its label-like column; a choice made for it is kept.
+if (
+    st.session_state.get(state.COLOR_DATASET) != dataset_id
+    or st.session_state.get(state.COLOR_COLUMN) not in color_options
+):
+    st.session_state[state.COLOR_COLUMN] = default_color_column(frame, info.text_column)
+    st.session_state[state.COLOR_DATASET] = dataset_id
+
+top = st.columns([2, 2, 3])
+top[0].selectbox(
+    "Colour by",
+    options=color_options,
+    format_func=lambda column: "(none)" if column is None else column,
+    key=state.COLOR_COLUMN,
+)
+find = top[1].text_input("Find texts containing", placeholder="e.g. refund")
+top[2].caption(
+    f"{len(texts):,} points · {method_label} {params.n_components}-D · model "
+    f"{info.vectors_model or st.session_state[state.MODEL_NAME]}"
+)
+with st.expander("Projection parameters"):
+    cols = st.columns(4)
+    cols[0].slider("n_neighbors (UMAP)", 2, 100, key=state.N_NEIGHBORS)
+    cols[1].slider("min_dist (UMAP)", 0.0, 1.0, step=0.05, key=state.MIN_DIST)
+    cols[2].slider("perplexity (t-SNE)", 2.0, 100.0, step=1.0, key=state.PERPLEXITY)
+    cols[3].number_input("random_state", 0, 2**31 - 1, step=1, key=state.SEED)
+if projection.note:
+    st.info(projection.note)
+
+selected = state.selection(dataset_id)
+focus = state.focus_row(dataset_id)
+focus_neighbors = (
+    top_k(vectors, vectors[focus], k=10, exclude=focus) if focus is not None and focus < len(texts) else []
+)
+highlights = []
+if find.strip():
+    matches = [row for row, text in enumerate(texts) if find.strip().lower() in text.lower()]
+    highlights.append(Highlight(matches, f"contains “{find.strip()}”", "#ff7f0e", "circle-open", 12))
+if selected:
+    highlights.append(Highlight(selected, "selected", "#444444", "circle-open", 10))
+if focus_neighbors:
+    highlights.append(Highlight([n.row for n in focus_neighbors], "neighbours", "#d62728", "circle-open", 15))
+if focus is not None and focus < len(texts):
+    highlights.append(Highlight([focus], "clicked", "#d62728", "star", 18))
+
+color_column = st.session_state[state.COLOR_COLUMN]
+map_column, side_column = st.columns([3, 1], gap="medium")
+with map_column:
+    event = show_map(
+        projection.coordinates,
+        texts,
+        key=f"map-{dataset_id}-{params.n_components}",
+        color=frame[color_column] if color_column else None,
+        color_name=color_column,
+        highlights=highlights,
+    )
+    if params.n_components == 2:
+        st.caption(
+            "Click a point to see its neighbours. Use the box or lasso tool (top right) to "
+            "select a region; double-click empty space to reset the view."
+        )
+    else:
+        st.caption("Drag to rotate, scroll to zoom. Selection works on 2-D maps.")
+if event.clicked is not None:
+    state.set_focus_row(dataset_id, event.clicked)
+    st.rerun()
+if event.selected is not None:
+    state.set_selection(dataset_id, event.selected)
+    st.rerun()
+
+with side_column:
+    st.subheader("Nearest neighbours")
+    if focus is None or focus >= len(texts):
+        st.caption("Click a point on the map to list its 10 nearest neighbours (cosine).")
+    else:
+        st.markdown(f"**Row {focus}**")
+        st.text(texts[focus][:500])
+        neighbor_table(
+            focus_neighbors, frame, info.text_column, metric="cosine", label_column=color_column
+        )
+        if st.button("Clear", key="clear-focus"):
+            state.set_focus_row(dataset_id, None)
+            st.rerun()
+
+if selected:
+    st.subheader(f"{len(selected):,} selected rows")
+    st.dataframe(frame.iloc[selected], width="stretch")
+    clear, compare = st.columns([1, 5])
+    if clear.button("Clear selection"):
+        state.set_selection(dataset_id, [])
+        st.rerun()
+    compare.caption("The Similarity page draws the heatmap of this selection.")

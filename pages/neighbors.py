@@ -1,0 +1,98 @@
+"""Neighbours: type any sentence (or pick a row) and see the nearest texts, on a list and a map."""
+
+import numpy as np
+import streamlit as st
+
+from components import cached, state
+from components.panels import neighbor_table
+from components.scatter import Highlight, QueryMark, show_map
+from embedding_space.embedding import embed
+from embedding_space.errors import InputError
+from embedding_space.neighbors import top_k
+from embedding_space.similarity import METRICS
+
+dataset_id = st.session_state.get(state.DATASET_ID)
+if dataset_id is None:
+    st.info("No dataset yet: add one on the **Data** page.")
+    st.stop()
+
+info = cached.workspace().get(dataset_id)
+frame = cached.table(dataset_id)
+texts = cached.texts(dataset_id)
+model_name = st.session_state[state.MODEL_NAME]
+st.title("Nearest neighbours")
+try:
+    vectors = cached.vectors(dataset_id, model_name)
+    projection = cached.projection(dataset_id, model_name, state.projection_params())
+except InputError as error:
+    st.error(str(error))
+    st.stop()
+
+mode = st.radio("Search by", ["a sentence", "a row of the dataset"], horizontal=True)
+controls = st.columns([1, 1])
+k = controls[0].slider("k", 1, min(50, max(1, len(texts))), min(10, len(texts)))
+metric = controls[1].selectbox("Metric", METRICS)
+
+query_vector = None
+query_text = ""
+exclude = None
+if mode == "a sentence":
+    query_text = st.text_input(
+        "Sentence", placeholder="e.g. my card was charged twice", key="neighbor_query"
+    ).strip()
+    if not query_text:
+        st.caption("Type a sentence and press Enter: it is embedded with the same model.")
+        st.stop()
+    try:
+        model = cached.embedder(model_name)
+        query_vector = embed([query_text], model).vectors[0]
+        if query_vector.shape[0] != vectors.shape[1]:
+            raise InputError(
+                f"The model '{model_name}' makes {query_vector.shape[0]}-dimensional vectors but "
+                f"this dataset's vectors have {vectors.shape[1]}; choose the model that made them."
+            )
+    except InputError as error:
+        st.error(str(error))
+        st.stop()
+else:
+    row = int(st.number_input("Row", 0, len(texts) - 1, state.focus_row(dataset_id) or 0))
+    st.text(texts[row][:500])
+    query_vector = vectors[row]
+    exclude = row
+
+neighbors = top_k(vectors, query_vector, k=k, metric=metric, exclude=exclude)
+color_column = st.session_state.get(state.COLOR_COLUMN)
+list_column, map_column = st.columns([2, 3], gap="medium")
+with list_column:
+    neighbor_table(
+        neighbors, frame, info.text_column, metric=metric,
+        label_column=color_column if color_column in frame.columns else None,
+    )
+with map_column:
+    coordinates = projection.coordinates
+    neighbor_rows = [n.row for n in neighbors]
+    if exclude is None and neighbor_rows:
+        # A new sentence has no place on a fitted map; it sits where its neighbours sit.
+        weights = np.linspace(1.0, 0.5, len(neighbor_rows))
+        point = np.average(coordinates[neighbor_rows], axis=0, weights=weights)
+        query = QueryMark(query_text, point.astype(np.float32), neighbor_rows)
+        highlights = [Highlight(neighbor_rows, "neighbours", "#d62728", "circle-open", 14)]
+        caption = "The star marks the query, placed at the weighted mean of its neighbours."
+    else:
+        query = None
+        highlights = [
+            Highlight(neighbor_rows, "neighbours", "#d62728", "circle-open", 14),
+            Highlight([exclude] if exclude is not None else [], "query row", "#d62728", "star", 18),
+        ]
+        caption = "The star marks the chosen row; circles mark its neighbours."
+    show_map(
+        coordinates,
+        texts,
+        key=f"neighbors-map-{dataset_id}-{coordinates.shape[1]}",
+        color=frame[color_column] if color_column in frame.columns else None,
+        color_name=color_column if color_column in frame.columns else None,
+        highlights=highlights,
+        query=query,
+        height=520,
+    )
+    st.caption(caption)
