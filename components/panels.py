@@ -53,9 +53,7 @@ def neighbor_table(
     similarity = higher_is_closer(checked)
     score_title = {"cosine": "cosine", "dot": "dot product", "euclidean": "distance"}[checked]
     score_column = (
-        st.column_config.ProgressColumn(
-            score_title, min_value=0.0, max_value=1.0, format="%.3f"
-        )
+        st.column_config.ProgressColumn(score_title, min_value=0.0, max_value=1.0, format="%.3f")
         if checked == "cosine"
         else st.column_config.NumberColumn(score_title, format="%.3f")
     )

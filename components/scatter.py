@@ -92,8 +92,14 @@ def show_map(
     )
     for layer in highlights:
         add_highlight_layer(
-            figure, coordinates, layer.rows, texts,
-            name=layer.name, color=layer.color, symbol=layer.symbol, size=layer.size,
+            figure,
+            coordinates,
+            layer.rows,
+            texts,
+            name=layer.name,
+            color=layer.color,
+            symbol=layer.symbol,
+            size=layer.size,
         )
     if query is not None:
         neighbor_points = coordinates[np.asarray(list(query.neighbor_rows), dtype=np.intp)]

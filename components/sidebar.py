@@ -11,14 +11,22 @@ from embedding_space.errors import InputError
 
 _MODEL_INPUT = "model_input"
 _MODEL_ERROR = "model_error"
+_MODEL_REQUEST = "model_request"
 _METHOD_LABELS = {"umap": "UMAP", "tsne": "t-SNE", "pca": "PCA"}
 
 
-def _try_model() -> None:
-    """Load the typed model; keep the previous one (and say why) when it cannot load."""
-    wanted = st.session_state[_MODEL_INPUT].strip() or DEFAULT_MODEL
+def _request_model() -> None:
+    st.session_state[_MODEL_REQUEST] = st.session_state[_MODEL_INPUT].strip() or DEFAULT_MODEL
+
+
+def _apply_model_request() -> None:
+    """Load a newly typed model before the input is drawn; keep the old one if it fails."""
+    wanted = st.session_state.pop(_MODEL_REQUEST, None)
+    if wanted is None or wanted == st.session_state[state.MODEL_NAME]:
+        return
     try:
-        cached.embedder(wanted)
+        with st.spinner(f"Loading {wanted}…"):
+            cached.embedder(wanted)
     except InputError as error:
         st.session_state[_MODEL_ERROR] = str(error)
         st.session_state[_MODEL_INPUT] = st.session_state[state.MODEL_NAME]
@@ -40,17 +48,20 @@ def render() -> None:
         st.selectbox(
             "Dataset",
             options=list(datasets),
-            format_func=lambda dataset_id: f"{datasets[dataset_id].name} · {datasets[dataset_id].rows:,} rows",
-            key=state.DATASET_ID,
+            format_func=lambda dataset_id: (
+                f"{datasets[dataset_id].name} · {datasets[dataset_id].rows:,} rows"
+            ),
+            **state.bind(state.DATASET_ID),
         )
         current = datasets.get(st.session_state[state.DATASET_ID])
         if current is not None and current.vectors_model is not None:
             st.caption("This dataset brought its own vectors; the model is used for text queries.")
+        _apply_model_request()
         st.session_state.setdefault(_MODEL_INPUT, st.session_state[state.MODEL_NAME])
         st.text_input(
             "Embedding model",
             key=_MODEL_INPUT,
-            on_change=_try_model,
+            on_change=_request_model,
             help=(
                 f"{DEFAULT_MODEL} is bundled and works offline. Any sentence-transformers model "
                 "name or local folder works when it is on this machine or the Hub is reachable."
@@ -62,14 +73,14 @@ def render() -> None:
             "Projection",
             options=list(_METHOD_LABELS),
             format_func=_METHOD_LABELS.__getitem__,
-            key=state.METHOD,
+            **state.bind(state.METHOD),
             horizontal=True,
         )
         st.radio(
             "Dimensions",
             options=[2, 3],
             format_func=lambda dims: f"{dims}-D",
-            key=state.DIMS,
+            **state.bind(state.DIMS),
             horizontal=True,
         )
         if current is not None and current.id == DEMO_DATASET_ID:

@@ -45,16 +45,30 @@ MULTI_USER_VARIABLE = "EMBEDDING_SPACE_MULTI_USER"
 
 def init_state() -> None:
     """Fill in defaults once per session; widgets keyed by these names then own them."""
-    # Re-assigning keeps a widget's value alive while its page is not shown; Streamlit would
-    # otherwise drop the key of every widget that was not drawn in this run.
     for key, value in DEFAULTS.items():
-        st.session_state[key] = st.session_state.get(key, value)
-    for key in (DATASET_ID, COLOR_COLUMN):
-        if key in st.session_state:
-            st.session_state[key] = st.session_state[key]
+        st.session_state.setdefault(key, value)
     st.session_state.setdefault(SELECTION, {})
     st.session_state.setdefault(FOCUS_ROW, {})
     st.session_state.setdefault(SESSION_OWNER, secrets.token_urlsafe(16))
+
+
+def _copy_from_widget(widget_key: str, name: str) -> None:
+    st.session_state[name] = st.session_state[widget_key]
+
+
+def bind(name: str) -> dict[str, object]:
+    """Widget arguments that show and update the choice stored under ``name``.
+
+    The widget gets a key of its own and copies its value over on change: Streamlit drops the
+    state of widgets a run does not draw (a page not shown, a rerun cut short by
+    ``switch_page``), while plain keys stay, so the choice survives whatever page is open.
+
+    Example:
+        ``st.radio("Projection", options, **state.bind(state.METHOD))``
+    """
+    widget_key = f"widget:{name}"
+    st.session_state[widget_key] = st.session_state.get(name)
+    return {"key": widget_key, "on_change": _copy_from_widget, "args": (widget_key, name)}
 
 
 def multi_user() -> bool:

@@ -16,7 +16,9 @@ def read_upload(
     data: bytes, file_name: str, text_column: str | None, drop_duplicates: bool
 ) -> LoadedTable:
     """Read an uploaded file once per (content, name, choices)."""
-    return read_table(data, file_name=file_name, text_column=text_column, drop_duplicates=drop_duplicates)
+    return read_table(
+        data, file_name=file_name, text_column=text_column, drop_duplicates=drop_duplicates
+    )
 
 
 def describe_load(table: LoadedTable, file_name: str) -> str:
@@ -25,8 +27,12 @@ def describe_load(table: LoadedTable, file_name: str) -> str:
     if table.encoding:
         parts.append(table.encoding)
     if table.delimiter:
-        parts.append({",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}.get(
-            table.delimiter, repr(table.delimiter)) + "-separated")
+        parts.append(
+            {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}.get(
+                table.delimiter, repr(table.delimiter)
+            )
+            + "-separated"
+        )
     if table.sheet:
         parts.append(f"sheet “{table.sheet}”")
     return f"Read **{len(table.frame):,} rows** from `{file_name}` ({', '.join(parts)})."

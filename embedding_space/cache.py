@@ -55,7 +55,9 @@ class EmbeddingCache:
         finally:
             connection.close()
 
-    def get_many(self, model: str, text_hashes: Sequence[str]) -> dict[str, npt.NDArray[np.float32]]:
+    def get_many(
+        self, model: str, text_hashes: Sequence[str]
+    ) -> dict[str, npt.NDArray[np.float32]]:
         """Look up stored vectors.
 
         Args:
@@ -71,10 +73,11 @@ class EmbeddingCache:
             for start in range(0, len(unique), _SQLITE_MAX_PARAMS):
                 chunk = unique[start : start + _SQLITE_MAX_PARAMS]
                 marks = ",".join("?" * len(chunk))
-                rows = connection.execute(
-                    f"SELECT text_hash, vector FROM embedding WHERE model = ? AND text_hash IN ({marks})",
-                    (model, *chunk),
+                query = (
+                    "SELECT text_hash, vector FROM embedding"
+                    f" WHERE model = ? AND text_hash IN ({marks})"
                 )
+                rows = connection.execute(query, (model, *chunk))
                 for text_hash, blob in rows:
                     found[text_hash] = np.frombuffer(blob, dtype=np.float32)
         return found

@@ -117,9 +117,13 @@ def _read_embedded(path: str) -> tuple[pd.DataFrame, npt.NDArray[np.float32], di
             "'python -m embedding_space embed'."
         )
     try:
-        vectors = np.stack([np.asarray(value, dtype=np.float32) for value in frame[EMBEDDING_COLUMN]])
+        vectors = np.stack(
+            [np.asarray(value, dtype=np.float32) for value in frame[EMBEDDING_COLUMN]]
+        )
     except ValueError as error:
-        raise InputError(f"The '{EMBEDDING_COLUMN}' column of '{path}' has rows of unequal length.") from error
+        raise InputError(
+            f"The '{EMBEDDING_COLUMN}' column of '{path}' has rows of unequal length."
+        ) from error
     return frame, vectors, metadata
 
 
@@ -261,7 +265,11 @@ def _run_neighbors(args: argparse.Namespace) -> None:
 def _run_inspect(args: argparse.Namespace) -> None:
     from embedding_space.tables import describe, read_table
 
-    print(json.dumps(describe(read_table(args.input, text_column=args.text_column)), ensure_ascii=False))
+    print(
+        json.dumps(
+            describe(read_table(args.input, text_column=args.text_column)), ensure_ascii=False
+        )
+    )
 
 
 def _run_demo(args: argparse.Namespace) -> None:

@@ -25,8 +25,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_MODEL",
-    "EmbeddingResult",
     "Embedder",
+    "EmbeddingResult",
     "ProgressCallback",
     "embed",
     "load_embedder",
@@ -89,9 +89,10 @@ class Embedder:
     @property
     def dimension(self) -> int:
         """The length ``d`` of each vector."""
-        getter = getattr(self.model, "get_embedding_dimension", None) or getattr(
-            self.model, "get_sentence_embedding_dimension"
-        )
+        # sentence-transformers 6 renamed the getter; older releases only have the long name.
+        getter = getattr(self.model, "get_embedding_dimension", None)
+        if getter is None:
+            getter = self.model.get_sentence_embedding_dimension
         dimension = getter()
         if dimension is None:
             dimension = int(self.model.encode(["x"], convert_to_numpy=True).shape[1])
@@ -100,12 +101,14 @@ class Embedder:
     @property
     def max_seq_length(self) -> int:
         """How many tokens (special ones included) the model reads of each text."""
-        return int(self.model.max_seq_length)
+        return int(self.model.max_seq_length or 512)
 
     @property
     def cache_key(self) -> str:
         """Identifies the vectors this embedder produces, for the disk cache."""
-        name = f"sentence-transformers/{DEFAULT_MODEL}" if self.name in _BUNDLED_NAMES else self.name
+        name = (
+            f"sentence-transformers/{DEFAULT_MODEL}" if self.name in _BUNDLED_NAMES else self.name
+        )
         return f"{name}|max_seq_length={self.max_seq_length}|normalized"
 
     def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:

@@ -31,7 +31,10 @@ MAX_LEGEND_CATEGORIES = 96
 _OTHER = "(other)"
 _PALETTE: tuple[str, ...] = tuple(
     dict.fromkeys(
-        qualitative.D3 + qualitative.Dark24 + qualitative.Light24 + qualitative.Alphabet
+        qualitative.D3
+        + qualitative.Dark24
+        + qualitative.Light24
+        + qualitative.Alphabet
         + qualitative.Set3
     )
 )
@@ -125,8 +128,14 @@ def scatter_figure(
     figure = go.Figure()
     if color is None:
         figure.add_trace(
-            _point_trace(coordinates, rows, labels, "points", {"size": size, "opacity": 0.8},
-                         showlegend=False)
+            _point_trace(
+                coordinates,
+                rows,
+                labels,
+                "points",
+                {"size": size, "opacity": 0.8},
+                showlegend=False,
+            )
         )
     elif is_categorical(color):
         values = color.astype("string").fillna("(missing)").to_numpy()
@@ -142,12 +151,18 @@ def scatter_figure(
                 _point_trace(
                     coordinates[mask],
                     rows[mask],
-                    [f"{label}<br><i>{tag}</i>" for label, keep in zip(labels, mask) if keep],
+                    [
+                        f"{label}<br><i>{tag}</i>"
+                        for label, keep in zip(labels, mask, strict=True)
+                        if keep
+                    ],
                     html.escape(str(category)),
                     {
                         "size": size,
                         "opacity": 0.8,
-                        "color": "#b0b0b0" if category == _OTHER else _PALETTE[index % len(_PALETTE)],
+                        "color": "#b0b0b0"
+                        if category == _OTHER
+                        else _PALETTE[index % len(_PALETTE)],
                     },
                 )
             )
@@ -158,7 +173,10 @@ def scatter_figure(
             _point_trace(
                 coordinates,
                 rows,
-                [f"{label}<br><i>{tag}: {number:.4g}</i>" for label, number in zip(labels, numbers)],
+                [
+                    f"{label}<br><i>{tag}: {number:.4g}</i>"
+                    for label, number in zip(labels, numbers, strict=True)
+                ],
                 tag,
                 {
                     "size": size,
@@ -192,7 +210,12 @@ def scatter_figure(
         axis = {"showticklabels": False, "title": {"text": ""}}
         layout["scene"] = {"xaxis": axis, "yaxis": axis, "zaxis": axis}
     else:
-        axis = {"showticklabels": False, "zeroline": False, "showgrid": False, "title": {"text": ""}}
+        axis = {
+            "showticklabels": False,
+            "zeroline": False,
+            "showgrid": False,
+            "title": {"text": ""},
+        }
         layout["xaxis"] = axis
         layout["yaxis"] = axis
         layout["dragmode"] = "lasso"
@@ -273,22 +296,43 @@ def add_query_layer(
     line = {"color": "rgba(214, 39, 40, 0.6)", "width": 2}
     label = "query: " + hover_label(query)
     if dims == 3:
-        figure.add_trace(go.Scatter3d(x=xs, y=ys, z=zs, mode="lines", line=line,
-                                      hoverinfo="skip", showlegend=False))
-        figure.add_trace(go.Scatter3d(
-            x=[point[0]], y=[point[1]], z=[point[2]], mode="markers", name="query",
-            marker={"size": 9, "color": "#d62728", "symbol": "diamond"},
-            hovertext=[label], hovertemplate="%{hovertext}<extra></extra>",
-        ))
+        figure.add_trace(
+            go.Scatter3d(
+                x=xs, y=ys, z=zs, mode="lines", line=line, hoverinfo="skip", showlegend=False
+            )
+        )
+        figure.add_trace(
+            go.Scatter3d(
+                x=[point[0]],
+                y=[point[1]],
+                z=[point[2]],
+                mode="markers",
+                name="query",
+                marker={"size": 9, "color": "#d62728", "symbol": "diamond"},
+                hovertext=[label],
+                hovertemplate="%{hovertext}<extra></extra>",
+            )
+        )
     else:
-        figure.add_trace(go.Scattergl(x=xs, y=ys, mode="lines", line=line, hoverinfo="skip",
-                                      showlegend=False))
-        figure.add_trace(go.Scattergl(
-            x=[point[0]], y=[point[1]], mode="markers", name="query",
-            marker={"size": 18, "color": "#d62728", "symbol": "star",
-                    "line": {"width": 1, "color": "white"}},
-            hovertext=[label], hovertemplate="%{hovertext}<extra></extra>",
-        ))
+        figure.add_trace(
+            go.Scattergl(x=xs, y=ys, mode="lines", line=line, hoverinfo="skip", showlegend=False)
+        )
+        figure.add_trace(
+            go.Scattergl(
+                x=[point[0]],
+                y=[point[1]],
+                mode="markers",
+                name="query",
+                marker={
+                    "size": 18,
+                    "color": "#d62728",
+                    "symbol": "star",
+                    "line": {"width": 1, "color": "white"},
+                },
+                hovertext=[label],
+                hovertemplate="%{hovertext}<extra></extra>",
+            )
+        )
     return figure
 
 

@@ -6,7 +6,7 @@ import hashlib
 import json
 import warnings
 from dataclasses import asdict, dataclass
-from typing import Literal, cast, get_args
+from typing import Literal, get_args
 
 import numpy as np
 import numpy.typing as npt
@@ -203,4 +203,4 @@ def project(
         coordinates = _umap(vectors, params, knn)
     else:
         coordinates = _tsne(vectors, params)
-    return Projection(coordinates=coordinates, method=cast(Method, method), note=note)
+    return Projection(coordinates=coordinates, method=method, note=note)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal, cast, get_args
+from typing import Literal, get_args
 
 import numpy as np
 import numpy.typing as npt
@@ -33,7 +33,7 @@ def validate_metric(metric: str) -> Metric:
     """
     if metric not in METRICS:
         raise InputError(f"Unknown metric '{metric}'. Use one of: {', '.join(METRICS)}.")
-    return cast(Metric, metric)
+    return metric
 
 
 def higher_is_closer(metric: Metric) -> bool:

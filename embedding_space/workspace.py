@@ -50,7 +50,9 @@ CUSTOM_VECTORS = "uploaded vectors"
 def default_home() -> Path:
     """The workspace folder: ``$EMBEDDING_SPACE_HOME`` or ``~/.cache/embedding-space``."""
     configured = os.environ.get("EMBEDDING_SPACE_HOME")
-    return Path(configured).expanduser() if configured else Path.home() / ".cache" / "embedding-space"
+    return (
+        Path(configured).expanduser() if configured else Path.home() / ".cache" / "embedding-space"
+    )
 
 
 def model_slug(model_key: str) -> str:
@@ -75,7 +77,11 @@ def _write_atomically(path: Path, write: Callable[[io.BufferedWriter], None]) ->
 
 def _write_json(path: Path, value: object) -> None:
     payload = json.dumps(value, indent=2, sort_keys=True).encode()
-    _write_atomically(path, lambda stream: stream.write(payload) and None)
+
+    def write(stream: io.BufferedWriter) -> None:
+        stream.write(payload)
+
+    _write_atomically(path, write)
 
 
 def _write_npy(path: Path, array: npt.NDArray[np.generic]) -> None:
@@ -211,9 +217,10 @@ class Workspace:
 
     def exists(self, dataset_id: str) -> bool:
         """Whether a complete dataset with this id is stored."""
-        return _ID_PATTERN.match(dataset_id) is not None and (
-            self.datasets_dir / dataset_id / "manifest.json"
-        ).is_file()
+        return (
+            _ID_PATTERN.match(dataset_id) is not None
+            and (self.datasets_dir / dataset_id / "manifest.json").is_file()
+        )
 
     def list_datasets(self, viewer: str | None = None) -> list[DatasetInfo]:
         """Datasets ``viewer`` may see (shared ones and their own), newest first.
@@ -274,7 +281,9 @@ class Workspace:
     def texts(self, dataset_id: str) -> list[str]:
         """The dataset's texts in row order."""
         info = self.get(dataset_id)
-        frame = pd.read_parquet(self._folder(dataset_id) / "table.parquet", columns=[info.text_column])
+        frame = pd.read_parquet(
+            self._folder(dataset_id) / "table.parquet", columns=[info.text_column]
+        )
         return [str(text) for text in frame[info.text_column].tolist()]
 
     # -- embeddings -----------------------------------------------------------------------
@@ -292,7 +301,8 @@ class Workspace:
         path = self._embedding_path(dataset_id, model_key)
         if not path.is_file():
             return None
-        return np.load(path, allow_pickle=False)
+        vectors: FloatMatrix = np.load(path, allow_pickle=False)
+        return vectors
 
     def embedded_models(self, dataset_id: str) -> list[str]:
         """Model keys this dataset has complete vectors for."""
@@ -362,9 +372,7 @@ class Workspace:
             The projection; coordinates of shape ``(n, params.n_components)``.
         """
         path = (
-            self._folder(dataset_id)
-            / "projections"
-            / f"{model_slug(model_key)}-{params.key()}.npz"
+            self._folder(dataset_id) / "projections" / f"{model_slug(model_key)}-{params.key()}.npz"
         )
         if path.is_file():
             with np.load(path, allow_pickle=False) as stored:
@@ -374,7 +382,11 @@ class Workspace:
                     note=str(stored["note"]),
                 )
         graph = None
-        if params.method == "umap" and params.metric == "cosine" and len(vectors) > params.n_neighbors:
+        if (
+            params.method == "umap"
+            and params.metric == "cosine"
+            and len(vectors) > params.n_neighbors
+        ):
             graph = self.knn(dataset_id, model_key, vectors, k=max(15, params.n_neighbors))
         result = project(vectors, params, knn=graph)
         _write_atomically(

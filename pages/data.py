@@ -67,7 +67,9 @@ def upload_flow() -> None:
 
 
 def paste_flow() -> None:
-    pasted = st.text_area("Texts, one per line", height=200, placeholder="The cat sits on the mat\n…")
+    pasted = st.text_area(
+        "Texts, one per line", height=200, placeholder="The cat sits on the mat\n…"
+    )
     name = st.text_input("Dataset name", value="Pasted texts", key="paste_name")
     if st.button("Embed and explore", key="paste_embed", type="primary"):
         lines = [line.strip() for line in pasted.splitlines() if line.strip()]
@@ -100,7 +102,9 @@ def workspace_flow() -> None:
     )
     st.dataframe(listing, hide_index=True, width="stretch")
     by_id = {info.id: info for info in datasets}
-    chosen = st.selectbox("Dataset", list(by_id), format_func=lambda i: by_id[i].name, key="ws_pick")
+    chosen = st.selectbox(
+        "Dataset", list(by_id), format_func=lambda i: by_id[i].name, key="ws_pick"
+    )
     info = by_id[chosen]
     open_col, rename_col, delete_col = st.columns([1, 2, 2])
     if open_col.button("Open"):

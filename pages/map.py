@@ -42,7 +42,7 @@ top[0].selectbox(
     "Colour by",
     options=color_options,
     format_func=lambda column: "(none)" if column is None else column,
-    key=state.COLOR_COLUMN,
+    **state.bind(state.COLOR_COLUMN),
 )
 find = top[1].text_input("Find texts containing", placeholder="e.g. refund")
 top[2].caption(
@@ -51,26 +51,32 @@ top[2].caption(
 )
 with st.expander("Projection parameters"):
     cols = st.columns(4)
-    cols[0].slider("n_neighbors (UMAP)", 2, 100, key=state.N_NEIGHBORS)
-    cols[1].slider("min_dist (UMAP)", 0.0, 1.0, step=0.05, key=state.MIN_DIST)
-    cols[2].slider("perplexity (t-SNE)", 2.0, 100.0, step=1.0, key=state.PERPLEXITY)
-    cols[3].number_input("random_state", 0, 2**31 - 1, step=1, key=state.SEED)
+    cols[0].slider("n_neighbors (UMAP)", 2, 100, **state.bind(state.N_NEIGHBORS))
+    cols[1].slider("min_dist (UMAP)", 0.0, 1.0, step=0.05, **state.bind(state.MIN_DIST))
+    cols[2].slider("perplexity (t-SNE)", 2.0, 100.0, step=1.0, **state.bind(state.PERPLEXITY))
+    cols[3].number_input("random_state", 0, 2**31 - 1, step=1, **state.bind(state.SEED))
 if projection.note:
     st.info(projection.note)
 
 selected = state.selection(dataset_id)
 focus = state.focus_row(dataset_id)
 focus_neighbors = (
-    top_k(vectors, vectors[focus], k=10, exclude=focus) if focus is not None and focus < len(texts) else []
+    top_k(vectors, vectors[focus], k=10, exclude=focus)
+    if focus is not None and focus < len(texts)
+    else []
 )
 highlights = []
 if find.strip():
     matches = [row for row, text in enumerate(texts) if find.strip().lower() in text.lower()]
-    highlights.append(Highlight(matches, f"contains “{find.strip()}”", "#ff7f0e", "circle-open", 12))
+    highlights.append(
+        Highlight(matches, f"contains “{find.strip()}”", "#ff7f0e", "circle-open", 12)
+    )
 if selected:
     highlights.append(Highlight(selected, "selected", "#444444", "circle-open", 10))
 if focus_neighbors:
-    highlights.append(Highlight([n.row for n in focus_neighbors], "neighbours", "#d62728", "circle-open", 15))
+    highlights.append(
+        Highlight([n.row for n in focus_neighbors], "neighbours", "#d62728", "circle-open", 15)
+    )
 if focus is not None and focus < len(texts):
     highlights.append(Highlight([focus], "clicked", "#d62728", "star", 18))
 

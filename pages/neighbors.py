@@ -65,7 +65,10 @@ color_column = st.session_state.get(state.COLOR_COLUMN)
 list_column, map_column = st.columns([2, 3], gap="medium")
 with list_column:
     neighbor_table(
-        neighbors, frame, info.text_column, metric=metric,
+        neighbors,
+        frame,
+        info.text_column,
+        metric=metric,
         label_column=color_column if color_column in frame.columns else None,
     )
 with map_column:

@@ -30,16 +30,20 @@ controls = st.columns([2, 2, 2, 2])
 metric = controls[0].selectbox(
     "Metric",
     METRICS,
-    format_func={"cosine": "cosine similarity", "dot": "dot product",
-                 "euclidean": "euclidean distance"}.__getitem__,
+    format_func={
+        "cosine": "cosine similarity",
+        "dot": "dot product",
+        "euclidean": "euclidean distance",
+    }.__getitem__,
 )
 use_selection = bool(selected) and controls[1].toggle(
     f"Use the map selection ({len(selected):,} rows)", value=True
 )
 upper = min(MAX_ROWS, len(texts))
 count = controls[2].slider("Rows", 1, upper, min(100, upper), disabled=use_selection)
-how = controls[3].radio("Which rows", ["random sample", "first rows"], horizontal=True,
-                        disabled=use_selection)
+how = controls[3].radio(
+    "Which rows", ["random sample", "first rows"], horizontal=True, disabled=use_selection
+)
 ordered = st.toggle("Order by hierarchical clustering", value=True)
 
 rng = np.random.default_rng(0)

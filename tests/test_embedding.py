@@ -89,14 +89,20 @@ def test_duplicate_texts_are_embedded_once_and_share_a_vector(counting_embedder)
 
 def test_progress_reports_done_and_total(embedder: Embedder) -> None:
     seen: list[tuple[int, int]] = []
-    embed([f"text number {i}" for i in range(10)], embedder, batch_size=4,
-          progress=lambda done, total: seen.append((done, total)))
+    embed(
+        [f"text number {i}" for i in range(10)],
+        embedder,
+        batch_size=4,
+        progress=lambda done, total: seen.append((done, total)),
+    )
     assert seen[-1] == (10, 10)
     assert [done for done, _ in seen] == sorted(done for done, _ in seen)
     assert len(seen) >= 3
 
 
-def test_second_embed_of_same_texts_does_not_call_the_model(counting_embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_second_embed_of_same_texts_does_not_call_the_model(
+    counting_embedder, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     cache = EmbeddingCache(tmp_path)
     texts = ["first cached text", "second cached text", "third cached text"]
     first = embed(texts, counting_embedder, cache=cache)

@@ -40,7 +40,9 @@ def test_k_larger_than_dataset_returns_every_row(vectors) -> None:  # type: igno
 def test_cosine_scores_ignore_vector_length(vectors) -> None:  # type: ignore[no-untyped-def]
     scaled = vectors * 7.0
     np.testing.assert_allclose(
-        scores_against(scaled, vectors[0], "cosine"), scores_against(vectors, vectors[0], "cosine"), atol=1e-5
+        scores_against(scaled, vectors[0], "cosine"),
+        scores_against(vectors, vectors[0], "cosine"),
+        atol=1e-5,
     )
 
 

@@ -39,7 +39,9 @@ def test_same_seed_gives_same_coordinates(blobs, method) -> None:  # type: ignor
 def test_groups_stay_apart_on_the_map(blobs, method) -> None:  # type: ignore[no-untyped-def]
     coords = project(blobs, ProjectionParams(method=method)).coordinates
     centres = np.array([coords[i * 40 : (i + 1) * 40].mean(axis=0) for i in range(3)])
-    spread = max(np.linalg.norm(coords[i * 40 : (i + 1) * 40] - centres[i], axis=1).mean() for i in range(3))
+    spread = max(
+        np.linalg.norm(coords[i * 40 : (i + 1) * 40] - centres[i], axis=1).mean() for i in range(3)
+    )
     gaps = [np.linalg.norm(centres[i] - centres[j]) for i in range(3) for j in range(i + 1, 3)]
     assert min(gaps) > spread
 
@@ -94,5 +96,7 @@ def test_empty_or_non_finite_input_is_refused(blobs) -> None:  # type: ignore[no
 
 
 def test_cache_key_ignores_parameters_the_method_does_not_use() -> None:
-    assert ProjectionParams(method="pca", perplexity=5).key() == ProjectionParams(method="pca").key()
+    assert (
+        ProjectionParams(method="pca", perplexity=5).key() == ProjectionParams(method="pca").key()
+    )
     assert ProjectionParams(method="umap", n_neighbors=5).key() != ProjectionParams().key()

@@ -24,7 +24,9 @@ def _frame(count: int = 12) -> pd.DataFrame:
     )
 
 
-def test_dataset_reopens_after_restart_without_recomputing(tmp_path: Path, counting_embedder) -> None:  # type: ignore[no-untyped-def]
+def test_dataset_reopens_after_restart_without_recomputing(
+    tmp_path: Path, counting_embedder
+) -> None:  # type: ignore[no-untyped-def]
     first = Workspace(tmp_path)
     info = first.create_dataset(_frame(), "text", "topics", owner="alice")
     vectors = first.embeddings(info.id, counting_embedder)
