@@ -1,0 +1,86 @@
+"""Run every benchmark: ``python -m bench [--rows N]``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from embedding_space.cache import EmbeddingCache  # noqa: E402
+from embedding_space.demo import DEMO_CSV  # noqa: E402
+from embedding_space.embedding import embed, load_embedder  # noqa: E402
+from embedding_space.neighbors import knn_graph  # noqa: E402
+from embedding_space.projection import ProjectionParams, project  # noqa: E402
+
+
+def timed(action: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def report(name: str, baseline_name: str, baseline: float, candidate: float) -> None:
+    print(
+        f"{name:<44} {candidate:8.2f} s   {baseline_name}: {baseline:8.2f} s   "
+        f"ratio {baseline / candidate:6.1f}x"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=3080, help="demo rows to use (max 3080)")
+    args = parser.parse_args()
+    warnings.simplefilter("ignore")
+    texts = pd.read_csv(DEMO_CSV)["text"].astype(str).tolist()[: args.rows]
+    embedder = load_embedder()
+    print(f"{len(texts)} BANKING77 texts, model {embedder.name}, {os.cpu_count()} CPU cores\n")
+
+    with tempfile.TemporaryDirectory() as folder:
+        cache = EmbeddingCache(folder)
+        cold = timed(lambda: embed(texts, embedder, cache=cache))
+        warm = timed(lambda: embed(texts, embedder, cache=cache))
+        report("embed, every text from the disk cache", "model", cold, warm)
+    vectors = embed(texts, embedder).vectors
+
+    import umap
+
+    def plain_umap() -> None:
+        umap.UMAP(n_neighbors=15, min_dist=0.1, metric="cosine", random_state=42).fit_transform(
+            vectors
+        )
+
+    plain_umap()  # the first fit in a process compiles numba code; time the second
+    graph_time = timed(lambda: knn_graph(vectors, k=15))
+    graph = knn_graph(vectors, k=15)
+    plain = timed(plain_umap)
+    shared = timed(lambda: project(vectors, ProjectionParams(), knn=graph))
+    report("UMAP 2-D reusing the stored kNN graph", "umap-learn alone", plain, shared)
+    report("UMAP 2-D computing the kNN graph too", "umap-learn alone", plain, shared + graph_time)
+
+    from sklearn.neighbors import NearestNeighbors
+
+    def sklearn_graph() -> None:
+        NearestNeighbors(n_neighbors=15, metric="cosine", algorithm="brute").fit(
+            vectors
+        ).kneighbors(vectors)
+
+    report("exact cosine kNN graph (k=15)", "scikit-learn brute", timed(sklearn_graph), graph_time)
+    pca = timed(lambda: project(vectors, ProjectionParams(method="pca")))
+    report("PCA 2-D", "UMAP 2-D", shared, pca)
+    print(
+        f"\nThe map of {len(texts)} points: PCA {pca:.2f} s, UMAP {shared:.2f} s (graph "
+        f"{graph_time:.2f} s); peak arrays {vectors.nbytes / 1e6:.1f} MB of vectors."
+    )
+
+
+if __name__ == "__main__":
+    main()
