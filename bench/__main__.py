@@ -15,11 +15,11 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from embedding_space.cache import EmbeddingCache  # noqa: E402
-from embedding_space.demo import DEMO_CSV  # noqa: E402
-from embedding_space.embedding import embed, load_embedder  # noqa: E402
-from embedding_space.neighbors import knn_graph  # noqa: E402
-from embedding_space.projection import ProjectionParams, project  # noqa: E402
+from embedding_space.cache import EmbeddingCache
+from embedding_space.demo import DEMO_CSV
+from embedding_space.embedding import embed, load_embedder
+from embedding_space.neighbors import knn_graph
+from embedding_space.projection import ProjectionParams, project
 
 
 def timed(action: Callable[[], object]) -> float:
