@@ -26,6 +26,8 @@ PAGES = {
 }
 
 state.init_state()
+state.load_view_from_url()
 page = st.navigation(PAGES)
 sidebar.render()
+state.save_view_to_url()
 page.run()

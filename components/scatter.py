@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from embedding_space.figures import add_highlight_layer, add_query_layer, scatter_figure
@@ -61,7 +62,7 @@ def _rows_of(points: Sequence[Any]) -> list[int]:
     return sorted(set(rows))
 
 
-def show_map(
+def map_figure(
     coordinates: FloatMatrix,
     texts: Sequence[str],
     *,
@@ -71,21 +72,18 @@ def show_map(
     highlights: Sequence[Highlight] = (),
     query: QueryMark | None = None,
     height: int = 640,
-) -> MapEvent:
-    """Draw the map and report a new click or selection (2-D only; 3-D maps rotate and hover).
+) -> go.Figure:
+    """The map with its layers: points, highlighted rows, and a query.
 
     Args:
         coordinates: Array of shape ``(n, 2|3)``.
         texts: ``n`` texts for hover labels.
-        key: Widget key; keep it stable per dataset so zoom and selection survive reruns.
+        key: Keeps zoom and camera while it is unchanged (plotly ``uirevision``).
         color: Values to colour by, aligned with rows.
         color_name: Its column name.
         highlights: Layers of marked rows on top.
         query: A query point to draw.
         height: Pixels for the points (a long legend adds to it).
-
-    Returns:
-        The new click or selection, compared with the last one seen under ``key``.
     """
     figure = scatter_figure(
         coordinates, texts, color=color, color_name=color_name, revision=key, height=height
@@ -104,7 +102,20 @@ def show_map(
     if query is not None:
         neighbor_points = coordinates[np.asarray(list(query.neighbor_rows), dtype=np.intp)]
         add_query_layer(figure, query.point, neighbor_points, query.text)
-    if coordinates.shape[1] == 3:
+    return figure
+
+
+def show_map(figure: go.Figure, *, key: str) -> MapEvent:
+    """Draw the map and report a new click or selection (2-D only; 3-D maps rotate and hover).
+
+    Args:
+        figure: From :func:`map_figure`.
+        key: Widget key; keep it stable per dataset so zoom and selection survive reruns.
+
+    Returns:
+        The new click or selection, compared with the last one seen under ``key``.
+    """
+    if any(trace.type == "scatter3d" for trace in figure.data):
         st.plotly_chart(figure, width="stretch", config=CHART_CONFIG, key=key)
         return MapEvent()
     event = st.plotly_chart(

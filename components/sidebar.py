@@ -40,7 +40,13 @@ def render() -> None:
     store = cached.workspace()
     who = state.identity()
     datasets = {info.id: info for info in store.list_datasets(who.viewer)}
+    linked = st.session_state.pop(state.LINK_NOTICE, None)
     if st.session_state.get(state.DATASET_ID) not in datasets:
+        if linked is not None:
+            st.warning(
+                "The dataset in this link is private to its owner or no longer exists; "
+                "showing the demo instead."
+            )
         st.session_state[state.DATASET_ID] = (
             DEMO_DATASET_ID if DEMO_DATASET_ID in datasets else next(iter(datasets), None)
         )

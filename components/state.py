@@ -141,3 +141,82 @@ def focus_row(dataset_id: str) -> int | None:
 
 def set_focus_row(dataset_id: str, row: int | None) -> None:
     st.session_state[FOCUS_ROW][dataset_id] = row
+
+
+# -- the view in the URL ------------------------------------------------------------------------
+
+_URL_LOADED = "url_loaded"
+LINK_NOTICE = "link_notice"
+MAX_URL_SELECTION_CHARS = 4000
+"""Longer selections are left out of the link rather than make it unusable."""
+
+
+def encode_rows(rows: list[int]) -> str:
+    """Row ids as compact ranges: ``[1, 2, 3, 7]`` -> ``"1-3.7"``."""
+    parts: list[str] = []
+    ordered = sorted(set(rows))
+    start = 0
+    while start < len(ordered):
+        end = start
+        while end + 1 < len(ordered) and ordered[end + 1] == ordered[end] + 1:
+            end += 1
+        first, last = ordered[start], ordered[end]
+        parts.append(str(first) if first == last else f"{first}-{last}")
+        start = end + 1
+    return ".".join(parts)
+
+
+def decode_rows(text: str) -> list[int]:
+    """The inverse of :func:`encode_rows`; anything malformed yields no rows."""
+    rows: list[int] = []
+    try:
+        for part in filter(None, text.split(".")):
+            first, _, last = part.partition("-")
+            rows.extend(range(int(first), int(last or first) + 1))
+    except ValueError:
+        return []
+    return rows
+
+
+def load_view_from_url() -> None:
+    """Once per session, adopt the view a shared link describes."""
+    if st.session_state.get(_URL_LOADED):
+        return
+    st.session_state[_URL_LOADED] = True
+    params = st.query_params
+    dataset_id = params.get("dataset")
+    if dataset_id:
+        st.session_state[DATASET_ID] = dataset_id
+        st.session_state[LINK_NOTICE] = dataset_id
+        if params.get("color"):
+            st.session_state[COLOR_COLUMN] = params["color"]
+            st.session_state[COLOR_DATASET] = dataset_id
+        if params.get("sel"):
+            set_selection(dataset_id, decode_rows(params["sel"]))
+    if params.get("model"):
+        st.session_state["model_request"] = params["model"]
+    if params.get("method") in ("umap", "tsne", "pca"):
+        st.session_state[METHOD] = params["method"]
+    if params.get("dims") in ("2", "3"):
+        st.session_state[DIMS] = int(params["dims"])
+
+
+def save_view_to_url() -> None:
+    """Write the current view into the URL, so a copied link reopens it."""
+    dataset_id = st.session_state.get(DATASET_ID)
+    if dataset_id is None:
+        return
+    view = {
+        "dataset": dataset_id,
+        "model": str(st.session_state[MODEL_NAME]),
+        "method": str(st.session_state[METHOD]),
+        "dims": str(st.session_state[DIMS]),
+    }
+    color = st.session_state.get(COLOR_COLUMN)
+    if color and st.session_state.get(COLOR_DATASET) == dataset_id:
+        view["color"] = str(color)
+    rows = encode_rows(selection(dataset_id))
+    if rows and len(rows) <= MAX_URL_SELECTION_CHARS:
+        view["sel"] = rows
+    if dict(st.query_params) != view:
+        st.query_params.from_dict(view)

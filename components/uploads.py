@@ -8,6 +8,7 @@ import streamlit as st
 from components import cached, state
 from embedding_space.errors import InputError
 from embedding_space.tables import LoadedTable, read_table
+from embedding_space.vectors import LoadedVectors, read_vector_files
 from embedding_space.workspace import DatasetInfo
 
 
@@ -19,6 +20,43 @@ def read_upload(
     return read_table(
         data, file_name=file_name, text_column=text_column, drop_duplicates=drop_duplicates
     )
+
+
+@st.cache_data(show_spinner="Reading the vectors…", max_entries=2)
+def read_vectors_upload(files: tuple[tuple[str, bytes], ...]) -> LoadedVectors:
+    """Read uploaded vector files once per content."""
+    return read_vector_files(files)
+
+
+def store_vectors(vectors: LoadedVectors, name: str, query_model: str | None) -> DatasetInfo | None:
+    """Save uploaded vectors as a new dataset and make it the current one.
+
+    Returns:
+        The dataset, or ``None`` after showing an error; the current dataset then stays.
+    """
+    try:
+        if query_model is not None:
+            dimension = cached.embedder(query_model).dimension
+            if dimension != vectors.vectors.shape[1]:
+                raise InputError(
+                    f"{query_model} makes {dimension}-dimensional vectors but these have "
+                    f"{vectors.vectors.shape[1]}; choose the model that made them, or 'unknown'."
+                )
+        info = cached.workspace().create_dataset(
+            vectors.frame,
+            vectors.text_column,
+            name,
+            owner=state.identity().owner,
+            source={"format": vectors.source_format},
+            vectors=vectors.vectors,
+            query_model=query_model,
+        )
+    except InputError as error:
+        st.error(str(error))
+        return None
+    st.session_state[state.DATASET_ID] = info.id
+    st.session_state[state.FLASH] = f"Added “{info.name}” with {info.rows:,} vectors."
+    return info
 
 
 def describe_load(table: LoadedTable, file_name: str) -> str:

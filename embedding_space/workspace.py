@@ -103,6 +103,8 @@ class DatasetInfo:
         shared: Whether everyone can see it.
         source: How it was loaded (file name, format, encoding, ...).
         vectors_model: For uploaded vectors, :data:`CUSTOM_VECTORS`; else ``None``.
+        query_model: For uploaded vectors, the model that made them if the user named it
+            (free-text search then embeds queries with it); else ``None``.
     """
 
     id: str
@@ -115,6 +117,7 @@ class DatasetInfo:
     shared: bool = False
     source: dict[str, object] = field(default_factory=dict)
     vectors_model: str | None = None
+    query_model: str | None = None
 
 
 class Workspace:
@@ -148,6 +151,7 @@ class Workspace:
         source: dict[str, object] | None = None,
         dataset_id: str | None = None,
         vectors: FloatMatrix | None = None,
+        query_model: str | None = None,
     ) -> DatasetInfo:
         """Store a table (and optionally vectors that came with it) as a new dataset.
 
@@ -160,6 +164,7 @@ class Workspace:
             source: How it was loaded, kept for display.
             dataset_id: A fixed id (for the demo); a random unguessable id when ``None``.
             vectors: Array of shape ``(n, d)`` uploaded with the table.
+            query_model: The model that made ``vectors``, if known.
 
         Returns:
             The new dataset's info.
@@ -194,6 +199,7 @@ class Workspace:
             shared=shared or owner is None,
             source=dict(source or {}),
             vectors_model=CUSTOM_VECTORS if vectors is not None else None,
+            query_model=query_model if vectors is not None else None,
         )
         _write_atomically(folder / "table.parquet", lambda stream: table.to_parquet(stream))
         if vectors is not None:
@@ -257,9 +263,29 @@ class Workspace:
             raise InputError("A dataset name cannot be empty.")
         info = self.get(dataset_id)
         self._check_owner(info, user)
-        renamed = DatasetInfo(**{**asdict(info), "name": name.strip()})
-        _write_json(self._folder(dataset_id) / "manifest.json", asdict(renamed))
-        return renamed
+        return self._update(info, name=name.strip())
+
+    def set_shared(self, dataset_id: str, shared: bool, *, user: str | None = None) -> DatasetInfo:
+        """Let everyone on this server see a dataset (or only its owner again).
+
+        Raises:
+            InputError: No such dataset, or ``user`` does not own it.
+        """
+        info = self.get(dataset_id)
+        self._check_owner(info, user)
+        return self._update(info, shared=shared)
+
+    def _update(self, info: DatasetInfo, **changes: object) -> DatasetInfo:
+        updated = DatasetInfo(**{**asdict(info), **changes})
+        _write_json(self._folder(info.id) / "manifest.json", asdict(updated))
+        return updated
+
+    def can_view(self, dataset_id: str, viewer: str | None) -> bool:
+        """Whether ``viewer`` may open the dataset (``None`` may open everything)."""
+        if not self.exists(dataset_id):
+            return False
+        info = self.get(dataset_id)
+        return viewer is None or info.shared or info.owner == viewer
 
     def delete(self, dataset_id: str, *, user: str | None = None) -> None:
         """Remove a dataset and everything derived from it.

@@ -6,7 +6,14 @@ import pandas as pd
 import streamlit as st
 
 from components import cached, state
-from components.uploads import describe_load, read_upload, store_and_embed
+from components.uploads import (
+    describe_load,
+    read_upload,
+    read_vectors_upload,
+    store_and_embed,
+    store_vectors,
+)
+from embedding_space.embedding import DEFAULT_MODEL
 from embedding_space.errors import InputError
 from embedding_space.tables import SUPPORTED_SUFFIXES
 
@@ -17,7 +24,9 @@ st.caption(
     f"New texts are embedded with **{st.session_state[state.MODEL_NAME]}** (change it in the "
     "sidebar). Everything is kept in the workspace, so nothing is computed twice."
 )
-upload_tab, paste_tab, workspace_tab = st.tabs(["Upload a file", "Paste texts", "Workspace"])
+upload_tab, paste_tab, vectors_tab, workspace_tab = st.tabs(
+    ["Upload a file", "Paste texts", "Bring your own vectors", "Workspace"]
+)
 
 
 def upload_flow() -> None:
@@ -81,6 +90,44 @@ def paste_flow() -> None:
             st.switch_page("pages/map.py")
 
 
+def vectors_flow() -> None:
+    st.caption(
+        "Explore vectors you already have: a `.npy` matrix (optionally with a table of labels), "
+        "the TensorFlow Embedding Projector pair (`vectors.tsv` + `metadata.tsv`), or a "
+        "`.parquet`/`.csv` with a column of lists."
+    )
+    files = st.file_uploader(
+        "Vectors and metadata",
+        type=["npy", "npz", "tsv", "parquet", "csv", "txt", "jsonl", "json", "xlsx"],
+        accept_multiple_files=True,
+        key="vector_files",
+    )
+    if not files:
+        return
+    try:
+        loaded = read_vectors_upload(tuple((file.name, file.getvalue()) for file in files))
+    except InputError as error:
+        st.error(f"These files could not be used. {error}")
+        st.caption("The dataset you had open is unchanged.")
+        return
+    count, dimensions = loaded.vectors.shape
+    st.markdown(f"Read **{count:,} vectors** of {dimensions} dimensions ({loaded.source_format}).")
+    st.dataframe(loaded.frame.head(50), width="stretch", height=220)
+    current = st.session_state[state.MODEL_NAME]
+    models = ["unknown", *dict.fromkeys([DEFAULT_MODEL, current])]
+    left, right = st.columns(2)
+    model = left.selectbox(
+        "Model that made them",
+        models,
+        help="Free-text search embeds the query with this model; 'unknown' allows search by row.",
+    )
+    name = right.text_input("Dataset name", value=Path(files[0].name).stem, key="vectors_name")
+    if st.button("Explore these vectors", type="primary"):
+        info = store_vectors(loaded, name, None if model == "unknown" else model)
+        if info is not None:
+            st.switch_page("pages/map.py")
+
+
 def workspace_flow() -> None:
     store = cached.workspace()
     who = state.identity()
@@ -106,6 +153,12 @@ def workspace_flow() -> None:
         "Dataset", list(by_id), format_func=lambda i: by_id[i].name, key="ws_pick"
     )
     info = by_id[chosen]
+    acting_user = None if who.viewer is None else who.owner
+    if who.viewer is not None and info.owner == who.owner:
+        shared = st.toggle("Shared with everyone on this server", value=info.shared)
+        if shared != info.shared:
+            store.set_shared(info.id, shared, user=acting_user)
+            st.rerun()
     open_col, rename_col, delete_col = st.columns([1, 2, 2])
     if open_col.button("Open"):
         st.session_state[state.DATASET_ID] = info.id
@@ -113,14 +166,14 @@ def workspace_flow() -> None:
     new_name = rename_col.text_input("New name", value=info.name, key=f"rename:{info.id}")
     if rename_col.button("Rename"):
         try:
-            store.rename(info.id, new_name, user=None if who.viewer is None else who.owner)
+            store.rename(info.id, new_name, user=acting_user)
             st.rerun()
         except InputError as error:
             st.error(str(error))
     confirm = delete_col.checkbox("Yes, delete it", key=f"confirm:{info.id}")
     if delete_col.button("Delete", disabled=not confirm):
         try:
-            store.delete(info.id, user=None if who.viewer is None else who.owner)
+            store.delete(info.id, user=acting_user)
             cached.table.clear()
             st.rerun()
         except InputError as error:
@@ -131,5 +184,7 @@ with upload_tab:
     upload_flow()
 with paste_tab:
     paste_flow()
+with vectors_tab:
+    vectors_flow()
 with workspace_tab:
     workspace_flow()

@@ -3,8 +3,9 @@
 import streamlit as st
 
 from components import cached, state
+from components.exports import map_exports
 from components.panels import default_color_column, neighbor_table
-from components.scatter import Highlight, show_map
+from components.scatter import Highlight, map_figure, show_map
 from embedding_space.errors import InputError
 from embedding_space.neighbors import top_k
 
@@ -37,7 +38,7 @@ if (
     st.session_state[state.COLOR_COLUMN] = default_color_column(frame, info.text_column)
     st.session_state[state.COLOR_DATASET] = dataset_id
 
-top = st.columns([2, 2, 3])
+top = st.columns([2, 2, 2, 1], vertical_alignment="bottom")
 top[0].selectbox(
     "Colour by",
     options=color_options,
@@ -83,14 +84,16 @@ if focus is not None and focus < len(texts):
 color_column = st.session_state[state.COLOR_COLUMN]
 map_column, side_column = st.columns([3, 1], gap="medium")
 with map_column:
-    event = show_map(
+    map_key = f"map-{dataset_id}-{params.n_components}"
+    figure = map_figure(
         projection.coordinates,
         texts,
-        key=f"map-{dataset_id}-{params.n_components}",
+        key=map_key,
         color=frame[color_column] if color_column else None,
         color_name=color_column,
         highlights=highlights,
     )
+    event = show_map(figure, key=map_key)
     if params.n_components == 2:
         st.caption(
             "Click a point to see its neighbours. Use the box or lasso tool (top right) to "
@@ -98,6 +101,16 @@ with map_column:
         )
     else:
         st.caption("Drag to rotate, scroll to zoom. Selection works on 2-D maps.")
+with top[3]:
+    map_exports(
+        info,
+        cached.model_key_for(info, st.session_state[state.MODEL_NAME]),
+        frame,
+        vectors,
+        projection.coordinates,
+        selected,
+        figure,
+    )
 if event.clicked is not None:
     state.set_focus_row(dataset_id, event.clicked)
     st.rerun()

@@ -5,7 +5,7 @@ import streamlit as st
 
 from components import cached, state
 from components.panels import neighbor_table
-from components.scatter import Highlight, QueryMark, show_map
+from components.scatter import Highlight, QueryMark, map_figure, show_map
 from embedding_space.embedding import embed
 from embedding_space.errors import InputError
 from embedding_space.neighbors import top_k
@@ -28,7 +28,14 @@ except InputError as error:
     st.error(str(error))
     st.stop()
 
-mode = st.radio("Search by", ["a sentence", "a row of the dataset"], horizontal=True)
+query_model = info.query_model if info.vectors_model is not None else model_name
+modes = ["a sentence", "a row of the dataset"] if query_model else ["a row of the dataset"]
+if not query_model:
+    st.caption(
+        "These vectors were uploaded without naming their model, so search is by row; "
+        "free-text search needs the model that made them."
+    )
+mode = st.radio("Search by", modes, horizontal=True)
 controls = st.columns([1, 1])
 k = controls[0].slider("k", 1, min(50, max(1, len(texts))), min(10, len(texts)))
 metric = controls[1].selectbox("Metric", METRICS)
@@ -44,11 +51,11 @@ if mode == "a sentence":
         st.caption("Type a sentence and press Enter: it is embedded with the same model.")
         st.stop()
     try:
-        model = cached.embedder(model_name)
+        model = cached.embedder(query_model)
         query_vector = embed([query_text], model).vectors[0]
         if query_vector.shape[0] != vectors.shape[1]:
             raise InputError(
-                f"The model '{model_name}' makes {query_vector.shape[0]}-dimensional vectors but "
+                f"The model '{query_model}' makes {query_vector.shape[0]}-dimensional vectors but "
                 f"this dataset's vectors have {vectors.shape[1]}; choose the model that made them."
             )
     except InputError as error:
@@ -88,14 +95,16 @@ with map_column:
             Highlight([exclude] if exclude is not None else [], "query row", "#d62728", "star", 18),
         ]
         caption = "The star marks the chosen row; circles mark its neighbours."
-    show_map(
+    map_key = f"neighbors-map-{dataset_id}-{coordinates.shape[1]}"
+    figure = map_figure(
         coordinates,
         texts,
-        key=f"neighbors-map-{dataset_id}-{coordinates.shape[1]}",
+        key=map_key,
         color=frame[color_column] if color_column in frame.columns else None,
         color_name=color_column if color_column in frame.columns else None,
         highlights=highlights,
         query=query,
         height=520,
     )
+    show_map(figure, key=map_key)
     st.caption(caption)

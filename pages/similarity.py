@@ -4,6 +4,7 @@ import numpy as np
 import streamlit as st
 
 from components import cached, state
+from components.exports import similarity_export
 from embedding_space.errors import InputError
 from embedding_space.figures import heatmap_figure
 from embedding_space.similarity import METRICS, cluster_order, pairwise
@@ -75,6 +76,9 @@ st.plotly_chart(
     heatmap_figure(matrix, [texts[row] for row in rows], metric=metric, labels=labels),
     width="stretch",
     config={"displaylogo": False},
+)
+similarity_export(
+    matrix, [f"{row}: {label}" for row, label in zip(rows, labels, strict=True)], info.name
 )
 if color_column in frame.columns and len(rows) > 1:
     same = np.equal.outer(labels, labels)

@@ -1,0 +1,132 @@
+"""Download buttons for what the user sees: table, vectors, figure, similarity matrix.
+
+Every file is built only when its button is clicked (Streamlit's deferred downloads), so an
+unused export costs nothing on a rerun.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from components import cached
+from embedding_space.export import (
+    export_figure_html,
+    export_figure_png,
+    export_projector_tsv,
+    export_similarity_csv,
+    export_table,
+    export_vectors_npy,
+    find_browser,
+)
+from embedding_space.workspace import DatasetInfo
+
+FloatMatrix = npt.NDArray[np.float32]
+EXPORT_NEIGHBORS = 10
+
+
+def file_stem(name: str) -> str:
+    """A safe file name from a dataset's display name."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-._")[:60] or "dataset"
+
+
+def map_exports(
+    info: DatasetInfo,
+    model_key: str,
+    frame: pd.DataFrame,
+    vectors: FloatMatrix,
+    coordinates: FloatMatrix,
+    selected: Sequence[int],
+    figure: go.Figure,
+) -> None:
+    """An "Export" popover with every download the map offers."""
+    stem = file_stem(info.name)
+    store = cached.workspace()
+
+    def neighbor_ids() -> npt.NDArray[np.int64]:
+        graph = store.knn(info.id, model_key, vectors, k=EXPORT_NEIGHBORS + 1)
+        return graph.indices[:, 1:]
+
+    def table(fmt: str) -> bytes:
+        return export_table(
+            frame,
+            coordinates=coordinates,
+            selected_rows=list(selected),
+            neighbor_ids=neighbor_ids(),
+            format="csv" if fmt == "csv" else "parquet",
+        )
+
+    with st.popover("Export", icon=":material/download:", width="stretch"):
+        st.caption(
+            f"The table with coordinates, a `selected` flag and each row's "
+            f"{EXPORT_NEIGHBORS} nearest neighbour ids."
+        )
+        st.download_button(
+            "Table (CSV)", lambda: table("csv"), f"{stem}.csv", "text/csv", on_click="ignore"
+        )
+        st.download_button(
+            "Table (Parquet)",
+            lambda: table("parquet"),
+            f"{stem}.parquet",
+            "application/vnd.apache.parquet",
+            on_click="ignore",
+        )
+        st.caption("The vectors, for NumPy or the TensorFlow Embedding Projector.")
+        st.download_button(
+            "Embeddings (.npy)",
+            lambda: export_vectors_npy(vectors),
+            f"{stem}-embeddings.npy",
+            "application/octet-stream",
+            on_click="ignore",
+        )
+        left, right = st.columns(2)
+        left.download_button(
+            "vectors.tsv",
+            lambda: export_projector_tsv(vectors, frame)[0],
+            f"{stem}-vectors.tsv",
+            "text/tab-separated-values",
+            on_click="ignore",
+        )
+        right.download_button(
+            "metadata.tsv",
+            lambda: export_projector_tsv(vectors, frame)[1],
+            f"{stem}-metadata.tsv",
+            "text/tab-separated-values",
+            on_click="ignore",
+        )
+        st.caption("The map as you see it.")
+        st.download_button(
+            "Interactive HTML",
+            lambda: export_figure_html(figure),
+            f"{stem}-map.html",
+            "text/html",
+            on_click="ignore",
+        )
+        has_browser = find_browser() is not None
+        st.download_button(
+            "Image (PNG)",
+            lambda: export_figure_png(figure, height=int(figure.layout.height or 900)),
+            f"{stem}-map.png",
+            "image/png",
+            on_click="ignore",
+            disabled=not has_browser,
+            help=None if has_browser else "PNG export needs Chromium: apt-get install chromium",
+        )
+
+
+def similarity_export(matrix: FloatMatrix, labels: Sequence[str], name: str) -> None:
+    """A download button for the heatmap's matrix."""
+    st.download_button(
+        "Download the matrix (CSV)",
+        lambda: export_similarity_csv(matrix, list(labels)),
+        f"{file_stem(name)}-similarity.csv",
+        "text/csv",
+        on_click="ignore",
+        icon=":material/download:",
+    )

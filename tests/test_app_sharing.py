@@ -1,0 +1,112 @@
+"""Who sees what, and links that reopen a view: two app sessions side by side."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from components import state
+from embedding_space.demo import DEMO_DATASET_ID
+from embedding_space.workspace import Workspace
+
+APP = "../app.py"
+TIMEOUT = 300
+
+
+def _session() -> AppTest:
+    return AppTest.from_file(APP, default_timeout=TIMEOUT)
+
+
+def _dataset_choices(app: AppTest) -> list[str]:
+    return list(app.sidebar.selectbox[0].options)
+
+
+def _paste(app: AppTest, lines: str, name: str) -> str:
+    app.switch_page("pages/data.py").run()
+    app.text_area[0].set_value(lines).run()
+    app.text_input(key="paste_name").set_value(name).run()
+    app.button(key="paste_embed").click().run()
+    assert not app.exception
+    return str(app.session_state[state.DATASET_ID])
+
+
+def test_in_multi_user_mode_each_session_sees_only_its_own_datasets(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(state.MULTI_USER_VARIABLE, "1")
+    alice, bob = _session(), _session()
+    alice.run()
+    bob.run()
+    alice_id = _paste(alice, "alice's first text\nalice's second text", "alice's notes")
+    owner = Workspace().get(alice_id).owner
+    assert owner is not None and owner.startswith("session:")
+
+    bob = _session()
+    bob.run()
+    names = _dataset_choices(bob)
+    assert not any("alice's notes" in name for name in names)
+    assert any("Demo" in name for name in names), "shared datasets stay visible"
+
+    # A link to Alice's private dataset does not open it for Bob.
+    intruder = _session()
+    intruder.query_params["dataset"] = alice_id
+    intruder.run()
+    assert not intruder.exception
+    assert intruder.session_state[state.DATASET_ID] == DEMO_DATASET_ID
+    assert any("private" in warning.value for warning in intruder.warning)
+
+    # Once Alice shares it, the same link works.
+    Workspace().set_shared(alice_id, True, user=owner)
+    friend = _session()
+    friend.query_params["dataset"] = alice_id
+    friend.run()
+    assert friend.session_state[state.DATASET_ID] == alice_id
+
+
+def test_on_a_single_user_machine_every_dataset_is_listed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(state.MULTI_USER_VARIABLE, raising=False)
+    info = Workspace().create_dataset(
+        pd.DataFrame({"text": ["one", "two"]}), "text", "someone else's", owner="session:x"
+    )
+    app = _session()
+    app.run()
+    assert any("someone else's" in name for name in _dataset_choices(app))
+    Workspace().delete(info.id)
+
+
+def test_a_link_reopens_dataset_projection_colour_and_selection() -> None:
+    app = _session()
+    app.query_params.update(
+        {
+            "dataset": DEMO_DATASET_ID,
+            "method": "pca",
+            "dims": "2",
+            "color": "category",
+            "sel": "3-7.40",
+        }
+    )
+    app.run()
+    assert not app.exception
+    assert app.session_state[state.METHOD] == "pca"
+    assert state.decode_rows("3-7.40") == [3, 4, 5, 6, 7, 40]
+    assert app.session_state[state.SELECTION][DEMO_DATASET_ID] == [3, 4, 5, 6, 7, 40]
+    assert any("6 selected rows" in header.value for header in app.subheader)
+    assert app.session_state[state.COLOR_COLUMN] == "category"
+
+
+def test_the_url_follows_the_current_view() -> None:
+    app = _session()
+    app.session_state[state.METHOD] = "pca"
+    app.run()
+    assert app.query_params["method"] == ["pca"] or app.query_params["method"] == "pca"
+    assert DEMO_DATASET_ID in str(app.query_params["dataset"])
+
+
+@pytest.mark.parametrize("rows", [[], [0], [1, 2, 3], [5, 9, 10, 11, 30]])
+def test_row_ranges_round_trip(rows: list[int]) -> None:
+    assert state.decode_rows(state.encode_rows(rows)) == rows
+
+
+def test_a_malformed_selection_in_a_link_selects_nothing() -> None:
+    assert state.decode_rows("3-x.<script>") == []
