@@ -14,11 +14,19 @@ from embedding_space.workspace import DatasetInfo
 
 @st.cache_data(show_spinner="Reading the file…", max_entries=4)
 def read_upload(
-    data: bytes, file_name: str, text_column: str | None, drop_duplicates: bool
+    data: bytes,
+    file_name: str,
+    text_column: str | None,
+    drop_duplicates: bool,
+    encoding: str | None = None,
 ) -> LoadedTable:
     """Read an uploaded file once per (content, name, choices)."""
     return read_table(
-        data, file_name=file_name, text_column=text_column, drop_duplicates=drop_duplicates
+        data,
+        file_name=file_name,
+        text_column=text_column,
+        drop_duplicates=drop_duplicates,
+        encoding=encoding,
     )
 
 

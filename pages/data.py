@@ -17,6 +17,8 @@ from embedding_space.embedding import DEFAULT_MODEL
 from embedding_space.errors import InputError
 from embedding_space.tables import SUPPORTED_SUFFIXES
 
+ENCODINGS = ["detect", "utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1"]
+
 st.title("Data")
 if message := st.session_state.pop(state.FLASH, None):
     st.success(message)
@@ -41,13 +43,30 @@ def upload_flow() -> None:
     data = uploaded.getvalue()
     choice_key = f"text_column:{uploaded.file_id}"
     drop_duplicates = st.session_state.get(f"dedupe:{uploaded.file_id}", False)
+    encoding_key = f"encoding:{uploaded.file_id}"
+    chosen_encoding = st.session_state.get(encoding_key, "detect")
     try:
-        table = read_upload(data, uploaded.name, st.session_state.get(choice_key), drop_duplicates)
+        table = read_upload(
+            data,
+            uploaded.name,
+            st.session_state.get(choice_key),
+            drop_duplicates,
+            None if chosen_encoding == "detect" else chosen_encoding,
+        )
     except InputError as error:
         st.error(f"`{uploaded.name}` could not be used. {error}")
         st.caption("The dataset you had open is unchanged.")
+        if chosen_encoding != "detect":
+            st.selectbox("Encoding", ENCODINGS, key=encoding_key)
         return
     st.markdown(describe_load(table, uploaded.name))
+    if table.encoding is not None:
+        st.selectbox(
+            "Encoding",
+            ENCODINGS,
+            key=encoding_key,
+            help=f"Read as {table.encoding}. Pick another if letters look wrong.",
+        )
     for reason, count in table.dropped.items():
         st.caption(f"Dropped {count:,} row(s): {reason}.")
     for warning in table.warnings:

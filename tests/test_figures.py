@@ -1,0 +1,91 @@
+"""Plotly figures: every row plotted once, ids in customdata, user text escaped."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from embedding_space.figures import (
+    add_highlight_layer,
+    add_query_layer,
+    heatmap_figure,
+    hover_label,
+    scatter_figure,
+)
+
+COORDS = np.random.default_rng(0).normal(size=(30, 2)).astype(np.float32)
+TEXTS = [f"text {i}" for i in range(30)]
+
+
+def _rows(figure: go.Figure) -> list[int]:
+    return sorted(int(row[0]) for trace in figure.data for row in trace.customdata)
+
+
+def test_hover_text_is_escaped_never_markup() -> None:
+    label = hover_label('<script>alert("x")</script><b>bold</b> & more')
+    assert "<script>" not in label and "<b>" not in label
+    assert "&lt;script&gt;" in label and "&amp;" in label
+
+
+def test_hover_text_is_wrapped_and_cut() -> None:
+    label = hover_label("word " * 300, width=40, max_chars=200)
+    assert label.count("<br>") >= 4
+    assert label.endswith("…")
+
+
+def test_categorical_colour_gives_one_trace_per_category_and_every_row_once() -> None:
+    color = pd.Series(["a", "b", "c"] * 10)
+    figure = scatter_figure(COORDS, TEXTS, color=color, color_name="group")
+    assert [trace.name for trace in figure.data] == ["a", "b", "c"]
+    assert _rows(figure) == list(range(30))
+    first = figure.data[0]
+    assert all(color[int(row[0])] == "a" for row in first.customdata)
+
+
+def test_numeric_colour_uses_a_colour_scale() -> None:
+    figure = scatter_figure(
+        COORDS, TEXTS, color=pd.Series(np.linspace(0, 1, 30)), color_name="score"
+    )
+    assert len(figure.data) == 1
+    assert figure.data[0].marker.showscale
+    assert _rows(figure) == list(range(30))
+
+
+def test_category_names_from_a_file_are_escaped_in_the_legend() -> None:
+    color = pd.Series(["<img src=x onerror=alert(1)>"] * 30)
+    figure = scatter_figure(COORDS, TEXTS, color=color, color_name="<i>col</i>")
+    assert "<img" not in figure.data[0].name
+    assert "<i>col" not in figure.layout.legend.title.text
+
+
+def test_many_categories_keep_the_map_width_by_moving_the_legend_below() -> None:
+    color = pd.Series([f"c{i}" for i in range(30)])
+    figure = scatter_figure(COORDS, TEXTS, color=color)
+    assert figure.layout.legend.orientation == "h"
+
+
+def test_three_dimensional_map_uses_scatter3d() -> None:
+    coords = np.random.default_rng(1).normal(size=(30, 3)).astype(np.float32)
+    figure = scatter_figure(coords, TEXTS)
+    assert {trace.type for trace in figure.data} == {"scatter3d"}
+
+
+def test_layers_mark_rows_and_draw_the_query_with_lines() -> None:
+    figure = scatter_figure(COORDS, TEXTS)
+    add_highlight_layer(figure, COORDS, [3, 4], TEXTS, name="neighbours")
+    add_query_layer(figure, COORDS[3], COORDS[[3, 4]], "<b>query</b>")
+    names = [trace.name for trace in figure.data]
+    assert "neighbours" in names and "query" in names
+    neighbours = figure.data[names.index("neighbours")]
+    assert [int(row[0]) for row in neighbours.customdata] == [3, 4]
+    query = figure.data[names.index("query")]
+    assert "<b>" not in query.hovertext[0]
+
+
+def test_heatmap_hover_names_both_texts() -> None:
+    matrix = np.eye(3, dtype=np.float32)
+    figure = heatmap_figure(matrix, ["alpha", "beta", "<gamma>"], labels=["x", "y", "z"])
+    assert figure.data[0].type == "heatmap"
+    assert "alpha" in figure.data[0].customdata[0][1] and "beta" in figure.data[0].customdata[0][1]
+    assert "&lt;gamma&gt;" in figure.data[0].customdata[2][2]
