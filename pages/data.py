@@ -45,14 +45,18 @@ def upload_flow() -> None:
     drop_duplicates = st.session_state.get(f"dedupe:{uploaded.file_id}", False)
     encoding_key = f"encoding:{uploaded.file_id}"
     chosen_encoding = st.session_state.get(encoding_key, "detect")
+    encoding = None if chosen_encoding == "detect" else chosen_encoding
+    chosen_column = st.session_state.get(choice_key)
     try:
-        table = read_upload(
-            data,
-            uploaded.name,
-            st.session_state.get(choice_key),
-            drop_duplicates,
-            None if chosen_encoding == "detect" else chosen_encoding,
-        )
+        try:
+            table = read_upload(data, uploaded.name, chosen_column, drop_duplicates, encoding)
+        except InputError as error:
+            if chosen_column is None:
+                raise
+            # The picked column cannot be the text: say why, and go back to the guessed one.
+            st.error(str(error))
+            del st.session_state[choice_key]
+            table = read_upload(data, uploaded.name, None, drop_duplicates, encoding)
     except InputError as error:
         st.error(f"`{uploaded.name}` could not be used. {error}")
         st.caption("The dataset you had open is unchanged.")

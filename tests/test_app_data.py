@@ -102,3 +102,16 @@ def test_workspace_tab_lists_datasets_with_rows_and_models() -> None:
     demo = listing[listing["name"].str.startswith("Demo")]
     assert demo["rows"].iloc[0] == 3080
     assert "all-MiniLM-L6-v2" in demo["models"].iloc[0]
+
+
+def test_a_column_of_numbers_picked_as_text_is_refused_and_the_guess_restored() -> None:
+    app = _data_page()
+    csv = "score,review\n1,Great phone\n2,Battery died fast\n3,Works as expected\n"
+    app.file_uploader[0].upload("reviews.csv", csv.encode(), "text/csv").run()
+    picker = next(box for box in app.selectbox if box.label == "Text column")
+    assert picker.value == "review"
+    picker.set_value("score").run()
+    assert not app.exception
+    assert any("holds numbers" in e.value for e in app.error)
+    assert next(box for box in app.selectbox if box.label == "Text column").value == "review"
+    assert "Read **3 rows**" in _markdown(app)
