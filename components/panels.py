@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import pandas as pd
@@ -9,6 +10,8 @@ import streamlit as st
 
 from embedding_space.neighbors import Neighbor
 from embedding_space.similarity import higher_is_closer, validate_metric
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$=:])")
 
 LABEL_HINTS = ("category", "label", "labels", "class", "intent", "topic", "tag", "group")
 
@@ -23,6 +26,27 @@ def default_color_column(frame: pd.DataFrame, text_column: str) -> str | None:
         if 2 <= frame[column].nunique(dropna=True) <= 60:
             return column
     return None
+
+
+def plain_markdown(text: str, max_chars: int = 220) -> str:
+    """User text made safe for ``st.markdown``: no markup, links, images or LaTeX."""
+    flat = " ".join(str(text).split())
+    if len(flat) > max_chars:
+        flat = flat[: max_chars - 1].rstrip() + "…"
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", flat)
+
+
+def neighbor_list(
+    neighbors: Sequence[Neighbor],
+    texts: Sequence[str],
+    labels: pd.Series | None = None,
+) -> None:
+    """A compact neighbour list for a narrow column: score, text, label."""
+    for neighbor in neighbors:
+        line = f"`{neighbor.score:.2f}` {plain_markdown(texts[neighbor.row])}"
+        if labels is not None:
+            line += f" · *{plain_markdown(str(labels.iloc[neighbor.row]), 60)}*"
+        st.markdown(line)
 
 
 def neighbor_table(
@@ -42,13 +66,13 @@ def neighbor_table(
     shown = pd.DataFrame(
         {
             "rank": [n.rank for n in neighbors],
-            "row": rows,
-            "score": [n.score for n in neighbors],
             "text": frame[text_column].iloc[rows].astype(str).to_list(),
+            "score": [n.score for n in neighbors],
         }
     )
     if label_column and label_column in frame.columns and label_column != text_column:
         shown[label_column] = frame[label_column].iloc[rows].astype(str).to_list()
+    shown["row"] = rows
     checked = validate_metric(metric)
     similarity = higher_is_closer(checked)
     score_title = {"cosine": "cosine", "dot": "dot product", "euclidean": "distance"}[checked]

@@ -201,7 +201,7 @@ def scatter_figure(
     layout: dict[str, object] = {
         "title": {"text": html.escape(title)} if title else None,
         "uirevision": revision,
-        "margin": {"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
+        "margin": {"l": 10, "r": 10, "t": 40, "b": 10},  # room for the modebar
         "legend": legend,
         "hoverlabel": {"align": "left"},
         "height": height,

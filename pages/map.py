@@ -4,7 +4,7 @@ import streamlit as st
 
 from components import cached, state
 from components.exports import map_exports
-from components.panels import default_color_column, neighbor_table
+from components.panels import default_color_column, neighbor_list, plain_markdown
 from components.scatter import Highlight, map_figure, show_map
 from embedding_space.errors import InputError
 from embedding_space.neighbors import top_k
@@ -123,11 +123,9 @@ with side_column:
     if focus is None or focus >= len(texts):
         st.caption("Click a point on the map to list its 10 nearest neighbours (cosine).")
     else:
-        st.markdown(f"**Row {focus}**")
-        st.text(texts[focus][:500])
-        neighbor_table(
-            focus_neighbors, frame, info.text_column, metric="cosine", label_column=color_column
-        )
+        st.markdown(f"**Row {focus}:** {plain_markdown(texts[focus], 400)}")
+        st.caption("Cosine similarity · text" + (f" · {color_column}" if color_column else ""))
+        neighbor_list(focus_neighbors, texts, frame[color_column] if color_column else None)
         if st.button("Clear", key="clear-focus"):
             state.set_focus_row(dataset_id, None)
             st.rerun()

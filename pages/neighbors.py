@@ -69,7 +69,7 @@ else:
 
 neighbors = top_k(vectors, query_vector, k=k, metric=metric, exclude=exclude)
 color_column = st.session_state.get(state.COLOR_COLUMN)
-list_column, map_column = st.columns([2, 3], gap="medium")
+list_column, map_column = st.columns([1, 1], gap="medium")
 with list_column:
     neighbor_table(
         neighbors,
