@@ -9,14 +9,17 @@ recomputes nothing.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import streamlit as st
 
+from components import state
 from embedding_space.demo import ensure_demo
 from embedding_space.embedding import Embedder, load_embedder
+from embedding_space.errors import InputError
 from embedding_space.projection import Projection, ProjectionParams
 from embedding_space.workspace import DatasetInfo, Workspace
 
@@ -114,3 +117,45 @@ def projection(dataset_id: str, model_name: str, params: ProjectionParams) -> Pr
     vectors(dataset_id, model_name)
     model_key = model_key_for(workspace().get(dataset_id), model_name)
     return _projection(dataset_id, model_key, params)
+
+
+@dataclass(frozen=True)
+class OpenDataset:
+    """The current dataset as a page needs it (arrays are shared, read-only)."""
+
+    info: DatasetInfo
+    frame: pd.DataFrame
+    texts: list[str]
+    vectors: FloatMatrix
+    projection: Projection | None
+
+
+def open_current(title: str | None = None, *, with_projection: bool = True) -> OpenDataset:
+    """Load the sidebar's dataset, its vectors and (optionally) its map, or stop the page.
+
+    The page stops with a hint when there is no dataset, and with the message when the model
+    cannot load or the data cannot be projected.
+
+    Args:
+        title: The page title, drawn before any slow step so the page never looks empty;
+            the dataset's name when ``None``.
+        with_projection: Compute the map as well.
+    """
+    dataset_id = st.session_state.get(state.DATASET_ID)
+    if dataset_id is None:
+        st.info("No dataset yet: add one on the **Data** page.")
+        st.stop()
+    info = workspace().get(dataset_id)
+    st.title(title or info.name)
+    model_name = st.session_state[state.MODEL_NAME]
+    try:
+        dataset_vectors = vectors(dataset_id, model_name)
+        coordinates = (
+            projection(dataset_id, model_name, state.projection_params())
+            if with_projection
+            else None
+        )
+    except InputError as error:
+        st.error(str(error))
+        st.stop()
+    return OpenDataset(info, table(dataset_id), texts(dataset_id), dataset_vectors, coordinates)

@@ -62,9 +62,7 @@ def store_vectors(vectors: LoadedVectors, name: str, query_model: str | None) ->
     except InputError as error:
         st.error(str(error))
         return None
-    st.session_state[state.DATASET_ID] = info.id
-    st.session_state[state.FLASH] = f"Added “{info.name}” with {info.rows:,} vectors."
-    return info
+    return _make_current(info, "vectors")
 
 
 def describe_load(table: LoadedTable, file_name: str) -> str:
@@ -105,6 +103,10 @@ def store_and_embed(
     except InputError as error:
         st.error(str(error))
         return None
+    return _make_current(info, "rows")
+
+
+def _make_current(info: DatasetInfo, unit: str) -> DatasetInfo:
     st.session_state[state.DATASET_ID] = info.id
-    st.session_state[state.FLASH] = f"Added “{info.name}” with {info.rows:,} rows."
+    st.session_state[state.FLASH] = f"Added “{info.name}” with {info.rows:,} {unit}."
     return info

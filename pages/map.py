@@ -6,26 +6,13 @@ from components import cached, state
 from components.exports import map_exports
 from components.panels import default_color_column, neighbor_list, plain_markdown
 from components.scatter import Highlight, map_figure, show_map
-from embedding_space.errors import InputError
 from embedding_space.neighbors import top_k
 
-dataset_id = st.session_state.get(state.DATASET_ID)
-if dataset_id is None:
-    st.info("No dataset yet: add one on the **Data** page.")
-    st.stop()
-
-info = cached.workspace().get(dataset_id)
-frame = cached.table(dataset_id)
-texts = cached.texts(dataset_id)
+current = cached.open_current()
+info, frame, texts, vectors = current.info, current.frame, current.texts, current.vectors
+projection = current.projection
+dataset_id = info.id
 params = state.projection_params()
-
-st.title(info.name)
-try:
-    vectors = cached.vectors(dataset_id, st.session_state[state.MODEL_NAME])
-    projection = cached.projection(dataset_id, st.session_state[state.MODEL_NAME], params)
-except InputError as error:
-    st.error(str(error))
-    st.stop()
 
 method_label = {"umap": "UMAP", "tsne": "t-SNE", "pca": "PCA"}[projection.method]
 metadata_columns = [column for column in frame.columns if column != info.text_column]

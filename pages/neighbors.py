@@ -11,22 +11,11 @@ from embedding_space.errors import InputError
 from embedding_space.neighbors import top_k
 from embedding_space.similarity import METRICS
 
-dataset_id = st.session_state.get(state.DATASET_ID)
-if dataset_id is None:
-    st.info("No dataset yet: add one on the **Data** page.")
-    st.stop()
-
-info = cached.workspace().get(dataset_id)
-frame = cached.table(dataset_id)
-texts = cached.texts(dataset_id)
+current = cached.open_current("Nearest neighbours")
+info, frame, texts, vectors = current.info, current.frame, current.texts, current.vectors
+projection = current.projection
+dataset_id = info.id
 model_name = st.session_state[state.MODEL_NAME]
-st.title("Nearest neighbours")
-try:
-    vectors = cached.vectors(dataset_id, model_name)
-    projection = cached.projection(dataset_id, model_name, state.projection_params())
-except InputError as error:
-    st.error(str(error))
-    st.stop()
 
 query_model = info.query_model if info.vectors_model is not None else model_name
 modes = ["a sentence", "a row of the dataset"] if query_model else ["a row of the dataset"]

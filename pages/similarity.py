@@ -5,26 +5,14 @@ import streamlit as st
 
 from components import cached, state
 from components.exports import similarity_export
-from embedding_space.errors import InputError
 from embedding_space.figures import heatmap_figure
 from embedding_space.similarity import METRICS, cluster_order, pairwise
 
 MAX_ROWS = 300
 
-dataset_id = st.session_state.get(state.DATASET_ID)
-if dataset_id is None:
-    st.info("No dataset yet: add one on the **Data** page.")
-    st.stop()
-
-info = cached.workspace().get(dataset_id)
-frame = cached.table(dataset_id)
-texts = cached.texts(dataset_id)
-st.title("Similarity")
-try:
-    vectors = cached.vectors(dataset_id, st.session_state[state.MODEL_NAME])
-except InputError as error:
-    st.error(str(error))
-    st.stop()
+current = cached.open_current("Similarity", with_projection=False)
+info, frame, texts, vectors = current.info, current.frame, current.texts, current.vectors
+dataset_id = info.id
 
 selected = state.selection(dataset_id)
 controls = st.columns([2, 2, 2, 2])
