@@ -456,8 +456,6 @@ _PNG_INSTALL_HINT = (
     "executable), or use the HTML export."
 )
 _START_TIMEOUT_S = 60.0
-_SVG_MAX_POINTS = 5_000
-"""Up to this many points, Scattergl traces are drawn as SVG in a PNG export (faster)."""
 _RENDER_TIMEOUT_S = 60.0
 
 
@@ -593,20 +591,17 @@ def _start_renderer() -> _Renderer:
 
 
 def _static_copy(figure: go.Figure) -> dict[str, Any]:
-    """The figure as a dict for the image, drawn the fastest way for its size.
+    """The figure as a dict for the image, with every Scattergl trace drawn as SVG Scatter.
 
-    Chromium draws WebGL traces (Scattergl, Scatter3d) with SwiftShader on the CPU under
-    --disable-gpu, and they do show up. For a small map the SVG Scatter trace is faster to
-    draw (3,000 points at 1400×900: 0.65 s against 1.2 s), while past about 10,000 points WebGL
-    wins; so the copy turns Scattergl into Scatter up to :data:`_SVG_MAX_POINTS` points. The
-    figure itself is not changed.
+    Headless Chromium draws WebGL with SwiftShader on the CPU; on a loaded machine a
+    5,000-point Scattergl image came back blank, while SVG never did. SVG is also faster for
+    small maps (3,000 points at 1400×900: 0.65 s against 1.2 s). The figure itself is not
+    changed.
     """
     spec: dict[str, Any] = figure.to_dict()
     spec.setdefault("layout", {}).pop("uirevision", None)
-    traces: list[dict[str, Any]] = spec.get("data", [])
-    gl = [trace for trace in traces if trace.get("type") == "scattergl"]
-    if sum(len(trace.get("x", ())) for trace in gl) <= _SVG_MAX_POINTS:
-        for trace in gl:
+    for trace in spec.get("data", []):
+        if trace.get("type") == "scattergl":
             trace["type"] = "scatter"
     return spec
 
