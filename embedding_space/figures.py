@@ -38,6 +38,9 @@ _PALETTE: tuple[str, ...] = tuple(
         + qualitative.Set3
     )
 )
+_SYMBOLS_3D = frozenset(
+    {"circle", "circle-open", "cross", "diamond", "diamond-open", "square", "square-open", "x"}
+)
 _SIDE_LEGEND_MAX = 20
 """Legends longer than this go below the map, so the map keeps its width."""
 _MARKER_SIZE_2D = 6
@@ -256,7 +259,8 @@ def add_highlight_layer(
     marker = {
         "size": size // 2 if is_3d else size,
         "color": color,
-        "symbol": symbol.replace("-open", "") if is_3d and symbol.endswith("-open") else symbol,
+        # Scatter3d knows only a few symbols; the rest become a diamond.
+        "symbol": symbol if not is_3d or symbol in _SYMBOLS_3D else "diamond",
         "line": {"width": 2, "color": color},
     }
     figure.add_trace(

@@ -89,3 +89,12 @@ def test_heatmap_hover_names_both_texts() -> None:
     assert figure.data[0].type == "heatmap"
     assert "alpha" in figure.data[0].customdata[0][1] and "beta" in figure.data[0].customdata[0][1]
     assert "&lt;gamma&gt;" in figure.data[0].customdata[2][2]
+
+
+def test_highlights_in_3d_keep_open_rings_and_fall_back_for_unknown_symbols() -> None:
+    coords = np.random.default_rng(1).normal(size=(30, 3)).astype(np.float32)
+    figure = scatter_figure(coords, TEXTS)
+    add_highlight_layer(figure, coords, [1, 2], TEXTS, name="neighbours", symbol="circle-open")
+    add_highlight_layer(figure, coords, [3], TEXTS, name="clicked", symbol="star")
+    assert figure.data[-2].marker.symbol == "circle-open"
+    assert figure.data[-1].marker.symbol == "diamond"
