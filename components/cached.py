@@ -147,6 +147,8 @@ def open_current(title: str | None = None, *, with_projection: bool = True) -> O
         st.stop()
     info = workspace().get(dataset_id)
     st.title(title or info.name)
+    if message := st.session_state.pop(state.FLASH, None):
+        st.success(message)
     model_name = st.session_state[state.MODEL_NAME]
     try:
         dataset_vectors = vectors(dataset_id, model_name)

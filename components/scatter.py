@@ -30,6 +30,31 @@ class Highlight:
     size: int = 14
 
 
+# Marks drawn on top of the map, in colours no category uses (the palette has no black or amber).
+MARK_COLOR = "#111111"
+FOCUS_COLOR = "#ffb000"
+
+
+def neighbours_layer(rows: Sequence[int]) -> Highlight:
+    """Rings around a point's or a query's neighbours."""
+    return Highlight(rows, "neighbours", MARK_COLOR, "circle-open", 15)
+
+
+def focus_layer(rows: Sequence[int], name: str = "clicked") -> Highlight:
+    """A star on the clicked or chosen row."""
+    return Highlight(rows, name, FOCUS_COLOR, "star", 20)
+
+
+def selection_layer(rows: Sequence[int]) -> Highlight:
+    """Small rings on the rows selected with box or lasso."""
+    return Highlight(rows, "selected", "#555555", "circle-open", 10)
+
+
+def matches_layer(rows: Sequence[int], needle: str) -> Highlight:
+    """Rings on the rows whose text contains a search string."""
+    return Highlight(rows, f"contains “{needle}”", "#ff00aa", "circle-open", 12)
+
+
 @dataclass(frozen=True)
 class QueryMark:
     """A free-text query drawn as a star with lines to its neighbours."""
@@ -52,13 +77,26 @@ class MapEvent:
     selected: list[int] | None = None
 
 
-def _rows_of(points: Sequence[Any]) -> list[int]:
+def _row_id(custom: Any) -> int:
+    """A row id from one point's ``customdata``, in whichever shape the browser sent it.
+
+    Plotly sends numpy arrays as typed arrays, and Streamlit then hands each point's row as
+    ``{"0": 24}``; plain lists arrive as ``[24]``.
+    """
+    if isinstance(custom, dict):
+        custom = custom.get("0", next(iter(custom.values())))
+    if isinstance(custom, list | tuple):
+        custom = custom[0]
+    return int(custom)
+
+
+def rows_of(points: Sequence[Any]) -> list[int]:
+    """The row ids of the points a plotly selection event lists."""
     rows = []
     for point in points:
         custom = point.get("customdata") if hasattr(point, "get") else None
-        if custom is None:
-            continue
-        rows.append(int(custom[0] if isinstance(custom, list | tuple) else custom))
+        if custom is not None:
+            rows.append(_row_id(custom))
     return sorted(set(rows))
 
 
@@ -130,7 +168,7 @@ def show_map(figure: go.Figure, *, key: str) -> MapEvent:
     if selection is None:
         return MapEvent()
     region = bool(selection.get("box") or selection.get("lasso"))
-    rows = _rows_of(selection.get("points", []))
+    rows = rows_of(selection.get("points", []))
     signature = (region, tuple(rows))
     seen_key = f"{key}:last-event"
     if st.session_state.get(seen_key) == signature:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import streamlit as st
 
 from components import cached, state
 from embedding_space.demo import DEMO_CREDIT, DEMO_DATASET_ID
 from embedding_space.embedding import DEFAULT_MODEL
 from embedding_space.errors import InputError
+from embedding_space.workspace import DatasetInfo
 
 _MODEL_INPUT = "model_input"
 _MODEL_ERROR = "model_error"
@@ -35,6 +38,16 @@ def _apply_model_request() -> None:
     st.session_state[state.MODEL_NAME] = wanted
 
 
+def dataset_labels(datasets: list[DatasetInfo]) -> dict[str, str]:
+    """One distinct label per dataset: Streamlit tells options apart by their labels."""
+    labels = {info.id: f"{info.name} · {info.rows:,} rows" for info in datasets}
+    counts = Counter(labels.values())
+    for info in datasets:
+        if counts[labels[info.id]] > 1:
+            labels[info.id] += f" · {info.created.replace('T', ' ')[:16]} · {info.id[:4]}"
+    return labels
+
+
 def render() -> None:
     """Draw the sidebar; its choices land in session state under :mod:`components.state` keys."""
     store = cached.workspace()
@@ -51,12 +64,11 @@ def render() -> None:
             DEMO_DATASET_ID if DEMO_DATASET_ID in datasets else next(iter(datasets), None)
         )
     with st.sidebar:
+        labels = dataset_labels(list(datasets.values()))
         st.selectbox(
             "Dataset",
             options=list(datasets),
-            format_func=lambda dataset_id: (
-                f"{datasets[dataset_id].name} · {datasets[dataset_id].rows:,} rows"
-            ),
+            format_func=labels.__getitem__,
             **state.bind(state.DATASET_ID),
         )
         current = datasets.get(st.session_state[state.DATASET_ID])

@@ -41,6 +41,8 @@ _PALETTE: tuple[str, ...] = tuple(
 _SYMBOLS_3D = frozenset(
     {"circle", "circle-open", "cross", "diamond", "diamond-open", "square", "square-open", "x"}
 )
+_QUERY_COLOR = "#ffb000"
+"""Amber, a colour no category in the palette uses."""
 _SIDE_LEGEND_MAX = 20
 """Legends longer than this go below the map, so the map keeps its width."""
 _MARKER_SIZE_2D = 6
@@ -221,7 +223,6 @@ def scatter_figure(
         }
         layout["xaxis"] = axis
         layout["yaxis"] = axis
-        layout["dragmode"] = "lasso"
     figure.update_layout(**layout)
     return figure
 
@@ -297,7 +298,7 @@ def add_query_layer(
         ys += [float(point[1]), float(target[1]), None]
         if dims == 3:
             zs += [float(point[2]), float(target[2]), None]
-    line = {"color": "rgba(214, 39, 40, 0.6)", "width": 2}
+    line = {"color": "rgba(17, 17, 17, 0.45)", "width": 1.5}
     label = "query: " + hover_label(query)
     if dims == 3:
         figure.add_trace(
@@ -312,7 +313,7 @@ def add_query_layer(
                 z=[point[2]],
                 mode="markers",
                 name="query",
-                marker={"size": 9, "color": "#d62728", "symbol": "diamond"},
+                marker={"size": 9, "color": _QUERY_COLOR, "symbol": "diamond"},
                 hovertext=[label],
                 hovertemplate="%{hovertext}<extra></extra>",
             )
@@ -329,9 +330,9 @@ def add_query_layer(
                 name="query",
                 marker={
                     "size": 18,
-                    "color": "#d62728",
+                    "color": _QUERY_COLOR,
                     "symbol": "star",
-                    "line": {"width": 1, "color": "white"},
+                    "line": {"width": 1, "color": "#111111"},
                 },
                 hovertext=[label],
                 hovertemplate="%{hovertext}<extra></extra>",
@@ -367,6 +368,8 @@ def heatmap_figure(
         for j in range(size):
             hover[i, j] = f"{short[i]}<br>— vs —<br>{short[j]}"
     distance = metric == "euclidean"
+    # The diagonal (each row with itself) would stretch the scale and flatten the blocks.
+    off_diagonal = matrix[~np.eye(size, dtype=bool)] if size > 1 else matrix.ravel()
     figure = go.Figure(
         go.Heatmap(
             z=matrix,
@@ -375,12 +378,14 @@ def heatmap_figure(
             customdata=hover,
             hovertemplate=f"%{{customdata}}<br><b>{metric}: %{{z:.3f}}</b><extra></extra>",
             colorscale="Viridis_r" if distance else "Viridis",
+            zmin=float(off_diagonal.min()),
+            zmax=float(off_diagonal.max()),
             colorbar={"title": {"text": "distance" if distance else metric}},
         )
     )
     axis: dict[str, object] = {"showgrid": False, "zeroline": False}
     if ticks is not None and size <= 80:
-        axis.update(tickmode="array", tickvals=positions, ticktext=ticks, tickfont={"size": 9})
+        axis.update(tickmode="array", tickvals=positions, ticktext=ticks, tickfont={"size": 11})
     else:
         axis.update(showticklabels=False)
     figure.update_layout(

@@ -5,7 +5,14 @@ import streamlit as st
 from components import cached, state
 from components.exports import map_exports
 from components.panels import default_color_column, neighbor_list, plain_markdown
-from components.scatter import Highlight, map_figure, show_map
+from components.scatter import (
+    focus_layer,
+    map_figure,
+    matches_layer,
+    neighbours_layer,
+    selection_layer,
+    show_map,
+)
 from embedding_space.neighbors import top_k
 
 current = cached.open_current()
@@ -56,17 +63,13 @@ focus_neighbors = (
 highlights = []
 if find.strip():
     matches = [row for row, text in enumerate(texts) if find.strip().lower() in text.lower()]
-    highlights.append(
-        Highlight(matches, f"contains “{find.strip()}”", "#ff7f0e", "circle-open", 12)
-    )
+    highlights.append(matches_layer(matches, find.strip()))
 if selected:
-    highlights.append(Highlight(selected, "selected", "#444444", "circle-open", 10))
+    highlights.append(selection_layer(selected))
 if focus_neighbors:
-    highlights.append(
-        Highlight([n.row for n in focus_neighbors], "neighbours", "#d62728", "circle-open", 15)
-    )
+    highlights.append(neighbours_layer([n.row for n in focus_neighbors]))
 if focus is not None and focus < len(texts):
-    highlights.append(Highlight([focus], "clicked", "#d62728", "star", 18))
+    highlights.append(focus_layer([focus]))
 
 color_column = st.session_state[state.COLOR_COLUMN]
 map_column, side_column = st.columns([3, 1], gap="medium")
@@ -83,8 +86,8 @@ with map_column:
     event = show_map(figure, key=map_key)
     if params.n_components == 2:
         st.caption(
-            "Click a point to see its neighbours. Use the box or lasso tool (top right) to "
-            "select a region; double-click empty space to reset the view."
+            "Click a point to see its neighbours. To select a region, pick Box or Lasso Select "
+            "in the toolbar above the map; double-click empty space to reset the view."
         )
     else:
         st.caption("Drag to rotate, scroll to zoom. Selection works on 2-D maps.")

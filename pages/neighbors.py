@@ -5,7 +5,7 @@ import streamlit as st
 
 from components import cached, state
 from components.panels import neighbor_table
-from components.scatter import Highlight, QueryMark, map_figure, show_map
+from components.scatter import QueryMark, focus_layer, map_figure, neighbours_layer, show_map
 from embedding_space.embedding import embed
 from embedding_space.errors import InputError
 from embedding_space.neighbors import top_k
@@ -75,13 +75,13 @@ with map_column:
         weights = np.linspace(1.0, 0.5, len(neighbor_rows))
         point = np.average(coordinates[neighbor_rows], axis=0, weights=weights)
         query = QueryMark(query_text, point.astype(np.float32), neighbor_rows)
-        highlights = [Highlight(neighbor_rows, "neighbours", "#d62728", "circle-open", 14)]
+        highlights = [neighbours_layer(neighbor_rows)]
         caption = "The star marks the query, placed at the weighted mean of its neighbours."
     else:
         query = None
         highlights = [
-            Highlight(neighbor_rows, "neighbours", "#d62728", "circle-open", 14),
-            Highlight([exclude] if exclude is not None else [], "query row", "#d62728", "star", 18),
+            neighbours_layer(neighbor_rows),
+            focus_layer([exclude] if exclude is not None else [], "query row"),
         ]
         caption = "The star marks the chosen row; circles mark its neighbours."
     map_key = f"neighbors-map-{dataset_id}-{coordinates.shape[1]}"

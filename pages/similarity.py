@@ -43,6 +43,9 @@ if use_selection:
         st.caption(f"Showing a random {MAX_ROWS} of the {len(selected):,} selected rows.")
     else:
         st.caption(f"Showing the {len(rows):,} rows selected on the map.")
+elif count == len(texts):
+    rows = np.arange(count)
+    st.caption(f"Showing all {count:,} rows.")
 elif how == "random sample":
     rows = np.sort(rng.choice(len(texts), count, replace=False))
     st.caption(f"Showing a random sample of {count:,} of {len(texts):,} rows (seed 0).")
