@@ -11,6 +11,7 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -18,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from embedding_space.cache import EmbeddingCache
 from embedding_space.demo import DEMO_CSV
 from embedding_space.embedding import embed, load_embedder
+from embedding_space.figures import hover_label, scatter_figure
 from embedding_space.neighbors import knn_graph
 from embedding_space.projection import ProjectionParams, project
 
@@ -58,7 +60,9 @@ def main() -> None:
             vectors
         )
 
-    plain_umap()  # the first fit in a process compiles numba code; time the second
+    # The first fit of each code path in a process compiles numba code: warm both up.
+    plain_umap()
+    project(vectors, ProjectionParams(), knn=knn_graph(vectors, k=15))
     graph_time = timed(lambda: knn_graph(vectors, k=15))
     graph = knn_graph(vectors, k=15)
     plain = timed(plain_umap)
@@ -76,6 +80,15 @@ def main() -> None:
     report("exact cosine kNN graph (k=15)", "scikit-learn brute", timed(sklearn_graph), graph_time)
     pca = timed(lambda: project(vectors, ProjectionParams(method="pca")))
     report("PCA 2-D", "UMAP 2-D", shared, pca)
+    points = 100_000
+    rng = np.random.default_rng(0)
+    coordinates = rng.normal(size=(points, 2)).astype(np.float32)
+    many_texts = [texts[i % len(texts)] for i in range(points)]
+    colour = pd.Series(rng.integers(0, 77, points).astype(str))
+    labels = [hover_label(text) for text in many_texts]
+    rebuilt = timed(lambda: scatter_figure(coordinates, many_texts, color=colour))
+    kept = timed(lambda: scatter_figure(coordinates, many_texts, color=colour, hover=labels))
+    report("map figure, 100k points, hover labels kept", "labels rebuilt", rebuilt, kept)
     print(
         f"\nThe map of {len(texts)} points: PCA {pca:.2f} s, UMAP {shared:.2f} s (graph "
         f"{graph_time:.2f} s); peak arrays {vectors.nbytes / 1e6:.1f} MB of vectors."

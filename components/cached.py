@@ -20,6 +20,7 @@ from components import state
 from embedding_space.demo import ensure_demo
 from embedding_space.embedding import Embedder, load_embedder
 from embedding_space.errors import InputError
+from embedding_space.figures import hover_label
 from embedding_space.projection import Projection, ProjectionParams
 from embedding_space.workspace import DatasetInfo, Workspace
 
@@ -57,6 +58,12 @@ def table(dataset_id: str) -> pd.DataFrame:
 def texts(dataset_id: str) -> list[str]:
     """The dataset's texts in row order."""
     return workspace().texts(dataset_id)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def hover_labels(dataset_id: str) -> list[str]:
+    """Escaped, wrapped hover labels, made once per dataset rather than on every redraw."""
+    return [hover_label(text) for text in texts(dataset_id)]
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)

@@ -110,6 +110,7 @@ def map_figure(
     highlights: Sequence[Highlight] = (),
     query: QueryMark | None = None,
     height: int = 640,
+    hover: Sequence[str] | None = None,
 ) -> go.Figure:
     """The map with its layers: points, highlighted rows, and a query.
 
@@ -122,9 +123,16 @@ def map_figure(
         highlights: Layers of marked rows on top.
         query: A query point to draw.
         height: Pixels for the points (a long legend adds to it).
+        hover: Precomputed hover labels (see :func:`components.cached.hover_labels`).
     """
     figure = scatter_figure(
-        coordinates, texts, color=color, color_name=color_name, revision=key, height=height
+        coordinates,
+        texts,
+        color=color,
+        color_name=color_name,
+        revision=key,
+        height=height,
+        hover=hover,
     )
     for layer in highlights:
         add_highlight_layer(

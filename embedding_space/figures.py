@@ -76,21 +76,28 @@ def is_categorical(values: pd.Series) -> bool:
     return True
 
 
+def _template_text(text: str) -> str:
+    """Escaped text that plotly's hovertemplate shows as is (no ``%{...}`` lookups)."""
+    return html.escape(text).replace("{", "&#123;").replace("}", "&#125;")
+
+
 def _point_trace(
     coordinates: FloatMatrix,
     rows: npt.NDArray[np.intp],
-    hover: Sequence[str],
+    hover: Sequence[str] | npt.NDArray[np.object_],
     name: str,
     marker: dict[str, object],
     *,
     showlegend: bool = True,
+    hover_suffix: str = "",
 ) -> go.Scattergl | go.Scatter3d:
     common: dict[str, object] = {
         "mode": "markers",
         "name": name,
         "customdata": rows.reshape(-1, 1),
         "hovertext": list(hover),
-        "hovertemplate": "%{hovertext}<extra></extra>",
+        # A per-trace suffix in the template instead of one string per point keeps big maps fast.
+        "hovertemplate": f"%{{hovertext}}{hover_suffix}<extra></extra>",
         "marker": marker,
         "showlegend": showlegend,
     }
@@ -108,6 +115,7 @@ def scatter_figure(
     title: str | None = None,
     revision: str = "map",
     height: int = 640,
+    hover: Sequence[str] | None = None,
 ) -> go.Figure:
     """The map: one marker per row, coloured by a column.
 
@@ -122,6 +130,8 @@ def scatter_figure(
         title: Figure title.
         revision: Plotly ``uirevision``: zoom and camera survive redraws while it is unchanged.
         height: Pixels for the points; a long legend below the map adds to it.
+        hover: ``n`` labels from :func:`hover_label`, when the caller keeps them between
+            redraws (they cost about 20 µs a text); computed from ``texts`` when ``None``.
 
     Returns:
         The figure; add layers with :func:`add_highlight_layer` and :func:`add_query_layer`.
@@ -129,7 +139,9 @@ def scatter_figure(
     count, dims = coordinates.shape
     rows = np.arange(count, dtype=np.intp)
     size = _MARKER_SIZE_3D if dims == 3 else _MARKER_SIZE_2D
-    labels = [hover_label(text) for text in texts]
+    labels = np.asarray(
+        hover if hover is not None else [hover_label(text) for text in texts], dtype=object
+    )
     figure = go.Figure()
     if color is None:
         figure.add_trace(
@@ -151,16 +163,12 @@ def scatter_figure(
         categories = sorted(set(values), key=lambda value: (value == _OTHER, str(value).lower()))
         for index, category in enumerate(categories):
             mask = values == category
-            tag = html.escape(f"{color_name or 'group'}: {category}")
+            tag = _template_text(f"{color_name or 'group'}: {category}")
             figure.add_trace(
                 _point_trace(
                     coordinates[mask],
                     rows[mask],
-                    [
-                        f"{label}<br><i>{tag}</i>"
-                        for label, keep in zip(labels, mask, strict=True)
-                        if keep
-                    ],
+                    labels[mask],
                     html.escape(str(category)),
                     {
                         "size": size,
@@ -169,19 +177,17 @@ def scatter_figure(
                         if category == _OTHER
                         else _PALETTE[index % len(_PALETTE)],
                     },
+                    hover_suffix=f"<br><i>{tag}</i>",
                 )
             )
     else:
         numbers = pd.to_numeric(color, errors="coerce").to_numpy(dtype=float)
-        tag = html.escape(color_name or "value")
+        tag = _template_text(color_name or "value")
         figure.add_trace(
             _point_trace(
                 coordinates,
                 rows,
-                [
-                    f"{label}<br><i>{tag}: {number:.4g}</i>"
-                    for label, number in zip(labels, numbers, strict=True)
-                ],
+                labels,
                 tag,
                 {
                     "size": size,
@@ -192,6 +198,7 @@ def scatter_figure(
                     "colorbar": {"title": {"text": tag}},
                 },
                 showlegend=False,
+                hover_suffix=f"<br><i>{tag}: %{{marker.color:.4g}}</i>",
             )
         )
     traces = len(figure.data)

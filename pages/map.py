@@ -82,6 +82,7 @@ with map_column:
         color=frame[color_column] if color_column else None,
         color_name=color_column,
         highlights=highlights,
+        hover=cached.hover_labels(dataset_id),
     )
     event = show_map(figure, key=map_key)
     if params.n_components == 2:

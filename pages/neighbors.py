@@ -92,6 +92,7 @@ with map_column:
         color=frame[color_column] if color_column in frame.columns else None,
         color_name=color_column if color_column in frame.columns else None,
         highlights=highlights,
+        hover=cached.hover_labels(dataset_id),
         query=query,
         height=520,
     )

@@ -98,3 +98,12 @@ def test_highlights_in_3d_keep_open_rings_and_fall_back_for_unknown_symbols() ->
     add_highlight_layer(figure, coords, [3], TEXTS, name="clicked", symbol="star")
     assert figure.data[-2].marker.symbol == "circle-open"
     assert figure.data[-1].marker.symbol == "diamond"
+
+
+def test_hover_names_the_colour_value_without_running_user_text_as_a_template() -> None:
+    color = pd.Series(["%{x}<b>"] * 30)
+    figure = scatter_figure(COORDS, TEXTS, color=color, color_name="kind")
+    template = figure.data[0].hovertemplate
+    assert "kind: %&#123;x&#125;&lt;b&gt;" in template
+    numeric = scatter_figure(COORDS, TEXTS, color=pd.Series(np.arange(30.0)), color_name="score")
+    assert "score: %{marker.color" in numeric.data[0].hovertemplate
