@@ -26,6 +26,7 @@ PAGES = {
 }
 
 state.init_state()
+state.require_sign_in()
 state.load_view_from_url()
 page = st.navigation(PAGES)
 sidebar.render()

@@ -17,6 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from components import state
+from components.panels import safe
 from embedding_space.demo import ensure_demo
 from embedding_space.embedding import Embedder, load_embedder
 from embedding_space.errors import InputError
@@ -153,7 +154,7 @@ def open_current(title: str | None = None, *, with_projection: bool = True) -> O
         st.info("No dataset yet: add one on the **Data** page.")
         st.stop()
     info = workspace().get(dataset_id)
-    st.title(title or info.name)
+    st.title(title or safe(info.name))
     if message := st.session_state.pop(state.FLASH, None):
         st.success(message)
     model_name = st.session_state[state.MODEL_NAME]
@@ -165,6 +166,6 @@ def open_current(title: str | None = None, *, with_projection: bool = True) -> O
             else None
         )
     except InputError as error:
-        st.error(str(error))
+        st.error(safe(error))
         st.stop()
     return OpenDataset(info, table(dataset_id), texts(dataset_id), dataset_vectors, coordinates)

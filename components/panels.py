@@ -23,7 +23,11 @@ def default_color_column(frame: pd.DataFrame, text_column: str) -> str | None:
         if column.lower() in LABEL_HINTS:
             return column
     for column in candidates:
-        if 2 <= frame[column].nunique(dropna=True) <= 60:
+        try:
+            distinct = frame[column].nunique(dropna=True)
+        except TypeError:  # a column of lists cannot be counted, nor sensibly coloured by
+            continue
+        if 2 <= distinct <= 60:
             return column
     return None
 
@@ -34,6 +38,11 @@ def plain_markdown(text: str, max_chars: int = 220) -> str:
     if len(flat) > max_chars:
         flat = flat[: max_chars - 1].rstrip() + "…"
     return _MARKDOWN_SPECIAL.sub(r"\\\1", flat)
+
+
+def safe(text: object) -> str:
+    """Any message that carries user data (names, columns, file names), safe for markdown."""
+    return plain_markdown(str(text), max_chars=2000)
 
 
 def neighbor_list(

@@ -7,6 +7,7 @@ from collections import Counter
 import streamlit as st
 
 from components import cached, state
+from components.panels import safe
 from embedding_space.demo import DEMO_CREDIT, DEMO_DATASET_ID
 from embedding_space.embedding import DEFAULT_MODEL
 from embedding_space.errors import InputError
@@ -86,7 +87,7 @@ def render() -> None:
             ),
         )
         if st.session_state.get(_MODEL_ERROR):
-            st.error(st.session_state[_MODEL_ERROR])
+            st.error(safe(st.session_state[_MODEL_ERROR]))
         st.radio(
             "Projection",
             options=list(_METHOD_LABELS),

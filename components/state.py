@@ -71,11 +71,28 @@ def bind(name: str) -> dict[str, object]:
     return {"key": widget_key, "on_change": _copy_from_widget, "args": (widget_key, name)}
 
 
+def sign_in_configured() -> bool:
+    """Whether Streamlit's OIDC sign-in (``[auth]`` in ``.streamlit/secrets.toml``) is set up."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def require_sign_in() -> None:
+    """With sign-in configured, nobody uses the app anonymously: offer sign-in and stop."""
+    if sign_in_configured() and _signed_in_user() is None:
+        st.title("Embedding Space Explorer")
+        st.write("Sign in to see your datasets.")
+        st.button("Sign in", on_click=st.login, type="primary")
+        st.stop()
+
+
 def multi_user() -> bool:
     """Whether the app is served to several people (each then sees only their own datasets)."""
     if os.environ.get(MULTI_USER_VARIABLE, "").lower() in {"1", "true", "yes"}:
         return True
-    return _signed_in_user() is not None
+    return sign_in_configured()
 
 
 def _signed_in_user() -> str | None:
@@ -124,9 +141,14 @@ def projection_params() -> ProjectionParams:
     )
 
 
-def selection(dataset_id: str) -> list[int]:
-    """Row ids selected on the map for a dataset (kept across reruns and pages)."""
-    return list(st.session_state[SELECTION].get(dataset_id, []))
+def selection(dataset_id: str, row_count: int) -> list[int]:
+    """Row ids selected on the map for a dataset (kept across reruns and pages).
+
+    Args:
+        dataset_id: The dataset.
+        row_count: Its number of rows; ids beyond it (from an edited link) are dropped.
+    """
+    return [row for row in st.session_state[SELECTION].get(dataset_id, []) if 0 <= row < row_count]
 
 
 def set_selection(dataset_id: str, rows: list[int]) -> None:
@@ -166,16 +188,28 @@ def encode_rows(rows: list[int]) -> str:
     return ".".join(parts)
 
 
-def decode_rows(text: str) -> list[int]:
-    """The inverse of :func:`encode_rows`; anything malformed yields no rows."""
-    rows: list[int] = []
+MAX_LINK_ROWS = 200_000
+"""A link never selects more rows than this, whatever its ranges claim."""
+
+
+def decode_rows(text: str, row_count: int = MAX_LINK_ROWS) -> list[int]:
+    """The inverse of :func:`encode_rows`, keeping only ids below ``row_count``.
+
+    Anything malformed yields no rows; ranges are clipped before they are expanded, so a
+    hand-edited link cannot ask for billions of rows.
+    """
+    limit = min(row_count, MAX_LINK_ROWS)
+    rows: set[int] = set()
     try:
         for part in filter(None, text.split(".")):
             first, _, last = part.partition("-")
-            rows.extend(range(int(first), int(last or first) + 1))
+            start, end = int(first), int(last or first)
+            if start < 0 or end < start:
+                return []
+            rows.update(range(start, min(end, limit - 1) + 1))
     except ValueError:
         return []
-    return rows
+    return sorted(rows)
 
 
 def load_view_from_url() -> None:
@@ -193,7 +227,8 @@ def load_view_from_url() -> None:
             st.session_state[COLOR_DATASET] = dataset_id
         if params.get("sel"):
             set_selection(dataset_id, decode_rows(params["sel"]))
-    if params.get("model"):
+    # On a shared server a link must not make it load (or download) an arbitrary model.
+    if params.get("model") and (not multi_user() or params["model"] == DEFAULT_MODEL):
         st.session_state["model_request"] = params["model"]
     if params.get("method") in ("umap", "tsne", "pca"):
         st.session_state[METHOD] = params["method"]
@@ -215,7 +250,7 @@ def save_view_to_url() -> None:
     color = st.session_state.get(COLOR_COLUMN)
     if color and st.session_state.get(COLOR_DATASET) == dataset_id:
         view["color"] = str(color)
-    rows = encode_rows(selection(dataset_id))
+    rows = encode_rows(st.session_state[SELECTION].get(dataset_id, []))
     if rows and len(rows) <= MAX_URL_SELECTION_CHARS:
         view["sel"] = rows
     if dict(st.query_params) != view:

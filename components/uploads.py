@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from components import cached, state
+from components.panels import safe
 from embedding_space.errors import InputError
 from embedding_space.tables import LoadedTable, read_table
 from embedding_space.vectors import LoadedVectors, read_vector_files
@@ -60,7 +61,7 @@ def store_vectors(vectors: LoadedVectors, name: str, query_model: str | None) ->
             query_model=query_model,
         )
     except InputError as error:
-        st.error(str(error))
+        st.error(safe(error))
         return None
     return _make_current(info, "vectors")
 
@@ -79,7 +80,7 @@ def describe_load(table: LoadedTable, file_name: str) -> str:
         )
     if table.sheet:
         parts.append(f"sheet “{table.sheet}”")
-    return f"Read **{len(table.frame):,} rows** from `{file_name}` ({', '.join(parts)})."
+    return f"Read **{len(table.frame):,} rows** from {safe(file_name)} ({safe(', '.join(parts))})."
 
 
 def store_and_embed(
@@ -101,12 +102,12 @@ def store_and_embed(
         )
         cached.embed_with_progress(info.id, model)
     except InputError as error:
-        st.error(str(error))
+        st.error(safe(error))
         return None
     return _make_current(info, "rows")
 
 
 def _make_current(info: DatasetInfo, unit: str) -> DatasetInfo:
     st.session_state[state.DATASET_ID] = info.id
-    st.session_state[state.FLASH] = f"Added “{info.name}” with {info.rows:,} {unit}."
+    st.session_state[state.FLASH] = f"Added “{safe(info.name)}” with {info.rows:,} {unit}."
     return info

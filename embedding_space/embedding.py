@@ -80,11 +80,17 @@ class Embedder:
     Args:
         name: The name the user gave (shown in messages, stored with results).
         model: The loaded ``SentenceTransformer``.
+        folder: The local folder it was loaded from, for a model that is not the bundled one
+            and not from the Hub cache; its files then identify the vectors (see
+            :attr:`cache_key`).
     """
 
-    def __init__(self, name: str, model: SentenceTransformer) -> None:
+    def __init__(self, name: str, model: SentenceTransformer, folder: str | None = None) -> None:
         self.name = name
         self.model = model
+        self.folder = folder
+        # Taken at load time: the key must describe the weights in memory, not later edits.
+        self._fingerprint = _folder_fingerprint(Path(folder)) if folder is not None else ""
 
     @property
     def dimension(self) -> int:
@@ -106,9 +112,14 @@ class Embedder:
     @property
     def cache_key(self) -> str:
         """Identifies the vectors this embedder produces, for the disk cache."""
-        name = (
-            f"sentence-transformers/{DEFAULT_MODEL}" if self.name in _BUNDLED_NAMES else self.name
-        )
+        if self.name in _BUNDLED_NAMES:
+            name = f"sentence-transformers/{DEFAULT_MODEL}"
+        elif self.folder is not None:
+            # A folder is known by its resolved path and its files: "./model" typed from two
+            # places, or a model retrained in place, must not share cached vectors.
+            name = f"{self.folder}@{self._fingerprint}"
+        else:
+            name = self.name
         return f"{name}|max_seq_length={self.max_seq_length}|normalized"
 
     def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
@@ -192,7 +203,20 @@ def load_embedder(name: str = DEFAULT_MODEL, device: str = "cpu") -> Embedder:
     except Exception as error:  # any failure inside the library means the model is unusable
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise ModelLoadError(f"Could not load the embedding model '{name}': {reason}") from error
-    return Embedder(name, model)
+    folder = source if is_local and name not in _BUNDLED_NAMES else None
+    return Embedder(name, model, folder)
+
+
+def _folder_fingerprint(folder: Path) -> str:
+    """A short hash of the names, sizes and modification times of a model folder's files."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            stat = path.stat()
+            digest.update(f"{path.relative_to(folder)}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+    return digest.hexdigest()[:12]
 
 
 @dataclass(frozen=True)

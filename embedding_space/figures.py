@@ -273,7 +273,11 @@ def add_highlight_layer(
     }
     figure.add_trace(
         _point_trace(
-            coordinates[picked], picked, [hover_label(texts[row]) for row in picked], name, marker
+            coordinates[picked],
+            picked,
+            [hover_label(texts[row]) for row in picked],
+            html.escape(name),
+            marker,
         )
     )
     return figure

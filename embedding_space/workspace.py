@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from pyarrow import ArrowException
 
 from embedding_space.cache import EmbeddingCache
 from embedding_space.embedding import Embedder, ProgressCallback, embed
@@ -75,17 +76,43 @@ def _write_atomically(path: Path, write: Callable[[io.BufferedWriter], None]) ->
         raise
 
 
-def _write_json(path: Path, value: object) -> None:
-    payload = json.dumps(value, indent=2, sort_keys=True).encode()
-
+def _write_bytes(path: Path, payload: bytes) -> None:
     def write(stream: io.BufferedWriter) -> None:
         stream.write(payload)
 
     _write_atomically(path, write)
 
 
+def _write_json(path: Path, value: object) -> None:
+    _write_bytes(path, json.dumps(value, indent=2, sort_keys=True).encode())
+
+
 def _write_npy(path: Path, array: npt.NDArray[np.generic]) -> None:
     _write_atomically(path, lambda stream: np.save(stream, array, allow_pickle=False))
+
+
+def _as_text(value: object) -> str | None:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    return value if isinstance(value, str) else str(value)
+
+
+def _parquet_bytes(table: pd.DataFrame) -> bytes:
+    """The table as Parquet. A column Parquet cannot type (``12`` beside ``"B7"`` in one Excel
+    column, lists beside numbers) is stored as text instead of failing the upload."""
+    import pyarrow as pa
+
+    fixed = table.copy()
+    for column in table.columns:
+        if table[column].dtype != object:
+            continue
+        try:
+            pa.array(table[column], from_pandas=True)
+        except (ArrowException, ValueError, TypeError):
+            fixed[column] = table[column].map(_as_text).astype("string")
+    buffer = io.BytesIO()
+    fixed.to_parquet(buffer)
+    return buffer.getvalue()
 
 
 @dataclass(frozen=True)
@@ -201,11 +228,16 @@ class Workspace:
             vectors_model=CUSTOM_VECTORS if vectors is not None else None,
             query_model=query_model if vectors is not None else None,
         )
-        _write_atomically(folder / "table.parquet", lambda stream: table.to_parquet(stream))
-        if vectors is not None:
-            self._store_embeddings(dataset_id, CUSTOM_VECTORS, np.asarray(vectors, np.float32))
-        # The manifest goes last: a dataset without one is an unfinished write and is not listed.
-        _write_json(folder / "manifest.json", asdict(info))
+        parquet = _parquet_bytes(table)
+        try:
+            _write_bytes(folder / "table.parquet", parquet)
+            if vectors is not None:
+                self._store_embeddings(dataset_id, CUSTOM_VECTORS, np.asarray(vectors, np.float32))
+            # The manifest goes last: a dataset without one is unfinished and is not listed.
+            _write_json(folder / "manifest.json", asdict(info))
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
         return info
 
     def get(self, dataset_id: str) -> DatasetInfo:

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from components import cached, state
+from components.panels import safe
 from components.uploads import (
     describe_load,
     read_upload,
@@ -54,11 +55,11 @@ def upload_flow() -> None:
             if chosen_column is None:
                 raise
             # The picked column cannot be the text: say why, and go back to the guessed one.
-            st.error(str(error))
+            st.error(safe(error))
             del st.session_state[choice_key]
             table = read_upload(data, uploaded.name, None, drop_duplicates, encoding)
     except InputError as error:
-        st.error(f"`{uploaded.name}` could not be used. {error}")
+        st.error(safe(f"{uploaded.name} could not be used. {error}"))
         st.caption("The dataset you had open is unchanged.")
         if chosen_encoding != "detect":
             st.selectbox("Encoding", ENCODINGS, key=encoding_key)
@@ -74,7 +75,7 @@ def upload_flow() -> None:
     for reason, count in table.dropped.items():
         st.caption(f"Dropped {count:,} row(s): {reason}.")
     for warning in table.warnings:
-        st.warning(warning)
+        st.warning(safe(warning))
     columns = list(table.frame.columns)
     left, middle, right = st.columns(3)
     left.selectbox("Text column", columns, index=columns.index(table.text_column), key=choice_key)
@@ -130,7 +131,7 @@ def vectors_flow() -> None:
     try:
         loaded = read_vectors_upload(tuple((file.name, file.getvalue()) for file in files))
     except InputError as error:
-        st.error(f"These files could not be used. {error}")
+        st.error(safe(f"These files could not be used. {error}"))
         st.caption("The dataset you had open is unchanged.")
         return
     count, dimensions = loaded.vectors.shape
@@ -192,7 +193,7 @@ def workspace_flow() -> None:
             store.rename(info.id, new_name, user=acting_user)
             st.rerun()
         except InputError as error:
-            st.error(str(error))
+            st.error(safe(error))
     confirm = delete_col.checkbox("Yes, delete it", key=f"confirm:{info.id}")
     if delete_col.button("Delete", disabled=not confirm):
         try:
@@ -200,7 +201,7 @@ def workspace_flow() -> None:
             cached.table.clear()
             st.rerun()
         except InputError as error:
-            st.error(str(error))
+            st.error(safe(error))
 
 
 with upload_tab:

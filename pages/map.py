@@ -4,7 +4,7 @@ import streamlit as st
 
 from components import cached, state
 from components.exports import map_exports
-from components.panels import default_color_column, neighbor_list, plain_markdown
+from components.panels import default_color_column, neighbor_list, plain_markdown, safe
 from components.scatter import (
     focus_layer,
     map_figure,
@@ -42,7 +42,7 @@ top[0].selectbox(
 find = top[1].text_input("Find texts containing", placeholder="e.g. refund")
 top[2].caption(
     f"{len(texts):,} points · {method_label} {params.n_components}-D · model "
-    f"{info.vectors_model or st.session_state[state.MODEL_NAME]}"
+    f"{safe(info.vectors_model or st.session_state[state.MODEL_NAME])}"
 )
 with st.expander("Projection parameters"):
     cols = st.columns(4)
@@ -53,7 +53,7 @@ with st.expander("Projection parameters"):
 if projection.note:
     st.info(projection.note)
 
-selected = state.selection(dataset_id)
+selected = state.selection(dataset_id, len(texts))
 focus = state.focus_row(dataset_id)
 focus_neighbors = (
     top_k(vectors, vectors[focus], k=10, exclude=focus)
@@ -115,7 +115,9 @@ with side_column:
         st.caption("Click a point on the map to list its 10 nearest neighbours (cosine).")
     else:
         st.markdown(f"**Row {focus}:** {plain_markdown(texts[focus], 400)}")
-        st.caption("Cosine similarity · text" + (f" · {color_column}" if color_column else ""))
+        st.caption(
+            "Cosine similarity · text" + (f" · {safe(color_column)}" if color_column else "")
+        )
         neighbor_list(focus_neighbors, texts, frame[color_column] if color_column else None)
         if st.button("Clear", key="clear-focus"):
             state.set_focus_row(dataset_id, None)

@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 from components import cached, state
-from components.panels import neighbor_table
+from components.panels import neighbor_table, safe
 from components.scatter import QueryMark, focus_layer, map_figure, neighbours_layer, show_map
 from embedding_space.embedding import embed
 from embedding_space.errors import InputError
@@ -15,6 +15,9 @@ current = cached.open_current("Nearest neighbours")
 info, frame, texts, vectors = current.info, current.frame, current.texts, current.vectors
 projection = current.projection
 dataset_id = info.id
+if len(texts) < 2:
+    st.info("This dataset has a single text, so it has no neighbours. Add more on the Data page.")
+    st.stop()
 model_name = st.session_state[state.MODEL_NAME]
 
 query_model = info.query_model if info.vectors_model is not None else model_name
@@ -48,10 +51,11 @@ if mode == "a sentence":
                 f"this dataset's vectors have {vectors.shape[1]}; choose the model that made them."
             )
     except InputError as error:
-        st.error(str(error))
+        st.error(safe(error))
         st.stop()
 else:
-    row = int(st.number_input("Row", 0, len(texts) - 1, state.focus_row(dataset_id) or 0))
+    start = min(state.focus_row(dataset_id) or 0, len(texts) - 1)
+    row = int(st.number_input("Row", 0, len(texts) - 1, start))
     st.text(texts[row][:500])
     query_vector = vectors[row]
     exclude = row

@@ -5,6 +5,7 @@ import streamlit as st
 
 from components import cached, state
 from components.exports import similarity_export
+from components.panels import safe
 from embedding_space.figures import heatmap_figure
 from embedding_space.similarity import METRICS, cluster_order, pairwise
 
@@ -13,8 +14,11 @@ MAX_ROWS = 300
 current = cached.open_current("Similarity", with_projection=False)
 info, frame, texts, vectors = current.info, current.frame, current.texts, current.vectors
 dataset_id = info.id
+if len(texts) < 2:
+    st.info("A similarity heatmap needs at least two rows; this dataset has one.")
+    st.stop()
 
-selected = state.selection(dataset_id)
+selected = state.selection(dataset_id, len(texts))
 controls = st.columns([2, 2, 2, 2])
 metric = controls[0].selectbox(
     "Metric",
@@ -78,6 +82,6 @@ if color_column in frame.columns and len(rows) > 1:
     between = matrix[~same]
     if within.size and between.size:
         st.caption(
-            f"Mean {metric} within the same {color_column}: {within.mean():.3f} · "
+            f"Mean {metric} within the same {safe(color_column)}: {within.mean():.3f} · "
             f"between different ones: {between.mean():.3f}."
         )

