@@ -6,16 +6,21 @@ PORT ?= 8501
 RUNTIME := $(VENV)/.runtime-installed
 DEV := $(VENV)/.dev-installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Where the CPU build of torch comes from. Here it lies on disk and plain pip finds it;
+# elsewhere use: make run TORCH_PIP_ARGS="--index-url https://download.pytorch.org/whl/cpu"
+TORCH_PIP_ARGS ?=
 
 .PHONY: run test lint types check-browser bench clean
 
 $(PYTHON):
-	python3 -m venv $(VENV)
+	python3 -m venv $(VENV) || { $(SUDO) apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q python3-venv && \
+		python3 -m venv $(VENV); }
 	$(PYTHON) -m pip install --quiet --upgrade pip
 
 # torch goes first, pinned, so that nothing later pulls a CUDA build.
 $(RUNTIME): requirements.txt | $(PYTHON)
-	$(PYTHON) -m pip install --quiet torch==2.13.0
+	$(PYTHON) -m pip install --quiet $(TORCH_PIP_ARGS) torch==2.13.0
 	$(PYTHON) -m pip install --quiet -r requirements.txt
 	touch $@
 

@@ -84,7 +84,7 @@ def vectors(dataset_id: str, model_name: str) -> FloatMatrix:
     store = workspace()
     info = store.get(dataset_id)
     model_key = model_key_for(info, model_name)
-    if store.stored_embeddings(dataset_id, model_key) is None:
+    if not store.has_embeddings(dataset_id, model_key):
         embed_with_progress(dataset_id, embedder(model_name))
     return _stored_vectors(dataset_id, model_key)
 
@@ -121,8 +121,10 @@ def _projection(dataset_id: str, model_key: str, params: ProjectionParams) -> Pr
 
 
 def projection(dataset_id: str, model_name: str, params: ProjectionParams) -> Projection:
-    """The map coordinates; computed once per (dataset, model, parameters), then instant."""
-    vectors(dataset_id, model_name)
+    """The map coordinates; computed once per (dataset, model, parameters), then instant.
+
+    Call :func:`vectors` first: the projection reads the stored vectors.
+    """
     model_key = model_key_for(workspace().get(dataset_id), model_name)
     return _projection(dataset_id, model_key, params)
 

@@ -6,6 +6,7 @@ unused export costs nothing on a rerun.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
@@ -50,8 +51,13 @@ def map_exports(
     store = cached.workspace()
 
     def neighbor_ids() -> npt.NDArray[np.int64]:
-        graph = store.knn(info.id, model_key, vectors, k=EXPORT_NEIGHBORS + 1)
-        return graph.indices[:, 1:]
+        # The graph UMAP used (k=15, the row itself first) already holds the 10 nearest.
+        graph = store.knn(info.id, model_key, vectors, k=max(15, EXPORT_NEIGHBORS + 1))
+        return graph.indices[:, 1 : EXPORT_NEIGHBORS + 1]
+
+    @functools.cache
+    def projector_pair() -> tuple[bytes, bytes]:
+        return export_projector_tsv(vectors, frame)
 
     def table(fmt: str) -> bytes:
         return export_table(
@@ -88,14 +94,14 @@ def map_exports(
         left, right = st.columns(2)
         left.download_button(
             "vectors.tsv",
-            lambda: export_projector_tsv(vectors, frame)[0],
+            lambda: projector_pair()[0],
             f"{stem}-vectors.tsv",
             "text/tab-separated-values",
             on_click="ignore",
         )
         right.download_button(
             "metadata.tsv",
-            lambda: export_projector_tsv(vectors, frame)[1],
+            lambda: projector_pair()[1],
             f"{stem}-metadata.tsv",
             "text/tab-separated-values",
             on_click="ignore",

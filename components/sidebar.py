@@ -16,7 +16,6 @@ from embedding_space.workspace import DatasetInfo
 _MODEL_INPUT = "model_input"
 _MODEL_ERROR = "model_error"
 _MODEL_REQUEST = "model_request"
-_METHOD_LABELS = {"umap": "UMAP", "tsne": "t-SNE", "pca": "PCA"}
 
 
 def _request_model() -> None:
@@ -90,8 +89,8 @@ def render() -> None:
             st.error(safe(st.session_state[_MODEL_ERROR]))
         st.radio(
             "Projection",
-            options=list(_METHOD_LABELS),
-            format_func=_METHOD_LABELS.__getitem__,
+            options=list(state.METHOD_LABELS),
+            format_func=state.METHOD_LABELS.__getitem__,
             **state.bind(state.METHOD),
             horizontal=True,
         )

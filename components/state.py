@@ -30,6 +30,8 @@ FOCUS_ROW = "focus_row"  # dataset id -> the clicked row, or absent
 SESSION_OWNER = "session_owner"
 FLASH = "flash"  # a message to show once on the next page, e.g. after an upload
 
+METHOD_LABELS = {"umap": "UMAP", "tsne": "t-SNE", "pca": "PCA"}
+
 DEFAULTS: dict[str, object] = {
     MODEL_NAME: DEFAULT_MODEL,
     METHOD: "umap",

@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from embedding_space.embedding import ProgressCallback
 from embedding_space.errors import InputError
 
 __all__ = ["main"]
@@ -83,15 +84,21 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 @contextmanager
-def _progress_bar(label: str) -> Iterator[Any]:
-    """A tqdm bar on a terminal, nothing when stderr is a file or a pipe."""
+def _progress_bar(label: str) -> Iterator[ProgressCallback | None]:
+    """A progress callback drawing a tqdm bar on a terminal; none when stderr is not one."""
     if not sys.stderr.isatty():
         yield None
         return
     from tqdm import tqdm
 
     with tqdm(desc=label, unit="text", file=sys.stderr, dynamic_ncols=True) as bar:
-        yield bar
+
+        def report(done: int, total: int) -> None:
+            bar.total = total
+            bar.n = done
+            bar.refresh()
+
+        yield report
 
 
 def _say(message: str) -> None:
@@ -165,14 +172,7 @@ def _run_embed(args: argparse.Namespace) -> None:
         from embedding_space.cache import EmbeddingCache
 
         cache = EmbeddingCache(default_home())
-    with _progress_bar("Embedding") as bar:
-
-        def report(done: int, total: int) -> None:
-            if bar is not None:
-                bar.total = total
-                bar.n = done
-                bar.refresh()
-
+    with _progress_bar("Embedding") as report:
         result = embed(
             table.texts, embedder, cache=cache, batch_size=args.batch_size, progress=report
         )
@@ -281,14 +281,7 @@ def _run_demo(args: argparse.Namespace) -> None:
     workspace = Workspace()
     info = ensure_demo(workspace)
     embedder = load_embedder(args.model)
-    with _progress_bar("Embedding the demo") as bar:
-
-        def report(done: int, total: int) -> None:
-            if bar is not None:
-                bar.total = total
-                bar.n = done
-                bar.refresh()
-
+    with _progress_bar("Embedding the demo") as report:
         vectors = workspace.embeddings(info.id, embedder, progress=report)
     workspace.projection(info.id, embedder.cache_key, vectors, ProjectionParams())
     _say(f"The demo dataset ({info.rows} texts) is embedded and mapped in {workspace.root}.")

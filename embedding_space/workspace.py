@@ -6,7 +6,8 @@ Layout under the workspace folder (``$EMBEDDING_SPACE_HOME``, else ``~/.cache/em
     datasets/<id>/manifest.json           name, owner, rows, text column, source
     datasets/<id>/table.parquet           the rows as loaded; row ids are the row positions
     datasets/<id>/embeddings/<model>.npy  (n, d) float32, plus <model>.json saying which model
-    datasets/<id>/projections/<model>-<params>.npy
+    datasets/<id>/projections/<model>-<params>.npz   coordinates, method used, note
+    datasets/<id>/knn/<model>-k<k>.npz           the cosine kNN graph UMAP and exports share
 
 Parquet keeps the table typed and compact, NumPy files map straight into memory, and every write
 goes to a temporary file that is renamed into place, so a process killed at any moment leaves
@@ -312,13 +313,6 @@ class Workspace:
         _write_json(self._folder(info.id) / "manifest.json", asdict(updated))
         return updated
 
-    def can_view(self, dataset_id: str, viewer: str | None) -> bool:
-        """Whether ``viewer`` may open the dataset (``None`` may open everything)."""
-        if not self.exists(dataset_id):
-            return False
-        info = self.get(dataset_id)
-        return viewer is None or info.shared or info.owner == viewer
-
     def delete(self, dataset_id: str, *, user: str | None = None) -> None:
         """Remove a dataset and everything derived from it.
 
@@ -349,10 +343,25 @@ class Workspace:
     def _embedding_path(self, dataset_id: str, model_key: str) -> Path:
         return self._folder(dataset_id) / "embeddings" / f"{model_slug(model_key)}.npy"
 
-    def _store_embeddings(self, dataset_id: str, model_key: str, vectors: FloatMatrix) -> None:
+    def _store_embeddings(
+        self, dataset_id: str, model_key: str, vectors: FloatMatrix, truncated: int = 0
+    ) -> None:
         path = self._embedding_path(dataset_id, model_key)
         _write_npy(path, vectors)
-        _write_json(path.with_suffix(".json"), {"model": model_key, "shape": list(vectors.shape)})
+        meta = {"model": model_key, "shape": list(vectors.shape), "truncated": truncated}
+        _write_json(path.with_suffix(".json"), meta)
+
+    def has_embeddings(self, dataset_id: str, model_key: str) -> bool:
+        """Whether vectors for this dataset and model are stored (without reading them)."""
+        return self._embedding_path(dataset_id, model_key).is_file()
+
+    def truncated_texts(self, dataset_id: str, model_key: str) -> int:
+        """How many of the dataset's texts were longer than the model reads."""
+        meta = self._embedding_path(dataset_id, model_key).with_suffix(".json")
+        try:
+            return int(json.loads(meta.read_text()).get("truncated", 0))
+        except (OSError, ValueError):
+            return 0
 
     def stored_embeddings(self, dataset_id: str, model_key: str) -> FloatMatrix | None:
         """Vectors computed before for this dataset and model, or ``None``."""
@@ -399,7 +408,7 @@ class Workspace:
             batch_size=batch_size,
             progress=progress,
         )
-        self._store_embeddings(dataset_id, embedder.cache_key, result.vectors)
+        self._store_embeddings(dataset_id, embedder.cache_key, result.vectors, result.truncated)
         return result.vectors
 
     # -- derived results --------------------------------------------------------------------

@@ -21,7 +21,7 @@ projection = current.projection
 dataset_id = info.id
 params = state.projection_params()
 
-method_label = {"umap": "UMAP", "tsne": "t-SNE", "pca": "PCA"}[projection.method]
+method_label = state.METHOD_LABELS[projection.method]
 metadata_columns = [column for column in frame.columns if column != info.text_column]
 color_options = [None, *metadata_columns]
 # A new dataset starts coloured by its label-like column; a choice made for it is kept.
@@ -52,6 +52,13 @@ with st.expander("Projection parameters"):
     cols[3].number_input("random_state", 0, 2**31 - 1, step=1, **state.bind(state.SEED))
 if projection.note:
     st.info(projection.note)
+model_key = cached.model_key_for(info, st.session_state[state.MODEL_NAME])
+if truncated := cached.workspace().truncated_texts(dataset_id, model_key):
+    limit = cached.embedder(st.session_state[state.MODEL_NAME]).max_seq_length
+    st.caption(
+        f"{truncated:,} texts are longer than the model reads ({limit} tokens); only their "
+        "beginning decides where they sit."
+    )
 
 selected = state.selection(dataset_id, len(texts))
 focus = state.focus_row(dataset_id)
@@ -95,7 +102,7 @@ with map_column:
 with top[3]:
     map_exports(
         info,
-        cached.model_key_for(info, st.session_state[state.MODEL_NAME]),
+        model_key,
         frame,
         vectors,
         projection.coordinates,

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -47,9 +47,5 @@ def counting_embedder(embedder: Embedder) -> CountingEmbedder:
     return CountingEmbedder(embedder)
 
 
-@pytest.fixture
-def workspace_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A fresh, empty workspace folder for one test."""
-    home = tmp_path / "workspace"
-    monkeypatch.setenv("EMBEDDING_SPACE_HOME", str(home))
-    yield home
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    shutil.rmtree(_SESSION_HOME, ignore_errors=True)

@@ -46,5 +46,9 @@ def test_components_do_not_import_pages() -> None:
 def test_pages_hold_no_helpers_of_their_own_beyond_the_page_script() -> None:
     for path in (ROOT / "pages").glob("*.py"):
         tree = ast.parse(path.read_text())
-        classes = [node for node in tree.body if isinstance(node, ast.ClassDef)]
-        assert not classes, f"{path.name} defines classes; move them to components/"
+        helpers = [
+            node.name
+            for node in tree.body
+            if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        ]
+        assert not helpers, f"{path.name} defines {helpers}; move them to components/"

@@ -342,18 +342,13 @@ def test_bytes_without_file_name_raise_input_error() -> None:
         read_table(b"text\nhello\n")
 
 
-def test_large_table_loads_quickly_with_a_warning_about_time(folder: Path) -> None:
-    import time
-
-    start = time.perf_counter()
+def test_large_table_loads_with_a_warning_about_time(folder: Path) -> None:
     table = read_table(folder / "large.csv")
-    elapsed = time.perf_counter() - start
 
     assert len(table.frame) == LARGE_ROWS > LARGE_TABLE_ROWS
     assert (
         table.texts[-1] == f"Sentence number {LARGE_ROWS - 1} about topic {(LARGE_ROWS - 1) % 97}"
     )
-    assert elapsed < 5
 
 
 def test_describe_is_json_ready_with_every_key(folder: Path) -> None:
