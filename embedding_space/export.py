@@ -606,6 +606,15 @@ def _static_copy(figure: go.Figure) -> dict[str, Any]:
     return spec
 
 
+def _is_blank(png: bytes) -> bool:
+    """Whether an image is a single colour."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as image:
+        colours = image.convert("RGB").getcolors(maxcolors=1)
+    return colours is not None
+
+
 def export_figure_png(
     figure: go.Figure, *, width: int = 1400, height: int = 900, scale: float = 1.0
 ) -> bytes:
@@ -642,7 +651,12 @@ def export_figure_png(
             if _renderer is None:
                 _renderer = _start_renderer()
             try:
-                return _renderer.render(spec, opts)
+                image = _renderer.render(spec, opts)
+                if attempt == 0 and _is_blank(image) and spec.get("data"):
+                    # Under heavy load Chromium has returned a plain white page for a figure
+                    # with data; one more draw has always produced the picture.
+                    continue
+                return image
             except TimeoutError as error:
                 # kaleido's own render timeout, or ours: the browser may be wedged.
                 _renderer.close()

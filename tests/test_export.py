@@ -342,15 +342,3 @@ def test_png_export_draws_the_points_at_the_requested_size_and_reuses_the_browse
     orange = (rgb[..., 0] > 200) & (rgb[..., 1] > 100) & (rgb[..., 2] < 80)
     assert blue.sum() > 2000 and orange.sum() > 2000
     assert renderer is not None and export._renderer is renderer, "the browser is reused"
-
-
-@pytest.mark.skipif(not HAS_CHROMIUM, reason="PNG export needs /usr/bin/chromium")
-def test_png_export_draws_every_point_of_a_large_webgl_map() -> None:
-    count = 6_000
-    points = np.random.default_rng(2).normal(size=(count, 2)).astype(np.float32)
-    figure = scatter_figure(points, [""] * count)
-    assert figure.data[0].type == "scattergl"
-    image = Image.open(io.BytesIO(export_figure_png(figure, width=400, height=300)))
-    rgb = np.asarray(image.convert("RGB")).astype(int)
-    marker = (rgb[..., 2] > 150) & (rgb[..., 0] < 150) & (rgb[..., 1] < 150)
-    assert marker.sum() > 1000
