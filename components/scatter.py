@@ -12,7 +12,12 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from embedding_space.figures import add_highlight_layer, add_query_layer, scatter_figure
+from embedding_space.figures import (
+    add_highlight_layer,
+    add_query_layer,
+    mark_selection,
+    scatter_figure,
+)
 
 FloatMatrix = npt.NDArray[np.float32]
 
@@ -43,11 +48,6 @@ def neighbours_layer(rows: Sequence[int]) -> Highlight:
 def focus_layer(rows: Sequence[int], name: str = "clicked") -> Highlight:
     """A star on the clicked or chosen row."""
     return Highlight(rows, name, FOCUS_COLOR, "star", 20)
-
-
-def selection_layer(rows: Sequence[int]) -> Highlight:
-    """Small rings on the rows selected with box or lasso."""
-    return Highlight(rows, "selected", "#555555", "circle-open", 10)
 
 
 def matches_layer(rows: Sequence[int], needle: str) -> Highlight:
@@ -111,6 +111,7 @@ def map_figure(
     query: QueryMark | None = None,
     height: int = 640,
     hover: Sequence[str] | None = None,
+    selected: Sequence[int] = (),
 ) -> go.Figure:
     """The map with its layers: points, highlighted rows, and a query.
 
@@ -124,6 +125,7 @@ def map_figure(
         query: A query point to draw.
         height: Pixels for the points (a long legend adds to it).
         hover: Precomputed hover labels (see :func:`components.cached.hover_labels`).
+        selected: Rows selected with box or lasso; the others are dimmed.
     """
     figure = scatter_figure(
         coordinates,
@@ -134,6 +136,10 @@ def map_figure(
         height=height,
         hover=hover,
     )
+    if selected and coordinates.shape[1] == 2:
+        mark_selection(figure, selected)
+    elif selected:  # Scatter3d cannot dim points one by one: ring them instead
+        highlights = [Highlight(selected, "selected", "#555555", "circle-open", 8), *highlights]
     for layer in highlights:
         add_highlight_layer(
             figure,

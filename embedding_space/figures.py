@@ -22,6 +22,7 @@ __all__ = [
     "heatmap_figure",
     "hover_label",
     "is_categorical",
+    "mark_selection",
     "scatter_figure",
 ]
 
@@ -231,6 +232,30 @@ def scatter_figure(
         layout["xaxis"] = axis
         layout["yaxis"] = axis
     figure.update_layout(**layout)
+    return figure
+
+
+def mark_selection(figure: go.Figure, rows: Sequence[int]) -> go.Figure:
+    """Dim every point outside ``rows``, the way plotly shows its own box/lasso selections.
+
+    Only the map's 2-D point traces (from :func:`scatter_figure`) change; call it before adding
+    layers. The points keep their colours, so a large selection stays readable. Scatter3d has
+    no such setting; 3-D maps are left as they are.
+
+    Args:
+        figure: From :func:`scatter_figure`.
+        rows: Selected row ids.
+
+    Returns:
+        The same figure, for chaining.
+    """
+    chosen = np.asarray(list(rows), dtype=np.intp)
+    for trace in figure.data:
+        if trace.customdata is None or trace.type != "scattergl":
+            continue
+        trace_rows = np.asarray(trace.customdata).reshape(-1)
+        trace.selectedpoints = np.flatnonzero(np.isin(trace_rows, chosen)).tolist()
+        trace.unselected = {"marker": {"opacity": 0.12}}
     return figure
 
 

@@ -10,7 +10,6 @@ from components.scatter import (
     map_figure,
     matches_layer,
     neighbours_layer,
-    selection_layer,
     show_map,
 )
 from embedding_space.neighbors import top_k
@@ -71,8 +70,6 @@ highlights = []
 if find.strip():
     matches = [row for row, text in enumerate(texts) if find.strip().lower() in text.lower()]
     highlights.append(matches_layer(matches, find.strip()))
-if selected:
-    highlights.append(selection_layer(selected))
 if focus_neighbors:
     highlights.append(neighbours_layer([n.row for n in focus_neighbors]))
 if focus is not None and focus < len(texts):
@@ -90,6 +87,7 @@ with map_column:
         color_name=color_column,
         highlights=highlights,
         hover=cached.hover_labels(dataset_id),
+        selected=selected,
     )
     event = show_map(figure, key=map_key)
     if params.n_components == 2:

@@ -226,6 +226,9 @@ TRACES_JS = """
     count: t.x ? t.x.length : (t.z ? t.z.length : 0),
     rows: rowsOf(t.customdata && t.type !== 'heatmap' ? t.customdata : null),
     hover: t.hovertext ? Array.from(t.hovertext) : [],
+    selected: t.selectedpoints
+      ? Array.from(t.selectedpoints, (i) => first(t.customdata[i]))
+      : null,
   }));
 }
 """

@@ -107,3 +107,14 @@ def test_hover_names_the_colour_value_without_running_user_text_as_a_template() 
     assert "kind: %&#123;x&#125;&lt;b&gt;" in template
     numeric = scatter_figure(COORDS, TEXTS, color=pd.Series(np.arange(30.0)), color_name="score")
     assert "score: %{marker.color" in numeric.data[0].hovertemplate
+
+
+def test_a_selection_dims_the_other_points_in_every_trace() -> None:
+    from embedding_space.figures import mark_selection
+
+    color = pd.Series(["a", "b"] * 15)
+    figure = mark_selection(scatter_figure(COORDS, TEXTS, color=color), [0, 1, 2, 3])
+    first, second = figure.data
+    assert [int(first.customdata[i][0]) for i in first.selectedpoints] == [0, 2]
+    assert [int(second.customdata[i][0]) for i in second.selectedpoints] == [1, 3]
+    assert first.unselected.marker.opacity < 0.5
