@@ -111,7 +111,8 @@ def embed_with_progress(dataset_id: str, model: Embedder) -> None:
 
 
 @st.cache_resource(
-    show_spinner="Computing the map… (UMAP's first run in a new server takes about 40 s)",
+    show_spinner="Computing the map… (a large dataset, t-SNE, or the first UMAP in a new server "
+    "can take a minute)",
     max_entries=32,
 )
 def _projection(dataset_id: str, model_key: str, params: ProjectionParams) -> Projection:

@@ -13,6 +13,7 @@ import streamlit as st
 
 from components import cached, state
 from components.panels import safe
+from components.sidebar import dataset_labels
 from components.uploads import (
     describe_load,
     read_upload,
@@ -23,6 +24,7 @@ from components.uploads import (
 from embedding_space.embedding import DEFAULT_MODEL
 from embedding_space.errors import InputError
 from embedding_space.tables import SUPPORTED_SUFFIXES
+from embedding_space.workspace import MAX_NAME_CHARS
 
 ENCODINGS = ["detect", "utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1"]
 
@@ -34,7 +36,6 @@ def upload_flow() -> None:
         help="One text per line (.txt), or a table with a column of text.",
     )
     if uploaded is None:
-        st.caption("Formats: " + ", ".join(SUPPORTED_SUFFIXES) + ".")
         return
     data = uploaded.getvalue()
     choice_key = f"text_column:{uploaded.file_id}"
@@ -43,22 +44,25 @@ def upload_flow() -> None:
     chosen_encoding = st.session_state.get(encoding_key, "detect")
     encoding = None if chosen_encoding == "detect" else chosen_encoding
     chosen_column = st.session_state.get(choice_key)
+    column_problem = None
     try:
         try:
             table = read_upload(data, uploaded.name, chosen_column, drop_duplicates, encoding)
         except InputError as error:
             if chosen_column is None:
                 raise
-            # The picked column cannot be the text: say why, and go back to the guessed one.
-            st.error(safe(error))
-            del st.session_state[choice_key]
+            # Maybe only the picked column is wrong: read with the guessed one instead.
             table = read_upload(data, uploaded.name, None, drop_duplicates, encoding)
+            column_problem = error
+            st.session_state[choice_key] = table.text_column
     except InputError as error:
         st.error(safe(f"{uploaded.name} could not be used. {error}"))
         st.caption("The dataset you had open is unchanged.")
         if chosen_encoding != "detect":
             st.selectbox("Encoding", ENCODINGS, key=encoding_key)
         return
+    if column_problem is not None:
+        st.error(safe(column_problem))
     st.markdown(describe_load(table, uploaded.name))
     if table.encoding is not None:
         st.selectbox(
@@ -73,7 +77,8 @@ def upload_flow() -> None:
         st.warning(safe(warning))
     columns = list(table.frame.columns)
     left, middle, right = st.columns(3)
-    left.selectbox("Text column", columns, index=columns.index(table.text_column), key=choice_key)
+    st.session_state[choice_key] = table.text_column
+    left.selectbox("Text column", columns, key=choice_key)
     others = [column for column in columns if column != table.text_column]
     metadata = middle.multiselect("Metadata columns to keep", others, default=others)
     name = right.text_input("Dataset name", value=Path(uploaded.name).stem)
@@ -147,6 +152,31 @@ def vectors_flow() -> None:
             st.switch_page("pages/map.py")
 
 
+_PICK = "ws_pick"
+_NOTICE = "ws_notice"
+
+
+def _rename(dataset_id: str, name_key: str, user: str | None) -> None:
+    try:
+        cached.workspace().rename(dataset_id, st.session_state[name_key], user=user)
+    except InputError as error:
+        st.session_state[_NOTICE] = str(error)
+    # The picker shows names: keep it on this dataset although its label changed.
+    st.session_state[_PICK] = dataset_id
+
+
+def _delete(dataset_id: str, user: str | None) -> None:
+    try:
+        cached.workspace().delete(dataset_id, user=user)
+    except InputError as error:
+        st.session_state[_NOTICE] = str(error)
+        return
+    cached.table.clear()
+    st.session_state.pop(_PICK, None)
+    if st.session_state.get(state.DATASET_ID) == dataset_id:
+        st.session_state[state.FLASH] = "The dataset you had open was deleted; showing the demo."
+
+
 def workspace_flow() -> None:
     store = cached.workspace()
     who = state.identity()
@@ -154,6 +184,13 @@ def workspace_flow() -> None:
     if not datasets:
         st.info("The workspace is empty.")
         return
+    if notice := st.session_state.pop(_NOTICE, None):
+        st.error(safe(notice))
+    if who.viewer is not None and who.owner.startswith("session:"):
+        st.caption(
+            "Your datasets are tied to the key in this page's address (`key=…`): bookmark the "
+            "page to come back to them, and remove `key=…` from a link before you share it."
+        )
     listing = pd.DataFrame(
         {
             "name": [info.name for info in datasets],
@@ -166,34 +203,33 @@ def workspace_flow() -> None:
             "size (MB)": [round(store.size_bytes(info.id) / 1e6, 2) for info in datasets],
         }
     )
+    if who.viewer is not None:
+        listing["yours"] = [info.owner == who.owner for info in datasets]
+        listing["shared"] = [info.shared for info in datasets]
     st.dataframe(listing, hide_index=True, width="stretch")
     by_id = {info.id: info for info in datasets}
-    chosen = st.selectbox(
-        "Dataset", list(by_id), format_func=lambda i: by_id[i].name, key="ws_pick"
-    )
+    labels = dataset_labels(datasets)
+    if st.session_state.get(_PICK) not in by_id:
+        st.session_state.pop(_PICK, None)
+    chosen = st.selectbox("Dataset", list(by_id), format_func=labels.__getitem__, key=_PICK)
     info = by_id[chosen]
     acting_user = None if who.viewer is None else who.owner
-    if who.viewer is not None and info.owner == who.owner:
+    if st.button("Open", type="primary"):
+        st.session_state[state.DATASET_ID] = info.id
+        st.switch_page("pages/map.py")
+    if who.viewer is not None and info.owner != who.owner:
+        st.caption("Only its owner can rename, share or delete this dataset.")
+        return
+    if who.viewer is not None:
         shared = st.toggle("Shared with everyone on this server", value=info.shared)
         if shared != info.shared:
             store.set_shared(info.id, shared, user=acting_user)
             st.rerun()
-    open_col, rename_col, delete_col = st.columns([1, 2, 2])
-    if open_col.button("Open"):
-        st.session_state[state.DATASET_ID] = info.id
-        st.switch_page("pages/map.py")
-    new_name = rename_col.text_input("New name", value=info.name, key=f"rename:{info.id}")
-    if rename_col.button("Rename"):
-        try:
-            store.rename(info.id, new_name, user=acting_user)
-            st.rerun()
-        except InputError as error:
-            st.error(safe(error))
-    confirm = delete_col.checkbox("Yes, delete it", key=f"confirm:{info.id}")
-    if delete_col.button("Delete", disabled=not confirm):
-        try:
-            store.delete(info.id, user=acting_user)
-            cached.table.clear()
-            st.rerun()
-        except InputError as error:
-            st.error(safe(error))
+    rename_col, delete_col = st.columns(2)
+    name_key = f"rename:{info.id}"
+    rename_col.text_input("New name", value=info.name, key=name_key, max_chars=MAX_NAME_CHARS)
+    rename_col.button("Rename", on_click=_rename, args=(info.id, name_key, acting_user))
+    confirm = delete_col.checkbox(
+        "Yes, delete it and everything computed from it", key=f"confirm:{info.id}"
+    )
+    delete_col.button("Delete", disabled=not confirm, on_click=_delete, args=(info.id, acting_user))

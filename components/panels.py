@@ -75,8 +75,8 @@ def neighbor_table(
     shown = pd.DataFrame(
         {
             "rank": [n.rank for n in neighbors],
-            "text": frame[text_column].iloc[rows].astype(str).to_list(),
             "score": [n.score for n in neighbors],
+            "text": frame[text_column].iloc[rows].astype(str).to_list(),
         }
     )
     if label_column and label_column in frame.columns and label_column != text_column:

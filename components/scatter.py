@@ -170,6 +170,10 @@ def show_map(figure: go.Figure, *, key: str) -> MapEvent:
     if any(trace.type == "scatter3d" for trace in figure.data):
         st.plotly_chart(figure, width="stretch", config=CHART_CONFIG, key=key)
         return MapEvent()
+    # A redraw would put the chart back in pan mode; keep the tool of the last selection.
+    tool_key = f"{key}:tool"
+    if st.session_state.get(tool_key):
+        figure.update_layout(dragmode=st.session_state[tool_key])
     event = st.plotly_chart(
         figure,
         width="stretch",
@@ -189,7 +193,9 @@ def show_map(figure: go.Figure, *, key: str) -> MapEvent:
         return MapEvent()
     st.session_state[seen_key] = signature
     if region:
+        st.session_state[tool_key] = "lasso" if selection.get("lasso") else "select"
         return MapEvent(selected=rows)
+    st.session_state[tool_key] = None  # a click arrives only in pan or zoom mode
     if len(rows) == 1:
         return MapEvent(clicked=rows[0])
     return MapEvent(selected=rows) if rows else MapEvent()

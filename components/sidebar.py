@@ -85,8 +85,8 @@ def render() -> None:
                 "name or local folder works when it is on this machine or the Hub is reachable."
             ),
         )
-        if st.session_state.get(_MODEL_ERROR):
-            st.error(safe(st.session_state[_MODEL_ERROR]))
+        if error := st.session_state.pop(_MODEL_ERROR, None):
+            st.error(safe(error))
         st.radio(
             "Projection",
             options=list(state.METHOD_LABELS),

@@ -7,6 +7,7 @@ come from the cached calls in :mod:`components.cached`.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -24,6 +25,7 @@ MIN_DIST = "min_dist"
 PERPLEXITY = "perplexity"
 SEED = "seed"
 COLOR_COLUMN = "color_column"
+NO_COLOR = "(none)"  # the "Colour by" choice of no column
 COLOR_DATASET = "color_dataset"  # the dataset the colour choice was made for
 SELECTION = "selection"  # dataset id -> list of selected row ids
 FOCUS_ROW = "focus_row"  # dataset id -> the clicked row, or absent
@@ -170,6 +172,15 @@ def set_focus_row(dataset_id: str, row: int | None) -> None:
 # -- the view in the URL ------------------------------------------------------------------------
 
 _URL_LOADED = "url_loaded"
+_OWNER_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
+# Projection parameters a link carries when they differ from the defaults:
+# (name in the URL, session key, type, lowest, highest).
+_URL_PARAMETERS: tuple[tuple[str, str, type, float, float], ...] = (
+    ("n_neighbors", N_NEIGHBORS, int, 2, 100),
+    ("min_dist", MIN_DIST, float, 0.0, 1.0),
+    ("perplexity", PERPLEXITY, float, 2.0, 100.0),
+    ("seed", SEED, int, 0, 2**31 - 1),
+)
 LINK_NOTICE = "link_notice"
 MAX_URL_SELECTION_CHARS = 4000
 """Longer selections are left out of the link rather than make it unusable."""
@@ -236,6 +247,16 @@ def load_view_from_url() -> None:
         st.session_state[METHOD] = params["method"]
     if params.get("dims") in ("2", "3"):
         st.session_state[DIMS] = int(params["dims"])
+    for name, key, kind, low, high in _URL_PARAMETERS:
+        try:
+            value = kind(params[name]) if name in params else None
+        except ValueError:
+            continue
+        if value is not None and low <= value <= high:
+            st.session_state[key] = value
+    key_in_link = params.get("key", "")
+    if multi_user() and _OWNER_KEY.fullmatch(key_in_link):
+        st.session_state[SESSION_OWNER] = key_in_link
 
 
 def save_view_to_url() -> None:
@@ -249,6 +270,12 @@ def save_view_to_url() -> None:
         "method": str(st.session_state[METHOD]),
         "dims": str(st.session_state[DIMS]),
     }
+    for name, key, _kind, _low, _high in _URL_PARAMETERS:
+        if st.session_state[key] != DEFAULTS[key]:
+            view[name] = str(st.session_state[key])
+    if multi_user() and _signed_in_user() is None:
+        # Without sign-in the key is who you are: it keeps your datasets yours across reloads.
+        view["key"] = str(st.session_state[SESSION_OWNER])
     color = st.session_state.get(COLOR_COLUMN)
     if color and st.session_state.get(COLOR_DATASET) == dataset_id:
         view["color"] = str(color)

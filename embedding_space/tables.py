@@ -73,6 +73,12 @@ TEXT_COLUMN_NAMES: tuple[str, ...] = (
     "review",
     "comment",
     "message",
+    "description",
+    "abstract",
+    "summary",
+    "question",
+    "utterance",
+    "query",
     "title",
 )
 """Column names taken to hold the text, in order of preference (case-insensitive)."""
@@ -393,14 +399,14 @@ def _decode_text(data: bytes, encoding: str | None) -> tuple[str, str, bool]:
         except LookupError as error:
             raise InputError(
                 f"'{encoding}' is not an encoding Python knows. "
-                "Use a name such as utf-8, utf-16 or cp1252, or leave it empty to detect it."
+                "Use a name such as utf-8, utf-16 or cp1252, or let the app detect it."
             ) from error
         try:
             return data.decode(name), name, False
         except UnicodeDecodeError as error:
             raise InputError(
                 f"The file could not be read as {name} (byte {error.start} does not fit). "
-                "Pick another encoding, or leave it empty to detect it."
+                "Pick another encoding, or let the app detect it."
             ) from error
     for bom, name in _BOMS:
         if data.startswith(bom):

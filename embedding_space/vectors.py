@@ -55,6 +55,8 @@ Metadata = LoadedTable | pd.DataFrame
 _VECTOR_NAME_RE = re.compile(r"embed|vector|vec$|^emb", re.IGNORECASE)
 _NOT_A_NUMBER_RE = re.compile(r"could not convert string '(.*?)' to \w+ at row (\d+)")
 _DETECT_SAMPLE = 50
+_NOT_VECTOR_NAMES = frozenset({"neighbors", "neighbours", "neighbor_ids", "row_id"})
+"""Columns of row ids that look like vectors (this app's own table export writes them)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -217,6 +219,8 @@ def find_vector_column(frame: pd.DataFrame) -> str | None:
     names = [str(name) for name in frame.columns]
     ordered = sorted(range(len(names)), key=lambda index: not _VECTOR_NAME_RE.search(names[index]))
     for index in ordered:
+        if names[index].strip().lower() in _NOT_VECTOR_NAMES:
+            continue
         series = frame.iloc[:, index]
         if pd.api.types.is_numeric_dtype(series.dtype):
             continue

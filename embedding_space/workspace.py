@@ -45,6 +45,7 @@ __all__ = ["DatasetInfo", "Workspace", "default_home", "model_slug"]
 
 FloatMatrix = npt.NDArray[np.float32]
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+MAX_NAME_CHARS = 120
 CUSTOM_VECTORS = "uploaded vectors"
 """The model name of a dataset whose vectors came with the file rather than from a model."""
 
@@ -218,7 +219,7 @@ class Workspace:
         table[text_column] = table[text_column].astype("string").fillna("")
         info = DatasetInfo(
             id=dataset_id,
-            name=name.strip() or "Untitled dataset",
+            name=name.strip()[:MAX_NAME_CHARS] or "Untitled dataset",
             rows=len(table),
             text_column=text_column,
             columns=list(table.columns),
@@ -294,6 +295,8 @@ class Workspace:
         """
         if not name.strip():
             raise InputError("A dataset name cannot be empty.")
+        if len(name.strip()) > MAX_NAME_CHARS:
+            raise InputError(f"A dataset name can have at most {MAX_NAME_CHARS} characters.")
         info = self.get(dataset_id)
         self._check_owner(info, user)
         return self._update(info, name=name.strip())

@@ -22,20 +22,20 @@ params = state.projection_params()
 
 method_label = state.METHOD_LABELS[projection.method]
 metadata_columns = [column for column in frame.columns if column != info.text_column]
-color_options = [None, *metadata_columns]
+color_options = [state.NO_COLOR, *metadata_columns]
 # A new dataset starts coloured by its label-like column; a choice made for it is kept.
 if (
     st.session_state.get(state.COLOR_DATASET) != dataset_id
     or st.session_state.get(state.COLOR_COLUMN) not in color_options
 ):
-    st.session_state[state.COLOR_COLUMN] = default_color_column(frame, info.text_column)
+    default = default_color_column(frame, info.text_column)
+    st.session_state[state.COLOR_COLUMN] = default or state.NO_COLOR
     st.session_state[state.COLOR_DATASET] = dataset_id
 
 top = st.columns([2, 2, 2, 1], vertical_alignment="bottom")
 top[0].selectbox(
     "Colour by",
     options=color_options,
-    format_func=lambda column: "(none)" if column is None else column,
     **state.bind(state.COLOR_COLUMN),
 )
 find = top[1].text_input("Find texts containing", placeholder="e.g. refund")
@@ -76,6 +76,7 @@ if focus is not None and focus < len(texts):
     highlights.append(focus_layer([focus]))
 
 color_column = st.session_state[state.COLOR_COLUMN]
+color_column = None if color_column == state.NO_COLOR else color_column
 map_column, side_column = st.columns([3, 1], gap="medium")
 with map_column:
     map_key = f"map-{dataset_id}-{params.n_components}"
@@ -117,7 +118,13 @@ if event.selected is not None:
 with side_column:
     st.subheader("Nearest neighbours")
     if focus is None or focus >= len(texts):
-        st.caption("Click a point on the map to list its 10 nearest neighbours (cosine).")
+        if params.n_components == 2:
+            st.caption("Click a point on the map to list its 10 nearest neighbours (cosine).")
+        else:
+            st.caption(
+                "3-D maps do not report clicks: switch to 2-D, or search by row on the "
+                "Neighbours page."
+            )
     else:
         st.markdown(f"**Row {focus}:** {plain_markdown(texts[focus], 400)}")
         st.caption(

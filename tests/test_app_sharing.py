@@ -128,3 +128,31 @@ def test_a_link_selecting_rows_beyond_a_small_dataset_does_not_break_the_pages()
         app.run()
         app.switch_page(page).run()
         assert not app.exception, page
+
+
+def test_in_multi_user_mode_the_key_in_the_address_keeps_datasets_across_reloads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(state.MULTI_USER_VARIABLE, "1")
+    first = _session()
+    first.run()
+    dataset_id = _paste(first, "kept across a reload", "my kept notes")
+    key = first.session_state[state.SESSION_OWNER]
+    reloaded = _session()
+    reloaded.query_params.update({"dataset": dataset_id, "key": key})
+    reloaded.run()
+    assert reloaded.session_state[state.DATASET_ID] == dataset_id
+    assert any("my kept notes" in name for name in _dataset_choices(reloaded))
+
+
+def test_a_link_carries_projection_parameters_that_differ_from_the_defaults() -> None:
+    app = _session()
+    app.query_params.update({"dataset": DEMO_DATASET_ID, "method": "pca", "seed": "7"})
+    app.run()
+    assert app.session_state[state.SEED] == 7
+    assert str(app.query_params["seed"]).strip("[]'") == "7"
+    bad = _session()
+    bad.query_params.update({"n_neighbors": "100000", "min_dist": "x"})
+    bad.run()
+    assert not bad.exception
+    assert bad.session_state[state.N_NEIGHBORS] == 15

@@ -241,7 +241,7 @@ LOADS = [
     ),
     Loads("dup_columns.csv", 2, "a", expect={"columns": ["text", "text.1", "id"]}),
     Loads("nan_words.csv", 3, "NA", expect={"texts": ["NA", "null", "None"]}),
-    Loads("guess.csv", 2, "Short", expect={"text_column": "title"}),
+    Loads("guess.csv", 2, "A long description of the thing", expect={"text_column": "description"}),
     Loads("guess.csv", 2, "A long description of the thing", {"text_column": "description"}),
     Loads("guess.csv", 2, "Short", {"text_column": "TITLE"}, {"text_column": "title"}),
     Loads("vector_strings.csv", 2, "alpha", expect={"text_column": "name"}),

@@ -396,3 +396,12 @@ def test_find_vector_column_spots_lists_of_numbers_only(
     columns: dict[str, list[object]], wanted: str | None
 ) -> None:
     assert find_vector_column(pd.DataFrame(columns)) == wanted
+
+
+def test_the_apps_own_table_export_is_not_mistaken_for_vectors() -> None:
+    from embedding_space.vectors import find_vector_column
+
+    frame = pd.DataFrame({"row_id": [0, 1], "text": ["a", "b"], "neighbors": [[1, 0], [0, 1]]})
+    assert find_vector_column(frame) is None
+    frame["embedding"] = [[0.1, 0.2], [0.3, 0.4]]
+    assert find_vector_column(frame) == "embedding"
