@@ -156,3 +156,18 @@ def test_a_link_carries_projection_parameters_that_differ_from_the_defaults() ->
     bad.run()
     assert not bad.exception
     assert bad.session_state[state.N_NEIGHBORS] == 15
+
+
+def test_with_sign_in_configured_anonymous_visitors_only_see_a_sign_in_button() -> None:
+    app = _session()
+    app.secrets["auth"] = {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "test-secret",
+        "client_id": "id",
+        "client_secret": "secret",
+        "server_metadata_url": "https://example.invalid/.well-known/openid-configuration",
+    }
+    app.run()
+    assert not app.exception
+    assert [button.label for button in app.button] == ["Sign in"]
+    assert not app.get("plotly_chart"), "no data is shown before sign-in"
