@@ -11,6 +11,8 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
+from conftest import CountingEmbedder
 
 from embedding_space.cache import EmbeddingCache
 from embedding_space.embedding import embed
@@ -41,10 +43,9 @@ def _kill_after_some_batches(process: subprocess.Popen[bytes], cache: EmbeddingC
 
 
 def test_killed_workspace_embedding_is_listed_and_resumes(
-    tmp_path: Path, counting_embedder
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path, counting_embedder: CountingEmbedder
+) -> None:
     workspace = Workspace(tmp_path)
-    import pandas as pd
 
     info = workspace.create_dataset(pd.DataFrame({"text": TEXTS}), "text", "to be interrupted")
     script = (
