@@ -427,7 +427,7 @@ def heatmap_figure(
     figure.update_layout(
         xaxis=axis,
         yaxis={**axis, "autorange": "reversed", "scaleanchor": "x"},
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},  # room for the modebar
         height=700,
     )
     return figure

@@ -32,7 +32,7 @@ if (
     st.session_state[state.COLOR_COLUMN] = default or state.NO_COLOR
     st.session_state[state.COLOR_DATASET] = dataset_id
 
-top = st.columns([2, 2, 2, 1], vertical_alignment="bottom")
+top = st.columns([2, 2, 2, 1.3], vertical_alignment="bottom")
 top[0].selectbox(
     "Colour by",
     options=color_options,
