@@ -57,8 +57,9 @@ def table(dataset_id: str) -> pd.DataFrame:
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def texts(dataset_id: str) -> list[str]:
-    """The dataset's texts in row order."""
-    return workspace().texts(dataset_id)
+    """The dataset's texts in row order, taken from the cached table (no second read)."""
+    column = workspace().get(dataset_id).text_column
+    return [str(text) for text in table(dataset_id)[column].tolist()]
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)

@@ -23,7 +23,6 @@ from __future__ import annotations
 import atexit
 import contextlib
 import io
-import math
 import os
 import shutil
 import threading
@@ -36,6 +35,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from embedding_space.errors import InputError
+from embedding_space.tables import is_missing, unique_names
 
 if TYPE_CHECKING:
     import asyncio
@@ -91,17 +91,11 @@ def _is_number(value: object) -> bool:
     )
 
 
-def _is_missing(value: object) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, float) and math.isnan(value)
-
-
 def _neutralize_cell(value: object) -> object:
     """Neutralise a text cell; numbers, booleans and missing values stay as they are."""
     if isinstance(value, str):
         return neutralize_formula(value)
-    if _is_missing(value) or _is_number(value):
+    if is_missing(value) or _is_number(value):
         return value
     # Any other object (a list, a date, a timedelta) is written as its str() form.
     return neutralize_formula(str(value))
@@ -179,7 +173,7 @@ def export_table(
         raise InputError(f"The table can be exported as csv or parquet, not {format!r}.")
     count = len(frame)
     table = frame.reset_index(drop=True)
-    table.columns = pd.Index(_unique_strings(table.columns))
+    table.columns = pd.Index(unique_names(table.columns))
     added: dict[str, Any] = {"row_id": np.arange(count, dtype=np.int64)}
     if coordinates is not None:
         points = np.asarray(coordinates)
@@ -224,21 +218,6 @@ def export_table(
             out["neighbors"] = [" ".join(map(str, row)) for row in neighbors.tolist()]
         return _to_csv_bytes(_neutralize_frame(out))
     return _to_parquet_bytes(out, neighbors)
-
-
-def _unique_strings(names: Sequence[object] | pd.Index) -> list[str]:
-    """Column names as unique strings: ``a, a`` become ``a, a.1``."""
-    out: list[str] = []
-    taken: set[str] = set()
-    for raw in names:
-        name = str(raw)
-        unique, suffix = name, 0
-        while unique in taken:
-            suffix += 1
-            unique = f"{name}.{suffix}"
-        taken.add(unique)
-        out.append(unique)
-    return out
 
 
 def _selection_mask(selected_rows: Sequence[int], count: int) -> npt.NDArray[np.bool_]:
@@ -342,7 +321,7 @@ def export_vectors_npy(vectors: npt.NDArray[Any]) -> bytes:
 
 def _tsv_cell(value: object) -> str:
     """A metadata cell on one line: tabs and line breaks become spaces."""
-    if _is_missing(value):
+    if is_missing(value):
         return ""
     text = str(value)
     for separator in ("\r\n", "\t", "\r", "\n", "\v", "\f", "\x1c", "\x1d", "\x1e", "\x85"):

@@ -234,7 +234,7 @@ def read_table(
     else:
         frame, used_sheet = _parse_xlsx(data, sheet)
 
-    frame.columns = pd.Index(_unique_names(frame.columns))
+    frame.columns = pd.Index(unique_names(frame.columns))
     if len(frame) == 0 and not extra_field_lines:
         raise InputError(
             f"The file has a header row ({', '.join(frame.columns)}) but no data rows. "
@@ -847,7 +847,14 @@ def _has_value(value: object) -> bool:
     return value is not None and not (isinstance(value, str) and not value.strip())
 
 
-def _unique_names(names: Iterable[object]) -> list[str]:
+def is_missing(value: object) -> bool:
+    """Whether a cell is empty: ``None``, ``pd.NA``, ``NaT`` or a float NaN."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def unique_names(names: Iterable[object]) -> list[str]:
     """Column names as unique strings: ``a, a`` become ``a, a.1``; blanks get a name."""
     out: list[str] = []
     taken: set[str] = set()

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import io
 import json
-import math
 import os
 import re
 from collections.abc import Sequence
@@ -33,8 +32,9 @@ from embedding_space.tables import (
     _decode_text,
     _normalise_newlines,
     _read_bytes,
-    _unique_names,
     guess_text_column,
+    is_missing,
+    unique_names,
 )
 
 __all__ = [
@@ -80,7 +80,7 @@ class LoadedVectors:
     def texts(self) -> list[str]:
         """The label or text of each row, as strings (``""`` where missing)."""
         return [
-            "" if _is_missing(value) else str(value)
+            "" if is_missing(value) else str(value)
             for value in self.frame[self.text_column].tolist()
         ]
 
@@ -187,7 +187,7 @@ def vectors_from_column(
     values: list[Any] = frame.iloc[:, position].tolist()
     vectors = _as_matrix(_stack_cells(values, column), f"column '{column}'", "row")
     rest = frame.drop(columns=frame.columns[position]).reset_index(drop=True)
-    rest.columns = pd.Index(_unique_names(rest.columns))
+    rest.columns = pd.Index(unique_names(rest.columns))
     if text_column is not None:
         if text_column == column:
             raise InputError(
@@ -228,10 +228,6 @@ def find_vector_column(frame: pd.DataFrame) -> str | None:
         if sample and all(_looks_like_vector(value) for value in sample):
             return names[index]
     return None
-
-
-def _is_missing(value: object) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
 # --- .npy ----------------------------------------------------------------------------------
@@ -308,7 +304,7 @@ def _metadata_frame(metadata: Metadata | None, rows: int) -> tuple[pd.DataFrame,
         frame, text_column = metadata.frame.reset_index(drop=True), metadata.text_column
     else:
         frame = metadata.reset_index(drop=True)
-        frame.columns = pd.Index(_unique_names(frame.columns))
+        frame.columns = pd.Index(unique_names(frame.columns))
         frame, text_column = _with_label(frame)
     if len(frame) != rows:
         hint = ""
@@ -369,7 +365,7 @@ def _parse_metadata_tsv(data: bytes, rows: int) -> tuple[pd.DataFrame, str]:
             f"The metadata file could not be read ({detail}). Every line needs as many "
             "tab-separated fields as the header."
         ) from error
-    frame.columns = pd.Index(_unique_names(frame.columns))
+    frame.columns = pd.Index(unique_names(frame.columns))
     if len(frame) == rows - 1:
         raise InputError(
             f"The vectors have {rows:,} rows but the metadata has {len(frame):,}: its first "

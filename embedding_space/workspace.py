@@ -40,6 +40,7 @@ from embedding_space.embedding import Embedder, ProgressCallback, embed
 from embedding_space.errors import InputError
 from embedding_space.neighbors import KnnGraph, knn_graph
 from embedding_space.projection import Projection, ProjectionParams, project
+from embedding_space.tables import is_missing
 
 __all__ = ["DatasetInfo", "Workspace", "default_home", "model_slug"]
 
@@ -94,7 +95,7 @@ def _write_npy(path: Path, array: npt.NDArray[np.generic]) -> None:
 
 
 def _as_text(value: object) -> str | None:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+    if is_missing(value):
         return None
     return value if isinstance(value, str) else str(value)
 
