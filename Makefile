@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # elsewhere use: make run TORCH_PIP_ARGS="--index-url https://download.pytorch.org/whl/cpu"
 TORCH_PIP_ARGS ?=
 
-.PHONY: run test lint types check-browser bench clean
+.PHONY: run test test-fast lint types check-browser bench clean
 
 $(PYTHON):
 	python3 -m venv $(VENV) || { $(SUDO) apt-get update -q && \
@@ -46,6 +46,10 @@ types: $(DEV)
 
 test: $(DEV) check-browser lint types
 	$(PYTHON) -m pytest
+
+# Everything but the browser journey (the router's real-server test still runs).
+test-fast: $(DEV) check-browser lint types
+	$(PYTHON) -m pytest -m "not browser"
 
 bench: $(RUNTIME)
 	$(PYTHON) -m bench

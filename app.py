@@ -1,12 +1,14 @@
 """The Embedding Space Explorer: ``streamlit run app.py``.
 
-The router: page config, the pages (every script in ``pages/`` is registered here), the shared
-sidebar, then the chosen page.
+The router. ``st.navigation`` comes before anything that can stop the run, so every request,
+a direct page address included, goes through here: page config, the session's state and the
+view its link describes, then the navigation (only the sign-in screen for an anonymous
+visitor when sign-in is configured), the shared sidebar, and the chosen page.
 """
 
 import streamlit as st
 
-from components import sidebar, state
+from components import identity, links, routes, sidebar, state
 
 st.set_page_config(
     page_title="Embedding Space Explorer",
@@ -14,21 +16,13 @@ st.set_page_config(
     layout="wide",
 )
 
-PAGES = {
-    "Explore": [
-        st.Page("pages/map.py", title="Map", icon=":material/scatter_plot:", default=True),
-        st.Page("pages/similarity.py", title="Similarity", icon=":material/grid_on:"),
-        st.Page("pages/neighbors.py", title="Neighbours", icon=":material/hub:"),
-    ],
-    "Data": [
-        st.Page("pages/data.py", title="Data", icon=":material/upload_file:"),
-    ],
-}
-
 state.init_state()
-state.require_sign_in()
-state.load_view_from_url()
-page = st.navigation(PAGES)
-sidebar.render()
-state.save_view_to_url()
+if identity.may_use_app():
+    links.load_view_from_url()
+    page = st.navigation(routes.pages())
+    routes.leave_home(page)
+    sidebar.render()
+    links.save_view_to_url()
+else:
+    page = st.navigation(routes.sign_in_pages(), position="hidden")
 page.run()

@@ -8,24 +8,22 @@ recomputes nothing.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
-import numpy as np
-import numpy.typing as npt
 import pandas as pd
 import streamlit as st
 
 from components import state
-from components.panels import safe
+from components.markdown import safe
+from components.progress import embed_with_progress
+from embedding_space.analysis.projection import Projection, ProjectionParams
 from embedding_space.demo import ensure_demo
-from embedding_space.embedding import Embedder, load_embedder
+from embedding_space.embed.base import Embedder
+from embedding_space.embed.sentence import load_embedder
 from embedding_space.errors import InputError
-from embedding_space.figures import hover_label
-from embedding_space.projection import Projection, ProjectionParams
-from embedding_space.workspace import DatasetInfo, Workspace
-
-FloatMatrix = npt.NDArray[np.float32]
+from embedding_space.figures.labels import hover_label
+from embedding_space.store.workspace import DatasetInfo, Workspace
+from embedding_space.types import FloatMatrix
 
 
 @st.cache_resource(show_spinner=False)
@@ -86,29 +84,8 @@ def vectors(dataset_id: str, model_name: str) -> FloatMatrix:
     info = store.get(dataset_id)
     model_key = model_key_for(info, model_name)
     if not store.has_embeddings(dataset_id, model_key):
-        embed_with_progress(dataset_id, embedder(model_name))
+        embed_with_progress(store, dataset_id, embedder(model_name))
     return _stored_vectors(dataset_id, model_key)
-
-
-def embed_with_progress(dataset_id: str, model: Embedder) -> None:
-    """Embed a dataset, showing the count done and the time left."""
-    bar = st.progress(0.0, text="Embedding…")
-    started = time.monotonic()
-    first_done: list[int] = []
-
-    def report(done: int, total: int) -> None:
-        if not first_done:
-            first_done.append(done)  # cached texts arrive at once; do not count them in the rate
-        elapsed = time.monotonic() - started
-        computed = done - first_done[0]
-        text = f"Embedding {done:,} of {total:,} texts with {model.name}"
-        if computed > 0 and done < total:
-            left = (total - done) * elapsed / computed
-            text += f" · about {left:,.0f} s left"
-        bar.progress(done / max(total, 1), text=text)
-
-    workspace().embeddings(dataset_id, model, progress=report)
-    bar.empty()
 
 
 @st.cache_resource(
@@ -153,23 +130,26 @@ def open_current(title: str | None = None, *, with_projection: bool = True) -> O
             the dataset's name when ``None``.
         with_projection: Compute the map as well.
     """
-    dataset_id = st.session_state.get(state.DATASET_ID)
+    dataset_id = state.value(state.DATASET_ID)
     if dataset_id is None:
         st.info("No dataset yet: add one on the **Data** page.")
         st.stop()
-    info = workspace().get(dataset_id)
+    info = workspace().get(str(dataset_id))
     st.title(title or safe(info.name))
-    if message := st.session_state.pop(state.FLASH, None):
-        st.success(message)
-    model_name = st.session_state[state.MODEL_NAME]
+    show_flash()
+    model_name = str(state.value(state.MODEL_NAME))
     try:
-        dataset_vectors = vectors(dataset_id, model_name)
+        dataset_vectors = vectors(info.id, model_name)
         coordinates = (
-            projection(dataset_id, model_name, state.projection_params())
-            if with_projection
-            else None
+            projection(info.id, model_name, state.projection_params()) if with_projection else None
         )
     except InputError as error:
         st.error(safe(error))
         st.stop()
-    return OpenDataset(info, table(dataset_id), texts(dataset_id), dataset_vectors, coordinates)
+    return OpenDataset(info, table(info.id), texts(info.id), dataset_vectors, coordinates)
+
+
+def show_flash() -> None:
+    """Show, once, the message the last action left for the next page (e.g. "Added …")."""
+    if message := state.take(state.FLASH):
+        st.success(str(message))

@@ -7,34 +7,25 @@ unused export costs nothing on a rerun.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Sequence
 
-import numpy as np
-import numpy.typing as npt
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from components import cached
-from embedding_space.export import (
-    export_figure_html,
-    export_figure_png,
+from embedding_space.export.files import (
     export_projector_tsv,
     export_similarity_csv,
     export_table,
     export_vectors_npy,
-    find_browser,
+    file_stem,
 )
-from embedding_space.workspace import DatasetInfo
+from embedding_space.export.render import export_figure_html, export_figure_png, find_browser
+from embedding_space.store.workspace import DatasetInfo
+from embedding_space.types import FloatMatrix, IdMatrix
 
-FloatMatrix = npt.NDArray[np.float32]
 EXPORT_NEIGHBORS = 10
-
-
-def file_stem(name: str) -> str:
-    """A safe file name from a dataset's display name."""
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-._")[:60] or "dataset"
 
 
 def map_exports(
@@ -50,10 +41,9 @@ def map_exports(
     stem = file_stem(info.name)
     store = cached.workspace()
 
-    def neighbor_ids() -> npt.NDArray[np.int64]:
-        # The graph UMAP used (k=15, the row itself first) already holds the 10 nearest.
-        graph = store.knn(info.id, model_key, vectors, k=max(15, EXPORT_NEIGHBORS + 1))
-        return graph.indices[:, 1 : EXPORT_NEIGHBORS + 1]
+    def neighbor_ids() -> IdMatrix:
+        # The graph UMAP used already holds each row's 10 nearest.
+        return store.knn(info.id, model_key, vectors).neighbor_ids(EXPORT_NEIGHBORS)
 
     @functools.cache
     def projector_pair() -> tuple[bytes, bytes]:

@@ -6,36 +6,34 @@ from collections import Counter
 
 import streamlit as st
 
-from components import cached, state
-from components.panels import safe
+from components import cached, identity, state
+from components.markdown import safe
+from embedding_space.analysis.projection import METHOD_LABELS, PARAMETERS
 from embedding_space.demo import DEMO_CREDIT, DEMO_DATASET_ID
-from embedding_space.embedding import DEFAULT_MODEL
+from embedding_space.embed.sentence import DEFAULT_MODEL
 from embedding_space.errors import InputError
-from embedding_space.workspace import DatasetInfo
-
-_MODEL_INPUT = "model_input"
-_MODEL_ERROR = "model_error"
-_MODEL_REQUEST = "model_request"
+from embedding_space.store.workspace import DatasetInfo
 
 
 def _request_model() -> None:
-    st.session_state[_MODEL_REQUEST] = st.session_state[_MODEL_INPUT].strip() or DEFAULT_MODEL
+    typed = str(state.value(state.MODEL_INPUT) or "").strip()
+    state.put(state.MODEL_REQUEST, typed or DEFAULT_MODEL)
 
 
 def _apply_model_request() -> None:
     """Load a newly typed model before the input is drawn; keep the old one if it fails."""
-    wanted = st.session_state.pop(_MODEL_REQUEST, None)
-    if wanted is None or wanted == st.session_state[state.MODEL_NAME]:
+    wanted = state.take(state.MODEL_REQUEST)
+    if wanted is None or wanted == state.value(state.MODEL_NAME):
         return
     try:
         with st.spinner(f"Loading {wanted}…"):
-            cached.embedder(wanted)
+            cached.embedder(str(wanted))
     except InputError as error:
-        st.session_state[_MODEL_ERROR] = str(error)
-        st.session_state[_MODEL_INPUT] = st.session_state[state.MODEL_NAME]
+        state.put(state.MODEL_ERROR, str(error))
+        state.put(state.MODEL_INPUT, state.value(state.MODEL_NAME))
         return
-    st.session_state[_MODEL_ERROR] = None
-    st.session_state[state.MODEL_NAME] = wanted
+    state.put(state.MODEL_ERROR, None)
+    state.put(state.MODEL_NAME, wanted)
 
 
 def dataset_labels(datasets: list[DatasetInfo]) -> dict[str, str]:
@@ -48,21 +46,26 @@ def dataset_labels(datasets: list[DatasetInfo]) -> dict[str, str]:
     return labels
 
 
+def _choose_visible_dataset(datasets: dict[str, DatasetInfo]) -> None:
+    """Keep the current dataset if this visitor may see it; else fall back to the demo."""
+    linked = state.take(state.LINK_NOTICE)
+    if state.value(state.DATASET_ID) in datasets:
+        return
+    if linked is not None:
+        st.warning(
+            "The dataset in this link is private to its owner or no longer exists; "
+            "showing the demo instead."
+        )
+    fallback = DEMO_DATASET_ID if DEMO_DATASET_ID in datasets else next(iter(datasets), None)
+    state.put(state.DATASET_ID, fallback)
+
+
 def render() -> None:
     """Draw the sidebar; its choices land in session state under :mod:`components.state` keys."""
     store = cached.workspace()
-    who = state.identity()
+    who = identity.identity()
     datasets = {info.id: info for info in store.list_datasets(who.viewer)}
-    linked = st.session_state.pop(state.LINK_NOTICE, None)
-    if st.session_state.get(state.DATASET_ID) not in datasets:
-        if linked is not None:
-            st.warning(
-                "The dataset in this link is private to its owner or no longer exists; "
-                "showing the demo instead."
-            )
-        st.session_state[state.DATASET_ID] = (
-            DEMO_DATASET_ID if DEMO_DATASET_ID in datasets else next(iter(datasets), None)
-        )
+    _choose_visible_dataset(datasets)
     with st.sidebar:
         labels = dataset_labels(list(datasets.values()))
         st.selectbox(
@@ -71,34 +74,39 @@ def render() -> None:
             format_func=labels.__getitem__,
             **state.bind(state.DATASET_ID),
         )
-        current = datasets.get(st.session_state[state.DATASET_ID])
+        current = datasets.get(str(state.value(state.DATASET_ID)))
         if current is not None and current.vectors_model is not None:
             st.caption("This dataset brought its own vectors; the model is used for text queries.")
         _apply_model_request()
-        st.session_state.setdefault(_MODEL_INPUT, st.session_state[state.MODEL_NAME])
+        if state.value(state.MODEL_INPUT) is None:
+            state.put(state.MODEL_INPUT, state.value(state.MODEL_NAME))
         st.text_input(
             "Embedding model",
-            key=_MODEL_INPUT,
+            key=state.MODEL_INPUT,
             on_change=_request_model,
             help=(
                 f"{DEFAULT_MODEL} is bundled and works offline. Any sentence-transformers model "
                 "name or local folder works when it is on this machine or the Hub is reachable."
             ),
         )
-        if error := st.session_state.pop(_MODEL_ERROR, None):
+        if error := state.take(state.MODEL_ERROR):
             st.error(safe(error))
+        method = PARAMETERS["method"]
         st.radio(
-            "Projection",
-            options=list(state.METHOD_LABELS),
-            format_func=state.METHOD_LABELS.__getitem__,
-            **state.bind(state.METHOD),
+            method.label,
+            options=list(method.choices),
+            format_func=METHOD_LABELS.__getitem__,
+            help=method.help,
+            **state.bind(method.name),
             horizontal=True,
         )
+        dimensions = PARAMETERS["n_components"]
         st.radio(
-            "Dimensions",
-            options=[2, 3],
+            dimensions.label,
+            options=list(dimensions.choices),
             format_func=lambda dims: f"{dims}-D",
-            **state.bind(state.DIMS),
+            help=dimensions.help,
+            **state.bind(dimensions.name),
             horizontal=True,
         )
         if current is not None and current.id == DEMO_DATASET_ID:

@@ -19,8 +19,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from embedding_space.embedding import ProgressCallback
 from embedding_space.errors import InputError
+from embedding_space.types import ProgressCallback
 
 __all__ = ["main"]
 
@@ -35,10 +35,15 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USER_ERROR, f"error: {message} (see '{self.prog} --help')\n")
 
 
+_CLI_ALIASES = {"n_components": "--dims", "random_state": "--seed"}
+"""Short flags kept beside the scikit-learn names (``--n-components``, ``--random-state``)."""
+
+
 def _build_parser() -> argparse.ArgumentParser:
-    from embedding_space.embedding import DEFAULT_BATCH_SIZE, DEFAULT_MODEL
-    from embedding_space.projection import DEFAULT_SEED, METHODS
-    from embedding_space.similarity import METRICS
+    from embedding_space.analysis.projection import PARAMETERS
+    from embedding_space.analysis.similarity import METRICS
+    from embedding_space.embed.base import DEFAULT_BATCH_SIZE
+    from embedding_space.embed.sentence import DEFAULT_MODEL
 
     parser = _Parser(
         prog="python -m embedding_space",
@@ -57,13 +62,19 @@ def _build_parser() -> argparse.ArgumentParser:
     project = verbs.add_parser("project", help="add x, y (and z) columns to an embedded file")
     project.add_argument("input", help="a parquet file written by 'embed'")
     project.add_argument("--output", "-o", required=True)
-    project.add_argument("--method", choices=METHODS, default="umap")
-    project.add_argument("--dims", type=int, choices=(2, 3), default=2)
-    project.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    project.add_argument("--n-neighbors", type=int, default=15)
-    project.add_argument("--min-dist", type=float, default=0.1)
-    project.add_argument("--metric", choices=("cosine", "euclidean"), default="cosine")
-    project.add_argument("--perplexity", type=float, default=30.0)
+    for parameter in PARAMETERS.values():
+        flags = [f"--{parameter.name.replace('_', '-')}"]
+        if parameter.name in _CLI_ALIASES:
+            flags.append(_CLI_ALIASES[parameter.name])
+        bounds = f" ({parameter.low:g} to {parameter.high:g})" if parameter.low is not None else ""
+        project.add_argument(
+            *flags,
+            dest=parameter.name,
+            type=parameter.kind,
+            default=parameter.default,
+            choices=parameter.choices or None,
+            help=f"{parameter.help}{bounds} Default: {parameter.default}.",
+        )
 
     neighbors = verbs.add_parser("neighbors", help="print the nearest rows as JSON lines")
     neighbors.add_argument("input", help="a parquet file written by 'embed'")
@@ -153,9 +164,9 @@ def _write_parquet(frame: pd.DataFrame, path: str, metadata: dict[str, Any]) -> 
 
 
 def _run_embed(args: argparse.Namespace) -> None:
-    from embedding_space.embedding import embed, load_embedder
-    from embedding_space.tables import read_table
-    from embedding_space.workspace import default_home
+    from embedding_space.embed import embed, load_embedder
+    from embedding_space.io.tables import read_table
+    from embedding_space.store.workspace import default_home
 
     if args.batch_size < 1:
         raise InputError(f"--batch-size must be a positive number, not {args.batch_size}.")
@@ -169,7 +180,7 @@ def _run_embed(args: argparse.Namespace) -> None:
     embedder = load_embedder(args.model)
     cache = None
     if not args.no_cache:
-        from embedding_space.cache import EmbeddingCache
+        from embedding_space.embed.cache import EmbeddingCache
 
         cache = EmbeddingCache(default_home())
     with _progress_bar("Embedding") as report:
@@ -198,32 +209,25 @@ def _run_embed(args: argparse.Namespace) -> None:
 
 
 def _run_project(args: argparse.Namespace) -> None:
-    from embedding_space.projection import ProjectionParams, project
+    from embedding_space.analysis.projection import PARAMETERS, ProjectionParams, project
 
     frame, vectors, metadata = _read_embedded(args.input)
-    params = ProjectionParams(
-        method=args.method,
-        n_components=args.dims,
-        n_neighbors=args.n_neighbors,
-        min_dist=args.min_dist,
-        metric=args.metric,
-        perplexity=args.perplexity,
-        random_state=args.seed,
-    )
+    params = ProjectionParams(**{name: getattr(args, name) for name in PARAMETERS})
     result = project(vectors, params)
     if result.note:
         _say(result.note)
-    for axis, name in enumerate("xyz"[: args.dims]):
+    dims = params.n_components
+    for axis, name in enumerate("xyz"[:dims]):
         frame[name] = result.coordinates[:, axis]
-    if args.dims == 2 and "z" in frame.columns:
+    if dims == 2 and "z" in frame.columns:
         frame = frame.drop(columns=["z"])
     _write_parquet(frame, args.output, {**metadata, "projection": params.relevant()})
-    _say(f"Projected {len(frame)} row(s) with {result.method} to {args.dims}-D into {args.output}.")
+    _say(f"Projected {len(frame)} row(s) with {result.method} to {dims}-D into {args.output}.")
 
 
 def _run_neighbors(args: argparse.Namespace) -> None:
-    from embedding_space.neighbors import top_k
-    from embedding_space.tables import guess_text_column
+    from embedding_space.analysis.neighbors import top_k
+    from embedding_space.io.columns import guess_text_column
 
     frame, vectors, metadata = _read_embedded(args.input)
     if args.k < 1:
@@ -238,20 +242,14 @@ def _run_neighbors(args: argparse.Namespace) -> None:
         query = vectors[args.row]
         exclude = args.row
     else:
-        from embedding_space.embedding import embed, load_embedder
+        from embedding_space.embed import embed_query, load_embedder
 
         if not args.query.strip():
             raise InputError("--query is empty; give a text to search for.")
         model = args.model or metadata.get("model")
         if not model:
             raise InputError("The file does not say which model embedded it; pass --model.")
-        embedder = load_embedder(model)
-        query = embed([args.query], embedder).vectors[0]
-        if query.shape[0] != vectors.shape[1]:
-            raise InputError(
-                f"The model '{model}' makes {query.shape[0]}-dimensional vectors but the file "
-                f"holds {vectors.shape[1]}-dimensional ones; pass the model that embedded it."
-            )
+        query = embed_query(args.query, load_embedder(model), dimension=vectors.shape[1])
     for neighbor in top_k(vectors, query, args.k, args.metric, exclude=exclude):
         line = {
             "rank": neighbor.rank,
@@ -263,7 +261,7 @@ def _run_neighbors(args: argparse.Namespace) -> None:
 
 
 def _run_inspect(args: argparse.Namespace) -> None:
-    from embedding_space.tables import describe, read_table
+    from embedding_space.io.tables import describe, read_table
 
     print(
         json.dumps(
@@ -273,10 +271,10 @@ def _run_inspect(args: argparse.Namespace) -> None:
 
 
 def _run_demo(args: argparse.Namespace) -> None:
+    from embedding_space.analysis.projection import ProjectionParams
     from embedding_space.demo import ensure_demo
-    from embedding_space.embedding import load_embedder
-    from embedding_space.projection import ProjectionParams
-    from embedding_space.workspace import Workspace
+    from embedding_space.embed.sentence import load_embedder
+    from embedding_space.store.workspace import Workspace
 
     workspace = Workspace()
     info = ensure_demo(workspace)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from embedding_space.workspace import DatasetInfo, Workspace
+from embedding_space.store.workspace import DatasetInfo, Workspace
 
 __all__ = ["DEMO_CREDIT", "DEMO_CSV", "DEMO_DATASET_ID", "ensure_demo"]
 

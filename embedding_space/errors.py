@@ -1,8 +1,8 @@
-"""The one exception hierarchy a caller of the core needs to catch."""
+"""The one exception hierarchy a caller of the core needs to catch, and how its sentences count."""
 
 from __future__ import annotations
 
-__all__ = ["EmbeddingSpaceError", "InputError", "ModelLoadError"]
+__all__ = ["EmbeddingSpaceError", "InputError", "ModelLoadError", "plural"]
 
 
 class EmbeddingSpaceError(Exception):
@@ -18,3 +18,8 @@ class InputError(EmbeddingSpaceError, ValueError):
 
 class ModelLoadError(InputError):
     """An embedding model could not be loaded; the message names it and the reason."""
+
+
+def plural(count: int, noun: str) -> str:
+    """``"1 row"``, ``"2 rows"``, ``"1,204 rows"``: a count and its noun, for messages."""
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"

@@ -1,26 +1,5 @@
-"""Data: upload a file or paste texts, pick the columns, embed; manage the workspace."""
+"""/data on a server's first request, handed to the router (see components/routes.py)."""
 
-import streamlit as st
+from components.routes import hand_over_to_router
 
-from components import state
-from components.data_flows import paste_flow, upload_flow, vectors_flow, workspace_flow
-from components.panels import safe
-
-st.title("Data")
-if message := st.session_state.pop(state.FLASH, None):
-    st.success(message)
-st.caption(
-    f"New texts are embedded with **{safe(st.session_state[state.MODEL_NAME])}** (change it in "
-    "the sidebar). Everything is kept in the workspace, so nothing is computed twice."
-)
-upload_tab, paste_tab, vectors_tab, workspace_tab = st.tabs(
-    ["Upload a file", "Paste texts", "Bring your own vectors", "Workspace"]
-)
-with upload_tab:
-    upload_flow()
-with paste_tab:
-    paste_flow()
-with vectors_tab:
-    vectors_flow()
-with workspace_tab:
-    workspace_flow()
+hand_over_to_router()

@@ -1,4 +1,5 @@
-"""Shared fixtures: one real model per test session, and a private workspace folder."""
+"""Shared fixtures: one real model per test session, a private workspace folder, and a small
+dataset of four topics for the app tests that are not about the demo."""
 
 from __future__ import annotations
 
@@ -19,32 +20,29 @@ os.environ["EMBEDDING_SPACE_HOME"] = _SESSION_HOME
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from embedding_space.embedding import Embedder, load_embedder  # noqa: E402
-
-
-class CountingEmbedder(Embedder):
-    """The real model, counting how many texts actually reach it."""
-
-    def __init__(self, inner: Embedder) -> None:
-        super().__init__(inner.name, inner.model)
-        self.texts_encoded = 0
-        self.calls = 0
-
-    def encode(self, texts):  # type: ignore[no-untyped-def]
-        self.calls += 1
-        self.texts_encoded += len(texts)
-        return super().encode(texts)
+from embedding_space.embed import SentenceEmbedder, load_embedder  # noqa: E402
+from embedding_space.store.workspace import Workspace  # noqa: E402
+from tests.helpers import CountingEmbedder, topics_frame  # noqa: E402
 
 
 @pytest.fixture(scope="session")
-def embedder() -> Embedder:
+def embedder() -> SentenceEmbedder:
     """The bundled all-MiniLM-L6-v2, loaded once."""
     return load_embedder()
 
 
 @pytest.fixture
-def counting_embedder(embedder: Embedder) -> CountingEmbedder:
+def counting_embedder(embedder: SentenceEmbedder) -> CountingEmbedder:
     return CountingEmbedder(embedder)
+
+
+@pytest.fixture(scope="session")
+def topics_dataset_id(embedder: SentenceEmbedder) -> str:
+    """Forty texts in four topics, embedded, in the session's workspace (``text``, ``topic``)."""
+    store = Workspace()
+    info = store.create_dataset(topics_frame(), "text", "four topics")
+    store.embeddings(info.id, embedder)
+    return info.id
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

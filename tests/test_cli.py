@@ -1,18 +1,26 @@
-"""``python -m embedding_space``: each verb end to end, and the error exits."""
+"""``python -m embedding_space``: each verb end to end, and the error exits.
+
+The verbs run in this process through :func:`embedding_space.cli.main`; one smoke test runs
+the real command in a subprocess.
+"""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 import sys
+from contextlib import chdir, redirect_stderr, redirect_stdout
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from embedding_space.cli import main
+from tests.helpers import ROOT
 
 SENTENCES = [
     ("The cat sits on the mat", "animals"),
@@ -30,16 +38,38 @@ SENTENCES = [
 ]
 
 
-def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+@dataclass(frozen=True)
+class Run:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> Run:
+    """Run one verb in this process, as ``python -m embedding_space`` would."""
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err), chdir(cwd or ROOT):
+        try:
+            code = main(list(args))
+        except SystemExit as exit_:  # argparse's own errors
+            code = int(exit_.code or 0)
+    return Run(code, out.getvalue(), err.getvalue())
+
+
+def test_the_command_runs_as_a_module_and_exits_2_on_a_user_error(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "embedding_space", *args],
+    command = [sys.executable, "-m", "embedding_space"]
+    shown = subprocess.run([*command, "--help"], capture_output=True, text=True, env=env)
+    assert shown.returncode == 0, shown.stderr
+    assert all(verb in shown.stdout for verb in ("embed", "project", "neighbors", "inspect"))
+    missing = subprocess.run(
+        [*command, "inspect", str(tmp_path / "missing.csv")],
         capture_output=True,
         text=True,
         env=env,
-        cwd=cwd or ROOT,
-        timeout=600,
     )
+    assert missing.returncode == 2
+    assert missing.stderr.startswith("error: ") and "Traceback" not in missing.stderr
 
 
 @pytest.fixture(scope="module")
@@ -101,6 +131,17 @@ def test_project_adds_coordinate_columns(
     assert len(frame) == 12
 
 
+def test_project_takes_the_scikit_learn_names_and_the_short_ones_alike(
+    embedded: Path, tmp_path: Path
+) -> None:
+    long_names, short_names = tmp_path / "long.parquet", tmp_path / "short.parquet"
+    common = ["project", str(embedded), "--method", "pca"]
+    assert run_cli(*common, "-o", str(long_names), "--n-components", "3").returncode == 0
+    assert run_cli(*common, "-o", str(short_names), "--dims", "3").returncode == 0
+    pd.testing.assert_frame_equal(pd.read_parquet(long_names), pd.read_parquet(short_names))
+    assert "z" in pd.read_parquet(long_names).columns
+
+
 def test_neighbors_of_a_row_are_json_lines_best_first(embedded: Path) -> None:
     result = run_cli("neighbors", str(embedded), "--row", "0", "-k", "3")
     assert result.returncode == 0, result.stderr
@@ -152,6 +193,11 @@ def test_inspect_prints_what_the_loader_sees(tmp_path: Path) -> None:
         (["embed", "{empty}", "--output", "out.parquet"], "empty"),
         (["project", "{csv}", "--output", "out.parquet"], "parquet"),
         (["project", "{embedded}", "--output", "out.parquet", "--method", "mds"], "invalid choice"),
+        (
+            ["project", "{embedded}", "-o", "out.parquet", "--perplexity", "1"],
+            "perplexity must be between 2 and 100",
+        ),
+        (["project", "{embedded}", "-o", "out.parquet", "--n-neighbors", "x"], "invalid int"),
         (["neighbors", "{embedded}", "--row", "99"], "--row must be between 0 and 11"),
         (["neighbors", "{embedded}", "--row", "1", "-k", "0"], "-k must be at least 1"),
         (["neighbors", "{embedded}", "--query", "  "], "empty"),

@@ -1,0 +1,234 @@
+"""The Data page's four flows: upload a file, paste texts, bring vectors, manage the workspace.
+
+Each flow shows its own errors (as messages, never tracebacks) and leaves the dataset that was
+open untouched unless it succeeds.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from components import cached, identity, routes, state
+from components.ingest import (
+    describe_load,
+    read_upload,
+    read_vectors_upload,
+    store_and_embed,
+    store_vectors,
+)
+from components.markdown import safe
+from components.sidebar import dataset_labels
+from embedding_space.embed.sentence import DEFAULT_MODEL
+from embedding_space.errors import InputError
+from embedding_space.io.tables import SUPPORTED_SUFFIXES
+from embedding_space.store.workspace import MAX_NAME_CHARS
+
+ENCODINGS = ["detect", "utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1"]
+
+
+def upload_flow() -> None:
+    uploaded = st.file_uploader(
+        "A file of texts",
+        type=[suffix.lstrip(".") for suffix in SUPPORTED_SUFFIXES],
+        help="One text per line (.txt), or a table with a column of text.",
+    )
+    if uploaded is None:
+        return
+    data = uploaded.getvalue()
+    choice_key = state.widget_key("text_column", uploaded.file_id)
+    dedupe_key = state.widget_key("dedupe", uploaded.file_id)
+    drop_duplicates = bool(state.value(dedupe_key, False))
+    encoding_key = state.widget_key("encoding", uploaded.file_id)
+    chosen_encoding = state.value(encoding_key, "detect")
+    encoding = None if chosen_encoding == "detect" else str(chosen_encoding)
+    chosen_column = state.value(choice_key)
+    column_problem = None
+    try:
+        try:
+            table = read_upload(data, uploaded.name, chosen_column, drop_duplicates, encoding)
+        except InputError as error:
+            if chosen_column is None:
+                raise
+            # Maybe only the picked column is wrong: read with the guessed one instead.
+            table = read_upload(data, uploaded.name, None, drop_duplicates, encoding)
+            column_problem = error
+            state.put(choice_key, table.text_column)
+    except InputError as error:
+        st.error(safe(f"{uploaded.name} could not be used. {error}"))
+        st.caption("The dataset you had open is unchanged.")
+        if chosen_encoding != "detect":
+            st.selectbox("Encoding", ENCODINGS, key=encoding_key)
+        return
+    if column_problem is not None:
+        st.error(safe(column_problem))
+    st.markdown(describe_load(table, uploaded.name))
+    if table.encoding is not None:
+        st.selectbox(
+            "Encoding",
+            ENCODINGS,
+            key=encoding_key,
+            help=f"Read as {table.encoding}. Pick another if letters look wrong.",
+        )
+    for reason, count in table.dropped.items():
+        st.caption(f"Dropped {count:,} row(s): {reason}.")
+    for warning in table.warnings:
+        st.warning(safe(warning))
+    columns = list(table.frame.columns)
+    left, middle, right = st.columns(3)
+    state.put(choice_key, table.text_column)
+    left.selectbox("Text column", columns, key=choice_key)
+    others = [column for column in columns if column != table.text_column]
+    metadata = middle.multiselect("Metadata columns to keep", others, default=others)
+    name = right.text_input("Dataset name", value=Path(uploaded.name).stem)
+    st.checkbox(
+        f"Drop duplicate texts ({table.duplicate_texts:,} found)",
+        key=dedupe_key,
+        disabled=table.duplicate_texts == 0 and not drop_duplicates,
+    )
+    st.dataframe(table.frame[[table.text_column, *metadata]].head(50), width="stretch", height=260)
+    if st.button("Embed and explore", type="primary"):
+        info = store_and_embed(
+            table.frame[[table.text_column, *metadata]],
+            table.text_column,
+            name,
+            {"file_name": uploaded.name, "format": table.format, "encoding": table.encoding},
+        )
+        if info is not None:
+            st.switch_page(routes.MAP.path)
+
+
+def paste_flow() -> None:
+    pasted = st.text_area(
+        "Texts, one per line", height=200, placeholder="The cat sits on the mat\n…"
+    )
+    name = st.text_input("Dataset name", value="Pasted texts", key="paste_name")
+    if st.button("Embed and explore", key="paste_embed", type="primary"):
+        lines = [line.strip() for line in pasted.splitlines() if line.strip()]
+        if not lines:
+            st.error("There is no text to embed: paste at least one non-empty line.")
+            return
+        info = store_and_embed(pd.DataFrame({"text": lines}), "text", name, {"format": "pasted"})
+        if info is not None:
+            st.switch_page(routes.MAP.path)
+
+
+def vectors_flow() -> None:
+    st.caption(
+        "Explore vectors you already have: a `.npy` matrix (optionally with a table of labels), "
+        "the TensorFlow Embedding Projector pair (`vectors.tsv` + `metadata.tsv`), or a "
+        "`.parquet`/`.csv` with a column of lists."
+    )
+    files = st.file_uploader(
+        "Vectors and metadata",
+        type=["npy", "npz", "tsv", "parquet", "csv", "txt", "jsonl", "json", "xlsx"],
+        accept_multiple_files=True,
+        key="vector_files",
+    )
+    if not files:
+        return
+    try:
+        loaded = read_vectors_upload(tuple((file.name, file.getvalue()) for file in files))
+    except InputError as error:
+        st.error(safe(f"These files could not be used. {error}"))
+        st.caption("The dataset you had open is unchanged.")
+        return
+    count, dimensions = loaded.vectors.shape
+    st.markdown(f"Read **{count:,} vectors** of {dimensions} dimensions ({loaded.source_format}).")
+    st.dataframe(loaded.frame.head(50), width="stretch", height=220)
+    current = state.model_name()
+    models = ["unknown", *dict.fromkeys([DEFAULT_MODEL, current])]
+    left, right = st.columns(2)
+    model = left.selectbox(
+        "Model that made them",
+        models,
+        help="Free-text search embeds the query with this model; 'unknown' allows search by row.",
+    )
+    name = right.text_input("Dataset name", value=Path(files[0].name).stem, key="vectors_name")
+    if st.button("Explore these vectors", type="primary"):
+        info = store_vectors(loaded, name, None if model == "unknown" else model)
+        if info is not None:
+            st.switch_page(routes.MAP.path)
+
+
+def _rename(dataset_id: str, name_key: str, user: str | None) -> None:
+    try:
+        cached.workspace().rename(dataset_id, str(state.value(name_key, "")), user=user)
+    except InputError as error:
+        state.put(state.WORKSPACE_NOTICE, str(error))
+    # The picker shows names: keep it on this dataset although its label changed.
+    state.put(state.WORKSPACE_PICK, dataset_id)
+
+
+def _delete(dataset_id: str, user: str | None) -> None:
+    try:
+        cached.workspace().delete(dataset_id, user=user)
+    except InputError as error:
+        state.put(state.WORKSPACE_NOTICE, str(error))
+        return
+    cached.table.clear()
+    state.take(state.WORKSPACE_PICK)
+    if state.dataset_id() == dataset_id:
+        state.put(state.FLASH, "The dataset you had open was deleted; showing the demo.")
+
+
+def workspace_flow() -> None:
+    store = cached.workspace()
+    who = identity.identity()
+    datasets = store.list_datasets(who.viewer)
+    if not datasets:
+        st.info("The workspace is empty.")
+        return
+    if notice := state.take(state.WORKSPACE_NOTICE):
+        st.error(safe(notice))
+    if who.by_session_key:
+        st.caption(
+            "Your datasets are tied to the key in this page's address (`key=…`): bookmark the "
+            "page to come back to them, and remove `key=…` from a link before you share it."
+        )
+    listing = pd.DataFrame(
+        {
+            "name": [info.name for info in datasets],
+            "rows": [info.rows for info in datasets],
+            "models": [
+                ", ".join(key.split("|")[0] for key in store.embedded_models(info.id)) or "—"
+                for info in datasets
+            ],
+            "created": [info.created.replace("T", " ")[:16] for info in datasets],
+            "size (MB)": [round(store.size_bytes(info.id) / 1e6, 2) for info in datasets],
+        }
+    )
+    if who.viewer is not None:
+        listing["yours"] = [info.owner == who.owner for info in datasets]
+        listing["shared"] = [info.shared for info in datasets]
+    st.dataframe(listing, hide_index=True, width="stretch")
+    by_id = {info.id: info for info in datasets}
+    labels = dataset_labels(datasets)
+    if state.value(state.WORKSPACE_PICK) not in by_id:
+        state.take(state.WORKSPACE_PICK)
+    chosen = st.selectbox(
+        "Dataset", list(by_id), format_func=labels.__getitem__, key=state.WORKSPACE_PICK
+    )
+    info = by_id[chosen]
+    acting_user = who.acting_user
+    if st.button("Open", type="primary"):
+        state.put(state.DATASET_ID, info.id)
+        st.switch_page(routes.MAP.path)
+    if who.viewer is not None and info.owner != who.owner:
+        st.caption("Only its owner can rename, share or delete this dataset.")
+        return
+    if who.viewer is not None:
+        shared = st.toggle("Shared with everyone on this server", value=info.shared)
+        if shared != info.shared:
+            store.set_shared(info.id, shared, user=acting_user)
+            st.rerun()
+    rename_col, delete_col = st.columns(2)
+    name_key = state.widget_key("rename", info.id)
+    rename_col.text_input("New name", value=info.name, key=name_key, max_chars=MAX_NAME_CHARS)
+    rename_col.button("Rename", on_click=_rename, args=(info.id, name_key, acting_user))
+    confirm = delete_col.checkbox(
+        "Yes, delete it and everything computed from it", key=state.widget_key("confirm", info.id)
+    )
+    delete_col.button("Delete", disabled=not confirm, on_click=_delete, args=(info.id, acting_user))

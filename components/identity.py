@@ -1,0 +1,90 @@
+"""Who is using the app: the signed-in user, a private browser session, or the local user.
+
+With ``[auth]`` in ``.streamlit/secrets.toml`` nobody uses the app anonymously; with
+``EMBEDDING_SPACE_MULTI_USER=1`` each browser session sees only its own datasets (and shared
+ones); otherwise the one local user sees everything.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import streamlit as st
+
+from components import state
+
+MULTI_USER_VARIABLE = "EMBEDDING_SPACE_MULTI_USER"
+
+
+def sign_in_configured() -> bool:
+    """Whether Streamlit's OIDC sign-in (``[auth]`` in ``.streamlit/secrets.toml``) is set up."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def signed_in_user() -> str | None:
+    """The signed-in user's stable id (``sub``, else e-mail), or ``None``."""
+    try:
+        user = st.user
+        if user.get("is_logged_in"):
+            return str(user.get("sub") or user.get("email"))
+    except Exception:  # st.user raises where no sign-in is configured
+        return None
+    return None
+
+
+def may_use_app() -> bool:
+    """Whether this visitor may see the app: always, unless sign-in is configured and they
+    have not signed in."""
+    return not sign_in_configured() or signed_in_user() is not None
+
+
+def sign_in_screen() -> None:
+    """The only page an anonymous visitor gets when sign-in is configured."""
+    st.title("Embedding Space Explorer")
+    st.write("Sign in to see your datasets.")
+    st.button("Sign in", on_click=st.login, type="primary")
+
+
+def multi_user() -> bool:
+    """Whether the app is served to several people (each then sees only their own datasets)."""
+    if os.environ.get(MULTI_USER_VARIABLE, "").lower() in {"1", "true", "yes"}:
+        return True
+    return sign_in_configured()
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who is using this session, for the workspace's ownership rules.
+
+    Attributes:
+        owner: Stored as the owner of datasets this session creates.
+        viewer: Passed to ``Workspace.list_datasets``; ``None`` sees everything (one user).
+    """
+
+    owner: str
+    viewer: str | None
+
+    @property
+    def acting_user(self) -> str | None:
+        """The user a rename or delete is checked against; ``None`` may change anything."""
+        return None if self.viewer is None else self.owner
+
+    @property
+    def by_session_key(self) -> bool:
+        """Whether this identity is the key in the page's address (multi-user, no sign-in)."""
+        return self.owner.startswith("session:")
+
+
+def identity() -> Identity:
+    """The signed-in user, else this browser session in multi-user mode, else the local user."""
+    user = signed_in_user()
+    if user is not None:
+        return Identity(owner=f"user:{user}", viewer=f"user:{user}")
+    if multi_user():
+        owner = f"session:{state.value(state.SESSION_OWNER)}"
+        return Identity(owner=owner, viewer=owner)
+    return Identity(owner="local", viewer=None)

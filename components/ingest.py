@@ -1,0 +1,111 @@
+"""Turning an upload or pasted text into a stored dataset, with messages instead of tracebacks."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components import cached, identity, state
+from components.markdown import safe
+from components.progress import embed_with_progress
+from embedding_space.embed.base import check_dimension
+from embedding_space.errors import InputError
+from embedding_space.io.tables import LoadedTable, read_table
+from embedding_space.io.vector_sets import read_vector_files
+from embedding_space.io.vectors import LoadedVectors
+from embedding_space.store.workspace import DatasetInfo
+
+
+@st.cache_data(show_spinner="Reading the file…", max_entries=4)
+def read_upload(
+    data: bytes,
+    file_name: str,
+    text_column: str | None,
+    drop_duplicates: bool,
+    encoding: str | None = None,
+) -> LoadedTable:
+    """Read an uploaded file once per (content, name, choices)."""
+    return read_table(
+        data,
+        file_name=file_name,
+        text_column=text_column,
+        drop_duplicates=drop_duplicates,
+        encoding=encoding,
+    )
+
+
+@st.cache_data(show_spinner="Reading the vectors…", max_entries=2)
+def read_vectors_upload(files: tuple[tuple[str, bytes], ...]) -> LoadedVectors:
+    """Read uploaded vector files once per content."""
+    return read_vector_files(files)
+
+
+def store_vectors(vectors: LoadedVectors, name: str, query_model: str | None) -> DatasetInfo | None:
+    """Save uploaded vectors as a new dataset and make it the current one.
+
+    Returns:
+        The dataset, or ``None`` after showing an error; the current dataset then stays.
+    """
+    try:
+        if query_model is not None:
+            check_dimension(cached.embedder(query_model), vectors.vectors.shape[1])
+        info = cached.workspace().create_dataset(
+            vectors.frame,
+            vectors.text_column,
+            name,
+            owner=identity.identity().owner,
+            source={"format": vectors.source_format},
+            vectors=vectors.vectors,
+            query_model=query_model,
+        )
+    except InputError as error:
+        st.error(safe(error))
+        return None
+    return _make_current(info, "vectors")
+
+
+def describe_load(table: LoadedTable, file_name: str) -> str:
+    """One sentence on how the file was read."""
+    parts = [table.format.upper()]
+    if table.encoding:
+        parts.append(table.encoding)
+    if table.delimiter:
+        parts.append(
+            {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}.get(
+                table.delimiter, repr(table.delimiter)
+            )
+            + "-separated"
+        )
+    if table.sheet:
+        parts.append(f"sheet “{table.sheet}”")
+    return f"Read **{len(table.frame):,} rows** from {safe(file_name)} ({safe(', '.join(parts))})."
+
+
+def store_and_embed(
+    frame: pd.DataFrame,
+    text_column: str,
+    name: str,
+    source: dict[str, object],
+) -> DatasetInfo | None:
+    """Save a new dataset, embed it with a progress bar, and make it the current one.
+
+    Returns:
+        The dataset, or ``None`` after showing an error; the current dataset then stays.
+    """
+    try:
+        model = cached.embedder(state.model_name())
+        store = cached.workspace()
+        info = store.create_dataset(
+            frame, text_column, name, owner=identity.identity().owner, source=source
+        )
+        embed_with_progress(store, info.id, model)
+    except InputError as error:
+        st.error(safe(error))
+        return None
+    return _make_current(info, "rows")
+
+
+def _make_current(info: DatasetInfo, unit: str) -> DatasetInfo:
+    state.put(state.DATASET_ID, info.id)
+    state.put(state.FLASH, f"Added “{safe(info.name)}” with {info.rows:,} {unit}.")
+    return info

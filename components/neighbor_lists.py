@@ -1,0 +1,72 @@
+"""Neighbour lists as the pages show them: a compact list beside the map, a full table."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+import streamlit as st
+
+from components.markdown import plain_markdown
+from embedding_space.analysis.neighbors import Neighbor
+from embedding_space.analysis.similarity import METRIC_LABELS, higher_is_closer, validate_metric
+
+
+def neighbor_list(
+    neighbors: Sequence[Neighbor],
+    texts: Sequence[str],
+    labels: pd.Series | None = None,
+) -> None:
+    """A compact neighbour list for a narrow column: score, text, label."""
+    for neighbor in neighbors:
+        line = f"`{neighbor.score:.2f}` {plain_markdown(texts[neighbor.row])}"
+        if labels is not None:
+            line += f" · *{plain_markdown(str(labels.iloc[neighbor.row]), 60)}*"
+        st.markdown(line)
+
+
+def neighbor_table(
+    neighbors: Sequence[Neighbor],
+    frame: pd.DataFrame,
+    text_column: str,
+    *,
+    metric: str,
+    label_column: str | None = None,
+    key: str | None = None,
+) -> None:
+    """Show neighbours best first: rank, score, text (and a label column when chosen)."""
+    if not neighbors:
+        st.info("No neighbours: the dataset has only this row.")
+        return
+    rows = [n.row for n in neighbors]
+    shown = pd.DataFrame(
+        {
+            "rank": [n.rank for n in neighbors],
+            "score": [n.score for n in neighbors],
+            "text": frame[text_column].iloc[rows].astype(str).to_list(),
+        }
+    )
+    if label_column and label_column in frame.columns and label_column != text_column:
+        shown[label_column] = frame[label_column].iloc[rows].astype(str).to_list()
+    shown["row"] = rows
+    checked = validate_metric(metric)
+    score_title = METRIC_LABELS[checked]
+    score_column = (
+        st.column_config.ProgressColumn(score_title, min_value=0.0, max_value=1.0, format="%.3f")
+        if checked == "cosine"
+        else st.column_config.NumberColumn(score_title, format="%.3f")
+    )
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        key=key,
+        column_config={
+            "score": score_column,
+            "text": st.column_config.TextColumn("text", width="large"),
+            "rank": st.column_config.NumberColumn("#", width="small"),
+            "row": st.column_config.NumberColumn("row", width="small"),
+        },
+    )
+    if not higher_is_closer(checked):
+        st.caption("Smaller distance is nearer.")

@@ -1,0 +1,381 @@
+"""Projecting vectors to 2 or 3 dimensions with PCA, UMAP or t-SNE.
+
+:data:`PARAMETERS` is the one table of projection parameters: names (scikit-learn's and
+umap-learn's), types, defaults, bounds and labels. :class:`ProjectionParams` validates
+against it, and the app's sliders, the URL parser and the command line are built from it, so
+a bound written here holds everywhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any, Literal, TypeVar, cast, get_args
+
+import numpy as np
+import numpy.typing as npt
+
+from embedding_space.analysis.neighbors import KnnGraph, knn_graph
+from embedding_space.errors import InputError
+from embedding_space.types import FloatMatrix
+
+__all__ = [
+    "METHODS",
+    "METHOD_LABELS",
+    "PARAMETERS",
+    "Method",
+    "Parameter",
+    "Projection",
+    "ProjectionParams",
+    "place_among_neighbors",
+    "project",
+]
+
+Method = Literal["umap", "tsne", "pca"]
+METHODS: tuple[Method, ...] = get_args(Method)
+METHOD_LABELS: dict[Method, str] = {"umap": "UMAP", "tsne": "t-SNE", "pca": "PCA"}
+MIN_POINTS_FOR_NONLINEAR = 10
+"""Below this many points UMAP and t-SNE say nothing PCA does not; PCA is used instead."""
+
+Value = int | float | str
+_T = TypeVar("_T", int, float, str)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One projection parameter: its name, what values it takes, and how it is shown.
+
+    Attributes:
+        name: The name scikit-learn or umap-learn gives it (also the session-state key).
+        kind: ``int``, ``float`` or ``str``.
+        default: The value when none is given.
+        label: A short label for a widget.
+        help: One sentence on what it changes.
+        methods: The methods whose result it changes.
+        low: The smallest allowed value (numbers only).
+        high: The largest allowed value (numbers only).
+        step: A widget's step (numbers only).
+        choices: The allowed values, for a parameter with a fixed set.
+    """
+
+    name: str
+    kind: type[int] | type[float] | type[str]
+    default: Value
+    label: str
+    help: str
+    methods: tuple[Method, ...] = METHODS
+    low: float | None = None
+    high: float | None = None
+    step: float | None = None
+    choices: tuple[Value, ...] = ()
+
+    def check(self, value: object) -> None:
+        """Raise an :class:`InputError` naming the parameter and its allowed values if
+        ``value`` is not one of them."""
+        if self.choices:
+            if value not in self.choices:
+                allowed = ", ".join(str(choice) for choice in self.choices)
+                raise InputError(f"{self.name} must be one of {allowed}, not {value!r}.")
+            return
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise InputError(f"{self.name} must be a number, not {value!r}.")
+        if self.kind is int and not float(value).is_integer():
+            raise InputError(f"{self.name} must be a whole number, not {value!r}.")
+        if (self.low is not None and value < self.low) or (
+            self.high is not None and value > self.high
+        ):
+            raise InputError(
+                f"{self.name} must be between {self.low:g} and {self.high:g}, not {value!r}."
+            )
+
+    def parse(self, text: str) -> Value | None:
+        """A value from text (a link, a command line), or ``None`` if it is not allowed."""
+        try:
+            value = self.kind(text)
+            self.check(value)
+        except (InputError, ValueError):
+            return None
+        return value
+
+
+PARAMETERS: dict[str, Parameter] = {
+    parameter.name: parameter
+    for parameter in (
+        Parameter(
+            "method",
+            str,
+            "umap",
+            "Projection",
+            "How the vectors are laid out: UMAP keeps neighbourhoods, t-SNE clusters, PCA "
+            "the directions of most variance.",
+            choices=METHODS,
+        ),
+        Parameter(
+            "n_components", int, 2, "Dimensions", "A flat map or one to rotate.", choices=(2, 3)
+        ),
+        Parameter(
+            "n_neighbors",
+            int,
+            15,
+            "n_neighbors (UMAP)",
+            "How many neighbours shape each point's place: small values keep local detail, "
+            "large ones the overall layout.",
+            methods=("umap",),
+            low=2,
+            high=100,
+            step=1,
+        ),
+        Parameter(
+            "min_dist",
+            float,
+            0.1,
+            "min_dist (UMAP)",
+            "How tightly UMAP may pack points together.",
+            methods=("umap",),
+            low=0.0,
+            high=1.0,
+            step=0.05,
+        ),
+        Parameter(
+            "metric",
+            str,
+            "cosine",
+            "Metric",
+            "How distance is measured between vectors.",
+            methods=("umap", "tsne"),
+            choices=("cosine", "euclidean"),
+        ),
+        Parameter(
+            "perplexity",
+            float,
+            30.0,
+            "perplexity (t-SNE)",
+            "About how many neighbours each point attends to.",
+            methods=("tsne",),
+            low=2.0,
+            high=100.0,
+            step=1.0,
+        ),
+        Parameter(
+            "random_state",
+            int,
+            42,
+            "random_state",
+            "The seed: the same seed gives the same map.",
+            methods=("umap", "tsne"),
+            low=0,
+            high=2**31 - 1,
+            step=1,
+        ),
+    )
+}
+"""Every projection parameter, in the order they are shown."""
+
+
+def _default(name: str, kind: type[_T]) -> _T:
+    value = PARAMETERS[name].default
+    if not isinstance(value, kind):
+        raise TypeError(f"the default of {name} is not a {kind.__name__}")
+    return value
+
+
+_DEFAULT_METHOD = cast(Method, _default("method", str))
+
+
+@dataclass(frozen=True)
+class ProjectionParams:
+    """Everything that decides a projection's coordinates (see :data:`PARAMETERS`).
+
+    Raises:
+        InputError: A value is outside what :data:`PARAMETERS` allows.
+    """
+
+    method: Method = _DEFAULT_METHOD
+    n_components: int = _default("n_components", int)
+    n_neighbors: int = _default("n_neighbors", int)
+    min_dist: float = _default("min_dist", float)
+    metric: str = _default("metric", str)
+    perplexity: float = _default("perplexity", float)
+    random_state: int = _default("random_state", int)
+
+    def __post_init__(self) -> None:
+        for name, value in asdict(self).items():
+            PARAMETERS[name].check(value)
+
+    def relevant(self) -> dict[str, object]:
+        """The parameters that affect this method's result (for cache keys and display)."""
+        return {
+            name: value
+            for name, value in asdict(self).items()
+            if self.method in PARAMETERS[name].methods
+        }
+
+    def key(self) -> str:
+        """A short stable hash of :meth:`relevant`, for cache file names."""
+        text = json.dumps(self.relevant(), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Projection:
+    """Coordinates and how they were made.
+
+    Attributes:
+        coordinates: Array of shape ``(n, n_components)``, float32.
+        method: The method actually used (PCA when a tiny input forced a fallback).
+        note: A sentence for the user when the result differs from what was asked, else "".
+    """
+
+    coordinates: FloatMatrix
+    method: Method
+    note: str = ""
+
+    def to_arrays(self) -> dict[str, npt.NDArray[Any]]:
+        """The projection as named arrays, for :func:`numpy.savez`."""
+        return {
+            "coordinates": self.coordinates,
+            "method": np.array(self.method),
+            "note": np.array(self.note),
+        }
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, npt.NDArray[Any]]) -> Projection:
+        """The inverse of :meth:`to_arrays`.
+
+        Raises:
+            ValueError: The stored method is not one of :data:`METHODS`.
+        """
+        method = str(arrays["method"])
+        if method not in METHODS:
+            raise ValueError(f"unknown stored method {method!r}")
+        return cls(
+            coordinates=np.asarray(arrays["coordinates"], dtype=np.float32),
+            method=method,
+            note=str(arrays["note"]),
+        )
+
+
+def _pca(vectors: FloatMatrix, n_components: int) -> FloatMatrix:
+    """PCA through the SVD; components beyond the data's rank are zero, so any ``n`` works."""
+    centered = vectors.astype(np.float64) - vectors.mean(axis=0, keepdims=True)
+    if centered.shape[0] < 2 or not np.any(centered):
+        return np.zeros((vectors.shape[0], n_components), dtype=np.float32)
+    u, s, _ = np.linalg.svd(centered, full_matrices=False)
+    # Fix each component's sign so the same data always gives the same picture.
+    signs = np.sign(u[np.argmax(np.abs(u), axis=0), np.arange(u.shape[1])])
+    coordinates = (u * s) * np.where(signs == 0, 1, signs)
+    result = np.zeros((vectors.shape[0], n_components), dtype=np.float32)
+    available = min(n_components, coordinates.shape[1])
+    result[:, :available] = coordinates[:, :available]
+    return result
+
+
+def _umap(vectors: FloatMatrix, params: ProjectionParams, knn: KnnGraph | None) -> FloatMatrix:
+    import umap
+
+    count = vectors.shape[0]
+    # umap-learn's n_neighbors counts the point itself.
+    n_neighbors = min(params.n_neighbors, count - 1)
+    if knn is None or knn.metric != params.metric or knn.n_neighbors < n_neighbors - 1:
+        knn = knn_graph(vectors, n_neighbors=n_neighbors - 1, metric=params.metric)
+    reducer = umap.UMAP(
+        n_components=params.n_components,
+        n_neighbors=n_neighbors,
+        min_dist=params.min_dist,
+        metric=params.metric,
+        random_state=params.random_state,
+        precomputed_knn=knn.umap_knn(n_neighbors),
+        n_jobs=1,  # a fixed seed already forces one thread; saying so silences umap's warning
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return np.asarray(reducer.fit_transform(vectors), dtype=np.float32)
+
+
+def _tsne(vectors: FloatMatrix, params: ProjectionParams) -> FloatMatrix:
+    from sklearn.manifold import TSNE
+
+    count = vectors.shape[0]
+    # t-SNE needs perplexity below the number of points; a third of it keeps neighbourhoods sane.
+    perplexity = min(params.perplexity, max(1.0, (count - 1) / 3))
+    reducer = TSNE(
+        n_components=params.n_components,
+        perplexity=perplexity,
+        metric=params.metric,
+        init="pca",
+        random_state=params.random_state,
+        method="barnes_hut" if params.n_components <= 3 else "exact",
+    )
+    return np.asarray(reducer.fit_transform(vectors.astype(np.float32)), dtype=np.float32)
+
+
+def project(
+    vectors: FloatMatrix,
+    params: ProjectionParams | None = None,
+    *,
+    knn: KnnGraph | None = None,
+) -> Projection:
+    """Project vectors to 2 or 3 dimensions.
+
+    Inputs with fewer than :data:`MIN_POINTS_FOR_NONLINEAR` rows fall back to PCA (a single
+    point sits at the origin), and the returned note says so.
+
+    Args:
+        vectors: Array of shape ``(n, d)``, finite.
+        params: Method and parameters; the defaults give a 2-D UMAP.
+        knn: A kNN graph of ``vectors`` to reuse for UMAP (see :func:`knn_graph`).
+
+    Returns:
+        The projection, coordinates of shape ``(n, n_components)``.
+
+    Raises:
+        InputError: No rows, not a 2-D matrix, or values that are not finite.
+    """
+    params = params or ProjectionParams()
+    if vectors.ndim != 2 or vectors.shape[0] == 0:
+        raise InputError("There is nothing to project: the dataset has no rows.")
+    if not np.all(np.isfinite(vectors)):
+        raise InputError("The vectors contain NaN or infinite values; fix or drop those rows.")
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    count = vectors.shape[0]
+    method: Method = params.method
+    note = ""
+    if method != "pca" and count < MIN_POINTS_FOR_NONLINEAR:
+        note = (
+            f"{METHOD_LABELS[method]} needs at least "
+            f"{MIN_POINTS_FOR_NONLINEAR} points; with {count} the map shows PCA instead."
+        )
+        method = "pca"
+    if method == "pca":
+        coordinates = _pca(vectors, params.n_components)
+    elif method == "umap":
+        coordinates = _umap(vectors, params, knn)
+    else:
+        coordinates = _tsne(vectors, params)
+    return Projection(coordinates=coordinates, method=method, note=note)
+
+
+def place_among_neighbors(coordinates: FloatMatrix, neighbor_rows: Sequence[int]) -> FloatMatrix:
+    """Where a new text sits on a map already drawn: among its nearest rows.
+
+    The map is not fitted again; the point is the weighted mean of its neighbours'
+    positions, the nearest weighing 1 and the last 0.5.
+
+    Args:
+        coordinates: The map, shape ``(n, 2|3)``.
+        neighbor_rows: The text's nearest rows, nearest first (at least one).
+
+    Returns:
+        The position, shape ``(2,)`` or ``(3,)``, float32.
+
+    Raises:
+        InputError: No neighbour rows were given.
+    """
+    if not len(neighbor_rows):
+        raise InputError("A new text is placed among its neighbours; it has none here.")
+    rows = np.asarray(list(neighbor_rows), dtype=np.intp)
+    weights = np.linspace(1.0, 0.5, len(rows))
+    return np.average(coordinates[rows], axis=0, weights=weights).astype(np.float32)

@@ -1,0 +1,33 @@
+"""Texts in, vectors out: the :class:`Embedder` protocol, its sentence-transformers
+implementation, and the per-text disk cache that makes a second embedding instant."""
+
+from embedding_space.embed.base import (
+    DEFAULT_BATCH_SIZE,
+    Embedder,
+    EmbeddingResult,
+    check_dimension,
+    embed,
+    embed_query,
+)
+from embedding_space.embed.cache import EmbeddingCache, hash_text
+from embedding_space.embed.sentence import (
+    DEFAULT_MODEL,
+    SentenceEmbedder,
+    load_embedder,
+    resolve_model_source,
+)
+
+__all__ = [
+    "DEFAULT_BATCH_SIZE",
+    "DEFAULT_MODEL",
+    "Embedder",
+    "EmbeddingCache",
+    "EmbeddingResult",
+    "SentenceEmbedder",
+    "check_dimension",
+    "embed",
+    "embed_query",
+    "hash_text",
+    "load_embedder",
+    "resolve_model_source",
+]

@@ -1,0 +1,181 @@
+"""What every embedder offers, and the batched embedding loop that caches and resumes.
+
+An embedder is anything with the :class:`Embedder` protocol's few attributes: a
+sentence-transformers model (:mod:`~embedding_space.embed.sentence`) today, the traditional
+bag-of-words and TF-IDF embedders tomorrow. :func:`embed` runs any of them in batches, reading
+and filling the per-text disk cache, so callers never depend on which kind they hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from embedding_space.embed.cache import EmbeddingCache, hash_text
+from embedding_space.errors import InputError
+from embedding_space.types import FloatMatrix, ProgressCallback
+
+__all__ = [
+    "DEFAULT_BATCH_SIZE",
+    "Embedder",
+    "EmbeddingResult",
+    "check_dimension",
+    "embed",
+    "embed_query",
+]
+
+DEFAULT_BATCH_SIZE = 64
+
+
+class Embedder(Protocol):
+    """Turns texts into vectors of one fixed dimension.
+
+    Attributes:
+        name: The name the user gave (shown in messages, stored with results).
+        dimension: The length ``d`` of each vector.
+        cache_key: Identifies the vectors this embedder makes: two embedders with the same key
+            give the same vector for the same text.
+        fitted_on_corpus: Whether the vectors depend on the whole corpus the embedder was
+            fitted on (TF-IDF weights, say) rather than on each text alone; the per-text cache
+            is then skipped, since a text's vector changes with its neighbours.
+        max_seq_length: How many tokens of each text the embedder reads, or ``None`` when it
+            reads the whole text.
+    """
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def dimension(self) -> int: ...
+
+    @property
+    def cache_key(self) -> str: ...
+
+    @property
+    def fitted_on_corpus(self) -> bool: ...
+
+    @property
+    def max_seq_length(self) -> int | None: ...
+
+    def encode(self, texts: Sequence[str]) -> FloatMatrix:
+        """Embed one batch, no cache: ``n`` texts in, an ``(n, d)`` float32 array out."""
+        ...
+
+    def count_truncated(self, texts: Sequence[str]) -> int:
+        """How many of the texts are longer than the embedder reads."""
+        ...
+
+
+@dataclass(frozen=True)
+class EmbeddingResult:
+    """Vectors for a list of texts and what happened on the way.
+
+    Attributes:
+        vectors: Array of shape ``(n, d)``, float32, in input order.
+        truncated: How many texts were longer than the model reads.
+        from_cache: How many texts were found in the cache rather than run through the model.
+    """
+
+    vectors: FloatMatrix
+    truncated: int
+    from_cache: int
+
+
+def embed(
+    texts: Sequence[str],
+    embedder: Embedder,
+    *,
+    cache: EmbeddingCache | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    progress: ProgressCallback | None = None,
+) -> EmbeddingResult:
+    """Embed texts, reusing and filling the disk cache.
+
+    A text embedded before with the same model is read from the cache and never runs the model
+    again. Each batch is stored as soon as it is done, so an interrupted run resumes where it
+    stopped. Repeated texts run through the model once. An embedder fitted on its corpus
+    bypasses the cache (see :attr:`Embedder.fitted_on_corpus`).
+
+    Args:
+        texts: ``n`` texts.
+        embedder: Any :class:`Embedder`.
+        cache: Where vectors are kept between runs; ``None`` computes everything.
+        batch_size: Texts per model call.
+        progress: Called as ``progress(done, total)``; cached texts count as done at once.
+
+    Returns:
+        The vectors, shape ``(n, d)``, and counts of truncated and cached texts.
+
+    Raises:
+        InputError: ``batch_size`` is not positive.
+    """
+    if batch_size < 1:
+        raise InputError(f"batch_size must be a positive number, not {batch_size}.")
+    if embedder.fitted_on_corpus:
+        cache = None
+    total = len(texts)
+    vectors = np.zeros((total, embedder.dimension), dtype=np.float32)
+    hashes = [hash_text(text) for text in texts]
+    known = cache.get_many(embedder.cache_key, hashes) if cache is not None else {}
+    missing_by_hash: dict[str, list[int]] = {}
+    for row, text_hash in enumerate(hashes):
+        if text_hash in known:
+            vectors[row] = known[text_hash]
+        else:
+            missing_by_hash.setdefault(text_hash, []).append(row)
+    done = total - sum(len(rows) for rows in missing_by_hash.values())
+    if progress is not None:
+        progress(done, total)
+    pending = list(missing_by_hash.items())
+    for start in range(0, len(pending), batch_size):
+        batch = pending[start : start + batch_size]
+        batch_vectors = embedder.encode([texts[rows[0]] for _, rows in batch])
+        for (_, rows), vector in zip(batch, batch_vectors, strict=True):
+            vectors[rows] = vector
+        if cache is not None:
+            cache.put_many(embedder.cache_key, [text_hash for text_hash, _ in batch], batch_vectors)
+        done += sum(len(rows) for _, rows in batch)
+        if progress is not None:
+            progress(done, total)
+    return EmbeddingResult(
+        vectors=vectors,
+        truncated=embedder.count_truncated(texts),
+        from_cache=len(texts) - sum(len(rows) for _, rows in pending),
+    )
+
+
+def check_dimension(embedder: Embedder, dimension: int) -> None:
+    """Refuse an embedder whose vectors cannot be compared with vectors of ``dimension``.
+
+    Raises:
+        InputError: The dimensions differ; the message names the model.
+    """
+    if embedder.dimension != dimension:
+        raise InputError(
+            f"The model '{embedder.name}' makes {embedder.dimension}-dimensional vectors but "
+            f"these vectors have {dimension}; choose the model that made them."
+        )
+
+
+def embed_query(text: str, embedder: Embedder, *, dimension: int | None = None) -> FloatMatrix:
+    """Embed one search text (never cached: queries are one-off).
+
+    Args:
+        text: The query.
+        embedder: The model that made the vectors it is compared with.
+        dimension: Their dimension, checked with :func:`check_dimension` when given.
+
+    Returns:
+        Array of shape ``(d,)``.
+
+    Raises:
+        InputError: The text is blank, or the dimensions differ.
+    """
+    if not text.strip():
+        raise InputError("The query is empty; type a text to search for.")
+    if dimension is not None:
+        check_dimension(embedder, dimension)
+    return np.ascontiguousarray(embedder.encode([text])[0], dtype=np.float32)

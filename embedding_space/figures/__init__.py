@@ -1,0 +1,40 @@
+"""Plotly figures of the space: the map with its layers, and the similarity heatmap.
+
+Pure functions from arrays to ``go.Figure``: the app shows them, the exports save them.
+"""
+
+from embedding_space.figures.heatmap import heatmap_figure
+from embedding_space.figures.labels import hover_label, plain_label
+from embedding_space.figures.layers import (
+    FOCUS_COLOR,
+    MARK_COLOR,
+    Highlight,
+    QueryMark,
+    add_highlight_layer,
+    add_query_layer,
+    focus_layer,
+    mark_selection,
+    matches_layer,
+    neighbors_layer,
+)
+from embedding_space.figures.map import map_figure
+from embedding_space.figures.points import is_categorical, scatter_figure
+
+__all__ = [
+    "FOCUS_COLOR",
+    "MARK_COLOR",
+    "Highlight",
+    "QueryMark",
+    "add_highlight_layer",
+    "add_query_layer",
+    "focus_layer",
+    "heatmap_figure",
+    "hover_label",
+    "is_categorical",
+    "map_figure",
+    "mark_selection",
+    "matches_layer",
+    "neighbors_layer",
+    "plain_label",
+    "scatter_figure",
+]

@@ -1,0 +1,69 @@
+"""The similarity heatmap: pairwise scores whose hover gives both texts and the score."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from embedding_space.figures.labels import hover_label, plain_label
+from embedding_space.types import FloatMatrix
+
+__all__ = ["heatmap_figure"]
+
+
+def heatmap_figure(
+    matrix: FloatMatrix,
+    texts: Sequence[str],
+    *,
+    metric: str = "cosine",
+    labels: Sequence[str] | None = None,
+) -> go.Figure:
+    """A similarity heatmap whose hover gives both texts and the score.
+
+    Args:
+        matrix: Array of shape ``(m, m)``, already in display order.
+        texts: ``m`` texts in the same order.
+        metric: Name shown in hover and on the colour bar.
+        labels: ``m`` short tick labels (e.g. a category); row numbers when absent.
+
+    Returns:
+        The figure.
+    """
+    size = matrix.shape[0]
+    short = [hover_label(text, width=60, max_chars=120) for text in texts]
+    ticks = [plain_label(str(label)) for label in labels] if labels is not None else None
+    positions = list(range(size))
+    hover = np.empty((size, size), dtype=object)
+    for i in range(size):
+        for j in range(size):
+            hover[i, j] = f"{short[i]}<br>— vs —<br>{short[j]}"
+    distance = metric == "euclidean"
+    # The diagonal (each row with itself) would stretch the scale and flatten the blocks.
+    off_diagonal = matrix[~np.eye(size, dtype=bool)] if size > 1 else matrix.ravel()
+    figure = go.Figure(
+        go.Heatmap(
+            z=matrix,
+            x=positions,
+            y=positions,
+            customdata=hover,
+            hovertemplate=f"%{{customdata}}<br><b>{metric}: %{{z:.3f}}</b><extra></extra>",
+            colorscale="Viridis_r" if distance else "Viridis",
+            zmin=float(off_diagonal.min()),
+            zmax=float(off_diagonal.max()),
+            colorbar={"title": {"text": "distance" if distance else metric}},
+        )
+    )
+    axis: dict[str, object] = {"showgrid": False, "zeroline": False}
+    if ticks is not None and size <= 80:
+        axis.update(tickmode="array", tickvals=positions, ticktext=ticks, tickfont={"size": 11})
+    else:
+        axis.update(showticklabels=False)
+    figure.update_layout(
+        xaxis=axis,
+        yaxis={**axis, "autorange": "reversed", "scaleanchor": "x"},
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},  # room for the modebar
+        height=700,
+    )
+    return figure

@@ -1,0 +1,45 @@
+"""Files in: tables of texts and vectors a user already has.
+
+:func:`read_table` reads ``.txt``, ``.csv``, ``.tsv``, ``.jsonl``, ``.json``, ``.parquet`` and
+``.xlsx`` into a :class:`LoadedTable`; :func:`read_vector_files` and the readers beside it
+read ``.npy`` matrices, the Embedding Projector's TSV pair and columns of lists into
+:class:`LoadedVectors`. Decoding, CSV sniffing, the other formats and column guessing each
+have a module of their own.
+"""
+
+from embedding_space.io.columns import (
+    default_color_column,
+    guess_text_column,
+    is_missing,
+    unique_names,
+)
+from embedding_space.io.tables import (
+    LARGE_TABLE_ROWS,
+    MAX_TEXT_CHARS,
+    SUPPORTED_SUFFIXES,
+    LoadedTable,
+    describe,
+    read_table,
+)
+from embedding_space.io.vector_columns import find_vector_column, vectors_from_column
+from embedding_space.io.vector_sets import read_vector_files
+from embedding_space.io.vectors import LoadedVectors, read_npy, read_projector_tsv
+
+__all__ = [
+    "LARGE_TABLE_ROWS",
+    "MAX_TEXT_CHARS",
+    "SUPPORTED_SUFFIXES",
+    "LoadedTable",
+    "LoadedVectors",
+    "default_color_column",
+    "describe",
+    "find_vector_column",
+    "guess_text_column",
+    "is_missing",
+    "read_npy",
+    "read_projector_tsv",
+    "read_table",
+    "read_vector_files",
+    "unique_names",
+    "vectors_from_column",
+]

@@ -1,0 +1,25 @@
+"""Data: upload a file or paste texts, pick the columns, embed; manage the workspace."""
+
+import streamlit as st
+
+from components import cached, state
+from components.data_tabs import paste_flow, upload_flow, vectors_flow, workspace_flow
+from components.markdown import safe
+
+st.title("Data")
+cached.show_flash()
+st.caption(
+    f"New texts are embedded with **{safe(state.model_name())}** (change it in the sidebar). "
+    "Everything is kept in the workspace, so nothing is computed twice."
+)
+upload_tab, paste_tab, vectors_tab, workspace_tab = st.tabs(
+    ["Upload a file", "Paste texts", "Bring your own vectors", "Workspace"]
+)
+with upload_tab:
+    upload_flow()
+with paste_tab:
+    paste_flow()
+with vectors_tab:
+    vectors_flow()
+with workspace_tab:
+    workspace_flow()

@@ -1,0 +1,71 @@
+"""Similarity: a heatmap of pairwise scores, ordered by hierarchical clustering so blocks show."""
+
+import numpy as np
+import streamlit as st
+
+from components import cached, state
+from components.exports import similarity_export
+from components.markdown import safe
+from embedding_space.analysis.similarity import (
+    METRIC_LABELS,
+    METRICS,
+    choose_rows,
+    cluster_order,
+    label_contrast,
+    pairwise,
+)
+from embedding_space.figures.heatmap import heatmap_figure
+
+MAX_ROWS = 300
+
+current = cached.open_current("Similarity", with_projection=False)
+info, frame, texts, vectors = current.info, current.frame, current.texts, current.vectors
+if len(texts) < 2:
+    st.info("A similarity heatmap needs at least two rows; this dataset has one.")
+    st.stop()
+
+selected = state.selection(info.id, len(texts))
+controls = st.columns([2, 2, 2, 2])
+metric = controls[0].selectbox("Metric", METRICS, format_func=METRIC_LABELS.__getitem__)
+use_selection = bool(selected) and controls[1].toggle(
+    f"Use the map selection ({len(selected):,} rows)", value=True
+)
+upper = min(MAX_ROWS, len(texts))
+count = controls[2].slider("Rows", 1, upper, min(100, upper), disabled=use_selection)
+how = controls[3].radio(
+    "Which rows", ["random sample", "first rows"], horizontal=True, disabled=use_selection
+)
+ordered = st.toggle("Order by hierarchical clustering", value=True)
+
+choice = choose_rows(
+    len(texts),
+    limit=MAX_ROWS,
+    selected=selected if use_selection else (),
+    count=count,
+    sample=how == "random sample",
+)
+st.caption(choice.description)
+matrix = pairwise(vectors[choice.rows], metric)
+order = cluster_order(matrix, metric) if ordered else np.arange(len(choice.rows))
+rows = choice.rows[order]
+matrix = matrix[np.ix_(order, order)]
+color_column = state.color_column(frame.columns)
+labels = (
+    frame[color_column].iloc[rows].astype(str).to_list()
+    if color_column
+    else [str(row) for row in rows]
+)
+st.plotly_chart(
+    heatmap_figure(matrix, [texts[row] for row in rows], metric=metric, labels=labels),
+    width="stretch",
+    config={"displaylogo": False},
+)
+similarity_export(
+    matrix, [f"{row}: {label}" for row, label in zip(rows, labels, strict=True)], info.name
+)
+if color_column and (contrast := label_contrast(matrix, labels)):
+    within, between = contrast
+    st.caption(
+        f"Mean {metric} within the same {safe(color_column)}: {within:.3f} · "
+        f"between different ones: {between:.3f}."
+    )

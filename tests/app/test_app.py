@@ -1,0 +1,184 @@
+"""The Streamlit app, run headless with AppTest against the real model and a real workspace."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from components import routes, state
+from embedding_space.demo import DEMO_DATASET_ID
+from embedding_space.store.workspace import Workspace
+from tests.helpers import APP
+
+PAGES = [routes.MAP.path, routes.SIMILARITY.path, routes.NEIGHBORS.path, routes.DATA.path]
+TIMEOUT = 300  # the first run embeds the demo and compiles UMAP
+
+
+def _assert_clean(app: AppTest) -> None:
+    assert not app.exception, [e.value for e in app.exception]
+    assert not [e for e in app.error], [e.value for e in app.error]
+
+
+def _figure(app: AppTest) -> dict:  # type: ignore[type-arg]
+    charts = app.get("plotly_chart")
+    assert charts, "no plotly chart on the page"
+    return json.loads(charts[0].proto.spec)
+
+
+def _values(encoded: object) -> np.ndarray:
+    """Plotly sends arrays as ``{"dtype", "bdata"}`` (base64); plain lists otherwise."""
+    if isinstance(encoded, dict) and "bdata" in encoded:
+        return np.frombuffer(base64.b64decode(encoded["bdata"]), dtype=encoded["dtype"])
+    return np.asarray(encoded).ravel()
+
+
+def _plotted_rows(figure: dict) -> set[int]:  # type: ignore[type-arg]
+    base = [
+        t
+        for t in figure["data"]
+        if t.get("name") not in {"selected", "neighbours", "clicked", "query"}
+    ]
+    return {int(row) for trace in base for row in _values(trace.get("customdata", []))}
+
+
+@pytest.fixture
+def app() -> AppTest:
+    return AppTest.from_file(APP, default_timeout=TIMEOUT)
+
+
+@pytest.fixture(scope="module")
+def tiny_dataset_id() -> str:
+    frame = pd.DataFrame(
+        {
+            "text": ["The cat sits on the mat", "Stocks fell today", "I love pizza"],
+            "kind": ["pet", "money", "food"],
+        }
+    )
+    return Workspace().create_dataset(frame, "text", "three texts").id
+
+
+def test_first_start_shows_the_demo_map_with_every_row(app: AppTest) -> None:
+    app.run()
+    _assert_clean(app)
+    assert app.title[0].value.replace("\\", "") == "Demo: BANKING77 customer queries"
+    figure = _figure(app)
+    assert _plotted_rows(figure) == set(range(3080))
+    assert len(figure["data"]) == 77, "one legend entry per intent"
+    assert app.session_state[state.COLOR_COLUMN] == "category"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_with_the_demo(app: AppTest, page: str) -> None:
+    app.run()
+    app.switch_page(page).run()
+    _assert_clean(app)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_with_one_text(app: AppTest, page: str) -> None:
+    one = Workspace().create_dataset(pd.DataFrame({"text": ["only me"]}), "text", "one text")
+    app.session_state[state.DATASET_ID] = one.id
+    app.run()
+    app.switch_page(page).run()
+    _assert_clean(app)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_with_three_texts(app: AppTest, page: str, tiny_dataset_id: str) -> None:
+    app.session_state[state.DATASET_ID] = tiny_dataset_id
+    app.run()
+    app.switch_page(page).run()
+    _assert_clean(app)
+    if page == routes.MAP.path:
+        assert _plotted_rows(_figure(app)) == {0, 1, 2}
+        assert any("PCA" in info.value for info in app.info), "the fallback is said on screen"
+
+
+def test_pasted_texts_become_the_current_dataset(app: AppTest) -> None:
+    app.run()
+    app.switch_page(routes.DATA.path).run()
+    app.text_area[0].set_value(
+        "Where is my new card?\nHow do I reset my PIN?\n\nI was charged twice"
+    ).run()
+    app.text_input(key="paste_name").set_value("my pasted texts").run()
+    app.button(key="paste_embed").click().run()
+    _assert_clean(app)
+    dataset_id = app.session_state[state.DATASET_ID]
+    info = Workspace().get(dataset_id)
+    assert info.name == "my pasted texts"
+    assert Workspace().texts(dataset_id) == [
+        "Where is my new card?",
+        "How do I reset my PIN?",
+        "I was charged twice",
+    ]
+
+
+def test_empty_paste_says_what_to_fix_and_keeps_the_dataset(app: AppTest) -> None:
+    app.run()
+    before = app.session_state[state.DATASET_ID]
+    app.switch_page(routes.DATA.path).run()
+    app.text_area[0].set_value("   \n  ").run()
+    app.button(key="paste_embed").click().run()
+    assert not app.exception
+    assert any("no text to embed" in e.value.replace("\\", "") for e in app.error)
+    assert app.session_state[state.DATASET_ID] == before
+
+
+def test_changing_the_projection_method_updates_the_map(
+    app: AppTest, topics_dataset_id: str
+) -> None:
+    app.session_state[state.DATASET_ID] = topics_dataset_id
+    app.run()
+    umap_x = _values(_figure(app)["data"][0]["x"])
+    app.sidebar.radio[0].set_value("pca").run()
+    _assert_clean(app)
+    pca_x = _values(_figure(app)["data"][0]["x"])
+    assert pca_x.shape == umap_x.shape
+    assert not np.allclose(pca_x, umap_x)
+    assert any("PCA 2-D" in caption.value for caption in app.caption)
+
+
+def test_three_dimensional_map_draws_scatter3d(app: AppTest, topics_dataset_id: str) -> None:
+    app.session_state[state.DATASET_ID] = topics_dataset_id
+    app.run()
+    app.sidebar.radio[1].set_value(3).run()
+    _assert_clean(app)
+    figure = _figure(app)
+    assert {t["type"] for t in figure["data"]} == {"scatter3d"}
+    assert _plotted_rows(figure) == set(range(40))
+
+
+def test_unloadable_model_says_why_and_keeps_the_working_one(
+    app: AppTest, topics_dataset_id: str
+) -> None:
+    # Typing a name in the sidebar files this request; the next run tries to load it.
+    # (AppTest loses sidebar elements after a second run, so the request is set directly.)
+    app.session_state[state.MODEL_REQUEST] = "no-such-org/no-such-model"
+    app.session_state[state.DATASET_ID] = topics_dataset_id
+    app.run()
+    assert not app.exception
+    assert any("no-such-org/no-such-model" in e.value.replace("\\", "") for e in app.error)
+    assert app.session_state[state.MODEL_NAME] == "all-MiniLM-L6-v2"
+    assert _plotted_rows(_figure(app)) == set(range(40))
+
+
+def test_neighbour_query_finds_a_paraphrase_first(app: AppTest) -> None:
+    app.session_state[state.DATASET_ID] = DEMO_DATASET_ID
+    app.run()
+    app.switch_page(routes.NEIGHBORS.path).run()
+    app.text_input(key="neighbor_query").set_value("my card has not arrived yet").run()
+    _assert_clean(app)
+    table = app.dataframe[0].value
+    assert len(table) == 10
+    # The demo holds this very sentence (with a full stop): it comes first, almost identical.
+    assert table["text"].iloc[0] == "My card has not arrived yet."
+    assert table["score"].iloc[0] > 0.95
+    assert (table["category"].isin(["card_arrival", "card_delivery_estimate"])).all()
+    assert table["score"].is_monotonic_decreasing
+    figure = _figure(app)
+    assert any(t.get("name") == "query" for t in figure["data"])

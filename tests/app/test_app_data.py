@@ -1,0 +1,118 @@
+"""The Data page through AppTest: real uploads, bad files, vectors, the workspace list."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+from streamlit.testing.v1 import AppTest
+
+from components import routes, state
+from embedding_space.demo import DEMO_DATASET_ID
+from embedding_space.store.workspace import Workspace
+from tests.helpers import APP
+
+TIMEOUT = 300
+
+
+def _data_page() -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    app.run()
+    app.switch_page(routes.DATA.path).run()
+    return app
+
+
+def _markdown(app: AppTest) -> str:
+    return " ".join(block.value for block in app.markdown).replace("\\", "")
+
+
+def test_uploaded_csv_is_previewed_embedded_and_opened() -> None:
+    app = _data_page()
+    csv = "id,body,label\n" + "".join(
+        f'{i},"Sentence number {i}, about things",x{i % 2}\n' for i in range(6)
+    )
+    app.file_uploader[0].upload("notes.csv", csv.encode(), "text/csv").run()
+    assert not app.exception
+    assert "Read **6 rows** from notes.csv" in _markdown(app)
+    assert (
+        app.selectbox(
+            key=next(k for k in app.session_state if str(k).startswith("text_column:"))
+        ).value
+        == "body"
+    )
+    app.button[0].click().run()
+    assert not app.exception
+    dataset_id = app.session_state[state.DATASET_ID]
+    assert dataset_id != DEMO_DATASET_ID
+    info = Workspace().get(dataset_id)
+    assert (info.rows, info.text_column, info.name) == (6, "body", "notes")
+
+
+def test_bad_file_says_what_to_fix_and_keeps_the_open_dataset() -> None:
+    app = _data_page()
+    before = app.session_state[state.DATASET_ID]
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+    app.file_uploader[0].upload("photo.csv", png, "text/csv").run()
+    assert not app.exception
+    assert any("could not be used" in e.value and "binary" in e.value for e in app.error)
+    assert app.session_state[state.DATASET_ID] == before
+
+
+def test_cp1252_file_says_which_encoding_was_used() -> None:
+    app = _data_page()
+    app.file_uploader[0].upload(
+        "accents.csv", "text\ncafé crème\nnaïve résumé\n".encode("cp1252")
+    ).run()
+    assert not app.exception
+    assert "cp1252" in _markdown(app)
+    assert any("not UTF-8" in w.value.replace("\\", "") for w in app.warning)
+
+
+def test_uploaded_vectors_open_on_the_map_without_a_model() -> None:
+    app = _data_page()
+    vectors = np.random.default_rng(0).normal(size=(12, 8)).astype(np.float32)
+    buffer = io.BytesIO()
+    np.save(buffer, vectors)
+    labels = pd.DataFrame({"name": [f"item {i}" for i in range(12)], "kind": ["a", "b"] * 6})
+    app.file_uploader(key="vector_files").set_value(
+        [
+            ("vectors.npy", buffer.getvalue(), "application/octet-stream"),
+            ("labels.csv", labels.to_csv(index=False).encode(), "text/csv"),
+        ]
+    ).run()
+    assert not app.exception
+    assert "Read **12 vectors** of 8 dimensions" in _markdown(app)
+    next(b for b in app.button if b.label == "Explore these vectors").click().run()
+    assert not app.exception
+    dataset_id = app.session_state[state.DATASET_ID]
+    store = Workspace()
+    info = store.get(dataset_id)
+    assert info.vectors_model is not None and info.query_model is None
+    np.testing.assert_array_equal(store.stored_embeddings(dataset_id, info.vectors_model), vectors)
+    app.switch_page(routes.NEIGHBORS.path).run()
+    assert not app.exception
+    search_by = next(radio for radio in app.radio if radio.label == "Search by")
+    assert list(search_by.options) == ["a row of the dataset"]
+
+
+def test_workspace_tab_lists_datasets_with_rows_and_models() -> None:
+    app = _data_page()
+    listing = app.dataframe[0].value
+    assert {"name", "rows", "models", "created", "size (MB)"} <= set(listing.columns)
+    demo = listing[listing["name"].str.startswith("Demo")]
+    assert demo["rows"].iloc[0] == 3080
+    assert "all-MiniLM-L6-v2" in demo["models"].iloc[0]
+
+
+def test_a_column_of_numbers_picked_as_text_is_refused_and_the_guess_restored() -> None:
+    app = _data_page()
+    csv = "score,review\n1,Great phone\n2,Battery died fast\n3,Works as expected\n"
+    app.file_uploader[0].upload("reviews.csv", csv.encode(), "text/csv").run()
+    picker = next(box for box in app.selectbox if box.label == "Text column")
+    assert picker.value == "review"
+    picker.set_value("score").run()
+    assert not app.exception
+    assert any("holds numbers" in e.value.replace("\\", "") for e in app.error)
+    assert next(box for box in app.selectbox if box.label == "Text column").value == "review"
+    assert "Read **3 rows**" in _markdown(app)

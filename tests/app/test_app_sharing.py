@@ -1,0 +1,166 @@
+"""Who sees what, and links that reopen a view: two app sessions side by side."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from components import identity, routes, state
+from embedding_space.demo import DEMO_DATASET_ID
+from embedding_space.store.workspace import Workspace
+from tests.helpers import APP
+
+TIMEOUT = 300
+
+
+def _session() -> AppTest:
+    return AppTest.from_file(APP, default_timeout=TIMEOUT)
+
+
+def _dataset_choices(app: AppTest) -> list[str]:
+    return list(app.sidebar.selectbox[0].options)
+
+
+def _paste(app: AppTest, lines: str, name: str) -> str:
+    app.switch_page(routes.DATA.path).run()
+    app.text_area[0].set_value(lines).run()
+    app.text_input(key="paste_name").set_value(name).run()
+    app.button(key="paste_embed").click().run()
+    assert not app.exception
+    return str(app.session_state[state.DATASET_ID])
+
+
+def test_in_multi_user_mode_each_session_sees_only_its_own_datasets(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(identity.MULTI_USER_VARIABLE, "1")
+    alice, bob = _session(), _session()
+    alice.run()
+    bob.run()
+    alice_id = _paste(alice, "alice's first text\nalice's second text", "alice's notes")
+    owner = Workspace().get(alice_id).owner
+    assert owner is not None and owner.startswith("session:")
+
+    bob = _session()
+    bob.run()
+    names = _dataset_choices(bob)
+    assert not any("alice's notes" in name for name in names)
+    assert any("Demo" in name for name in names), "shared datasets stay visible"
+
+    # A link to Alice's private dataset does not open it for Bob.
+    intruder = _session()
+    intruder.query_params["dataset"] = alice_id
+    intruder.run()
+    assert not intruder.exception
+    assert intruder.session_state[state.DATASET_ID] == DEMO_DATASET_ID
+    assert any("private" in warning.value for warning in intruder.warning)
+
+    # Once Alice shares it, the same link works.
+    Workspace().set_shared(alice_id, True, user=owner)
+    friend = _session()
+    friend.query_params["dataset"] = alice_id
+    friend.run()
+    assert friend.session_state[state.DATASET_ID] == alice_id
+
+
+def test_on_a_single_user_machine_every_dataset_is_listed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(identity.MULTI_USER_VARIABLE, raising=False)
+    info = Workspace().create_dataset(
+        pd.DataFrame({"text": ["one", "two"]}), "text", "someone else's", owner="session:x"
+    )
+    app = _session()
+    app.run()
+    assert any("someone else's" in name for name in _dataset_choices(app))
+    Workspace().delete(info.id)
+
+
+def test_a_link_reopens_dataset_projection_colour_and_selection(topics_dataset_id: str) -> None:
+    app = _session()
+    app.query_params.update(
+        {
+            "dataset": topics_dataset_id,
+            "method": "pca",
+            "dims": "3",
+            "color": "topic",
+            "sel": "3-7.30",
+        }
+    )
+    app.run()
+    assert not app.exception
+    assert app.session_state["method"] == "pca"
+    assert app.session_state["n_components"] == 3
+    assert app.session_state[state.SELECTION][topics_dataset_id] == [3, 4, 5, 6, 7, 30]
+    assert any("6 selected rows" in header.value for header in app.subheader)
+    assert app.session_state[state.COLOR_COLUMN] == "topic"
+
+
+def test_the_url_follows_the_current_view(topics_dataset_id: str) -> None:
+    app = _session()
+    app.session_state[state.DATASET_ID] = topics_dataset_id
+    app.session_state["method"] = "pca"
+    app.session_state["random_state"] = 7
+    app.run()
+    view = {name: app.query_params[name] for name in app.query_params}
+    assert view["dataset"] == topics_dataset_id
+    assert view["method"] == "pca"
+    assert view["dims"] == "2", "a link names the parameters as links do (dims, seed)"
+    assert view["seed"] == "7"
+    assert "n_components" not in view and "random_state" not in view
+
+
+def test_a_link_selecting_rows_beyond_a_small_dataset_does_not_break_the_pages() -> None:
+    small = Workspace().create_dataset(
+        pd.DataFrame({"text": [f"short text {i}" for i in range(5)]}), "text", "five texts"
+    )
+    for page in (routes.MAP.path, routes.SIMILARITY.path, routes.NEIGHBORS.path):
+        app = _session()
+        app.query_params.update({"dataset": small.id, "sel": "3-9"})
+        app.run()
+        app.switch_page(page).run()
+        assert not app.exception, page
+
+
+def test_in_multi_user_mode_the_key_in_the_address_keeps_datasets_across_reloads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(identity.MULTI_USER_VARIABLE, "1")
+    first = _session()
+    first.run()
+    dataset_id = _paste(first, "kept across a reload", "my kept notes")
+    key = first.session_state[state.SESSION_OWNER]
+    reloaded = _session()
+    reloaded.query_params.update({"dataset": dataset_id, "key": key})
+    reloaded.run()
+    assert reloaded.session_state[state.DATASET_ID] == dataset_id
+    assert any("my kept notes" in name for name in _dataset_choices(reloaded))
+
+
+def test_a_link_carries_projection_parameters_that_differ_from_the_defaults(
+    topics_dataset_id: str,
+) -> None:
+    app = _session()
+    app.query_params.update({"dataset": topics_dataset_id, "method": "pca", "seed": "7"})
+    app.run()
+    assert app.session_state["random_state"] == 7
+    assert app.query_params["seed"] == "7"
+    bad = _session()
+    bad.query_params.update({"n_neighbors": "100000", "min_dist": "x"})
+    bad.run()
+    assert not bad.exception
+    assert bad.session_state["n_neighbors"] == 15
+
+
+def test_with_sign_in_configured_anonymous_visitors_only_see_a_sign_in_button() -> None:
+    app = _session()
+    app.secrets["auth"] = {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "test-secret",
+        "client_id": "id",
+        "client_secret": "secret",
+        "server_metadata_url": "https://example.invalid/.well-known/openid-configuration",
+    }
+    app.run()
+    assert not app.exception
+    assert [button.label for button in app.button] == ["Sign in"]
+    assert not app.get("plotly_chart"), "no data is shown before sign-in"

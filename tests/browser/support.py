@@ -1,0 +1,307 @@
+"""Helpers for the browser tests: the app server, Chromium, and reading the page.
+
+Nothing here is collected as a test; ``tests/browser/`` and ``tests/test_router.py`` use it.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import traceback
+import urllib.request
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+URL_VARIABLE = "EMBEDDING_SPACE_TEST_URL"
+"""Set it to a running app's URL to skip starting a server (for working on this test only)."""
+
+HIGHLIGHT_LAYERS = {"selected", "neighbours", "clicked", "query", "query row"}
+
+
+def plain_text(hover: str) -> str:
+    """A plotly hover label back to the text: drop the italic tag line, join lines, unescape."""
+    hover = re.sub(r"<br><i>.*?</i>$", "", hover)
+    return html.unescape(" ".join(hover.split("<br>")))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            return response.status == 200 and response.read().strip() == b"ok"
+    except OSError:
+        return False
+
+
+def tail(path: Path, lines: int = 60) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def last_traceback(log: Path | None, limit: int = 4000) -> str:
+    """The last traceback the app wrote to its log (the page shows only the error's type)."""
+    if log is None or not log.exists():
+        return ""
+    text = _ANSI.sub("", log.read_text(errors="replace"))
+    start = text.rfind("Traceback")
+    if start < 0:
+        return ""
+    lines = [line.rstrip() for line in text[start:].splitlines() if line.strip()]
+    return "\n".join(lines)[-limit:]
+
+
+@contextmanager
+def app_server(
+    home: Path,
+    log: Path,
+    timeout: float = 60.0,
+    *,
+    extra_args: Sequence[str] = (),
+    fresh: bool = False,
+) -> Iterator[str]:
+    """Run ``streamlit run app.py`` on a free port with its own workspace; yield its URL.
+
+    Args:
+        home: The workspace folder.
+        log: Where the server's output goes.
+        timeout: Seconds to wait for it to answer.
+        extra_args: More ``streamlit run`` options, e.g. ``--secrets.files``.
+        fresh: Always start a new server, even when ``EMBEDDING_SPACE_TEST_URL`` names one.
+    """
+    if os.environ.get(URL_VARIABLE) and not fresh:
+        yield os.environ[URL_VARIABLE].rstrip("/")
+        return
+    port = free_port()
+    env = dict(os.environ)
+    env.pop("EMBEDDING_SPACE_MULTI_USER", None)
+    env.update(
+        EMBEDDING_SPACE_HOME=str(home),
+        HF_HUB_OFFLINE="1",
+        TOKENIZERS_PARALLELISM="false",
+    )
+    venv_python = ROOT / ".venv" / "bin" / "python"
+    python = str(venv_python) if venv_python.exists() else sys.executable
+    command = [
+        python,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        *extra_args,
+    ]
+    url = f"http://127.0.0.1:{port}"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        try:
+            deadline = time.monotonic() + timeout
+            while not _healthy(url):
+                if process.poll() is not None:
+                    raise RuntimeError(f"the app exited with {process.returncode}:\n{tail(log)}")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(
+                        f"the app did not answer within {timeout:.0f} s:\n{tail(log)}"
+                    )
+                time.sleep(0.5)
+            yield url
+        finally:
+            _stop(process)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is not None:
+        return
+    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium, headless, driven by Playwright; yields the browser."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+# --- Reading the page -------------------------------------------------------------------------
+
+MAIN = '[data-testid="stMain"]'
+PLOT = f"{MAIN} .js-plotly-plot"
+
+TRACES_JS = """
+(selector) => {
+  const gd = document.querySelector(selector);
+  if (!gd || !gd._fullData) return null;
+  const first = (c) => Number(c && c.length !== undefined ? c[0] : c);
+  const rowsOf = (cd) => (cd ? Array.from(cd, first) : []);
+  return gd._fullData.map((t) => ({
+    type: t.type,
+    name: t.name,
+    mode: t.mode || null,
+    visible: t.visible,
+    count: t.x ? t.x.length : (t.z ? t.z.length : 0),
+    rows: rowsOf(t.customdata && t.type !== 'heatmap' ? t.customdata : null),
+    hover: t.hovertext ? Array.from(t.hovertext) : [],
+    selected: t.selectedpoints
+      ? Array.from(t.selectedpoints, (i) => first(t.customdata[i]))
+      : null,
+  }));
+}
+"""
+
+POINT_PIXELS_JS = """
+(selector) => {
+  const gd = document.querySelector(selector);
+  const box = gd.getBoundingClientRect();
+  const L = gd._fullLayout, size = L._size;
+  const out = [];
+  gd._fullData.forEach((t, i) => {
+    if (t.type !== 'scattergl' || t.mode !== 'markers' || !t.customdata) return;
+    for (let j = 0; j < t.x.length; j++) {
+      out.push({
+        trace: t.name,
+        row: Number(t.customdata[j][0]),
+        x: box.left + size.l + L.xaxis.l2p(t.x[j]),
+        y: box.top + size.t + L.yaxis.l2p(t.y[j]),
+      });
+    }
+  });
+  return out;
+}
+"""
+
+
+def traces(page: Any, selector: str = PLOT) -> list[dict[str, Any]]:
+    """The drawn traces of the first plotly chart (``_fullData``: typed arrays decoded)."""
+    return page.evaluate(TRACES_JS, selector) or []
+
+
+def base_traces(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The traces of the points themselves, without the layers drawn on top."""
+    return [
+        t
+        for t in found
+        if t["mode"] == "markers"
+        and t["name"] not in HIGHLIGHT_LAYERS
+        and not str(t["name"]).startswith("contains")
+    ]
+
+
+def layer(found: list[dict[str, Any]], name: str) -> dict[str, Any] | None:
+    return next((t for t in found if t["name"] == name), None)
+
+
+def point_pixels(page: Any, selector: str = PLOT) -> list[dict[str, Any]]:
+    """Page coordinates of every marker of a 2-D map."""
+    return page.evaluate(POINT_PIXELS_JS, selector)
+
+
+def settle(page: Any, timeout: float = 120.0, quiet: float = 0.8) -> None:
+    """Wait until Streamlit has been idle (no "Running…" widget) for ``quiet`` seconds."""
+    status = page.locator('[data-testid="stStatusWidget"]')
+    deadline = time.monotonic() + timeout
+    idle_since: float | None = None
+    while True:
+        now = time.monotonic()
+        if status.count() == 0:
+            idle_since = idle_since or now
+            if now - idle_since >= quiet:
+                return
+        else:
+            idle_since = None
+        if now > deadline:
+            raise AssertionError(f"the app was still running after {timeout:.0f} s")
+        page.wait_for_timeout(100)
+
+
+def errors_on_page(page: Any) -> str | None:
+    """The text of a Streamlit exception box or of a traceback, if the page shows one."""
+    boxes = page.locator('[data-testid="stException"]')
+    if boxes.count():
+        return boxes.first.inner_text()
+    body = page.locator("body").inner_text()
+    if "Traceback" in body:
+        start = body.index("Traceback")
+        return body[max(0, start - 200) : start + 1500]
+    return None
+
+
+def shot(page: Any, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / name
+    page.screenshot(path=str(path))
+    return path
+
+
+def describe_failure(step: str, error: BaseException, page: Any, log: Path | None) -> str:
+    """A short account of a failed step: where, why, and what the app showed and logged."""
+    frames = [
+        frame
+        for frame in traceback.extract_tb(error.__traceback__)
+        if frame.filename.endswith("test_browser.py")
+    ]
+    frames = [frame for frame in frames if frame.name == step] or frames
+    where = f" at test_browser.py:{frames[-1].lineno} ({frames[-1].line})" if frames else ""
+    message = str(error).split("\nAria snapshot")[0].split("\nCall log")[0].strip()
+    lines = [f"step {step!r} failed{where}:", f"{type(error).__name__}: {message[:3000]}"]
+    shown = errors_on_page(page)
+    if shown and shown not in message:
+        lines += ["The page shows:", shown]
+    logged = last_traceback(log) if shown else ""
+    if logged and logged not in message:
+        lines += ["The app's last traceback:", logged]
+    lines.append(f"Screenshot: {ARTIFACTS / 'failure.png'}")
+    return "\n".join(lines)

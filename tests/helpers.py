@@ -1,0 +1,102 @@
+"""What several test modules share: a counting embedder and a small dataset of four topics."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from embedding_space.embed import SentenceEmbedder
+from embedding_space.types import FloatMatrix
+
+ROOT = Path(__file__).resolve().parent.parent
+"""The repository root."""
+APP = str(ROOT / "app.py")
+"""The router, as ``AppTest.from_file`` takes it (an absolute path)."""
+
+
+class CountingEmbedder(SentenceEmbedder):
+    """The real model, counting how many texts actually reach it."""
+
+    def __init__(self, inner: SentenceEmbedder) -> None:
+        super().__init__(inner.name, inner.model)
+        self.texts_encoded = 0
+        self.calls = 0
+
+    def encode(self, texts: Sequence[str]) -> FloatMatrix:
+        self.calls += 1
+        self.texts_encoded += len(texts)
+        return super().encode(texts)
+
+
+# Forty texts in four topics that a sentence model tells apart easily.
+TOPICS: dict[str, list[str]] = {
+    "cooking": [
+        "Knead the bread dough for ten minutes until it feels smooth and elastic.",
+        "Preheat the oven to 200 degrees before you put the lasagne in.",
+        "Fry the onions slowly in butter until they turn golden brown.",
+        "This soup recipe needs fresh basil, ripe tomatoes and a pinch of salt.",
+        "Let the cake cool completely before you spread the chocolate icing on top.",
+        "Whisk the eggs with sugar until the mixture is pale and fluffy.",
+        "Simmer the beef stew on low heat for three hours so the meat gets tender.",
+        "Season the roast chicken with garlic, lemon and rosemary.",
+        "Cook the pasta in plenty of salted boiling water until it is al dente.",
+        "Marinate the tofu overnight in soy sauce, ginger and honey.",
+    ],
+    "football": [
+        "The striker scored a stunning goal in the last minute of the match.",
+        "Our goalkeeper saved a penalty and the fans went wild.",
+        "The referee showed a red card to the defender after a reckless tackle.",
+        "The home team won the league after beating their rivals three nil.",
+        "The coach changed the formation at half time to press higher up the pitch.",
+        "The winger crossed the ball and the captain headed it into the net.",
+        "The club signed a young midfielder for a record transfer fee.",
+        "The cup final went to extra time and was decided on penalties.",
+        "The offside flag cancelled what would have been the winning goal.",
+        "Thousands of supporters sang in the stadium before kick-off.",
+    ],
+    "astronomy": [
+        "Jupiter is the largest planet in our solar system.",
+        "The telescope captured a faint spiral galaxy millions of light years away.",
+        "A total solar eclipse happens when the Moon blocks the Sun completely.",
+        "Astronomers discovered an exoplanet orbiting a red dwarf star.",
+        "The rings of Saturn are made of ice and rock particles.",
+        "A supernova is the explosion of a massive star at the end of its life.",
+        "The Milky Way contains hundreds of billions of stars.",
+        "Comets grow bright tails of gas and dust as they approach the Sun.",
+        "The astronauts watched the Earth rise over the lunar horizon.",
+        "Black holes bend light so strongly that nothing can escape them.",
+    ],
+    "banking": [
+        "I want to open a savings account with a better interest rate.",
+        "My debit card was declined at the cash machine this morning.",
+        "How long does an international bank transfer usually take?",
+        "The bank charged me an overdraft fee on my current account.",
+        "Please send me a copy of my monthly account statement.",
+        "I need to apply for a mortgage to buy my first house.",
+        "Someone made a payment with my credit card that I don't recognise.",
+        "Can I increase the daily withdrawal limit on my account?",
+        "The loan repayment is taken from my account on the first of each month.",
+        "I forgot the PIN for my new bank card.",
+    ],
+}
+
+
+def topics_frame() -> pd.DataFrame:
+    """The forty texts as a table: ``text``, ``topic``."""
+    return pd.DataFrame(
+        [(text, topic) for topic, texts in TOPICS.items() for text in texts],
+        columns=["text", "topic"],
+    )
+
+
+def write_topics_csv(path: Path) -> dict[str, str]:
+    """Write the forty texts as ``text,topic`` and return ``{text: topic}``."""
+    topic_of = {text: topic for topic, texts in TOPICS.items() for text in texts}
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "topic"])
+        writer.writerows(topic_of.items())
+    return topic_of
