@@ -6,6 +6,7 @@ open untouched unless it succeeds.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -13,20 +14,109 @@ import streamlit as st
 
 from components import cached, identity, routes, state
 from components.ingest import (
+    ReadChoices,
     describe_load,
     read_upload,
     read_vectors_upload,
     store_and_embed,
     store_vectors,
 )
-from components.markdown import safe
+from components.markdown import display_frame, safe
 from components.sidebar import dataset_labels
 from embedding_space.embed.sentence import DEFAULT_MODEL
 from embedding_space.errors import InputError
-from embedding_space.io.tables import SUPPORTED_SUFFIXES
+from embedding_space.io.tables import SUPPORTED_SUFFIXES, LoadedTable
 from embedding_space.store.workspace import MAX_NAME_CHARS
 
 ENCODINGS = ["detect", "utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1"]
+
+
+TXT_LAYOUT_LABELS = {"lines": "one text per line", "table": "a tab-separated table"}
+
+
+def _choices(file_id: str) -> ReadChoices:
+    """The reading choices made for one upload so far."""
+    header_chosen = bool(state.value(state.widget_key("header_chosen", file_id)))
+    encoding = state.value(state.widget_key("encoding", file_id), "detect")
+    column = state.value(state.widget_key("text_column", file_id))
+    sheet = state.value(state.widget_key("sheet", file_id))
+    layout = state.value(state.widget_key("txt_layout", file_id))
+    header = state.value(state.widget_key("header_row", file_id))
+    return ReadChoices(
+        text_column=None if column is None else str(column),
+        drop_duplicates=bool(state.value(state.widget_key("dedupe", file_id), False)),
+        encoding=None if encoding == "detect" else str(encoding),
+        sheet=None if sheet is None else str(sheet),
+        header_row=int(str(header)) if header_chosen and header is not None else None,
+        txt_layout=None if layout is None else str(layout),
+    )
+
+
+def _reading_controls(file_id: str, table: LoadedTable | None) -> None:
+    """Encoding, sheet, header row and .txt layout: shown for the formats they apply to, and
+    kept on screen after a failed read so another choice can be made."""
+
+    def key(kind: str) -> str:
+        return state.widget_key(kind, file_id)
+
+    sheets = table.sheets if table is not None else state.value(key("sheets"))
+    if table is not None:
+        state.put(key("sheets"), table.sheets)
+    controls = []
+    if (table is not None and table.encoding is not None) or state.value(key("encoding")):
+        controls.append("encoding")
+    if sheets:
+        controls += ["sheet", "header_row"]
+    if (table is not None and table.txt_layout) or state.value(key("txt_layout")):
+        controls.append("txt_layout")
+    if not controls:
+        return
+    columns = st.columns(len(controls))
+    for column, control in zip(columns, controls, strict=True):
+        if control == "encoding":
+            column.selectbox(
+                "Encoding",
+                ENCODINGS,
+                key=key("encoding"),
+                help=f"Read as {table.encoding}. Pick another if letters look wrong."
+                if table is not None and table.encoding
+                else None,
+            )
+        elif control == "sheet":
+            if table is not None:
+                state.put(key("sheet"), table.sheet)
+            column.selectbox(
+                "Sheet",
+                list(sheets),
+                key=key("sheet"),
+                on_change=state.forget,
+                args=(key("text_column"), key("header_chosen")),
+            )
+        elif control == "header_row":
+            if table is not None and not state.value(key("header_chosen")):
+                state.put(key("header_row"), table.header_row)
+            column.number_input(
+                "Header row",
+                min_value=1,
+                max_value=1_048_576,
+                step=1,
+                key=key("header_row"),
+                help="The sheet's row that names the columns, as Excel numbers rows.",
+                on_change=state.put,
+                args=(key("header_chosen"), True),
+            )
+        else:
+            if table is not None:
+                state.put(key("txt_layout"), table.txt_layout)
+            column.radio(
+                "Read the file as",
+                list(TXT_LAYOUT_LABELS),
+                format_func=TXT_LAYOUT_LABELS.__getitem__,
+                key=key("txt_layout"),
+                horizontal=True,
+                on_change=state.forget,
+                args=(key("text_column"),),
+            )
 
 
 def upload_flow() -> None:
@@ -37,41 +127,28 @@ def upload_flow() -> None:
     )
     if uploaded is None:
         return
-    data = uploaded.getvalue()
-    choice_key = state.widget_key("text_column", uploaded.file_id)
-    dedupe_key = state.widget_key("dedupe", uploaded.file_id)
-    drop_duplicates = bool(state.value(dedupe_key, False))
-    encoding_key = state.widget_key("encoding", uploaded.file_id)
-    chosen_encoding = state.value(encoding_key, "detect")
-    encoding = None if chosen_encoding == "detect" else str(chosen_encoding)
-    chosen_column = state.value(choice_key)
+    data, file_id = uploaded.getvalue(), uploaded.file_id
+    choice_key = state.widget_key("text_column", file_id)
+    choices = _choices(file_id)
     column_problem = None
     try:
         try:
-            table = read_upload(data, uploaded.name, chosen_column, drop_duplicates, encoding)
+            table = read_upload(data, uploaded.name, choices)
         except InputError as error:
-            if chosen_column is None:
+            if choices.text_column is None:
                 raise
             # Maybe only the picked column is wrong: read with the guessed one instead.
-            table = read_upload(data, uploaded.name, None, drop_duplicates, encoding)
+            table = read_upload(data, uploaded.name, replace(choices, text_column=None))
             column_problem = error
-            state.put(choice_key, table.text_column)
     except InputError as error:
         st.error(safe(f"{uploaded.name} could not be used. {error}"))
         st.caption("The dataset you had open is unchanged.")
-        if chosen_encoding != "detect":
-            st.selectbox("Encoding", ENCODINGS, key=encoding_key)
+        _reading_controls(file_id, None)
         return
     if column_problem is not None:
         st.error(safe(column_problem))
     st.markdown(describe_load(table, uploaded.name))
-    if table.encoding is not None:
-        st.selectbox(
-            "Encoding",
-            ENCODINGS,
-            key=encoding_key,
-            help=f"Read as {table.encoding}. Pick another if letters look wrong.",
-        )
+    _reading_controls(file_id, table)
     for reason, count in table.dropped.items():
         st.caption(f"Dropped {count:,} row(s): {reason}.")
     for warning in table.warnings:
@@ -85,16 +162,17 @@ def upload_flow() -> None:
     name = right.text_input("Dataset name", value=Path(uploaded.name).stem)
     st.checkbox(
         f"Drop duplicate texts ({table.duplicate_texts:,} found)",
-        key=dedupe_key,
-        disabled=table.duplicate_texts == 0 and not drop_duplicates,
+        key=state.widget_key("dedupe", file_id),
+        disabled=table.duplicate_texts == 0 and not choices.drop_duplicates,
     )
-    st.dataframe(table.frame[[table.text_column, *metadata]].head(50), width="stretch", height=260)
+    preview = table.frame[[table.text_column, *metadata]].head(50)
+    st.dataframe(display_frame(preview), width="stretch", height=260)
     if st.button("Embed and explore", type="primary"):
+        source = {"file_name": uploaded.name, "format": table.format, "encoding": table.encoding}
+        if table.sheet:
+            source["sheet"] = table.sheet
         info = store_and_embed(
-            table.frame[[table.text_column, *metadata]],
-            table.text_column,
-            name,
-            {"file_name": uploaded.name, "format": table.format, "encoding": table.encoding},
+            table.frame[[table.text_column, *metadata]], table.text_column, name, source
         )
         if info is not None:
             st.switch_page(routes.MAP.path)
@@ -137,7 +215,7 @@ def vectors_flow() -> None:
         return
     count, dimensions = loaded.vectors.shape
     st.markdown(f"Read **{count:,} vectors** of {dimensions} dimensions ({loaded.source_format}).")
-    st.dataframe(loaded.frame.head(50), width="stretch", height=220)
+    st.dataframe(display_frame(loaded.frame.head(50)), width="stretch", height=220)
     current = state.model_name()
     models = ["unknown", *dict.fromkeys([DEFAULT_MODEL, current])]
     left, right = st.columns(2)
@@ -203,7 +281,7 @@ def workspace_flow() -> None:
     if who.viewer is not None:
         listing["yours"] = [info.owner == who.owner for info in datasets]
         listing["shared"] = [info.shared for info in datasets]
-    st.dataframe(listing, hide_index=True, width="stretch")
+    st.dataframe(display_frame(listing), hide_index=True, width="stretch")
     by_id = {info.id: info for info in datasets}
     labels = dataset_labels(datasets)
     if state.value(state.WORKSPACE_PICK) not in by_id:

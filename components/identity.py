@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from components import state
+from components.markdown import plain_markdown
 
 MULTI_USER_VARIABLE = "EMBEDDING_SPACE_MULTI_USER"
 
@@ -34,6 +35,23 @@ def signed_in_user() -> str | None:
     except Exception:  # st.user raises where no sign-in is configured
         return None
     return None
+
+
+def signed_in_name() -> str | None:
+    """How the signed-in user is shown (e-mail, else name, else id), or ``None``."""
+    if signed_in_user() is None:
+        return None
+    user = st.user
+    return str(user.get("email") or user.get("name") or user.get("sub"))
+
+
+def sign_out_button() -> None:
+    """Who is signed in, and a button to sign out (nothing when nobody is)."""
+    name = signed_in_name()
+    if name is None:
+        return
+    st.caption(f"Signed in as {plain_markdown(name, 80)}")
+    st.button("Sign out", on_click=st.logout, key=state.SIGN_OUT)
 
 
 def may_use_app() -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
+
 import pandas as pd
 import streamlit as st
 
@@ -16,22 +18,22 @@ from embedding_space.io.vectors import LoadedVectors
 from embedding_space.store.workspace import DatasetInfo
 
 
+@dataclass(frozen=True)
+class ReadChoices:
+    """How the user asked for an upload to be read; ``None`` leaves it to the loader."""
+
+    text_column: str | None = None
+    drop_duplicates: bool = False
+    encoding: str | None = None
+    sheet: str | None = None
+    header_row: int | None = None
+    txt_layout: str | None = None
+
+
 @st.cache_data(show_spinner="Reading the file…", max_entries=4)
-def read_upload(
-    data: bytes,
-    file_name: str,
-    text_column: str | None,
-    drop_duplicates: bool,
-    encoding: str | None = None,
-) -> LoadedTable:
+def read_upload(data: bytes, file_name: str, choices: ReadChoices) -> LoadedTable:
     """Read an uploaded file once per (content, name, choices)."""
-    return read_table(
-        data,
-        file_name=file_name,
-        text_column=text_column,
-        drop_duplicates=drop_duplicates,
-        encoding=encoding,
-    )
+    return read_table(data, file_name=file_name, **asdict(choices))
 
 
 @st.cache_data(show_spinner="Reading the vectors…", max_entries=2)
@@ -77,7 +79,9 @@ def describe_load(table: LoadedTable, file_name: str) -> str:
             + "-separated"
         )
     if table.sheet:
-        parts.append(f"sheet “{table.sheet}”")
+        parts.append(f"sheet “{table.sheet}”, names from row {table.header_row}")
+    if table.txt_layout == "table":
+        parts.append("a tab-separated table")
     return f"Read **{len(table.frame):,} rows** from {safe(file_name)} ({safe(', '.join(parts))})."
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from components.markdown import plain_markdown
+from components.markdown import display_frame, plain_markdown
 from embedding_space.analysis.neighbors import Neighbor
 from embedding_space.analysis.similarity import METRIC_LABELS, higher_is_closer, validate_metric
 
@@ -57,7 +57,7 @@ def neighbor_table(
         else st.column_config.NumberColumn(score_title, format="%.3f")
     )
     st.dataframe(
-        shown,
+        display_frame(shown),
         hide_index=True,
         width="stretch",
         key=key,

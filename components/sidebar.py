@@ -13,6 +13,7 @@ from embedding_space.demo import DEMO_CREDIT, DEMO_DATASET_ID
 from embedding_space.embed.sentence import DEFAULT_MODEL
 from embedding_space.errors import InputError
 from embedding_space.store.workspace import DatasetInfo
+from embedding_space.text import without_direction_controls
 
 
 def _request_model() -> None:
@@ -38,7 +39,10 @@ def _apply_model_request() -> None:
 
 def dataset_labels(datasets: list[DatasetInfo]) -> dict[str, str]:
     """One distinct label per dataset: Streamlit tells options apart by their labels."""
-    labels = {info.id: f"{info.name} · {info.rows:,} rows" for info in datasets}
+    labels = {
+        info.id: f"{without_direction_controls(info.name)} · {info.rows:,} rows"
+        for info in datasets
+    }
     counts = Counter(labels.values())
     for info in datasets:
         if counts[labels[info.id]] > 1:
@@ -111,3 +115,4 @@ def render() -> None:
         )
         if current is not None and current.id == DEMO_DATASET_ID:
             st.caption(f"Demo data: {DEMO_CREDIT}.")
+        identity.sign_out_button()

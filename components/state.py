@@ -31,6 +31,7 @@ LINK_NOTICE = "link_notice"  # the dataset a link asked for, until the sidebar h
 URL_LOADED = "url_loaded"  # whether this session has read its link yet
 WORKSPACE_PICK = "ws_pick"  # the dataset chosen in the Workspace tab
 WORKSPACE_NOTICE = "ws_notice"  # why the last rename or delete failed
+SIGN_OUT = "sign_out"  # the sidebar's sign-out button
 MAP_INTERACTIONS = "map_interactions"  # map key -> {"tool": drag mode, "event": last event}
 
 # Each projection parameter is kept under its own name (scikit-learn's, see PARAMETERS).
@@ -99,6 +100,13 @@ def value(key: str, default: object = None) -> object:
 def put(key: str, stored: object) -> None:
     """Store a value under ``key`` (e.g. a :func:`widget_key` a widget is about to show)."""
     st.session_state[key] = stored
+
+
+def forget(*keys: str) -> None:
+    """Drop whatever is stored under ``keys`` (a widget callback: a choice that no longer
+    applies, such as a text column after another sheet was picked)."""
+    for key in keys:
+        st.session_state.pop(key, None)
 
 
 def take(key: str) -> object:

@@ -20,7 +20,7 @@ from tests.helpers import ROOT
 
 CORE = ROOT / "embedding_space"
 LAYERS: tuple[frozenset[str], ...] = (
-    frozenset({"errors", "types", "rows"}),
+    frozenset({"errors", "types", "rows", "text"}),
     frozenset({"io"}),
     frozenset({"embed"}),
     frozenset({"analysis"}),

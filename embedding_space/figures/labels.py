@@ -9,6 +9,8 @@ from __future__ import annotations
 import html
 import textwrap
 
+from embedding_space.text import without_direction_controls
+
 __all__ = ["hover_label", "plain_label"]
 
 
@@ -23,7 +25,7 @@ def hover_label(text: str, *, width: int = 64, max_chars: int = 400) -> str:
     Returns:
         HTML-escaped text with ``<br>`` line breaks.
     """
-    flat = " ".join(str(text).split())
+    flat = " ".join(without_direction_controls(str(text)).split())
     if len(flat) > max_chars:
         flat = flat[: max_chars - 1].rstrip() + "…"
     lines = textwrap.wrap(flat, width=width, break_long_words=True) or [""]
@@ -33,4 +35,5 @@ def hover_label(text: str, *, width: int = 64, max_chars: int = 400) -> str:
 def plain_label(text: str) -> str:
     """Escaped text that plotly shows as it is, even inside a ``hovertemplate`` (no
     ``%{...}`` lookups)."""
-    return html.escape(text).replace("{", "&#123;").replace("}", "&#125;")
+    escaped = html.escape(without_direction_controls(text))
+    return escaped.replace("{", "&#123;").replace("}", "&#125;")

@@ -7,14 +7,13 @@ drawn as a star with lines to its neighbours.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
 
-from embedding_space.figures.labels import hover_label
+from embedding_space.figures.labels import hover_label, plain_label
 from embedding_space.figures.points import point_trace
 from embedding_space.types import FloatMatrix
 
@@ -158,7 +157,7 @@ def add_highlight_layer(
             coordinates[picked],
             picked,
             [hover_label(texts[row]) for row in picked],
-            html.escape(name),
+            plain_label(name),
             marker,
         )
     )

@@ -6,7 +6,6 @@ whatever the colouring or the order of traces.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 
 import numpy as np
@@ -135,7 +134,7 @@ def scatter_figure(
                     coordinates[mask],
                     rows[mask],
                     labels[mask],
-                    html.escape(str(category)),
+                    plain_label(str(category)),
                     {
                         "size": size,
                         "opacity": 0.8,
@@ -169,7 +168,7 @@ def scatter_figure(
         )
     traces = len(figure.data)
     legend: dict[str, object] = {
-        "title": {"text": html.escape(color_name or "")},
+        "title": {"text": plain_label(color_name or "")},
         "itemsizing": "constant",
         "tracegroupgap": 0,
     }
@@ -177,7 +176,7 @@ def scatter_figure(
         legend.update(orientation="h", y=-0.02, yanchor="top", x=0, font={"size": 10})
         height += 22 * ((traces + 3) // 4)
     layout: dict[str, object] = {
-        "title": {"text": html.escape(title)} if title else None,
+        "title": {"text": plain_label(title)} if title else None,
         "uirevision": revision,
         "margin": {"l": 10, "r": 10, "t": 40, "b": 10},  # room for the modebar
         "legend": legend,

@@ -1,4 +1,4 @@
-"""The other formats a table of texts comes in: plain text, JSON, JSON Lines, Parquet, Excel.
+"""The other formats a table of texts comes in: plain text, JSON, JSON Lines and Parquet.
 
 Each parser takes the decoded text (or, for the binary formats, the bytes) and returns a
 DataFrame with the file's own columns; choosing the text column and cleaning it is
@@ -10,28 +10,95 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 
 from embedding_space.errors import InputError
 
-__all__ = ["parse_json", "parse_jsonl", "parse_parquet", "parse_txt", "parse_xlsx"]
+__all__ = [
+    "MAX_JSON_DEPTH",
+    "looks_tab_separated",
+    "parse_json",
+    "parse_jsonl",
+    "parse_parquet",
+    "parse_txt",
+]
 
+MAX_JSON_DEPTH = 64
+"""Lists and objects nested deeper than this are no table; the file is refused."""
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 _SURROGATE_ESCAPE_RE = re.compile(r"\\u[dD][89a-fA-F]")
 _JSON_LIST_KEYS = ("data", "rows", "records", "items", "examples", "texts", "sentences")
 
 
 def parse_txt(text: str) -> pd.DataFrame:
+    """One text per line, in a column named ``text``."""
     lines = text.split("\n")
     if text.endswith("\n"):
         lines.pop()
     return pd.DataFrame({"text": lines})
 
 
+def looks_tab_separated(text: str) -> bool:
+    """Whether a ``.txt`` file is a table: two or more lines, each with the same number of
+    tabs (Excel's "Unicode Text" export is such a file)."""
+    counts = {line.count("\t") for line in text.split("\n") if line.strip()}
+    lines = sum(1 for line in text.split("\n") if line.strip())
+    return lines >= 2 and len(counts) == 1 and counts != {0}
+
+
 def parse_jsonl(text: str) -> pd.DataFrame:
+    """JSON Lines (``.jsonl``, ``.ndjson``): one record per line.
+
+    Raises:
+        InputError: A line is not JSON, or the records nest deeper than
+            :data:`MAX_JSON_DEPTH`.
+    """
+    try:
+        return _parse_jsonl(text)
+    except RecursionError:
+        raise _too_deep() from None
+
+
+def parse_json(text: str) -> pd.DataFrame:
+    """A JSON document: a list of records, a list of lists under a header, or an object
+    holding one of those.
+
+    Raises:
+        InputError: It is not JSON, holds no list of records, or nests deeper than
+            :data:`MAX_JSON_DEPTH`.
+    """
+    try:
+        return _parse_json(text)
+    except RecursionError:
+        raise _too_deep() from None
+
+
+def _too_deep() -> InputError:
+    return InputError(
+        f"The file nests lists or objects more than {MAX_JSON_DEPTH} levels deep, so it is no "
+        "table. Save the records as a flat list of objects."
+    )
+
+
+def _check_depth(document: object) -> None:
+    """Refuse a document nested deeper than :data:`MAX_JSON_DEPTH` (walked without recursion)."""
+    stack: list[tuple[object, int]] = [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            children: Any = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        if depth > MAX_JSON_DEPTH:
+            raise _too_deep()
+        stack.extend((child, depth + 1) for child in children)
+
+
+def _parse_jsonl(text: str) -> pd.DataFrame:
     numbered = [(number, line) for number, line in enumerate(text.split("\n"), 1) if line.strip()]
     try:
         records = json.loads("[" + ",".join(line for _, line in numbered) + "]", strict=False)
@@ -55,13 +122,13 @@ def parse_jsonl(text: str) -> pd.DataFrame:
     return _frame_from_json(records, text)
 
 
-def parse_json(text: str) -> pd.DataFrame:
+def _parse_json(text: str) -> pd.DataFrame:
     try:
         document = json.loads(text, strict=False)
     except json.JSONDecodeError as error:
         if error.msg == "Extra data":
             # JSON Lines saved as .json.
-            return parse_jsonl(text)
+            return _parse_jsonl(text)
         raise InputError(
             f"The file is not valid JSON ({error.msg} at line {error.lineno}, column "
             f"{error.colno}). Fix it, or save the records as a list of objects."
@@ -70,6 +137,7 @@ def parse_json(text: str) -> pd.DataFrame:
 
 
 def _frame_from_json(document: object, raw: str) -> pd.DataFrame:
+    _check_depth(document)
     if _SURROGATE_ESCAPE_RE.search(raw):
         document = _without_surrogates(document)
     if isinstance(document, dict):
@@ -84,6 +152,8 @@ def _frame_from_json(document: object, raw: str) -> pd.DataFrame:
     if not document:
         raise InputError("The file holds an empty list. Add at least one record with a text.")
     first = document[0]
+    if isinstance(first, list):
+        return _frame_from_rows(document)
     if isinstance(first, dict):
         wanted: tuple[type, ...] = (dict,)
         plural = "objects"
@@ -92,7 +162,7 @@ def _frame_from_json(document: object, raw: str) -> pd.DataFrame:
     else:
         raise InputError(
             f"Record 1 of the file is {_json_kind(first, article=True)}. Each record must be "
-            "an object, or each a string."
+            "an object, or each a string, or each a list under a first list of column names."
         )
     for number, record in enumerate(document, 1):
         if not isinstance(record, wanted):
@@ -104,6 +174,26 @@ def _frame_from_json(document: object, raw: str) -> pd.DataFrame:
     if isinstance(first, dict):
         return pd.DataFrame(document)
     return pd.DataFrame({"text": document})
+
+
+def _frame_from_rows(rows: list[Any]) -> pd.DataFrame:
+    """A table written as lists: ``[["text", "label"], ["a", "x"], ...]``."""
+    header = rows[0]
+    if not header or not all(isinstance(name, str) for name in header):
+        raise InputError(
+            "The file holds lists, but the first list is not a row of column names. Make it "
+            'the names, such as ["text", "label"], or save the records as objects.'
+        )
+    for number, row in enumerate(rows[1:], 2):
+        if not isinstance(row, list) or len(row) > len(header):
+            what = f"{len(row)} values" if isinstance(row, list) else _json_kind(row, article=True)
+            raise InputError(
+                f"Record {number} of the file holds {what}, but the first list names "
+                f"{len(header)} columns. Give every row at most one value per column."
+            )
+    return pd.DataFrame(
+        [row + [None] * (len(header) - len(row)) for row in rows[1:]], columns=header
+    )
 
 
 def _records_in_object(document: dict[str, Any]) -> list[Any] | pd.DataFrame:
@@ -158,59 +248,3 @@ def parse_parquet(data: bytes) -> pd.DataFrame:
     if not isinstance(frame.index, pd.RangeIndex):
         frame = frame.reset_index()
     return frame
-
-
-def parse_xlsx(data: bytes, sheet: str | None) -> tuple[pd.DataFrame, str]:
-    from openpyxl import load_workbook
-
-    # A damaged workbook can fail anywhere in zip, zlib or XML parsing, with many exception
-    # types; all of them mean the same thing to the user, so both steps catch Exception.
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:
-        raise InputError(
-            "The file could not be read as an .xlsx workbook. Check that it is an Excel "
-            "workbook saved as .xlsx (not an old .xls file) and not damaged."
-        ) from error
-    try:
-        names = list(workbook.sheetnames)
-        if sheet is not None and sheet not in names:
-            raise InputError(
-                f"The workbook has no sheet '{sheet}'. Pick one of: {', '.join(names)}."
-            )
-        worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
-        rows = [
-            list(row)
-            for row in worksheet.iter_rows(values_only=True)
-            if any(_has_value(cell) for cell in row)
-        ]
-        title = str(worksheet.title)
-    except InputError:
-        raise
-    except Exception as error:
-        raise InputError(
-            "The workbook could not be read; it may be damaged. Save it again as .xlsx."
-        ) from error
-    finally:
-        workbook.close()
-    if not rows:
-        others = [name for name in names if name != title]
-        hint = f" Pick another sheet: {', '.join(others)}." if others else ""
-        raise InputError(f"The sheet '{title}' is empty.{hint}")
-    width = max(len(row) for row in rows)
-    used = [index for index in range(width) if any(_has_value(_cell(row, index)) for row in rows)]
-    table = [[_cell(row, index) for index in used] for row in rows]
-    header = [table[0][position] for position in range(len(used))]
-    names_out = [
-        str(value) if _has_value(value) else f"column_{index + 1}"
-        for value, index in zip(header, used, strict=True)
-    ]
-    return pd.DataFrame(table[1:], columns=pd.Index(names_out)), title
-
-
-def _cell(row: Sequence[object], index: int) -> object:
-    return row[index] if index < len(row) else None
-
-
-def _has_value(value: object) -> bool:
-    return value is not None and not (isinstance(value, str) and not value.strip())

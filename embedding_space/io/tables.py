@@ -22,6 +22,7 @@ from typing import cast
 import pandas as pd
 
 from embedding_space.errors import InputError, plural
+from embedding_space.io.budget import MAX_ROWS, Deadline
 from embedding_space.io.columns import is_blank, resolve_text_column, unique_names
 from embedding_space.io.decoding import (
     Source,
@@ -33,17 +34,19 @@ from embedding_space.io.decoding import (
 )
 from embedding_space.io.delimited import extra_fields_note, parse_delimited
 from embedding_space.io.formats import (
+    looks_tab_separated,
     parse_json,
     parse_jsonl,
     parse_parquet,
     parse_txt,
-    parse_xlsx,
 )
+from embedding_space.io.workbooks import parse_xlsx
 
 __all__ = [
     "LARGE_TABLE_ROWS",
     "MAX_TEXT_CHARS",
     "SUPPORTED_SUFFIXES",
+    "TXT_LAYOUTS",
     "LoadedTable",
     "describe",
     "read_table",
@@ -54,13 +57,17 @@ SUPPORTED_SUFFIXES: tuple[str, ...] = (
     ".csv",
     ".tsv",
     ".jsonl",
+    ".ndjson",
     ".json",
     ".parquet",
     ".xlsx",
 )
 """File suffixes :func:`read_table` understands (matched case-insensitively)."""
-MAX_TEXT_CHARS: int = 100_000
-"""Texts longer than this are kept but reported in a warning."""
+MAX_TEXT_CHARS: int = 20_000
+"""Texts longer than this are cut here, with a warning: far beyond what a model reads (256
+tokens are about 1,000 characters), and a bound on the memory one text can take."""
+TXT_LAYOUTS: tuple[str, ...] = ("lines", "table")
+"""How a ``.txt`` file can be read: one text per line, or a tab-separated table."""
 LARGE_TABLE_ROWS: int = 100_000
 """Tables with more rows than this get a warning about embedding time."""
 _TEXT_FORMATS = frozenset({"txt", "csv", "tsv", "jsonl", "json"})
@@ -81,6 +88,9 @@ class LoadedTable:
             ``"utf-16"``, ``"cp1252"``, ...); ``None`` for binary formats.
         delimiter: The field delimiter of a ``.csv`` or ``.tsv`` file, else ``None``.
         sheet: The name of the ``.xlsx`` sheet read, else ``None``.
+        sheets: Every sheet of an ``.xlsx`` workbook (for a sheet picker), else ``()``.
+        header_row: The ``.xlsx`` row (1-based) that named the columns, else ``None``.
+        txt_layout: How a ``.txt`` file was read (see :data:`TXT_LAYOUTS`), else ``None``.
         rows_read: Data rows seen before any was dropped.
         dropped: Why rows were dropped, reason -> count; only non-zero entries
             (``"empty text"``, ``"duplicate text"``, ``"extra fields"``).
@@ -100,6 +110,9 @@ class LoadedTable:
     dropped: dict[str, int]
     duplicate_texts: int
     warnings: tuple[str, ...]
+    sheets: tuple[str, ...] = ()
+    header_row: int | None = None
+    txt_layout: str | None = None
 
     @property
     def texts(self) -> list[str]:
@@ -114,7 +127,10 @@ def read_table(
     text_column: str | None = None,
     drop_duplicates: bool = False,
     sheet: str | None = None,
+    header_row: int | None = None,
+    txt_layout: str | None = None,
     encoding: str | None = None,
+    deadline: Deadline | None = None,
 ) -> LoadedTable:
     """Read a file of texts into a :class:`LoadedTable`.
 
@@ -127,16 +143,27 @@ def read_table(
         text_column: The column holding the text; guessed with :func:`guess_text_column`
             when ``None``. Ignored for ``.txt``.
         drop_duplicates: Drop rows whose text repeats an earlier one (the first is kept).
-        sheet: The ``.xlsx`` sheet to read; the first sheet when ``None``.
+        sheet: The ``.xlsx`` sheet to read; the first that holds a table when ``None``.
+        header_row: The ``.xlsx`` row (1-based) that names the columns; the first full row
+            when ``None``.
+        txt_layout: Read a ``.txt`` file as ``"lines"`` (one text each) or as a tab-separated
+            ``"table"``; a table when every line has the same number of tabs, when ``None``.
         encoding: The encoding of a text format; detected when ``None``.
+        deadline: When to give up reading; :data:`~embedding_space.io.budget.MAX_READ_SECONDS`
+            from now when ``None``.
 
     Returns:
         The table, with what was dropped and any warnings.
 
     Raises:
         InputError: The file cannot be read, is empty, has no rows or no column of text, the
-            format is not supported, or ``text_column`` is missing or holds no text.
+            format is not supported, ``text_column`` is missing or holds no text, or reading
+            took longer than the deadline or gave more than
+            :data:`~embedding_space.io.budget.MAX_ROWS` rows.
     """
+    if txt_layout is not None and txt_layout not in TXT_LAYOUTS:
+        raise InputError(f"txt_layout must be one of {', '.join(TXT_LAYOUTS)}, not {txt_layout!r}.")
+    deadline = deadline or Deadline()
     data, path_name = read_source(source)
     name = file_name or path_name
     if name is None:
@@ -152,6 +179,9 @@ def read_table(
     used_encoding: str | None = None
     delimiter: str | None = None
     used_sheet: str | None = None
+    sheets: tuple[str, ...] = ()
+    used_header_row: int | None = None
+    used_layout: str | None = None
     extra_field_lines: list[int] = []
 
     if fmt in _TEXT_FORMATS:
@@ -169,8 +199,19 @@ def read_table(
             )
         text = normalise_newlines(text)
         if fmt == "txt":
-            frame = parse_txt(text)
-            text_column = "text"
+            detected = "table" if looks_tab_separated(text) else "lines"
+            used_layout = txt_layout or detected
+            if used_layout == "table":
+                frame, delimiter, extra_field_lines = parse_delimited(text, "tsv")
+                if txt_layout is None:
+                    notes.append(
+                        "Every line has the same number of tabs, so the file was read as a "
+                        "table (the first line names the columns); read it as one text per "
+                        "line instead if that is wrong."
+                    )
+            else:
+                frame = parse_txt(text)
+                text_column = "text"
         elif fmt in ("csv", "tsv"):
             frame, delimiter, extra_field_lines = parse_delimited(text, fmt)
         elif fmt == "jsonl":
@@ -180,9 +221,18 @@ def read_table(
     elif fmt == "parquet":
         frame = parse_parquet(data)
     else:
-        frame, used_sheet = parse_xlsx(data, sheet)
+        workbook = parse_xlsx(data, sheet, header_row, deadline=deadline)
+        frame, used_sheet, sheets = workbook.frame, workbook.sheet, workbook.sheets
+        used_header_row = workbook.header_row
+        notes.extend(workbook.notes)
 
     frame.columns = pd.Index(unique_names(frame.columns))
+    if len(frame) > MAX_ROWS:
+        raise InputError(
+            f"The file has {len(frame):,} rows; at most {MAX_ROWS:,} can be loaded. Save a "
+            "sample of the rows."
+        )
+    deadline.check("reading the rows")
     if len(frame) == 0 and not extra_field_lines:
         raise InputError(
             f"The file has a header row ({', '.join(frame.columns)}) but no data rows. "
@@ -214,6 +264,9 @@ def read_table(
         dropped=dropped,
         duplicate_texts=stats.duplicates,
         warnings=tuple(notes),
+        sheets=sheets,
+        header_row=used_header_row,
+        txt_layout=used_layout,
     )
 
 
@@ -224,7 +277,8 @@ def describe(table: LoadedTable) -> dict[str, object]:
         table: The table from :func:`read_table`.
 
     Returns:
-        ``format``, ``encoding``, ``delimiter``, ``sheet``, ``columns``, ``text_column``,
+        ``format``, ``encoding``, ``delimiter``, ``sheet``, ``sheets``, ``header_row``,
+        ``txt_layout``, ``columns``, ``text_column``,
         ``rows`` (rows kept), ``rows_read``, ``dropped``, ``duplicate_texts``, ``warnings``
         and ``sample`` (the first five texts as loaded).
     """
@@ -233,6 +287,9 @@ def describe(table: LoadedTable) -> dict[str, object]:
         "encoding": table.encoding,
         "delimiter": table.delimiter,
         "sheet": table.sheet,
+        "sheets": list(table.sheets),
+        "header_row": table.header_row,
+        "txt_layout": table.txt_layout,
         "columns": [str(name) for name in table.frame.columns],
         "text_column": table.text_column,
         "rows": len(table.frame),
@@ -252,7 +309,7 @@ def _format_of(name: str) -> str:
             f"The file '{Path(name).name}' has {shown}, which is not a supported format. "
             f"Use one of: {', '.join(SUPPORTED_SUFFIXES)}."
         )
-    return suffix[1:]
+    return "jsonl" if suffix == ".ndjson" else suffix[1:]
 
 
 @dataclass(frozen=True)
@@ -293,6 +350,7 @@ def _clean_text_column(
         if len(text) > MAX_TEXT_CHARS:
             long_texts += 1
             longest = max(longest, len(text))
+            text = text[:MAX_TEXT_CHARS]
         keep.append(True)
         texts.append(text)
     if not texts:
@@ -312,9 +370,10 @@ def _clean_text_column(
         )
     if long_texts:
         notes.append(
-            f"{plural(long_texts, 'text')} {'is' if long_texts == 1 else 'are'} longer than "
-            f"{MAX_TEXT_CHARS:,} characters (the longest has {longest:,}). They are kept, but "
-            "embedding models read only the start of a text, and long texts slow the app down."
+            f"{plural(long_texts, 'text')} {'was' if long_texts == 1 else 'were'} longer than "
+            f"{MAX_TEXT_CHARS:,} characters (the longest had {longest:,}) and "
+            f"{'was' if long_texts == 1 else 'were'} cut there: embedding models read only "
+            "the first thousand characters or so of a text."
         )
     dropped = {"empty text": empty, "duplicate text": duplicates if drop_duplicates else 0}
     return frame, _CleanStats(dropped=dropped, duplicates=duplicates, notes=notes)

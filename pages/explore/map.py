@@ -5,7 +5,7 @@ import streamlit as st
 from components import cached, state
 from components.exports import map_exports
 from components.map_view import color_picker, dataset_map, projection_parameters, show_map
-from components.markdown import plain_markdown, safe
+from components.markdown import display_frame, plain_markdown, safe
 from components.neighbor_lists import neighbor_list
 from embedding_space.analysis.neighbors import top_k
 from embedding_space.analysis.projection import METHOD_LABELS
@@ -87,7 +87,7 @@ with side_column:
 
 if selected:
     st.subheader(f"{len(selected):,} selected rows")
-    st.dataframe(frame.iloc[selected], width="stretch")
+    st.dataframe(display_frame(frame.iloc[selected]), width="stretch")
     clear, compare = st.columns([1, 5])
     if clear.button("Clear selection"):
         state.set_selection(dataset_id, [])

@@ -116,3 +116,70 @@ def test_a_column_of_numbers_picked_as_text_is_refused_and_the_guess_restored() 
     assert any("holds numbers" in e.value.replace("\\", "") for e in app.error)
     assert next(box for box in app.selectbox if box.label == "Text column").value == "review"
     assert "Read **3 rows**" in _markdown(app)
+
+
+def _xlsx(sheets: dict[str, list[list[object]]]) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_workbook_opens_on_its_table_and_the_sheet_and_header_row_can_be_picked() -> None:
+    app = _data_page()
+    data = _xlsx(
+        {
+            "About": [["Exported by the survey tool"], ["Questions: 12"]],
+            "Answers": [["Survey 2026"], [], ["id", "answer"], [1, "Too slow"], [2, "Love it"]],
+        }
+    )
+    app.file_uploader[0].upload("survey.xlsx", data).run()
+    assert not app.exception
+    sheet = next(box for box in app.selectbox if box.label == "Sheet")
+    header = next(box for box in app.number_input if box.label == "Header row")
+    assert (sheet.value, list(sheet.options), header.value) == ("Answers", ["About", "Answers"], 3)
+    assert "Read **2 rows**" in _markdown(app)
+    assert next(box for box in app.selectbox if box.label == "Text column").value == "answer"
+
+    sheet.set_value("About").run()
+    assert not app.exception
+    assert next(box for box in app.number_input if box.label == "Header row").value == 1
+    assert "Read **1 rows**" in _markdown(app)
+
+    next(box for box in app.selectbox if box.label == "Sheet").set_value("Answers").run()
+    next(box for box in app.number_input if box.label == "Header row").set_value(1).run()
+    assert not app.exception
+    text_column = next(box for box in app.selectbox if box.label == "Text column")
+    assert list(text_column.options) == ["Survey 2026", "column_2"]
+    assert text_column.value == "column_2", "the column of answers, not the one of ids"
+
+
+def test_a_tab_separated_txt_is_read_as_a_table_and_can_be_read_as_lines() -> None:
+    app = _data_page()
+    data = "text\ttopic\nThe match ended level\tsport\nRates rose again\tmoney\n".encode("utf-16")
+    app.file_uploader[0].upload("export.txt", data).run()
+    assert not app.exception
+    layout = next(radio for radio in app.radio if radio.label == "Read the file as")
+    assert layout.value == "table"
+    assert "Read **2 rows**" in _markdown(app)
+    layout.set_value("lines").run()
+    assert not app.exception
+    assert "Read **3 rows**" in _markdown(app)
+    assert next(box for box in app.selectbox if box.label == "Text column").value == "text"
+
+
+def test_json_nested_too_deep_is_refused_and_the_other_tabs_still_draw() -> None:
+    app = _data_page()
+    nested = "[" * 10_000 + "]" * 10_000
+    app.file_uploader[0].upload("deep.json", f'[{{"text": "a", "m": {nested}}}]'.encode()).run()
+    assert not app.exception
+    assert any("levels deep" in error.value for error in app.error)
+    assert app.text_area[0].label == "Texts, one per line", "the Paste tab is still there"
+    assert app.dataframe, "the Workspace tab still lists the datasets"

@@ -87,6 +87,7 @@ def app_server(
     *,
     extra_args: Sequence[str] = (),
     fresh: bool = False,
+    port: int | None = None,
 ) -> Iterator[str]:
     """Run ``streamlit run app.py`` on a free port with its own workspace; yield its URL.
 
@@ -96,11 +97,12 @@ def app_server(
         timeout: Seconds to wait for it to answer.
         extra_args: More ``streamlit run`` options, e.g. ``--secrets.files``.
         fresh: Always start a new server, even when ``EMBEDDING_SPACE_TEST_URL`` names one.
+        port: The port to listen on (one from :func:`free_port`); a free one when ``None``.
     """
     if os.environ.get(URL_VARIABLE) and not fresh:
         yield os.environ[URL_VARIABLE].rstrip("/")
         return
-    port = free_port()
+    port = port or free_port()
     env = dict(os.environ)
     env.pop("EMBEDDING_SPACE_MULTI_USER", None)
     env.update(

@@ -217,7 +217,12 @@ LOADS = [
         warns="line 3",
     ),
     Loads("short_rows.csv", 2, "full"),
-    Loads("big_text.csv", 1, ONE_MB_TEXT, warns=f"longer than {MAX_TEXT_CHARS:,} characters"),
+    Loads(
+        "big_text.csv",
+        1,
+        ONE_MB_TEXT[:MAX_TEXT_CHARS],
+        warns=f"longer than {MAX_TEXT_CHARS:,} characters (the longest had 1,048,584) and was cut",
+    ),
     Loads("large.csv", LARGE_ROWS, "Sentence number 0 about topic 0", warns="long time"),
     Loads("html.csv", 1, "<b>bold</b> <script>alert(1)</script>"),
     Loads("html_quoted.csv", 1, HTML_TEXT),
@@ -359,6 +364,9 @@ def test_describe_is_json_ready_with_every_key(folder: Path) -> None:
     assert set(summary) == {
         "format",
         "encoding",
+        "sheets",
+        "header_row",
+        "txt_layout",
         "delimiter",
         "sheet",
         "columns",
@@ -386,7 +394,16 @@ def test_describe_samples_the_first_five_texts(folder: Path) -> None:
 
 
 def test_every_supported_suffix_is_listed() -> None:
-    assert SUPPORTED_SUFFIXES == (".txt", ".csv", ".tsv", ".jsonl", ".json", ".parquet", ".xlsx")
+    assert SUPPORTED_SUFFIXES == (
+        ".txt",
+        ".csv",
+        ".tsv",
+        ".jsonl",
+        ".ndjson",
+        ".json",
+        ".parquet",
+        ".xlsx",
+    )
 
 
 def test_html_is_kept_as_text_not_interpreted(folder: Path) -> None:
