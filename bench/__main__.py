@@ -36,6 +36,49 @@ def report(name: str, baseline_name: str, baseline: float, candidate: float) -> 
     )
 
 
+_PEAK_MEMORY_SCRIPT = """
+import resource, sys
+from embedding_space.embed import embed, load_embedder
+from embedding_space.io.tables import read_table
+model = load_embedder()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+embed(read_table(sys.argv[1]).texts, model)
+print(before, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def peak_memory_of_upload(path: Path) -> tuple[float, float]:
+    """Peak RSS (MB) of a fresh process before and after reading and embedding ``path``."""
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run(
+        [sys.executable, "-c", _PEAK_MEMORY_SCRIPT, str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root), "HF_HUB_OFFLINE": "1"},
+    )
+    before, after = map(int, result.stdout.split())
+    return before / 1024, after / 1024
+
+
+def report_upload_memory() -> None:
+    """One 30 MB text against a file of one short text: what reading and embedding cost."""
+    with tempfile.TemporaryDirectory() as folder:
+        small, huge = Path(folder) / "small.csv", Path(folder) / "huge.csv"
+        small.write_text("text\nhello there\n")
+        huge.write_text("text\n" + "word " * 6_000_000 + "\n")
+        base_before, base_after = peak_memory_of_upload(small)
+        huge_before, huge_after = peak_memory_of_upload(huge)
+    print(
+        f"{'peak RSS, one 30 MB text read and embedded':<44} {huge_after - huge_before:8.0f} MB "
+        f"  one short text: {base_after - base_before:8.0f} MB   (process with the model: "
+        f"{huge_before:.0f} MB, peak {huge_after:.0f} MB)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=3080, help="demo rows to use (max 3080)")
@@ -93,6 +136,7 @@ def main() -> None:
     rebuilt = timed(lambda: scatter_figure(coordinates, many_texts, color=colour))
     kept = timed(lambda: scatter_figure(coordinates, many_texts, color=colour, hover=labels))
     report("map figure, 100k points, hover labels kept", "labels rebuilt", rebuilt, kept)
+    report_upload_memory()
     print(
         f"\nThe map of {len(texts)} points: PCA {pca:.2f} s, UMAP {shared:.2f} s (graph "
         f"{graph_time:.2f} s); peak arrays {vectors.nbytes / 1e6:.1f} MB of vectors."

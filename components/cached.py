@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from components import state
+from components import identity, state
 from components.markdown import safe
 from components.progress import embed_with_progress
 from embedding_space.analysis.projection import Projection, ProjectionParams
@@ -31,6 +31,7 @@ def workspace() -> Workspace:
     """The workspace folder of this server, with the demo dataset in it."""
     store = Workspace()
     ensure_demo(store)
+    store.purge_expired()
     return store
 
 
@@ -66,9 +67,14 @@ def hover_labels(dataset_id: str) -> list[str]:
     return [hover_label(text) for text in texts(dataset_id)]
 
 
+def results_owner(dataset_id: str) -> str | None:
+    """Whose results this session works with on a dataset (see ``Workspace.results_owner``)."""
+    return workspace().results_owner(dataset_id, identity.identity().viewer)
+
+
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _stored_vectors(dataset_id: str, model_key: str) -> FloatMatrix:
-    vectors = workspace().stored_embeddings(dataset_id, model_key)
+def _stored_vectors(dataset_id: str, model_key: str, owner: str | None) -> FloatMatrix:
+    vectors = workspace().stored_embeddings(dataset_id, model_key, owner)
     if vectors is None:
         raise LookupError("vectors are checked before this is called")
     return vectors
@@ -79,13 +85,15 @@ def vectors(dataset_id: str, model_name: str) -> FloatMatrix:
 
     Raises:
         ModelLoadError: The model could not be loaded.
+        InputError: The results would take this person past their limits.
     """
     store = workspace()
     info = store.get(dataset_id)
     model_key = model_key_for(info, model_name)
-    if not store.has_embeddings(dataset_id, model_key):
-        embed_with_progress(store, dataset_id, embedder(model_name))
-    return _stored_vectors(dataset_id, model_key)
+    owner = results_owner(dataset_id)
+    if not store.has_embeddings(dataset_id, model_key, owner):
+        embed_with_progress(store, dataset_id, embedder(model_name), owner)
+    return _stored_vectors(dataset_id, model_key, owner)
 
 
 @st.cache_resource(
@@ -93,10 +101,11 @@ def vectors(dataset_id: str, model_name: str) -> FloatMatrix:
     "can take a minute)",
     max_entries=32,
 )
-def _projection(dataset_id: str, model_key: str, params: ProjectionParams) -> Projection:
-    return workspace().projection(
-        dataset_id, model_key, _stored_vectors(dataset_id, model_key), params
-    )
+def _projection(
+    dataset_id: str, model_key: str, params: ProjectionParams, owner: str | None
+) -> Projection:
+    vectors = _stored_vectors(dataset_id, model_key, owner)
+    return workspace().projection(dataset_id, model_key, vectors, params, viewer=owner)
 
 
 def projection(dataset_id: str, model_name: str, params: ProjectionParams) -> Projection:
@@ -105,7 +114,7 @@ def projection(dataset_id: str, model_name: str, params: ProjectionParams) -> Pr
     Call :func:`vectors` first: the projection reads the stored vectors.
     """
     model_key = model_key_for(workspace().get(dataset_id), model_name)
-    return _projection(dataset_id, model_key, params)
+    return _projection(dataset_id, model_key, params, results_owner(dataset_id))
 
 
 @dataclass(frozen=True)
@@ -135,7 +144,7 @@ def open_current(title: str | None = None, *, with_projection: bool = True) -> O
         st.info("No dataset yet: add one on the **Data** page.")
         st.stop()
     info = workspace().get(str(dataset_id))
-    st.title(title or safe(info.name))
+    st.title(title or safe(info.name), anchor=False)
     show_flash()
     model_name = str(state.value(state.MODEL_NAME))
     try:

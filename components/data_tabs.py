@@ -262,16 +262,30 @@ def workspace_flow() -> None:
     if notice := state.take(state.WORKSPACE_NOTICE):
         st.error(safe(notice))
     if who.by_session_key:
+        limits = store.limits
+        kept = (
+            f" and are deleted {limits.expire_days:g} days after you add them"
+            if limits.expire_days
+            else ""
+        )
         st.caption(
-            "Your datasets are tied to the key in this page's address (`key=…`): bookmark the "
-            "page to come back to them, and remove `key=…` from a link before you share it."
+            "Your datasets are tied to the key in this page's address (`key=…`)"
+            f"{kept}: bookmark the page to come back to them, and remove `key=…` from a link "
+            f"before you share it. You can keep {limits.max_datasets} datasets and "
+            f"{limits.max_megabytes:,.0f} MB."
         )
     listing = pd.DataFrame(
         {
             "name": [info.name for info in datasets],
             "rows": [info.rows for info in datasets],
             "models": [
-                ", ".join(key.split("|")[0] for key in store.embedded_models(info.id)) or "—"
+                ", ".join(
+                    key.split("|")[0]
+                    for key in store.embedded_models(
+                        info.id, store.results_owner(info.id, who.viewer)
+                    )
+                )
+                or "—"
                 for info in datasets
             ],
             "created": [info.created.replace("T", " ")[:16] for info in datasets],
@@ -281,6 +295,10 @@ def workspace_flow() -> None:
     if who.viewer is not None:
         listing["yours"] = [info.owner == who.owner for info in datasets]
         listing["shared"] = [info.shared for info in datasets]
+    if any(info.expires for info in datasets):
+        listing["deleted on"] = [
+            info.expires.replace("T", " ")[:16] if info.expires else "—" for info in datasets
+        ]
     st.dataframe(display_frame(listing), hide_index=True, width="stretch")
     by_id = {info.id: info for info in datasets}
     labels = dataset_labels(datasets)

@@ -43,7 +43,8 @@ def map_exports(
 
     def neighbor_ids() -> IdMatrix:
         # The graph UMAP used already holds each row's 10 nearest.
-        return store.knn(info.id, model_key, vectors).neighbor_ids(EXPORT_NEIGHBORS)
+        graph = store.knn(info.id, model_key, vectors, viewer=cached.results_owner(info.id))
+        return graph.neighbor_ids(EXPORT_NEIGHBORS)
 
     @functools.cache
     def projector_pair() -> tuple[bytes, bytes]:

@@ -14,8 +14,12 @@ import streamlit as st
 
 from components import state
 from components.markdown import plain_markdown
+from embedding_space.embed.sentence import DEFAULT_MODEL
+from embedding_space.store.owners import ANONYMOUS_PREFIX, SIGNED_IN_PREFIX
 
 MULTI_USER_VARIABLE = "EMBEDDING_SPACE_MULTI_USER"
+MODELS_VARIABLE = "EMBEDDING_SPACE_MODELS"
+"""Comma-separated model names or folders an operator allows on a shared server."""
 
 
 def sign_in_configured() -> bool:
@@ -74,6 +78,16 @@ def multi_user() -> bool:
     return sign_in_configured()
 
 
+def allowed_models() -> list[str] | None:
+    """The models people may choose on a shared server (the bundled one, then those the
+    operator lists in ``EMBEDDING_SPACE_MODELS``); ``None`` on a single-user machine, where
+    any name or folder may be typed."""
+    if not multi_user():
+        return None
+    listed = [name.strip() for name in os.environ.get(MODELS_VARIABLE, "").split(",")]
+    return list(dict.fromkeys([DEFAULT_MODEL, *filter(None, listed)]))
+
+
 @dataclass(frozen=True)
 class Identity:
     """Who is using this session, for the workspace's ownership rules.
@@ -94,15 +108,18 @@ class Identity:
     @property
     def by_session_key(self) -> bool:
         """Whether this identity is the key in the page's address (multi-user, no sign-in)."""
-        return self.owner.startswith("session:")
+        return self.owner.startswith(ANONYMOUS_PREFIX)
 
 
 def identity() -> Identity:
     """The signed-in user, else this browser session in multi-user mode, else the local user."""
     user = signed_in_user()
     if user is not None:
-        return Identity(owner=f"user:{user}", viewer=f"user:{user}")
+        return Identity(owner=f"{SIGNED_IN_PREFIX}{user}", viewer=f"{SIGNED_IN_PREFIX}{user}")
     if multi_user():
-        owner = f"session:{state.value(state.SESSION_OWNER)}"
+        key = state.value(state.SESSION_OWNER)
+        if key is None:
+            raise RuntimeError("links.load_view_from_url gives every session its key first")
+        owner = f"{ANONYMOUS_PREFIX}{key}"
         return Identity(owner=owner, viewer=owner)
     return Identity(owner="local", viewer=None)

@@ -7,13 +7,10 @@ parameter table, and a selection is clipped before it is expanded.
 
 from __future__ import annotations
 
-import re
-
 import streamlit as st
 
-from components import identity, state
+from components import cached, identity, state
 from embedding_space.analysis.projection import PARAMETERS
-from embedding_space.embed.sentence import DEFAULT_MODEL
 from embedding_space.rows import decode_rows, encode_rows
 
 URL_NAMES = {"n_components": "dims", "random_state": "seed"}
@@ -22,7 +19,6 @@ ALWAYS_IN_LINK = ("method", "n_components")
 """Parameters a link always carries; the others only when they differ from the default."""
 MAX_URL_SELECTION_CHARS = 4000
 """Longer selections are left out of the link rather than make it unusable."""
-_OWNER_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
 def _url_name(name: str) -> str:
@@ -45,7 +41,8 @@ def load_view_from_url() -> None:
         if params.get("sel"):
             state.set_selection(dataset_id, decode_rows(params["sel"]))
     # On a shared server a link must not make it load (or download) an arbitrary model.
-    if params.get("model") and (not identity.multi_user() or params["model"] == DEFAULT_MODEL):
+    allowed = identity.allowed_models()
+    if params.get("model") and (allowed is None or params["model"] in allowed):
         state.put(state.MODEL_REQUEST, params["model"])
     for name, parameter in PARAMETERS.items():
         text = params.get(_url_name(name))
@@ -54,9 +51,11 @@ def load_view_from_url() -> None:
         parsed = parameter.parse(text)
         if parsed is not None:
             state.put(name, parsed)
-    key_in_link = params.get("key", "")
-    if identity.multi_user() and _OWNER_KEY.fullmatch(key_in_link):
-        state.put(state.SESSION_OWNER, key_in_link)
+    if identity.multi_user():
+        # A key is who you are without sign-in: only one this server issued is taken.
+        keys = cached.workspace().keys
+        key_in_link = params.get("key", "")
+        state.put(state.SESSION_OWNER, key_in_link if keys.valid(key_in_link) else keys.issue())
 
 
 def save_view_to_url() -> None:

@@ -10,8 +10,11 @@ from embedding_space.embed.base import Embedder
 from embedding_space.store.workspace import Workspace
 
 
-def embed_with_progress(store: Workspace, dataset_id: str, model: Embedder) -> None:
-    """Embed a dataset into ``store``, showing the count done and the time left."""
+def embed_with_progress(
+    store: Workspace, dataset_id: str, model: Embedder, viewer: str | None = None
+) -> None:
+    """Embed a dataset into ``store`` (for ``viewer``), showing the count done and the time
+    left."""
     bar = st.progress(0.0, text="Embedding…")
     started = time.monotonic()
     first_done: list[int] = []
@@ -27,5 +30,5 @@ def embed_with_progress(store: Workspace, dataset_id: str, model: Embedder) -> N
             text += f" · about {left:,.0f} s left"
         bar.progress(done / max(total, 1), text=text)
 
-    store.embeddings(dataset_id, model, progress=report)
+    store.embeddings(dataset_id, model, viewer=viewer, progress=report)
     bar.empty()

@@ -24,7 +24,10 @@ def _request_model() -> None:
 def _apply_model_request() -> None:
     """Load a newly typed model before the input is drawn; keep the old one if it fails."""
     wanted = state.take(state.MODEL_REQUEST)
+    allowed = identity.allowed_models()
     if wanted is None or wanted == state.value(state.MODEL_NAME):
+        return
+    if allowed is not None and wanted not in allowed:
         return
     try:
         with st.spinner(f"Loading {wanted}…"):
@@ -84,15 +87,28 @@ def render() -> None:
         _apply_model_request()
         if state.value(state.MODEL_INPUT) is None:
             state.put(state.MODEL_INPUT, state.value(state.MODEL_NAME))
-        st.text_input(
-            "Embedding model",
-            key=state.MODEL_INPUT,
-            on_change=_request_model,
-            help=(
-                f"{DEFAULT_MODEL} is bundled and works offline. Any sentence-transformers model "
-                "name or local folder works when it is on this machine or the Hub is reachable."
-            ),
-        )
+        allowed = identity.allowed_models()
+        if allowed is None:
+            st.text_input(
+                "Embedding model",
+                key=state.MODEL_INPUT,
+                on_change=_request_model,
+                help=(
+                    f"{DEFAULT_MODEL} is bundled and works offline. Any sentence-transformers "
+                    "model name or local folder works when it is on this machine or the Hub is "
+                    "reachable."
+                ),
+            )
+        else:
+            if state.value(state.MODEL_INPUT) not in allowed:
+                state.put(state.MODEL_INPUT, allowed[0])
+            st.selectbox(
+                "Embedding model",
+                allowed,
+                key=state.MODEL_INPUT,
+                on_change=_request_model,
+                help="The models this server offers.",
+            )
         if error := state.take(state.MODEL_ERROR):
             st.error(safe(error))
         method = PARAMETERS["method"]

@@ -7,7 +7,6 @@ literal name: they use the constants and helpers here.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable
 
 import streamlit as st
@@ -25,7 +24,7 @@ NO_COLOR = "(none)"  # the "Colour by" choice of no column
 COLOR_DATASET = "color_dataset"  # the dataset the colour choice was made for
 SELECTION = "selection"  # dataset id -> list of selected row ids
 FOCUS_ROW = "focus_row"  # dataset id -> the clicked row, or absent
-SESSION_OWNER = "session_owner"  # this browser session's private key in multi-user mode
+SESSION_OWNER = "session_owner"  # this browser session's key in multi-user mode (server-issued)
 FLASH = "flash"  # a message to show once on the next page, e.g. after an upload
 LINK_NOTICE = "link_notice"  # the dataset a link asked for, until the sidebar has checked it
 URL_LOADED = "url_loaded"  # whether this session has read its link yet
@@ -48,7 +47,6 @@ def init_state() -> None:
     st.session_state.setdefault(SELECTION, {})
     st.session_state.setdefault(FOCUS_ROW, {})
     st.session_state.setdefault(MAP_INTERACTIONS, {})
-    st.session_state.setdefault(SESSION_OWNER, secrets.token_urlsafe(16))
 
 
 def _copy_from_widget(widget_key: str, name: str) -> None:

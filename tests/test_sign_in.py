@@ -74,7 +74,9 @@ def _sign_in(browser: Any, url: str, provider: FakeProvider, user: dict[str, str
     expect(button).to_be_visible()
     assert page.get_by_test_id("stSidebarNav").count() == 0
     button.click()
-    expect(page.get_by_text(f"Signed in as {user['email']}")).to_be_visible()
+    shown = user["email"].replace("@", "\u2060@")  # shown as text, never as a mailto link
+    expect(page.get_by_text(f"Signed in as {shown}")).to_be_visible()
+    assert page.locator("a[href^='mailto:']").count() == 0
     return page
 
 

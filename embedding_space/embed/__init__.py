@@ -9,7 +9,7 @@ from embedding_space.embed.base import (
     embed,
     embed_query,
 )
-from embedding_space.embed.cache import EmbeddingCache, hash_text
+from embedding_space.embed.cache import SHARED_SCOPE, EmbeddingCache, hash_text
 from embedding_space.embed.sentence import (
     DEFAULT_MODEL,
     SentenceEmbedder,
@@ -20,6 +20,7 @@ from embedding_space.embed.sentence import (
 __all__ = [
     "DEFAULT_BATCH_SIZE",
     "DEFAULT_MODEL",
+    "SHARED_SCOPE",
     "Embedder",
     "EmbeddingCache",
     "EmbeddingResult",

@@ -14,7 +14,7 @@ from typing import Protocol
 
 import numpy as np
 
-from embedding_space.embed.cache import EmbeddingCache, hash_text
+from embedding_space.embed.cache import SHARED_SCOPE, EmbeddingCache, hash_text
 from embedding_space.errors import InputError
 from embedding_space.types import FloatMatrix, ProgressCallback
 
@@ -89,6 +89,7 @@ def embed(
     embedder: Embedder,
     *,
     cache: EmbeddingCache | None = None,
+    cache_scope: str = SHARED_SCOPE,
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: ProgressCallback | None = None,
 ) -> EmbeddingResult:
@@ -103,6 +104,8 @@ def embed(
         texts: ``n`` texts.
         embedder: Any :class:`Embedder`.
         cache: Where vectors are kept between runs; ``None`` computes everything.
+        cache_scope: Whose texts these are (see :mod:`~embedding_space.embed.cache`): only
+            vectors of this scope are read, and new ones are stored in it.
         batch_size: Texts per model call.
         progress: Called as ``progress(done, total)``; cached texts count as done at once.
 
@@ -119,7 +122,7 @@ def embed(
     total = len(texts)
     vectors = np.zeros((total, embedder.dimension), dtype=np.float32)
     hashes = [hash_text(text) for text in texts]
-    known = cache.get_many(embedder.cache_key, hashes) if cache is not None else {}
+    known = {} if cache is None else cache.get_many(embedder.cache_key, hashes, scope=cache_scope)
     missing_by_hash: dict[str, list[int]] = {}
     for row, text_hash in enumerate(hashes):
         if text_hash in known:
@@ -136,7 +139,8 @@ def embed(
         for (_, rows), vector in zip(batch, batch_vectors, strict=True):
             vectors[rows] = vector
         if cache is not None:
-            cache.put_many(embedder.cache_key, [text_hash for text_hash, _ in batch], batch_vectors)
+            batch_hashes = [text_hash for text_hash, _ in batch]
+            cache.put_many(embedder.cache_key, batch_hashes, batch_vectors, scope=cache_scope)
         done += sum(len(rows) for _, rows in batch)
         if progress is not None:
             progress(done, total)

@@ -1,8 +1,13 @@
-"""A disk cache of embeddings, keyed by model and by the hash of each text.
+"""A disk cache of embeddings, keyed by scope, model and the hash of each text.
 
 SQLite holds it: each batch is written in one transaction, so a process killed mid-run leaves
 every completed batch in place and never a half-written row, and several processes (the CLI and
 the app) can read and write the same cache at once.
+
+A *scope* keeps one owner's texts apart from another's on a shared server: a lookup only ever
+sees vectors stored in its own scope, so a cache hit (a progress bar that starts at "30 of
+1,000", an embedding that is suspiciously quick) tells nobody what someone else uploaded. The
+empty scope is for one user alone, and for datasets everyone may see.
 """
 
 from __future__ import annotations
@@ -16,14 +21,21 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["EmbeddingCache", "hash_text"]
+__all__ = ["SHARED_SCOPE", "EmbeddingCache", "hash_text"]
 
+SHARED_SCOPE = ""
+"""The scope of a single-user machine, and of datasets everyone can see."""
 _SQLITE_MAX_PARAMS = 900
 
 
 def hash_text(text: str) -> str:
     """Return the cache key of one text: the hex SHA-256 of its UTF-8 bytes."""
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _chunks(items: Sequence[str], size: int = _SQLITE_MAX_PARAMS) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 class EmbeddingCache:
@@ -40,10 +52,21 @@ class EmbeddingCache:
         with self._connect() as connection:
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute(
-                "CREATE TABLE IF NOT EXISTS embedding ("
-                " model TEXT NOT NULL, text_hash TEXT NOT NULL, vector BLOB NOT NULL,"
-                " PRIMARY KEY (model, text_hash)) WITHOUT ROWID"
+                "CREATE TABLE IF NOT EXISTS vectors ("
+                " scope TEXT NOT NULL, model TEXT NOT NULL, text_hash TEXT NOT NULL,"
+                " vector BLOB NOT NULL, PRIMARY KEY (scope, model, text_hash)) WITHOUT ROWID"
             )
+            # Caches written before scopes existed held one user's texts: the shared scope.
+            old = connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'embedding'"
+            ).fetchone()
+            if old is not None:
+                connection.execute(
+                    "INSERT OR IGNORE INTO vectors"
+                    " SELECT ?, model, text_hash, vector FROM embedding",
+                    (SHARED_SCOPE,),
+                )
+                connection.execute("DROP TABLE embedding")
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -56,29 +79,27 @@ class EmbeddingCache:
             connection.close()
 
     def get_many(
-        self, model: str, text_hashes: Sequence[str]
+        self, model: str, text_hashes: Sequence[str], *, scope: str = SHARED_SCOPE
     ) -> dict[str, npt.NDArray[np.float32]]:
         """Look up stored vectors.
 
         Args:
             model: The model key (see :attr:`embedding_space.embed.base.Embedder.cache_key`).
             text_hashes: Hashes from :func:`hash_text`.
+            scope: Whose vectors; only this scope's are seen.
 
         Returns:
             The vectors found, each of shape ``(d,)``, by hash; missing hashes are absent.
         """
         found: dict[str, npt.NDArray[np.float32]] = {}
-        unique = list(dict.fromkeys(text_hashes))
         with self._connect() as connection:
-            for start in range(0, len(unique), _SQLITE_MAX_PARAMS):
-                chunk = unique[start : start + _SQLITE_MAX_PARAMS]
+            for chunk in _chunks(list(dict.fromkeys(text_hashes))):
                 marks = ",".join("?" * len(chunk))
                 query = (
-                    "SELECT text_hash, vector FROM embedding"
-                    f" WHERE model = ? AND text_hash IN ({marks})"
+                    "SELECT text_hash, vector FROM vectors"
+                    f" WHERE scope = ? AND model = ? AND text_hash IN ({marks})"
                 )
-                rows = connection.execute(query, (model, *chunk))
-                for text_hash, blob in rows:
+                for text_hash, blob in connection.execute(query, (scope, model, *chunk)):
                     found[text_hash] = np.frombuffer(blob, dtype=np.float32)
         return found
 
@@ -87,6 +108,8 @@ class EmbeddingCache:
         model: str,
         text_hashes: Iterable[str],
         vectors: npt.NDArray[np.float32],
+        *,
+        scope: str = SHARED_SCOPE,
     ) -> None:
         """Store one batch of vectors in a single transaction.
 
@@ -94,21 +117,42 @@ class EmbeddingCache:
             model: The model key.
             text_hashes: One hash per row of ``vectors``.
             vectors: Array of shape ``(n, d)``.
+            scope: Whose vectors.
         """
         rows = [
-            (model, text_hash, np.ascontiguousarray(vector, dtype=np.float32).tobytes())
+            (scope, model, text_hash, np.ascontiguousarray(vector, dtype=np.float32).tobytes())
             for text_hash, vector in zip(text_hashes, vectors, strict=True)
         ]
         with self._connect() as connection:
-            connection.executemany("INSERT OR REPLACE INTO embedding VALUES (?, ?, ?)", rows)
+            connection.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?)", rows)
 
-    def count(self, model: str | None = None) -> int:
-        """Return how many vectors are stored, for one model or for all."""
+    def forget(self, text_hashes: Sequence[str], *, scope: str) -> int:
+        """Remove the vectors of these texts from one scope, for every model.
+
+        Returns:
+            How many vectors were removed.
+        """
+        removed = 0
         with self._connect() as connection:
-            if model is None:
-                row = connection.execute("SELECT COUNT(*) FROM embedding").fetchone()
-            else:
-                row = connection.execute(
-                    "SELECT COUNT(*) FROM embedding WHERE model = ?", (model,)
-                ).fetchone()
+            for chunk in _chunks(list(dict.fromkeys(text_hashes))):
+                marks = ",".join("?" * len(chunk))
+                cursor = connection.execute(
+                    f"DELETE FROM vectors WHERE scope = ? AND text_hash IN ({marks})",
+                    (scope, *chunk),
+                )
+                removed += cursor.rowcount
+        return removed
+
+    def count(self, model: str | None = None, *, scope: str | None = None) -> int:
+        """Return how many vectors are stored, for one model or all, in one scope or all."""
+        where, values = [], []
+        if model is not None:
+            where.append("model = ?")
+            values.append(model)
+        if scope is not None:
+            where.append("scope = ?")
+            values.append(scope)
+        query = "SELECT COUNT(*) FROM vectors" + (" WHERE " + " AND ".join(where) if where else "")
+        with self._connect() as connection:
+            row = connection.execute(query, values).fetchone()
         return int(row[0])

@@ -33,8 +33,17 @@ _PALETTE: tuple[str, ...] = tuple(
 )
 _SIDE_LEGEND_MAX = 20
 """Legends longer than this go below the map, so the map keeps its width."""
+_LEGEND_CHARS = 40
+"""Longer category names are cut in the legend (the hover shows them whole), so a long label
+cannot squeeze the map."""
 _MARKER_SIZE_2D = 6
 _MARKER_SIZE_3D = 3
+
+
+def _legend_entry(category: str) -> str:
+    """A category as its legend shows it: one line, cut at :data:`_LEGEND_CHARS`."""
+    flat = " ".join(category.split())
+    return flat if len(flat) <= _LEGEND_CHARS else flat[: _LEGEND_CHARS - 1].rstrip() + "…"
 
 
 def is_categorical(values: pd.Series) -> bool:
@@ -134,7 +143,7 @@ def scatter_figure(
                     coordinates[mask],
                     rows[mask],
                     labels[mask],
-                    plain_label(str(category)),
+                    plain_label(_legend_entry(str(category))),
                     {
                         "size": size,
                         "opacity": 0.8,

@@ -2,6 +2,8 @@
 atomically and computed once (:func:`load_or_compute`)."""
 
 from embedding_space.store.artifacts import Artifact, load_or_compute, model_slug
+from embedding_space.store.datasets import DatasetStore
+from embedding_space.store.owners import Limits, SessionKeys, cache_scope, is_person
 from embedding_space.store.workspace import (
     CUSTOM_VECTORS,
     MAX_NAME_CHARS,
@@ -15,8 +17,13 @@ __all__ = [
     "MAX_NAME_CHARS",
     "Artifact",
     "DatasetInfo",
+    "DatasetStore",
+    "Limits",
+    "SessionKeys",
     "Workspace",
+    "cache_scope",
     "default_home",
+    "is_person",
     "load_or_compute",
     "model_slug",
 ]

@@ -30,7 +30,9 @@ projection_parameters()
 if projection.note:
     st.info(projection.note)
 model_key = cached.model_key_for(info, model_name)
-if truncated := cached.workspace().truncated_texts(dataset_id, model_key):
+if truncated := cached.workspace().truncated_texts(
+    dataset_id, model_key, cached.results_owner(dataset_id)
+):
     limit = cached.embedder(model_name).max_seq_length
     st.caption(
         f"{truncated:,} texts are longer than the model reads ({limit} tokens); only their "

@@ -164,3 +164,32 @@ def test_with_sign_in_configured_anonymous_visitors_only_see_a_sign_in_button() 
     assert not app.exception
     assert [button.label for button in app.button] == ["Sign in"]
     assert not app.get("plotly_chart"), "no data is shown before sign-in"
+
+
+def test_on_a_shared_server_the_model_box_offers_only_the_allowed_models(
+    monkeypatch: pytest.MonkeyPatch, topics_dataset_id: str
+) -> None:
+    monkeypatch.setenv(identity.MULTI_USER_VARIABLE, "1")
+    monkeypatch.setenv(identity.MODELS_VARIABLE, "sentence-transformers/all-mpnet-base-v2")
+    app = _session()
+    app.query_params.update({"dataset": topics_dataset_id, "model": "/root"})
+    app.run()
+    assert not app.exception
+    box = next(box for box in app.sidebar.selectbox if box.label == "Embedding model")
+    assert list(box.options) == ["all-MiniLM-L6-v2", "sentence-transformers/all-mpnet-base-v2"]
+    assert not app.sidebar.text_input, "no free text: no folder can be probed"
+    assert app.session_state[state.MODEL_NAME] == "all-MiniLM-L6-v2", "the link's path is ignored"
+
+
+def test_a_key_made_up_in_a_link_is_refused_and_a_new_one_issued(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(identity.MULTI_USER_VARIABLE, "1")
+    made_up = "a" * 16
+    app = _session()
+    app.query_params.update({"key": made_up})
+    app.run()
+    assert not app.exception
+    issued = app.session_state[state.SESSION_OWNER]
+    assert issued != made_up and Workspace().keys.valid(issued)
+    assert app.query_params["key"] == issued

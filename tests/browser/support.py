@@ -88,6 +88,7 @@ def app_server(
     extra_args: Sequence[str] = (),
     fresh: bool = False,
     port: int | None = None,
+    environment: dict[str, str] | None = None,
 ) -> Iterator[str]:
     """Run ``streamlit run app.py`` on a free port with its own workspace; yield its URL.
 
@@ -98,6 +99,8 @@ def app_server(
         extra_args: More ``streamlit run`` options, e.g. ``--secrets.files``.
         fresh: Always start a new server, even when ``EMBEDDING_SPACE_TEST_URL`` names one.
         port: The port to listen on (one from :func:`free_port`); a free one when ``None``.
+        environment: More environment variables for the server (``EMBEDDING_SPACE_MULTI_USER``
+            is otherwise unset).
     """
     if os.environ.get(URL_VARIABLE) and not fresh:
         yield os.environ[URL_VARIABLE].rstrip("/")
@@ -110,6 +113,7 @@ def app_server(
         HF_HUB_OFFLINE="1",
         TOKENIZERS_PARALLELISM="false",
     )
+    env.update(environment or {})
     venv_python = ROOT / ".venv" / "bin" / "python"
     python = str(venv_python) if venv_python.exists() else sys.executable
     command = [

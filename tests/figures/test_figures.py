@@ -118,3 +118,13 @@ def test_a_selection_dims_the_other_points_in_every_trace() -> None:
     assert [int(first.customdata[i][0]) for i in first.selectedpoints] == [0, 2]
     assert [int(second.customdata[i][0]) for i in second.selectedpoints] == [1, 3]
     assert first.unselected.marker.opacity < 0.5
+
+
+def test_a_long_category_is_cut_in_the_legend_but_whole_in_the_hover() -> None:
+    long = "a very long label " * 10
+    figure = scatter_figure(
+        np.zeros((2, 2), np.float32), ["one", "two"], color=pd.Series([long, "short"])
+    )
+    names = sorted(trace.name for trace in figure.data)
+    assert names[0].endswith("…") and len(names[0]) == 40
+    assert long.strip() in figure.data[0].hovertemplate.replace("&#x27;", "'")

@@ -137,7 +137,7 @@ def test_a_failed_write_leaves_no_half_dataset(
     def broken(*args: object, **kwargs: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("embedding_space.store.workspace.write_json", broken)
+    monkeypatch.setattr("embedding_space.store.datasets.write_json", broken)
     with pytest.raises(OSError):
         workspace.create_dataset(_frame(), "text", "doomed")
     assert list(workspace.datasets_dir.iterdir()) == []
