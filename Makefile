@@ -19,9 +19,10 @@ $(PYTHON):
 	$(PYTHON) -m pip install --quiet --upgrade pip
 
 # torch goes first, pinned, so that nothing later pulls a CUDA build.
-$(RUNTIME): requirements.txt | $(PYTHON)
+$(RUNTIME): requirements.txt pyproject.toml | $(PYTHON)
 	$(PYTHON) -m pip install --quiet $(TORCH_PIP_ARGS) torch==2.13.0
 	$(PYTHON) -m pip install --quiet -r requirements.txt
+	$(PYTHON) -m pip install --quiet --no-deps --editable .
 	touch $@
 
 $(DEV): requirements-dev.txt $(RUNTIME)

@@ -16,6 +16,8 @@ import streamlit as st
 from components import identity, state
 from components.markdown import safe
 from components.progress import embed_with_progress
+from embedding_space.analysis.clustering import Clustering, ClusterParams
+from embedding_space.analysis.methods import MethodsCard, data_fingerprint
 from embedding_space.analysis.projection import Projection, ProjectionParams
 from embedding_space.demo import ensure_demo
 from embedding_space.embed.base import Embedder
@@ -115,6 +117,69 @@ def projection(dataset_id: str, model_name: str, params: ProjectionParams) -> Pr
     """
     model_key = model_key_for(workspace().get(dataset_id), model_name)
     return _projection(dataset_id, model_key, params, results_owner(dataset_id))
+
+
+@st.cache_resource(show_spinner="Finding clusters in the embedding space…", max_entries=32)
+def _clustering(
+    dataset_id: str, model_key: str, params: ClusterParams, owner: str | None
+) -> Clustering:
+    vectors = _stored_vectors(dataset_id, model_key, owner)
+    return workspace().clustering(dataset_id, model_key, vectors, params, viewer=owner)
+
+
+def clustering(dataset_id: str, model_name: str, params: ClusterParams) -> Clustering:
+    """The dataset's clusters in the full embedding space; computed once, then instant.
+
+    Raises:
+        InputError: Fewer than two rows.
+    """
+    model_key = model_key_for(workspace().get(dataset_id), model_name)
+    return _clustering(dataset_id, model_key, params, results_owner(dataset_id))
+
+
+def rename_cluster(
+    dataset_id: str, model_name: str, params: ClusterParams, cluster_id: int, name: str
+) -> None:
+    """Store a cluster's new name, and forget the clustering held in memory.
+
+    Raises:
+        InputError: A bad name.
+    """
+    model_key = model_key_for(workspace().get(dataset_id), model_name)
+    owner = results_owner(dataset_id)
+    workspace().rename_cluster(dataset_id, model_key, params, cluster_id, name, viewer=owner)
+    _clustering.clear()
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def fingerprint(dataset_id: str) -> str:
+    """A short hash of the dataset's texts, for the methods card."""
+    return data_fingerprint(texts(dataset_id))
+
+
+def methods_card(
+    info: DatasetInfo,
+    model_name: str,
+    projection: Projection,
+    params: ProjectionParams,
+    clusters: ClusterParams | None,
+) -> MethodsCard:
+    """What the map on screen was made with."""
+    model_key = model_key_for(info, model_name)
+    owner = results_owner(info.id)
+    uploaded = info.vectors_model is not None
+    model = None if uploaded else embedder(model_name)
+    return MethodsCard(
+        rows=info.rows,
+        fingerprint=fingerprint(info.id),
+        model=info.vectors_model or model_name,
+        dimension=int(_stored_vectors(info.id, model_key, owner).shape[1]),
+        truncated=workspace().truncated_texts(info.id, model_key, owner),
+        max_tokens=None if model is None else model.max_seq_length,
+        projection=projection,
+        params=params,
+        clusters=clusters,
+    )
 
 
 @dataclass(frozen=True)

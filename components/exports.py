@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from components import cached
+from embedding_space.analysis.methods import MethodsCard
 from embedding_space.export.files import (
     export_projector_tsv,
     export_similarity_csv,
@@ -22,6 +23,7 @@ from embedding_space.export.files import (
     file_stem,
 )
 from embedding_space.export.render import export_figure_html, export_figure_png, find_browser
+from embedding_space.figures.annotations import with_caption
 from embedding_space.store.workspace import DatasetInfo
 from embedding_space.types import FloatMatrix, IdMatrix
 
@@ -36,9 +38,13 @@ def map_exports(
     coordinates: FloatMatrix,
     selected: Sequence[int],
     figure: go.Figure,
+    card: MethodsCard,
+    clusters: Sequence[str] | None = None,
 ) -> None:
-    """An "Export" popover with every download the map offers."""
+    """An "Export" popover with every download the map offers; the pictures carry the
+    dataset's name and the methods card, the tables each row's cluster when there are any."""
     stem = file_stem(info.name)
+    pictured = with_caption(figure, info.name, card.lines())
     store = cached.workspace()
 
     def neighbor_ids() -> IdMatrix:
@@ -56,6 +62,7 @@ def map_exports(
             coordinates=coordinates,
             selected_rows=list(selected),
             neighbor_ids=neighbor_ids(),
+            clusters=clusters,
             format="csv" if fmt == "csv" else "parquet",
         )
 
@@ -100,7 +107,7 @@ def map_exports(
         st.caption("The map as you see it.")
         st.download_button(
             "Interactive HTML",
-            lambda: export_figure_html(figure),
+            lambda: export_figure_html(pictured),
             f"{stem}-map.html",
             "text/html",
             on_click="ignore",
@@ -108,7 +115,7 @@ def map_exports(
         has_browser = find_browser() is not None
         st.download_button(
             "Image (PNG)",
-            lambda: export_figure_png(figure, height=int(figure.layout.height or 900)),
+            lambda: export_figure_png(pictured, height=int(pictured.layout.height or 900)),
             f"{stem}-map.png",
             "image/png",
             on_click="ignore",

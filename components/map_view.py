@@ -3,15 +3,18 @@ ids, and the controls of the projection behind it."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from components import cached, state
+from embedding_space.analysis.clustering import Clustering
+from embedding_space.analysis.methods import MethodsCard
 from embedding_space.analysis.projection import PARAMETERS
 from embedding_space.figures.layers import Highlight, QueryMark
 from embedding_space.figures.map import map_figure
@@ -58,22 +61,47 @@ def rows_of(points: Sequence[Any]) -> list[int]:
     return sorted(set(rows))
 
 
-def color_picker(where: DeltaGenerator, current: cached.OpenDataset) -> str | None:
-    """A "Colour by" box; returns the chosen column, or ``None`` for one colour.
+def color_picker(where: DeltaGenerator, current: cached.OpenDataset) -> None:
+    """A "Colour by" box: the clusters, a column, or one colour.
 
-    A dataset opened for the first time starts coloured by its label-like column; a choice
-    made for a dataset is kept while it stays open.
+    A dataset opened for the first time starts coloured by its label-like column, else by its
+    clusters; a choice made for a dataset is kept while it stays open.
     """
     frame, text_column = current.frame, current.info.text_column
-    options = [state.NO_COLOR, *(column for column in frame.columns if column != text_column)]
+    columns = [str(column) for column in frame.columns if column != text_column]
+    options = [state.CLUSTER_COLOR, state.NO_COLOR, *columns]
     if (
         state.value(state.COLOR_DATASET) != current.info.id
         or state.value(state.COLOR_COLUMN) not in options
     ):
-        state.put(state.COLOR_COLUMN, default_color_column(frame, text_column) or state.NO_COLOR)
+        chosen = default_color_column(frame, text_column)
+        state.put(state.COLOR_COLUMN, chosen or state.CLUSTER_COLOR)
         state.put(state.COLOR_DATASET, current.info.id)
-    where.selectbox("Colour by", options=options, **state.bind(state.COLOR_COLUMN))
-    return state.color_column(frame.columns)
+    where.selectbox(
+        "Colour by",
+        options=options,
+        format_func=lambda option: "clusters" if option == state.CLUSTER_COLOR else option,
+        **state.bind(state.COLOR_COLUMN),
+    )
+
+
+def size_picker(where: DeltaGenerator, current: cached.OpenDataset) -> None:
+    """A "Size by" box over the dataset's numeric columns (shown only if it has any)."""
+    numeric = [
+        str(column)
+        for column in current.frame.columns
+        if pd.api.types.is_numeric_dtype(current.frame[column])
+        and not pd.api.types.is_bool_dtype(current.frame[column])
+    ]
+    if state.value(state.SIZE_COLUMN) not in [state.NO_COLOR, *numeric]:
+        state.put(state.SIZE_COLUMN, state.NO_COLOR)
+    where.selectbox(
+        "Size by",
+        [state.NO_COLOR, *numeric],
+        disabled=not numeric,
+        help=None if numeric else "The dataset has no column of numbers.",
+        **state.bind(state.SIZE_COLUMN),
+    )
 
 
 def dataset_map(
@@ -84,31 +112,45 @@ def dataset_map(
     query: QueryMark | None = None,
     selected: Sequence[int] = (),
     height: int = 640,
+    clusters: Clustering | None = None,
 ) -> go.Figure:
-    """The open dataset's map, coloured by the chosen column, with layers on top.
+    """The open dataset's map as the controls describe it: coloured by the chosen column or
+    the clusters, sized by a column, cluster labels and density if asked, layers on top.
 
     Args:
         current: From :func:`components.cached.open_current` (with its projection).
         key: The chart's key; zoom and camera are kept while it is unchanged.
         highlights: Marked rows, drawn in order.
         query: A text that is not in the dataset, drawn with lines to its neighbours.
-        selected: Rows selected with box or lasso.
+        selected: Rows to keep bright (a selection, search matches); the others are dimmed.
         height: Pixels for the points.
+        clusters: The dataset's clusters, for colouring and labels.
     """
     if current.projection is None:
         raise ValueError("open the dataset with its projection to draw its map")
-    color = state.color_column(current.frame.columns)
+    frame = current.frame
+    color_column = state.color_column(frame.columns)
+    color, color_name = (frame[color_column], color_column) if color_column else (None, None)
+    if clusters is not None and state.colored_by_clusters():
+        color, color_name = pd.Series(clusters.row_names()), "cluster"
+    size_column = state.value(state.SIZE_COLUMN)
+    size_name = str(size_column) if size_column in frame.columns else None
+    labelled = clusters if clusters is not None and state.value(state.CLUSTER_LABELS) else None
     return map_figure(
         current.projection.coordinates,
         current.texts,
         revision=key,
-        color=current.frame[color] if color else None,
-        color_name=color,
+        color=color,
+        color_name=color_name,
         highlights=highlights,
         query=query,
         height=height,
         hover=cached.hover_labels(current.info.id),
         selected=selected,
+        size=frame[size_name] if size_name else None,
+        size_name=size_name,
+        clusters=labelled,
+        density=bool(state.value(state.DENSITY)),
     )
 
 
@@ -155,26 +197,72 @@ def show_map(figure: go.Figure, *, key: str) -> MapEvent:
     return MapEvent(selected=rows) if rows else MapEvent()
 
 
-def projection_parameters() -> None:
-    """An expander with the projection's parameters, drawn from the core's parameter table."""
-    with st.expander("Projection parameters"):
-        columns = st.columns(len(SLIDER_PARAMETERS) + 1)
-        for column, name in zip(columns, SLIDER_PARAMETERS, strict=False):
-            parameter = PARAMETERS[name]
-            column.slider(
-                parameter.label,
-                parameter.kind(parameter.low),
-                parameter.kind(parameter.high),
-                step=parameter.kind(parameter.step),
-                help=parameter.help,
-                **state.bind(name),
-            )
-        seed = PARAMETERS["random_state"]
-        columns[-1].number_input(
-            seed.label,
-            int(seed.low or 0),
-            int(seed.high or 0),
-            step=1,
-            help=seed.help,
-            **state.bind(seed.name),
+def _apply(names: Sequence[str]) -> None:
+    for name in names:
+        state.put(name, state.value(state.widget_key("pending", name)))
+
+
+def pending_inputs(names: Sequence[str], draw: Callable[[DeltaGenerator, str, str], None]) -> None:
+    """Inputs whose values wait for an *Apply* button: moving a slider step by step computes
+    nothing; the map (or clustering) is computed once, for the values applied.
+
+    Args:
+        names: The session keys the inputs set (see :mod:`components.state`).
+        draw: Draws one input in a column, given the column, the name and the input's key.
+    """
+    keys = [state.widget_key("pending", name) for name in names]
+    for name, key in zip(names, keys, strict=True):
+        if state.value(key) is None:
+            state.put(key, state.value(name))
+    columns = st.columns(len(names))
+    for column, name, key in zip(columns, names, keys, strict=True):
+        draw(column, name, key)
+    changed = any(
+        state.value(key) != state.value(name) for name, key in zip(names, keys, strict=True)
+    )
+    button, note = st.columns([1, 3], vertical_alignment="center")
+    button.button(
+        "Apply",
+        on_click=_apply,
+        args=(names,),
+        type="primary" if changed else "secondary",
+        disabled=not changed,
+        key=state.widget_key("apply", *names),
+    )
+    if changed:
+        note.caption("Changed; the map shows the applied values until you apply.")
+
+
+def _projection_input(column: DeltaGenerator, name: str, key: str) -> None:
+    parameter = PARAMETERS[name]
+    if name in SLIDER_PARAMETERS:
+        column.slider(
+            parameter.label,
+            parameter.kind(parameter.low),
+            parameter.kind(parameter.high),
+            step=parameter.kind(parameter.step),
+            help=parameter.help,
+            key=key,
         )
+    else:
+        column.number_input(
+            parameter.label,
+            int(parameter.low or 0),
+            int(parameter.high or 0),
+            step=1,
+            help=parameter.help,
+            key=key,
+        )
+
+
+def projection_parameters() -> None:
+    """An expander with the projection's parameters (from the core's parameter table),
+    applied together with one button."""
+    with st.expander("Projection parameters"):
+        pending_inputs([*SLIDER_PARAMETERS, "random_state"], _projection_input)
+
+
+def methods_card(card: MethodsCard) -> None:
+    """The methods card under the map, copyable as text."""
+    with st.expander("Methods: how this map was made", expanded=False):
+        st.code(card.text(), language=None)

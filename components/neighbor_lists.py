@@ -7,19 +7,36 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
+from components import state
 from components.markdown import display_frame, plain_markdown
 from embedding_space.analysis.neighbors import Neighbor
-from embedding_space.analysis.similarity import METRIC_LABELS, higher_is_closer, validate_metric
+from embedding_space.analysis.similarity import (
+    METRIC_LABELS,
+    METRICS,
+    higher_is_closer,
+    validate_metric,
+)
+
+
+def neighbor_controls() -> None:
+    """How many neighbours the map's side panel lists, by which metric, and whether whole."""
+    k, metric = st.columns([1, 1])
+    k.number_input("k", 1, 50, step=1, **state.bind(state.NEIGHBOR_K))
+    metric.selectbox("Metric", METRICS, **state.bind(state.NEIGHBOR_METRIC))
+    st.toggle("Whole texts", **state.bind(state.FULL_TEXTS))
 
 
 def neighbor_list(
     neighbors: Sequence[Neighbor],
     texts: Sequence[str],
     labels: pd.Series | None = None,
+    *,
+    whole: bool = False,
 ) -> None:
-    """A compact neighbour list for a narrow column: score, text, label."""
+    """A compact neighbour list for a narrow column: score, text (cut, or whole), label."""
+    limit = 20_000 if whole else 220
     for neighbor in neighbors:
-        line = f"`{neighbor.score:.2f}` {plain_markdown(texts[neighbor.row])}"
+        line = f"`{neighbor.score:.2f}` {plain_markdown(texts[neighbor.row], limit)}"
         if labels is not None:
             line += f" · *{plain_markdown(str(labels.iloc[neighbor.row]), 60)}*"
         st.markdown(line)
@@ -70,3 +87,14 @@ def neighbor_table(
     )
     if not higher_is_closer(checked):
         st.caption("Smaller distance is nearer.")
+
+
+def pair_list(pairs: Sequence[tuple[int, int, float]], texts: Sequence[str]) -> None:
+    """Pairs of rows with their score, both texts shown (cut to a line each)."""
+    if not pairs:
+        st.caption("Two rows are needed for a pair.")
+    for first, second, score in pairs:
+        st.markdown(
+            f"`{score:.2f}` **{first}** {plain_markdown(texts[first], 120)}  \n"
+            f"— **{second}** {plain_markdown(texts[second], 120)}"
+        )

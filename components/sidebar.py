@@ -8,7 +8,11 @@ import streamlit as st
 
 from components import cached, identity, state
 from components.markdown import safe
-from embedding_space.analysis.projection import METHOD_LABELS, PARAMETERS
+from embedding_space.analysis.projection import (
+    METHOD_LABELS,
+    MIN_POINTS_FOR_NONLINEAR,
+    PARAMETERS,
+)
 from embedding_space.demo import DEMO_CREDIT, DEMO_DATASET_ID
 from embedding_space.embed.sentence import DEFAULT_MODEL
 from embedding_space.errors import InputError
@@ -120,6 +124,15 @@ def render() -> None:
             **state.bind(method.name),
             horizontal=True,
         )
+        if (
+            current is not None
+            and current.rows < MIN_POINTS_FOR_NONLINEAR
+            and state.value(method.name) != "pca"
+        ):
+            st.caption(
+                f"With {current.rows} rows the map is drawn with PCA: UMAP and t-SNE need "
+                f"{MIN_POINTS_FOR_NONLINEAR}."
+            )
         dimensions = PARAMETERS["n_components"]
         st.radio(
             dimensions.label,

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 import streamlit as st
 
+from embedding_space.analysis.clustering import ClusterParams
 from embedding_space.analysis.projection import PARAMETERS, ProjectionParams
 from embedding_space.embed.sentence import DEFAULT_MODEL
 
@@ -21,6 +22,19 @@ MODEL_INPUT = "model_input"  # the sidebar's model text box
 MODEL_ERROR = "model_error"  # why the last requested model did not load
 COLOR_COLUMN = "color_column"
 NO_COLOR = "(none)"  # the "Colour by" choice of no column
+CLUSTER_COLOR = "(clusters)"  # the "Colour by" choice of the computed clusters
+SIZE_COLUMN = "size_column"  # a numeric column the markers are sized by, or NO_COLOR
+CLUSTER_METHOD = "cluster_method"
+N_CLUSTERS = "n_clusters"
+MIN_CLUSTER_SIZE = "min_cluster_size"
+CLUSTER_LABELS = "cluster_labels"  # whether cluster labels are written on the map
+DENSITY = "density"  # whether density contours are drawn under the points
+SEARCH_KIND = "search_kind"  # text, regex or semantic
+SEARCH_QUERY = "search_query"
+SEARCH_COLUMN = "search_column"
+NEIGHBOR_K = "neighbor_k"  # how many neighbours the map's side panel lists
+NEIGHBOR_METRIC = "neighbor_metric"
+FULL_TEXTS = "full_texts"  # whether the side panel shows whole texts
 COLOR_DATASET = "color_dataset"  # the dataset the colour choice was made for
 SELECTION = "selection"  # dataset id -> list of selected row ids
 FOCUS_ROW = "focus_row"  # dataset id -> the clicked row, or absent
@@ -34,9 +48,21 @@ SIGN_OUT = "sign_out"  # the sidebar's sign-out button
 MAP_INTERACTIONS = "map_interactions"  # map key -> {"tool": drag mode, "event": last event}
 
 # Each projection parameter is kept under its own name (scikit-learn's, see PARAMETERS).
+_CLUSTERS = ClusterParams()
 DEFAULTS: dict[str, object] = {
     MODEL_NAME: DEFAULT_MODEL,
     **{name: parameter.default for name, parameter in PARAMETERS.items()},
+    CLUSTER_METHOD: _CLUSTERS.method,
+    N_CLUSTERS: _CLUSTERS.n_clusters,
+    MIN_CLUSTER_SIZE: _CLUSTERS.min_cluster_size,
+    CLUSTER_LABELS: True,
+    DENSITY: False,
+    SIZE_COLUMN: NO_COLOR,
+    SEARCH_KIND: "text",
+    SEARCH_QUERY: "",
+    NEIGHBOR_K: 10,
+    NEIGHBOR_METRIC: "cosine",
+    FULL_TEXTS: False,
 }
 
 
@@ -85,6 +111,11 @@ def color_column(columns: Iterable[object]) -> str | None:
     return str(chosen) if chosen != NO_COLOR and chosen in set(columns) else None
 
 
+def colored_by_clusters() -> bool:
+    """Whether the maps are coloured by the computed clusters."""
+    return st.session_state.get(COLOR_COLUMN) == CLUSTER_COLOR
+
+
 def widget_key(kind: str, *parts: object) -> str:
     """The key of a widget that belongs to one thing (an upload, a dataset): ``kind:part``."""
     return ":".join([kind, *map(str, parts)])
@@ -118,6 +149,15 @@ def projection_params() -> ProjectionParams:
         name: parameter.kind(st.session_state[name]) for name, parameter in PARAMETERS.items()
     }
     return ProjectionParams(**chosen)
+
+
+def cluster_params() -> ClusterParams:
+    """The clustering the map's cluster controls describe."""
+    return ClusterParams(
+        method=st.session_state[CLUSTER_METHOD],
+        n_clusters=int(st.session_state[N_CLUSTERS]),
+        min_cluster_size=int(st.session_state[MIN_CLUSTER_SIZE]),
+    )
 
 
 def selection(dataset_id: str, row_count: int | None = None) -> list[int]:

@@ -22,7 +22,7 @@ import pandas as pd
 from embedding_space.errors import InputError
 from embedding_space.types import ProgressCallback
 
-__all__ = ["main"]
+__all__ = ["main", "main_exit"]
 
 EMBEDDING_COLUMN = "embedding"
 _METADATA_KEY = b"embedding_space"
@@ -40,13 +40,14 @@ _CLI_ALIASES = {"n_components": "--dims", "random_state": "--seed"}
 
 
 def _build_parser() -> argparse.ArgumentParser:
+    from embedding_space.analysis.clustering import CLUSTER_METHODS
     from embedding_space.analysis.projection import PARAMETERS
     from embedding_space.analysis.similarity import METRICS
     from embedding_space.embed.base import DEFAULT_BATCH_SIZE
     from embedding_space.embed.sentence import DEFAULT_MODEL
 
     parser = _Parser(
-        prog="python -m embedding_space",
+        prog="embedding-space",
         description="Embed texts, project them to 2-D/3-D and find nearest neighbours.",
     )
     verbs = parser.add_subparsers(dest="verb", required=True, parser_class=_Parser)
@@ -88,6 +89,28 @@ def _build_parser() -> argparse.ArgumentParser:
     inspect = verbs.add_parser("inspect", help="print what the loader sees in a file, as JSON")
     inspect.add_argument("input")
     inspect.add_argument("--text-column")
+
+    cluster = verbs.add_parser("cluster", help="add cluster and cluster_label columns")
+    cluster.add_argument("input", help="a parquet file written by 'embed'")
+    cluster.add_argument("--output", "-o", required=True)
+    cluster.add_argument("--method", choices=CLUSTER_METHODS, default="kmeans")
+    cluster.add_argument(
+        "--k", type=int, default=None, help="KMeans's clusters (suggested if absent)"
+    )
+    cluster.add_argument(
+        "--min-cluster-size", type=int, default=10, help="HDBSCAN's smallest group"
+    )
+    cluster.add_argument("--seed", type=int, default=42)
+
+    search = verbs.add_parser("search", help="print the rows a search finds, as JSON lines")
+    search.add_argument("input", help="a parquet file written by 'embed'")
+    how = search.add_mutually_exclusive_group(required=True)
+    how.add_argument("--text", help="rows containing this text (case-insensitive)")
+    how.add_argument("--regex", help="rows a Python regular expression matches")
+    how.add_argument("--semantic", help="rows nearest in meaning to this sentence")
+    search.add_argument("-k", type=int, default=10, help="at most this many rows")
+    search.add_argument("--column", help="the column to search (default: the text column)")
+    search.add_argument("--model", help="the model for --semantic (default: the one that embedded)")
 
     demo = verbs.add_parser("demo", help="prepare the bundled demo dataset in the workspace")
     demo.add_argument("--model", default=DEFAULT_MODEL)
@@ -227,14 +250,11 @@ def _run_project(args: argparse.Namespace) -> None:
 
 def _run_neighbors(args: argparse.Namespace) -> None:
     from embedding_space.analysis.neighbors import top_k
-    from embedding_space.io.columns import guess_text_column
 
     frame, vectors, metadata = _read_embedded(args.input)
     if args.k < 1:
         raise InputError(f"-k must be at least 1, not {args.k}.")
-    text_column = metadata.get("text_column")
-    if text_column not in frame.columns:
-        text_column = guess_text_column(frame.drop(columns=[EMBEDDING_COLUMN]))
+    text_column = _text_column(frame, metadata)
     exclude = None
     if args.row is not None:
         if not 0 <= args.row < len(frame):
@@ -257,6 +277,78 @@ def _run_neighbors(args: argparse.Namespace) -> None:
             "score": round(neighbor.score, 6),
             "text": str(frame[text_column].iloc[neighbor.row]),
         }
+        print(json.dumps(line, ensure_ascii=False))
+
+
+def _text_column(frame: pd.DataFrame, metadata: dict[str, Any]) -> str:
+    from embedding_space.io.columns import guess_text_column
+
+    column = metadata.get("text_column")
+    if column in frame.columns:
+        return str(column)
+    return guess_text_column(frame.drop(columns=[EMBEDDING_COLUMN]))
+
+
+def _run_cluster(args: argparse.Namespace) -> None:
+    from embedding_space.analysis.clustering import ClusterParams, cluster, suggest_n_clusters
+
+    frame, vectors, metadata = _read_embedded(args.input)
+    texts = frame[_text_column(frame, metadata)].astype(str).tolist()
+    k = args.k
+    if args.method == "kmeans" and k is None:
+        k, scores = suggest_n_clusters(vectors, random_state=args.seed)
+        _say(
+            f"Suggested --k {k}: the best silhouette (cosine) of k = {min(scores)}..{max(scores)}."
+        )
+    params = ClusterParams(
+        method=args.method,
+        n_clusters=k or 8,
+        min_cluster_size=args.min_cluster_size,
+        random_state=args.seed,
+    )
+    result = cluster(vectors, params, texts)
+    if result.note:
+        _say(result.note)
+    frame = frame.drop(columns=[c for c in ("cluster", "cluster_label") if c in frame.columns])
+    frame["cluster"] = result.labels
+    frame["cluster_label"] = result.row_names()
+    _write_parquet(frame, args.output, {**metadata, "clusters": params.relevant()})
+    sizes = result.sizes()
+    _say(
+        f"Found {sum(1 for c in sizes if c >= 0)} clusters with {params.describe()}"
+        + (f" ({sizes[-1]} rows of noise)" if -1 in sizes else "")
+        + f"; wrote {args.output}."
+    )
+
+
+def _run_search(args: argparse.Namespace) -> None:
+    from embedding_space.analysis.search import rows_containing, rows_matching, semantic_search
+
+    frame, vectors, metadata = _read_embedded(args.input)
+    if args.k < 1:
+        raise InputError(f"-k must be at least 1, not {args.k}.")
+    text_column = _text_column(frame, metadata)
+    column = args.column or text_column
+    if column not in frame.columns or column == EMBEDDING_COLUMN:
+        names = ", ".join(c for c in frame.columns if c != EMBEDDING_COLUMN)
+        raise InputError(f"There is no column '{column}' to search. Pick one of: {names}.")
+    if args.semantic is not None:
+        from embedding_space.embed import embed_query, load_embedder
+
+        model = args.model or metadata.get("model")
+        if not model:
+            raise InputError("The file does not say which model embedded it; pass --model.")
+        query = embed_query(args.semantic, load_embedder(model), dimension=vectors.shape[1])
+        found = [(match.row, match.score) for match in semantic_search(vectors, query, args.k)]
+    else:
+        values = frame[column].astype(str).tolist()
+        if args.text is not None:
+            rows = rows_containing(values, args.text)
+        else:
+            rows = rows_matching(values, args.regex)
+        found = [(row, 1.0) for row in rows[: args.k]]
+    for row, score in found:
+        line = {"row": row, "score": round(score, 6), "text": str(frame[text_column].iloc[row])}
         print(json.dumps(line, ensure_ascii=False))
 
 
@@ -290,6 +382,8 @@ _VERBS = {
     "project": _run_project,
     "neighbors": _run_neighbors,
     "inspect": _run_inspect,
+    "cluster": _run_cluster,
+    "search": _run_search,
     "demo": _run_demo,
 }
 
@@ -308,3 +402,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     return 0
+
+
+def main_exit() -> None:
+    """The ``embedding-space`` command: :func:`main`, its status as the exit status."""
+    sys.exit(main())

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-__all__ = ["MAX_DECODED_ROWS", "decode_rows", "encode_rows"]
+__all__ = ["COMBINATIONS", "MAX_DECODED_ROWS", "combine_rows", "decode_rows", "encode_rows"]
+
+COMBINATIONS = ("union", "intersection", "difference")
+"""How two sets of rows combine: rows in either, in both, or in the first only."""
 
 MAX_DECODED_ROWS = 200_000
 """:func:`decode_rows` never gives more rows than this, whatever its ranges claim."""
@@ -55,3 +58,19 @@ def decode_rows(text: str, row_count: int = MAX_DECODED_ROWS) -> list[int]:
     except ValueError:
         return []
     return sorted(rows)
+
+
+def combine_rows(first: Iterable[int], second: Iterable[int], how: str) -> list[int]:
+    """Two sets of rows combined (see :data:`COMBINATIONS`), sorted.
+
+    Raises:
+        ValueError: ``how`` is not one of :data:`COMBINATIONS`.
+    """
+    a, b = set(first), set(second)
+    if how == "union":
+        return sorted(a | b)
+    if how == "intersection":
+        return sorted(a & b)
+    if how == "difference":
+        return sorted(a - b)
+    raise ValueError(f"how must be one of {', '.join(COMBINATIONS)}, not {how!r}")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from embedding_space.embed import SentenceEmbedder
@@ -100,3 +102,10 @@ def write_topics_csv(path: Path) -> dict[str, str]:
         writer.writerow(["text", "topic"])
         writer.writerows(topic_of.items())
     return topic_of
+
+
+def plotly_values(encoded: object) -> np.ndarray:
+    """A plotly array as a figure's JSON holds it: ``{"dtype", "bdata"}`` (base64) or a list."""
+    if isinstance(encoded, dict) and "bdata" in encoded:
+        return np.frombuffer(base64.b64decode(encoded["bdata"]), dtype=encoded["dtype"])
+    return np.asarray(encoded).ravel()

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.metrics import v_measure_score
 
 from embedding_space.cli import main
 from tests.helpers import ROOT
@@ -226,3 +227,60 @@ def test_second_embed_of_same_file_is_served_from_the_cache(embedded: Path, tmp_
     result = run_cli("embed", str(source), "--output", str(tmp_path / "again.parquet"))
     assert result.returncode == 0, result.stderr
     assert "(12 from the cache)" in result.stderr
+
+
+def test_cluster_adds_a_cluster_and_its_label_to_every_row(embedded: Path, tmp_path: Path) -> None:
+    output = tmp_path / "clustered.parquet"
+    result = run_cli("cluster", str(embedded), "-o", str(output), "--k", "4")
+    assert result.returncode == 0, result.stderr
+    frame = pd.read_parquet(output)
+    assert list(frame.columns) == [
+        "sentence",
+        "topic",
+        "id",
+        "embedding",
+        "cluster",
+        "cluster_label",
+    ]
+    assert frame["cluster"].nunique() == 4
+    # The topics come back (the dog chasing a ball may go with the sport).
+    assert v_measure_score(frame["topic"], frame["cluster"]) > 0.7
+    assert frame["cluster"].iloc[0] == frame["cluster"].iloc[1], "the cat and the feline"
+    assert frame["cluster_label"].str.len().gt(0).all()
+
+
+def test_cluster_suggests_k_and_hdbscan_marks_noise(embedded: Path, tmp_path: Path) -> None:
+    suggested = run_cli("cluster", str(embedded), "-o", str(tmp_path / "k.parquet"))
+    assert suggested.returncode == 0 and "Suggested --k" in suggested.stderr
+    noisy = run_cli(
+        "cluster",
+        str(embedded),
+        "-o",
+        str(tmp_path / "h.parquet"),
+        "--method",
+        "hdbscan",
+        "--min-cluster-size",
+        "3",
+    )
+    assert noisy.returncode == 0, noisy.stderr
+    labels = pd.read_parquet(tmp_path / "h.parquet")["cluster"]
+    assert labels.dtype.kind == "i" and labels.min() >= -1
+
+
+def test_search_prints_json_lines_for_text_regex_and_meaning(embedded: Path) -> None:
+    text = run_cli("search", str(embedded), "--text", "PIZZA")
+    rows = [json.loads(line) for line in text.stdout.splitlines()]
+    assert [line["row"] for line in rows] == [6, 7]
+    assert set(rows[0]) == {"row", "score", "text"}
+    regex = run_cli(
+        "search", str(embedded), "--regex", r"^The \w+ (match|player)", "--column", "sentence"
+    )
+    assert [json.loads(line)["row"] for line in regex.stdout.splitlines()] == [9, 11]
+    meaning = run_cli(
+        "search", str(embedded), "--semantic", "a kitten napping on a carpet", "-k", "2"
+    )
+    found = [json.loads(line) for line in meaning.stdout.splitlines()]
+    assert {line["row"] for line in found} == {0, 1}
+    assert found[0]["score"] >= found[1]["score"]
+    bad = run_cli("search", str(embedded), "--regex", "(unclosed")
+    assert bad.returncode == 2 and "not a valid regular expression" in bad.stderr

@@ -3,6 +3,16 @@
 Everything here works on arrays already in memory; nothing reads files or loads models.
 """
 
+from embedding_space.analysis.clustering import (
+    CLUSTER_METHODS,
+    NOISE,
+    Clustering,
+    ClusterParams,
+    cluster,
+    cluster_keywords,
+    suggest_n_clusters,
+)
+from embedding_space.analysis.methods import MethodsCard, data_fingerprint
 from embedding_space.analysis.neighbors import (
     GRAPH_NEIGHBORS,
     KnnGraph,
@@ -21,7 +31,12 @@ from embedding_space.analysis.projection import (
     place_among_neighbors,
     project,
 )
-from embedding_space.analysis.search import rows_containing
+from embedding_space.analysis.search import (
+    Match,
+    rows_containing,
+    rows_matching,
+    semantic_search,
+)
 from embedding_space.analysis.similarity import (
     METRIC_LABELS,
     METRICS,
@@ -29,6 +44,7 @@ from embedding_space.analysis.similarity import (
     RowChoice,
     choose_rows,
     cluster_order,
+    extreme_pairs,
     higher_is_closer,
     label_contrast,
     pairwise,
@@ -37,14 +53,20 @@ from embedding_space.analysis.similarity import (
 )
 
 __all__ = [
+    "CLUSTER_METHODS",
     "GRAPH_NEIGHBORS",
     "METHODS",
     "METHOD_LABELS",
     "METRICS",
     "METRIC_LABELS",
+    "NOISE",
     "PARAMETERS",
+    "ClusterParams",
+    "Clustering",
     "KnnGraph",
+    "Match",
     "Method",
+    "MethodsCard",
     "Metric",
     "Neighbor",
     "Parameter",
@@ -52,7 +74,11 @@ __all__ = [
     "ProjectionParams",
     "RowChoice",
     "choose_rows",
+    "cluster",
+    "cluster_keywords",
     "cluster_order",
+    "data_fingerprint",
+    "extreme_pairs",
     "higher_is_closer",
     "knn_graph",
     "label_contrast",
@@ -60,7 +86,10 @@ __all__ = [
     "place_among_neighbors",
     "project",
     "rows_containing",
+    "rows_matching",
     "scores_against",
+    "semantic_search",
+    "suggest_n_clusters",
     "top_k",
     "validate_metric",
 ]

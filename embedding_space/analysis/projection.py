@@ -25,6 +25,7 @@ from embedding_space.types import FloatMatrix
 __all__ = [
     "METHODS",
     "METHOD_LABELS",
+    "MIN_POINTS_FOR_NONLINEAR",
     "PARAMETERS",
     "Method",
     "Parameter",

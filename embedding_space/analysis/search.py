@@ -1,17 +1,56 @@
-"""Finding rows by what their text says."""
+"""Finding rows by what they say: plain text, regular expressions, and meaning.
+
+Plain text ignores case. A regular expression uses Python's ``re`` syntax and is checked by
+``re`` (so its messages are Python's), then run by the ``regex`` module, which understands the
+same syntax and can stop: a pattern that backtracks without end (``(x+x+)+y``) would
+otherwise hold a core for ever. Semantic search compares a query's vector with every row's.
+"""
 
 from __future__ import annotations
 
+import re
+import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-__all__ = ["rows_containing"]
+import numpy as np
+
+from embedding_space.analysis.neighbors import Neighbor, top_k
+from embedding_space.errors import InputError
+from embedding_space.types import FloatMatrix
+
+__all__ = [
+    "MAX_REGEX_SECONDS",
+    "SEARCH_KINDS",
+    "Match",
+    "rows_containing",
+    "rows_matching",
+    "semantic_search",
+]
+
+SEARCH_KINDS = ("text", "regex", "semantic")
+MAX_REGEX_SECONDS = 5.0
+"""A regular expression may search all rows for this long at most."""
 
 
-def rows_containing(texts: Sequence[str], needle: str) -> list[int]:
-    """The rows whose text contains ``needle``, ignoring case and surrounding spaces.
+@dataclass(frozen=True)
+class Match:
+    """One row a search found.
+
+    Attributes:
+        row: Its row id.
+        score: 1.0 for a text or pattern match; the cosine similarity for semantic search.
+    """
+
+    row: int
+    score: float
+
+
+def rows_containing(values: Sequence[str], needle: str) -> list[int]:
+    """The rows whose value contains ``needle``, ignoring case and surrounding spaces.
 
     Args:
-        texts: ``n`` texts.
+        values: ``n`` values (a column, as text).
         needle: The text to look for; an empty or blank needle matches nothing.
 
     Returns:
@@ -20,4 +59,64 @@ def rows_containing(texts: Sequence[str], needle: str) -> list[int]:
     wanted = needle.strip().casefold()
     if not wanted:
         return []
-    return [row for row, text in enumerate(texts) if wanted in text.casefold()]
+    return [row for row, value in enumerate(values) if wanted in value.casefold()]
+
+
+def rows_matching(
+    values: Sequence[str], pattern: str, *, seconds: float = MAX_REGEX_SECONDS
+) -> list[int]:
+    """The rows where a regular expression finds a match (``re.search`` semantics).
+
+    Case matters unless the pattern says otherwise (``(?i)``).
+
+    Args:
+        values: ``n`` values.
+        pattern: Python ``re`` syntax.
+        seconds: How long the whole search may take.
+
+    Returns:
+        Row ids, ascending; an empty pattern matches nothing.
+
+    Raises:
+        InputError: The pattern is not valid (the message names the problem and where), or
+            searching took longer than ``seconds``.
+    """
+    if not pattern:
+        return []
+    try:
+        re.compile(pattern)
+    except re.error as error:
+        where = f" at position {error.pos}" if error.pos is not None else ""
+        raise InputError(
+            f"The pattern is not a valid regular expression: {error.msg}{where}."
+        ) from None
+    import regex
+
+    compiled = regex.compile(pattern, flags=regex.VERSION0)
+    ends = time.monotonic() + seconds
+    found = []
+    for row, value in enumerate(values):
+        left = ends - time.monotonic()
+        try:
+            if left <= 0:
+                raise TimeoutError
+            if compiled.search(value, timeout=left):
+                found.append(row)
+        except TimeoutError:
+            raise InputError(
+                f"The pattern took longer than {seconds:g} seconds to search the rows and was "
+                "stopped; nested repeats such as (a+)+ can take for ever. Simplify it."
+            ) from None
+    return found
+
+
+def semantic_search(vectors: FloatMatrix, query: FloatMatrix, k: int = 10) -> list[Match]:
+    """The ``k`` rows nearest in meaning to a query vector (cosine), best first.
+
+    Args:
+        vectors: Array of shape ``(n, d)``.
+        query: Array of shape ``(d,)``, embedded with the model that made ``vectors``.
+        k: How many rows.
+    """
+    neighbors: list[Neighbor] = top_k(vectors, np.asarray(query, dtype=np.float32), k=k)
+    return [Match(neighbor.row, neighbor.score) for neighbor in neighbors]

@@ -19,6 +19,7 @@ __all__ = [
     "RowChoice",
     "choose_rows",
     "cluster_order",
+    "extreme_pairs",
     "higher_is_closer",
     "label_contrast",
     "pairwise",
@@ -224,3 +225,29 @@ def label_contrast(matrix: FloatMatrix, labels: Sequence[str]) -> tuple[float, f
     if not within.size or not between.size:
         return None
     return float(within.mean()), float(between.mean())
+
+
+def extreme_pairs(
+    matrix: FloatMatrix, rows: Sequence[int], metric: str = "cosine", count: int = 5
+) -> tuple[list[tuple[int, int, float]], list[tuple[int, int, float]]]:
+    """The most alike and the least alike pairs of distinct rows in a score matrix.
+
+    Args:
+        matrix: Array of shape ``(m, m)`` from :func:`pairwise`.
+        rows: The ``m`` row ids the matrix is of, in its order.
+        metric: The metric that made it (a distance ranks the other way round).
+        count: Pairs of each kind.
+
+    Returns:
+        ``(nearest, farthest)``, each a list of ``(row, row, score)``, the most extreme first.
+    """
+    size = matrix.shape[0]
+    if size < 2:
+        return [], []
+    upper = np.triu_indices(size, k=1)
+    scores = matrix[upper]
+    order = np.argsort(scores, kind="stable")
+    if higher_is_closer(validate_metric(metric)):
+        order = order[::-1]
+    pairs = [(int(rows[upper[0][i]]), int(rows[upper[1][i]]), float(scores[i])) for i in order]
+    return pairs[:count], pairs[::-1][:count]

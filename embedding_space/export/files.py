@@ -128,6 +128,7 @@ def export_table(
     selected_rows: Sequence[int] = (),
     clusters: Sequence[int | str] | None = None,
     neighbor_ids: npt.NDArray[np.integer[Any]] | None = None,
+    row_ids: Sequence[int] | None = None,
     format: TableFormat,
 ) -> bytes:
     """The current table, with what the app knows about each row, as CSV or Parquet.
@@ -149,6 +150,8 @@ def export_table(
         clusters: ``n`` cluster ids or names, one per row.
         neighbor_ids: The top-k neighbour row ids of each row, shape ``(n, k)``, nearest
             first, the row itself already left out.
+        row_ids: The rows' ids when ``frame`` is part of a dataset (a kept selection);
+            ``0..n-1`` when ``None``.
         format: ``"csv"`` or ``"parquet"``.
 
     Returns:
@@ -163,7 +166,10 @@ def export_table(
     count = len(frame)
     table = frame.reset_index(drop=True)
     table.columns = pd.Index(unique_names(table.columns))
-    added: dict[str, Any] = {"row_id": np.arange(count, dtype=np.int64)}
+    if row_ids is not None and len(row_ids) != count:
+        raise InputError(f"There are {len(row_ids):,} row ids for {count:,} rows.")
+    ids = np.arange(count) if row_ids is None else np.asarray(list(row_ids))
+    added: dict[str, Any] = {"row_id": ids.astype(np.int64)}
     if coordinates is not None:
         points = np.asarray(coordinates)
         if points.ndim != 2 or points.shape[0] != count or points.shape[1] not in (2, 3):

@@ -3,6 +3,7 @@
 Pure functions from arrays to ``go.Figure``: the app shows them, the exports save them.
 """
 
+from embedding_space.figures.annotations import add_cluster_labels, add_density, with_caption
 from embedding_space.figures.heatmap import heatmap_figure
 from embedding_space.figures.labels import hover_label, plain_label
 from embedding_space.figures.layers import (
@@ -25,6 +26,8 @@ __all__ = [
     "MARK_COLOR",
     "Highlight",
     "QueryMark",
+    "add_cluster_labels",
+    "add_density",
     "add_highlight_layer",
     "add_query_layer",
     "focus_layer",
@@ -37,4 +40,5 @@ __all__ = [
     "neighbors_layer",
     "plain_label",
     "scatter_figure",
+    "with_caption",
 ]

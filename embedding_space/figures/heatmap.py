@@ -8,6 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from embedding_space.figures.labels import hover_label, plain_label
+from embedding_space.figures.points import PALETTE
 from embedding_space.types import FloatMatrix
 
 __all__ = ["heatmap_figure"]
@@ -19,6 +20,7 @@ def heatmap_figure(
     *,
     metric: str = "cosine",
     labels: Sequence[str] | None = None,
+    label_strip: bool = False,
 ) -> go.Figure:
     """A similarity heatmap whose hover gives both texts and the score.
 
@@ -27,6 +29,8 @@ def heatmap_figure(
         texts: ``m`` texts in the same order.
         metric: Name shown in hover and on the colour bar.
         labels: ``m`` short tick labels (e.g. a category); row numbers when absent.
+        label_strip: Also colour each row's label in a strip along both axes, so groups show
+            where there is no room for tick labels.
 
     Returns:
         The figure.
@@ -55,6 +59,8 @@ def heatmap_figure(
             colorbar={"title": {"text": "distance" if distance else metric}},
         )
     )
+    if label_strip and labels is not None and size > 1:
+        _add_label_strips(figure, [str(label) for label in labels])
     axis: dict[str, object] = {"showgrid": False, "zeroline": False}
     if ticks is not None and size <= 80:
         axis.update(tickmode="array", tickvals=positions, ticktext=ticks, tickfont={"size": 11})
@@ -67,3 +73,46 @@ def heatmap_figure(
         height=700,
     )
     return figure
+
+
+def _add_label_strips(figure: go.Figure, labels: list[str]) -> None:
+    """A column left of the matrix and a row above it, one colour per label."""
+    categories = sorted(set(labels))
+    codes = np.asarray([categories.index(label) for label in labels], dtype=float)
+    steps = max(len(categories) - 1, 1)
+    scale: list[list[object]] = []
+    for index in range(len(categories)):
+        colour = PALETTE[index % len(PALETTE)]
+        scale += [[max(index - 0.5, 0) / steps, colour], [min(index + 0.5, steps) / steps, colour]]
+    names = np.asarray([plain_label(label) for label in labels], dtype=object)
+    common = {
+        "colorscale": scale,
+        "zmin": 0,
+        "zmax": steps,
+        "showscale": False,
+        "hovertemplate": "%{customdata}<extra></extra>",
+    }
+    figure.add_trace(
+        go.Heatmap(
+            z=codes.reshape(-1, 1),
+            x0=-1.6,
+            dx=1,
+            y0=0,
+            dy=1,
+            customdata=names.reshape(-1, 1),
+            name="labels (rows)",
+            **common,
+        )
+    )
+    figure.add_trace(
+        go.Heatmap(
+            z=codes.reshape(1, -1),
+            x0=0,
+            dx=1,
+            y0=-1.6,
+            dy=1,
+            customdata=names.reshape(1, -1),
+            name="labels (columns)",
+            **common,
+        )
+    )

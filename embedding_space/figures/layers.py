@@ -71,9 +71,10 @@ def focus_layer(rows: Sequence[int], name: str = "clicked") -> Highlight:
     return Highlight(rows, name, FOCUS_COLOR, "star", 20)
 
 
-def matches_layer(rows: Sequence[int], needle: str) -> Highlight:
-    """Rings on the rows whose text contains a search string."""
-    return Highlight(rows, f"contains “{needle}”", _MATCH_COLOR, "circle-open", 12)
+def matches_layer(rows: Sequence[int], label: str) -> Highlight:
+    """Rings on the rows a search found; ``label`` says what was searched
+    ("contains “refund”")."""
+    return Highlight(rows, label, _MATCH_COLOR, "circle-open", 12)
 
 
 @dataclass(frozen=True)

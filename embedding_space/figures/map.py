@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from embedding_space.analysis.clustering import Clustering
+from embedding_space.figures.annotations import add_cluster_labels, add_density
 from embedding_space.figures.layers import (
     SELECTION_RING_COLOR,
     Highlight,
@@ -37,6 +39,10 @@ def map_figure(
     height: int = 640,
     hover: Sequence[str] | None = None,
     selected: Sequence[int] = (),
+    size: pd.Series | None = None,
+    size_name: str | None = None,
+    clusters: Clustering | None = None,
+    density: bool = False,
 ) -> go.Figure:
     """The map with its layers: points, the selection, highlighted rows, and a query.
 
@@ -52,6 +58,10 @@ def map_figure(
         hover: Precomputed hover labels (see :func:`scatter_figure`).
         selected: Rows selected with box or lasso; the others are dimmed on a 2-D map and
             the selected ones ringed on a 3-D map (Scatter3d cannot dim points one by one).
+        size: Values to size the markers by, aligned with rows.
+        size_name: Its column name.
+        clusters: Clusters of the rows whose labels are written at their centres.
+        density: Shade where points crowd, under them (2-D only).
 
     Returns:
         The figure.
@@ -64,7 +74,11 @@ def map_figure(
         revision=revision,
         height=height,
         hover=hover,
+        size=size,
+        size_name=size_name,
     )
+    if density:
+        add_density(figure, coordinates)
     layers = list(highlights)
     if selected and coordinates.shape[1] == 2:
         mark_selection(figure, selected)
@@ -84,4 +98,6 @@ def map_figure(
     if query is not None:
         neighbor_points = coordinates[np.asarray(list(query.neighbor_rows), dtype=np.intp)]
         add_query_layer(figure, query.point, neighbor_points, query.text)
+    if clusters is not None:
+        add_cluster_labels(figure, coordinates, clusters)
     return figure

@@ -17,12 +17,12 @@ from plotly.colors import qualitative
 from embedding_space.figures.labels import hover_label, plain_label
 from embedding_space.types import FloatMatrix
 
-__all__ = ["MAX_LEGEND_CATEGORIES", "is_categorical", "point_trace", "scatter_figure"]
+__all__ = ["MAX_LEGEND_CATEGORIES", "PALETTE", "is_categorical", "point_trace", "scatter_figure"]
 
 MAX_LEGEND_CATEGORIES = 96
 """Beyond this many categories the rarest are drawn together as "(other)"."""
 _OTHER = "(other)"
-_PALETTE: tuple[str, ...] = tuple(
+PALETTE: tuple[str, ...] = tuple(
     dict.fromkeys(
         qualitative.D3
         + qualitative.Dark24
@@ -31,13 +31,33 @@ _PALETTE: tuple[str, ...] = tuple(
         + qualitative.Set3
     )
 )
-_SIDE_LEGEND_MAX = 20
-"""Legends longer than this go below the map, so the map keeps its width."""
+_SHORT_LEGEND_CHARS = 24
+_SMALL_LEGEND_FROM = 20
+"""Legends longer than this use small type (and scroll beside the map)."""
 _LEGEND_CHARS = 40
 """Longer category names are cut in the legend (the hover shows them whole), so a long label
 cannot squeeze the map."""
 _MARKER_SIZE_2D = 6
 _MARKER_SIZE_3D = 3
+
+
+def _sizes(
+    size: pd.Series | None, size_name: str | None, base: int, count: int
+) -> tuple[npt.NDArray[np.float64] | None, npt.NDArray[np.object_] | None, str]:
+    """Marker sizes (area proportional to the value), their hover text, and the hover line."""
+    if size is None:
+        return None, None, ""
+    numbers = pd.to_numeric(size, errors="coerce").to_numpy(dtype=float)
+    if len(numbers) != count:
+        raise ValueError("size needs one value per point")
+    finite = numbers[np.isfinite(numbers)]
+    low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
+    spread = (numbers - low) / (high - low) if high > low else np.full(count, 0.5)
+    sizes = base * 0.6 + base * 2.4 * np.sqrt(np.clip(np.nan_to_num(spread, nan=0.0), 0, 1))
+    text = np.asarray(
+        ["–" if not np.isfinite(value) else f"{value:.4g}" for value in numbers], dtype=object
+    )
+    return sizes, text, f"<br><i>{plain_label(size_name or 'size')}: %{{text}}</i>"
 
 
 def _legend_entry(category: str) -> str:
@@ -64,12 +84,14 @@ def point_trace(
     *,
     showlegend: bool = True,
     hover_suffix: str = "",
+    text: Sequence[str] | None = None,
 ) -> go.Scattergl | go.Scatter3d:
     common: dict[str, object] = {
         "mode": "markers",
         "name": name,
         "customdata": rows.reshape(-1, 1),
         "hovertext": list(hover),
+        "text": None if text is None else list(text),
         # A per-trace suffix in the template instead of one string per point keeps big maps fast.
         "hovertemplate": f"%{{hovertext}}{hover_suffix}<extra></extra>",
         "marker": marker,
@@ -90,8 +112,10 @@ def scatter_figure(
     revision: str = "map",
     height: int = 640,
     hover: Sequence[str] | None = None,
+    size: pd.Series | None = None,
+    size_name: str | None = None,
 ) -> go.Figure:
-    """The map: one marker per row, coloured by a column.
+    """The map: one marker per row, coloured by a column, sized by another.
 
     Every trace carries the row ids in ``customdata`` (shape ``(n, 1)``), so a selection maps back
     to rows whatever the colouring or the order of traces.
@@ -103,19 +127,34 @@ def scatter_figure(
         color_name: The column's name, for the legend title and hover.
         title: Figure title.
         revision: Plotly ``uirevision``: zoom and camera survive redraws while it is unchanged.
-        height: Pixels for the points; a long legend below the map adds to it.
+        height: Pixels for the map.
         hover: ``n`` labels from :func:`hover_label`, when the caller keeps them between
             redraws (they cost about 20 µs a text); computed from ``texts`` when ``None``.
+        size: ``n`` numbers to size the markers by (area grows with the value); the hover
+            shows each value.
+        size_name: Its column's name.
 
     Returns:
         The figure; add layers with :func:`add_highlight_layer` and :func:`add_query_layer`.
     """
     count, dims = coordinates.shape
     rows = np.arange(count, dtype=np.intp)
-    size = _MARKER_SIZE_3D if dims == 3 else _MARKER_SIZE_2D
+    base = _MARKER_SIZE_3D if dims == 3 else _MARKER_SIZE_2D
     labels = np.asarray(
         hover if hover is not None else [hover_label(text) for text in texts], dtype=object
     )
+    sizes, size_text, size_suffix = _sizes(size, size_name, base, count)
+
+    def marker_size(mask: npt.NDArray[np.bool_] | None = None) -> object:
+        if sizes is None:
+            return base
+        return (sizes if mask is None else sizes[mask]).tolist()
+
+    def text_of(mask: npt.NDArray[np.bool_] | None = None) -> list[str] | None:
+        if size_text is None:
+            return None
+        return list(size_text if mask is None else size_text[mask])
+
     figure = go.Figure()
     if color is None:
         figure.add_trace(
@@ -124,8 +163,10 @@ def scatter_figure(
                 rows,
                 labels,
                 "points",
-                {"size": size, "opacity": 0.8},
+                {"size": marker_size(), "opacity": 0.8},
                 showlegend=False,
+                hover_suffix=size_suffix,
+                text=text_of(),
             )
         )
     elif is_categorical(color):
@@ -145,13 +186,14 @@ def scatter_figure(
                     labels[mask],
                     plain_label(_legend_entry(str(category))),
                     {
-                        "size": size,
+                        "size": marker_size(mask),
                         "opacity": 0.8,
                         "color": "#b0b0b0"
-                        if category == _OTHER
-                        else _PALETTE[index % len(_PALETTE)],
+                        if category in (_OTHER, "noise")
+                        else PALETTE[index % len(PALETTE)],
                     },
-                    hover_suffix=f"<br><i>{tag}</i>",
+                    hover_suffix=f"<br><i>{tag}</i>{size_suffix}",
+                    text=text_of(mask),
                 )
             )
     else:
@@ -164,7 +206,7 @@ def scatter_figure(
                 labels,
                 tag,
                 {
-                    "size": size,
+                    "size": marker_size(),
                     "opacity": 0.85,
                     "color": numbers,
                     "colorscale": "Viridis",
@@ -172,18 +214,21 @@ def scatter_figure(
                     "colorbar": {"title": {"text": tag}},
                 },
                 showlegend=False,
-                hover_suffix=f"<br><i>{tag}: %{{marker.color:.4g}}</i>",
+                hover_suffix=f"<br><i>{tag}: %{{marker.color:.4g}}</i>{size_suffix}",
+                text=text_of(),
             )
         )
-    traces = len(figure.data)
     legend: dict[str, object] = {
         "title": {"text": plain_label(color_name or "")},
         "itemsizing": "constant",
         "tracegroupgap": 0,
     }
-    if traces > _SIDE_LEGEND_MAX:
-        legend.update(orientation="h", y=-0.02, yanchor="top", x=0, font={"size": 10})
-        height += 22 * ((traces + 3) // 4)
+    if len(figure.data) > _SMALL_LEGEND_FROM:
+        # A long legend stays beside the map, in small type and short names; plotly scrolls it.
+        legend.update(font={"size": 10})
+        for trace in figure.data:
+            if trace.name and len(trace.name) > _SHORT_LEGEND_CHARS:
+                trace.name = trace.name[: _SHORT_LEGEND_CHARS - 1] + "…"
     layout: dict[str, object] = {
         "title": {"text": plain_label(title)} if title else None,
         "uirevision": revision,

@@ -18,10 +18,19 @@ from typing import TypeVar
 
 import numpy as np
 
+from embedding_space.analysis.clustering import Clustering, ClusterParams, cluster
 from embedding_space.analysis.neighbors import GRAPH_NEIGHBORS, KnnGraph, knn_graph
 from embedding_space.analysis.projection import Projection, ProjectionParams, project
 from embedding_space.embed.base import Embedder, embed
-from embedding_space.store.artifacts import Artifact, load_or_compute, model_slug
+from embedding_space.errors import InputError
+from embedding_space.rows import decode_rows, encode_rows
+from embedding_space.store.artifacts import (
+    Artifact,
+    load_or_compute,
+    model_slug,
+    write_atomically,
+    write_json,
+)
 from embedding_space.store.datasets import (
     CUSTOM_VECTORS,
     MAX_NAME_CHARS,
@@ -34,7 +43,18 @@ from embedding_space.store.datasets import (
 from embedding_space.store.owners import cache_scope
 from embedding_space.types import FloatMatrix, ProgressCallback
 
-__all__ = ["CUSTOM_VECTORS", "MAX_NAME_CHARS", "DatasetInfo", "Workspace", "default_home"]
+__all__ = [
+    "CUSTOM_VECTORS",
+    "MAX_NAME_CHARS",
+    "MAX_SELECTIONS",
+    "DatasetInfo",
+    "Workspace",
+    "default_home",
+]
+
+MAX_SELECTIONS = 50
+"""Named selections one person may keep per dataset."""
+_SELECTION_NAME_CHARS = 60
 
 _A = TypeVar("_A", bound=Artifact)
 
@@ -54,16 +74,17 @@ class Workspace(DatasetStore):
         return None if self._writes_own_folder(dataset_id, viewer) else viewer
 
     def _results_folders(self, dataset_id: str, viewer: str | None) -> list[Path]:
-        """Where to look for a result, in order: the dataset's folder, then the viewer's."""
+        """The dataset's folder, then (for a visitor) the viewer's own; writes go to the last."""
         folders = [self._folder(dataset_id)]
         if viewer is not None and not self._writes_own_folder(dataset_id, viewer):
             folders.append(self._owner_folder(viewer) / "results" / dataset_id)
         return folders
 
     def _result_path(self, dataset_id: str, viewer: str | None, relative: str) -> Path:
-        """The file a result is read from, or written to when it is not there yet."""
+        """The file a result is read from (the viewer's own copy first), or written to when
+        it is not there yet."""
         folders = self._results_folders(dataset_id, viewer)
-        for folder in folders:
+        for folder in reversed(folders):
             if (folder / relative).is_file():
                 return folder / relative
         return folders[-1] / relative
@@ -233,3 +254,111 @@ class Workspace(DatasetStore):
             Projection,
             compute,
         )
+
+    # -- clusters ---------------------------------------------------------------------------
+
+    def _clustering_file(self, model_key: str, params: ClusterParams) -> str:
+        return f"clusters/{model_slug(model_key)}-{params.key()}.npz"
+
+    def clustering(
+        self,
+        dataset_id: str,
+        model_key: str,
+        vectors: FloatMatrix,
+        params: ClusterParams,
+        *,
+        viewer: str | None = None,
+    ) -> Clustering:
+        """The dataset's clusters, computed once per (dataset, model, method, parameters),
+        with any names the user gave them.
+
+        Raises:
+            InputError: Fewer than two rows, or a viewer out of room.
+        """
+        return self._load_or_compute(
+            dataset_id,
+            viewer,
+            self._clustering_file(model_key, params),
+            Clustering,
+            lambda: cluster(vectors, params, self.texts(dataset_id)),
+        )
+
+    def rename_cluster(
+        self,
+        dataset_id: str,
+        model_key: str,
+        params: ClusterParams,
+        cluster_id: int,
+        name: str,
+        *,
+        viewer: str | None = None,
+    ) -> Clustering:
+        """Give a computed cluster a name of the user's; it is kept with the clustering (a
+        visitor's names go to a copy of their own).
+
+        Raises:
+            InputError: The clustering is not computed, no such cluster, or a bad name.
+        """
+        relative = self._clustering_file(model_key, params)
+        source = self._result_path(dataset_id, viewer, relative)
+        if not source.is_file():
+            raise InputError("Compute the clusters before renaming one.")
+        with np.load(source, allow_pickle=False) as stored:
+            renamed = Clustering.from_arrays(stored).renamed(cluster_id, name)
+        arrays = renamed.to_arrays()
+        target = self._results_folders(dataset_id, viewer)[-1] / relative
+        write_atomically(target, lambda stream: np.savez(stream, allow_pickle=False, **arrays))
+        return renamed
+
+    # -- selections -------------------------------------------------------------------------
+
+    def _selections_path(self, dataset_id: str, viewer: str | None) -> Path:
+        return self._results_folders(dataset_id, viewer)[-1] / "selections.json"
+
+    def selections(self, dataset_id: str, viewer: str | None = None) -> dict[str, list[int]]:
+        """The selections kept for a dataset (by whoever ``viewer`` is), name -> row ids."""
+        path = self._selections_path(dataset_id, viewer)
+        try:
+            stored = json.loads(path.read_text())
+        except (OSError, ValueError):
+            return {}
+        rows = self.get(dataset_id).rows
+        return {str(name): decode_rows(str(ranges), rows) for name, ranges in stored.items()}
+
+    def save_selection(
+        self, dataset_id: str, name: str, rows: list[int], *, viewer: str | None = None
+    ) -> None:
+        """Keep a set of rows under a name (replacing one of that name); stored as row-id
+        ranges, so 100,000 neighbouring rows take a few characters.
+
+        Raises:
+            InputError: The name is empty or too long, no rows, ids outside the dataset, or
+                :data:`MAX_SELECTIONS` are kept already.
+        """
+        cleaned = " ".join(name.split())
+        if not cleaned or len(cleaned) > _SELECTION_NAME_CHARS:
+            raise InputError(f"A selection name needs 1 to {_SELECTION_NAME_CHARS} characters.")
+        if not rows:
+            raise InputError("The selection is empty; select some rows first.")
+        count = self.get(dataset_id).rows
+        if min(rows) < 0 or max(rows) >= count:
+            raise InputError(f"The selection names rows outside 0 to {count - 1}.")
+        kept = {
+            key: encode_rows(value) for key, value in self.selections(dataset_id, viewer).items()
+        }
+        if cleaned not in kept and len(kept) >= MAX_SELECTIONS:
+            raise InputError(
+                f"{MAX_SELECTIONS} selections are kept for this dataset already; delete one first."
+            )
+        kept[cleaned] = encode_rows(rows)
+        if not self._writes_own_folder(dataset_id, viewer):
+            self.check_room(viewer)
+        write_json(self._selections_path(dataset_id, viewer), kept)
+
+    def delete_selection(self, dataset_id: str, name: str, *, viewer: str | None = None) -> None:
+        """Forget a kept selection (nothing happens if there is none of that name)."""
+        kept = {
+            key: encode_rows(value) for key, value in self.selections(dataset_id, viewer).items()
+        }
+        if kept.pop(name, None) is not None:
+            write_json(self._selections_path(dataset_id, viewer), kept)

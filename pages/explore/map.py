@@ -1,15 +1,24 @@
-"""Map: the projection as an interactive scatter, coloured by a column, with neighbours on click."""
+"""Map: the projection, coloured by clusters or a column, searched, with neighbours on click."""
 
 import streamlit as st
 
 from components import cached, state
+from components.cluster_panel import cluster_controls, cluster_table, current_clustering
 from components.exports import map_exports
-from components.map_view import color_picker, dataset_map, projection_parameters, show_map
+from components.map_view import (
+    color_picker,
+    dataset_map,
+    methods_card,
+    projection_parameters,
+    show_map,
+    size_picker,
+)
 from components.markdown import display_frame, plain_markdown, safe
-from components.neighbor_lists import neighbor_list
+from components.neighbor_lists import neighbor_controls, neighbor_list
+from components.search_panel import search_box, search_results
+from components.selections_panel import selections_panel
 from embedding_space.analysis.neighbors import top_k
 from embedding_space.analysis.projection import METHOD_LABELS
-from embedding_space.analysis.search import rows_containing
 from embedding_space.figures.layers import focus_layer, matches_layer, neighbors_layer
 
 current = cached.open_current()
@@ -19,39 +28,54 @@ dataset_id = info.id
 params = state.projection_params()
 model_name = state.model_name()
 
-top = st.columns([2, 2, 2, 1.3], vertical_alignment="bottom")
-color_column = color_picker(top[0], current)
-find = top[1].text_input("Find texts containing", placeholder="e.g. refund")
-top[2].caption(
+top = st.columns([1.3, 1, 0.95, 2, 1.2, 1.1], vertical_alignment="bottom")
+color_picker(top[0], current)
+size_picker(top[1], current)
+search = search_box(top[2], top[3], top[4], current)
+st.caption(
     f"{len(texts):,} points · {METHOD_LABELS[projection.method]} {params.n_components}-D · "
     f"model {safe(info.vectors_model or model_name)}"
 )
-projection_parameters()
+left, right = st.columns(2)
+with left:
+    projection_parameters()
+with right:
+    cluster_controls(current)
 if projection.note:
     st.info(projection.note)
-model_key = cached.model_key_for(info, model_name)
-if truncated := cached.workspace().truncated_texts(
-    dataset_id, model_key, cached.results_owner(dataset_id)
-):
-    limit = cached.embedder(model_name).max_seq_length
+clustering = current_clustering(current)
+card = cached.methods_card(
+    info, model_name, projection, params, state.cluster_params() if clustering else None
+)
+if card.truncated:
     st.caption(
-        f"{truncated:,} texts are longer than the model reads ({limit} tokens); only their "
-        "beginning decides where they sit."
+        f"{card.truncated:,} texts are longer than the model reads ({card.max_tokens} tokens); "
+        "only their beginning decides where they sit."
     )
 
 selected = state.selection(dataset_id, len(texts))
 focus = state.focus_row(dataset_id, len(texts))
-focus_neighbors = top_k(vectors, vectors[focus], k=10, exclude=focus) if focus is not None else []
+k = int(state.value(state.NEIGHBOR_K) or 10)
+metric = str(state.value(state.NEIGHBOR_METRIC))
+focus_neighbors = (
+    top_k(vectors, vectors[focus], k=k, metric=metric, exclude=focus) if focus is not None else []
+)
 highlights = []
-if matches := rows_containing(texts, find):
-    highlights.append(matches_layer(matches, find.strip()))
+if search is not None:
+    highlights.append(matches_layer(search.rows, search.label))
 if focus is not None:
     highlights += [neighbors_layer([n.row for n in focus_neighbors]), focus_layer([focus])]
 
-map_column, side_column = st.columns([3, 1], gap="medium")
+map_column, side_column = st.columns([3.3, 1], gap="small")
 with map_column:
     map_key = f"map-{dataset_id}-{params.n_components}"
-    figure = dataset_map(current, key=map_key, highlights=highlights, selected=selected)
+    figure = dataset_map(
+        current,
+        key=map_key,
+        highlights=highlights,
+        selected=search.rows if search is not None else selected,
+        clusters=clustering,
+    )
     event = show_map(figure, key=map_key)
     if params.n_components == 2:
         st.caption(
@@ -60,8 +84,19 @@ with map_column:
         )
     else:
         st.caption("Drag to rotate, scroll to zoom. Selection works on 2-D maps.")
-with top[3]:
-    map_exports(info, model_key, frame, vectors, projection.coordinates, selected, figure)
+    methods_card(card)
+with top[5]:
+    map_exports(
+        info,
+        cached.model_key_for(info, model_name),
+        frame,
+        vectors,
+        projection.coordinates,
+        selected,
+        figure,
+        card,
+        clustering.row_names() if clustering is not None else None,
+    )
 if event.clicked is not None:
     state.set_focus_row(dataset_id, event.clicked)
     st.rerun()
@@ -70,25 +105,48 @@ if event.selected is not None:
     st.rerun()
 
 with side_column:
-    st.subheader("Nearest neighbours")
-    if focus is None and params.n_components == 2:
-        st.caption("Click a point on the map to list its 10 nearest neighbours (cosine).")
-    elif focus is None:
-        st.caption(
-            "3-D maps do not report clicks: switch to 2-D, or search by row on the Neighbours page."
-        )
-    else:
-        st.markdown(f"**Row {focus}:** {plain_markdown(texts[focus], 400)}")
-        st.caption(
-            "Cosine similarity · text" + (f" · {safe(color_column)}" if color_column else "")
-        )
-        neighbor_list(focus_neighbors, texts, frame[color_column] if color_column else None)
-        if st.button("Clear", key="clear-focus"):
-            state.set_focus_row(dataset_id, None)
+    neighbours_tab, clusters_tab, search_tab, kept_tab = st.tabs(
+        ["Neighbours", "Clusters", "Search", "Kept"]
+    )
+    with neighbours_tab:
+        neighbor_controls()
+        color_column = state.color_column(frame.columns)
+        if focus is None and params.n_components == 2:
+            st.caption("Click a point on the map, or a row of a search, to list its neighbours.")
+        elif focus is None:
+            st.caption("3-D maps do not report clicks: switch to 2-D, or pick a search result.")
+        else:
+            whole = bool(state.value(state.FULL_TEXTS))
+            st.markdown(
+                f"**Row {focus}:** {plain_markdown(texts[focus], 20_000 if whole else 400)}"
+            )
+            st.caption(f"{metric} · text" + (f" · {safe(color_column)}" if color_column else ""))
+            labels = frame[color_column] if color_column else None
+            neighbor_list(focus_neighbors, texts, labels, whole=whole)
+            if st.button("Clear", key="clear-focus"):
+                state.set_focus_row(dataset_id, None)
+                st.rerun()
+    with clusters_tab:
+        if clustering is None:
+            st.caption("One row makes no clusters.")
+        else:
+            cluster_table(current, clustering)
+    with search_tab:
+        if search is None:
+            st.caption("Type in the search box above the map: text, a pattern, or a meaning.")
+        elif (picked := search_results(current, search)) is not None:
+            state.set_focus_row(dataset_id, picked)
             st.rerun()
+    with kept_tab:
+        selections_panel(
+            current,
+            map_selection=selected,
+            matches=search.rows if search is not None else None,
+            clustering=clustering,
+        )
 
 if selected:
-    st.subheader(f"{len(selected):,} selected rows")
+    st.subheader(f"{len(selected):,} selected rows", anchor=False)
     st.dataframe(display_frame(frame.iloc[selected]), width="stretch")
     clear, compare = st.columns([1, 5])
     if clear.button("Clear selection"):

@@ -4,13 +4,16 @@ import numpy as np
 import streamlit as st
 
 from components import cached, state
+from components.cluster_panel import current_clustering
 from components.exports import similarity_export
 from components.markdown import safe
+from components.neighbor_lists import pair_list
 from embedding_space.analysis.similarity import (
     METRIC_LABELS,
     METRICS,
     choose_rows,
     cluster_order,
+    extreme_pairs,
     label_contrast,
     pairwise,
 )
@@ -50,16 +53,32 @@ order = cluster_order(matrix, metric) if ordered else np.arange(len(choice.rows)
 rows = choice.rows[order]
 matrix = matrix[np.ix_(order, order)]
 color_column = state.color_column(frame.columns)
-labels = (
-    frame[color_column].iloc[rows].astype(str).to_list()
-    if color_column
-    else [str(row) for row in rows]
-)
-st.plotly_chart(
-    heatmap_figure(matrix, [texts[row] for row in rows], metric=metric, labels=labels),
+clustering = current_clustering(current) if state.colored_by_clusters() else None
+if clustering is not None:
+    color_column = "cluster"
+    labels = [clustering.row_names()[row] for row in rows]
+elif color_column:
+    labels = frame[color_column].iloc[rows].astype(str).to_list()
+else:
+    labels = [str(row) for row in rows]
+heatmap_column, pairs_column = st.columns([3, 1.2], gap="medium")
+heatmap_column.plotly_chart(
+    heatmap_figure(
+        matrix,
+        [texts[row] for row in rows],
+        metric=metric,
+        labels=labels,
+        label_strip=color_column is not None,
+    ),
     width="stretch",
     config={"displaylogo": False},
 )
+nearest, farthest = extreme_pairs(matrix, rows.tolist(), metric)
+with pairs_column:
+    st.subheader("Most alike", anchor=False)
+    pair_list(nearest, texts)
+    st.subheader("Least alike", anchor=False)
+    pair_list(farthest, texts)
 similarity_export(
     matrix, [f"{row}: {label}" for row, label in zip(rows, labels, strict=True)], info.name
 )

@@ -242,7 +242,7 @@ def base_traces(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for t in found
         if t["mode"] == "markers"
         and t["name"] not in HIGHLIGHT_LAYERS
-        and not str(t["name"]).startswith("contains")
+        and not str(t["name"]).startswith(("contains", "matches", "nearest to"))
     ]
 
 

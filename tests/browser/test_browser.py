@@ -62,7 +62,7 @@ def page(app: App) -> Iterator[Any]:
         if os.environ.get("CI"):
             pytest.fail(f"{support.CHROMIUM} is not installed; run `make check-browser`.")
         pytest.skip(f"{support.CHROMIUM} is not installed")
-    for stale in [*support.ARTIFACTS.glob("0?-*.png"), support.ARTIFACTS / "failure.png"]:
+    for stale in [*support.ARTIFACTS.glob("[01]?-*.png"), support.ARTIFACTS / "failure.png"]:
         stale.unlink(missing_ok=True)  # every screenshot left is from this run
     with support.chromium() as browser:
         context = browser.new_context(viewport={"width": 1440, "height": 1000})
@@ -267,7 +267,7 @@ class Journey:
         assert topics[clicked_topic] >= 6, f"row {row} ({clicked_topic}) has neighbours {topics}"
         # The panel beside the map shows the clicked text; and its neighbours, unless they are
         # in a table (a canvas: its cells are not in the DOM).
-        side = page.get_by_test_id("stColumn").filter(has_text="Nearest neighbours").last
+        side = page.get_by_test_id("stColumn").filter(has_text="Whole texts").last
         expect(side).to_contain_text(support.plain_text(clicked["hover"][0]))
         if not side.get_by_test_id("stDataFrame").count():
             for hover in neighbours["hover"]:
@@ -301,6 +301,31 @@ class Journey:
         assert kept == inside, f"the map marks {sorted(kept)}; the box held {sorted(inside)}"
         self.tall_shot("05-selection.png")
 
+    def keep_selection(self) -> None:
+        """Keep the box selection under a name, then open the heatmap of exactly its rows."""
+        page = self.page
+        count = int(
+            page.get_by_role("heading", name=re.compile(r"^\d+ selected rows$"))
+            .inner_text()
+            .split()[0]
+        )
+        page.get_by_role("tab", name="Kept").click()
+        page.get_by_label("under the name").fill("the astronomy box")
+        page.get_by_role("button", name="Keep it").click()
+        expect(page.get_by_text(f"Kept “the astronomy box” ({count} rows).")).to_be_visible()
+        support.settle(page)
+        page.get_by_role("tab", name="Kept").click()
+        page.get_by_role("button", name="Heatmap", exact=True).click()
+        expect(page.get_by_role("heading", name="Similarity", exact=True)).to_be_visible()
+        self.wait_chart(
+            f"gd._fullData[0].type === 'heatmap' && gd._fullData[0].z.length === {count}"
+        )
+        support.settle(page)
+        expect(page.get_by_text(f"Showing the {count} selected rows.")).to_be_visible()
+        expect(page.get_by_role("heading", name="Most alike")).to_be_visible()
+        self.check_clean("heatmap of a kept selection")
+        self.tall_shot("06-kept-heatmap.png", height=1200)
+
     def query(self) -> None:
         page = self.page
         self.sidebar_link("Neighbours")
@@ -322,7 +347,7 @@ class Journey:
         shown = page.get_by_test_id("stDataFrame").or_(page.get_by_text(first, exact=True))
         expect(shown.first).to_be_visible()
         self.check_clean("query")
-        support.shot(page, "06-query.png")
+        support.shot(page, "07-query.png")
 
     def heatmap(self) -> None:
         page = self.page
@@ -341,7 +366,7 @@ class Journey:
         within, between = map(float, re.findall(r"\d+\.\d+", caption.inner_text()))
         assert within > between + 0.1, caption.inner_text()
         self.check_clean("similarity")
-        self.tall_shot("07-heatmap.png", height=1200)
+        self.tall_shot("08-heatmap.png", height=1200)
 
     def map_3d(self) -> None:
         page = self.page
@@ -355,7 +380,7 @@ class Journey:
         assert sum(t["count"] for t in support.base_traces(support.traces(page))) == 40
         expect(page.get_by_text("40 points · UMAP 3-D")).to_be_visible()
         self.check_clean("3-D map")
-        support.shot(page, "08-map-3d.png")
+        support.shot(page, "09-map-3d.png")
 
     def bad_file(self) -> None:
         page = self.page
@@ -371,7 +396,7 @@ class Journey:
         self.check_clean("bad file")
         dataset = page.get_by_test_id("stSidebar").get_by_role("combobox", name="Dataset")
         expect(dataset).to_have_value(f"{UPLOAD_NAME} · 40 rows")
-        support.shot(page, "09-bad-file.png")
+        support.shot(page, "10-bad-file.png")
 
 
 STEPS = (
@@ -379,6 +404,7 @@ STEPS = (
     "upload",
     "click_point",
     "box_select",
+    "keep_selection",
     "query",
     "heatmap",
     "map_3d",
@@ -387,7 +413,8 @@ STEPS = (
 
 
 def test_user_journey(page: Any, app: App, tmp_path: Path) -> None:
-    """Demo map, upload, click, box selection, query, heatmap, 3-D, a bad file: in that order."""
+    """Demo map, upload, click, box selection kept and opened as a heatmap, query, heatmap,
+    3-D, a bad file: in that order."""
     journey = Journey(page, app, tmp_path)
     timings: list[str] = []
     try:

@@ -59,10 +59,12 @@ def test_category_names_from_a_file_are_escaped_in_the_legend() -> None:
     assert "<i>col" not in figure.layout.legend.title.text
 
 
-def test_many_categories_keep_the_map_width_by_moving_the_legend_below() -> None:
+def test_many_categories_keep_their_legend_beside_the_map_within_reach() -> None:
     color = pd.Series([f"c{i}" for i in range(30)])
-    figure = scatter_figure(COORDS, TEXTS, color=color)
-    assert figure.layout.legend.orientation == "h"
+    figure = scatter_figure(COORDS, TEXTS, color=color, height=640)
+    assert figure.layout.legend.orientation in (None, "v"), "not pushed below the fold"
+    assert figure.layout.legend.font.size == 10
+    assert figure.layout.height == 640
 
 
 def test_three_dimensional_map_uses_scatter3d() -> None:
@@ -128,3 +130,35 @@ def test_a_long_category_is_cut_in_the_legend_but_whole_in_the_hover() -> None:
     names = sorted(trace.name for trace in figure.data)
     assert names[0].endswith("…") and len(names[0]) == 40
     assert long.strip() in figure.data[0].hovertemplate.replace("&#x27;", "'")
+
+
+def test_cluster_labels_sit_at_their_clusters_and_crowded_small_ones_hide() -> None:
+    from embedding_space.analysis.clustering import Clustering
+    from embedding_space.figures import add_cluster_labels
+
+    rng = np.random.default_rng(0)
+    centres = np.array([[0, 0], [10, 0], [10.2, 0.1]], dtype=np.float32)
+    labels = np.repeat([0, 1, 2], [30, 20, 5])
+    coords = (centres[labels] + rng.normal(scale=0.1, size=(55, 2))).astype(np.float32)
+    clustering = Clustering(labels.astype(np.int64), {0: "left <b>", 1: "right", 2: "tiny"})
+    figure = add_cluster_labels(scatter_figure(coords, ["t"] * 55), coords, clustering)
+    notes = {note.text: (note.x, note.y) for note in figure.layout.annotations}
+    assert set(notes) == {"<b>left &lt;b&gt;</b>", "<b>right</b>"}, "the tiny one hides"
+    assert abs(notes["<b>right</b>"][0] - 10) < 0.2
+
+
+def test_an_exported_picture_carries_its_title_and_methods() -> None:
+    from embedding_space.figures import with_caption
+
+    figure = scatter_figure(COORDS, TEXTS)
+    pictured = with_caption(figure, "My <data>", ["Model: m, 384 dimensions", "Projection: PCA"])
+    assert pictured.layout.title.text == "My &lt;data&gt;"
+    assert "Projection: PCA" in pictured.layout.annotations[-1].text
+    assert figure.layout.title.text is None, "the figure on screen is unchanged"
+
+
+def test_density_is_drawn_under_the_points_of_a_flat_map() -> None:
+    from embedding_space.figures import add_density
+
+    figure = add_density(scatter_figure(COORDS, TEXTS), COORDS)
+    assert figure.data[0].type == "histogram2dcontour" and figure.data[1].type == "scattergl"

@@ -1,0 +1,136 @@
+"""The clusters of the open dataset: how they are found, what they are called, how big."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+
+from components import cached, state
+from components.map_view import pending_inputs
+from components.markdown import display_frame, plain_markdown, safe
+from embedding_space.analysis.clustering import (
+    CLUSTER_METHODS,
+    MAX_CLUSTERS,
+    NOISE,
+    Clustering,
+    suggest_n_clusters,
+)
+from embedding_space.errors import InputError
+
+_METHOD_LABELS = {"kmeans": "KMeans", "hdbscan": "HDBSCAN"}
+_CONTROLS = (state.CLUSTER_METHOD, state.N_CLUSTERS, state.MIN_CLUSTER_SIZE)
+
+
+def _suggest(current: cached.OpenDataset) -> None:
+    best, scores = suggest_n_clusters(current.vectors)
+    for name, chosen in ((state.N_CLUSTERS, best), (state.CLUSTER_METHOD, "kmeans")):
+        state.put(name, chosen)
+        state.put(state.widget_key("pending", name), chosen)
+    shown = ", ".join(f"{k}: {score:.2f}" for k, score in scores.items())
+    state.put(
+        state.FLASH,
+        f"Suggested {best} clusters: the best silhouette (cosine) for k from 2 to "
+        f"{max(scores)} ({shown}).",
+    )
+
+
+def _cluster_input(column: DeltaGenerator, name: str, key: str) -> None:
+    if name == state.CLUSTER_METHOD:
+        column.radio(
+            "Method",
+            list(CLUSTER_METHODS),
+            format_func=_METHOD_LABELS.__getitem__,
+            key=key,
+            horizontal=True,
+            help="Found in the full embedding space, not on the map. HDBSCAN leaves rows "
+            "that belong to no dense group as noise (grey).",
+        )
+    elif name == state.N_CLUSTERS:
+        column.number_input("n_clusters (KMeans)", 2, MAX_CLUSTERS, step=1, key=key)
+    else:
+        column.number_input("min_cluster_size (HDBSCAN)", 2, 10_000, step=1, key=key)
+
+
+def cluster_controls(current: cached.OpenDataset) -> None:
+    """An expander with the clustering method and its parameters, applied with one button."""
+    with st.expander("Clusters"):
+        pending_inputs(list(_CONTROLS), _cluster_input)
+        can_suggest = len(current.texts) >= 3
+        st.button(
+            "Suggest n_clusters",
+            on_click=_suggest,
+            args=(current,),
+            disabled=not can_suggest,
+            help="Tries KMeans with 2 to 12 clusters and keeps the best silhouette.",
+        )
+        left, right = st.columns(2)
+        left.toggle("Cluster labels on the map", **state.bind(state.CLUSTER_LABELS))
+        right.toggle("Density contours (2-D)", **state.bind(state.DENSITY))
+
+
+def current_clustering(current: cached.OpenDataset) -> Clustering | None:
+    """The open dataset's clusters as the controls ask for them; ``None`` (with a message)
+    for a dataset of one row or parameters that do not fit."""
+    if len(current.texts) < 2:
+        return None
+    try:
+        return cached.clustering(current.info.id, state.model_name(), state.cluster_params())
+    except InputError as error:
+        st.error(safe(error))
+        return None
+
+
+def _rename(dataset_id: str, cluster_id: int, key: str) -> None:
+    try:
+        cached.rename_cluster(
+            dataset_id,
+            state.model_name(),
+            state.cluster_params(),
+            cluster_id,
+            str(state.value(key)),
+        )
+    except InputError as error:
+        state.put(state.widget_key("cluster-error", dataset_id), str(error))
+
+
+def cluster_table(current: cached.OpenDataset, clustering: Clustering) -> None:
+    """Every cluster with its label, size and a sample text; a label can be renamed."""
+    if clustering.note:
+        st.info(safe(clustering.note))
+    sizes = clustering.sizes()
+    ids = clustering.clusters
+    samples = []
+    for cluster_id in ids:
+        first = int((clustering.labels == cluster_id).argmax())
+        samples.append(current.texts[first])
+    st.dataframe(
+        display_frame(
+            pd.DataFrame(
+                {
+                    "cluster": ids,
+                    "label": [clustering.name_of(i) for i in ids],
+                    "rows": [sizes[i] for i in ids],
+                    "sample": samples,
+                }
+            )
+        ),
+        hide_index=True,
+        width="stretch",
+        height=min(38 + 35 * len(ids), 320),
+    )
+    named = [cluster_id for cluster_id in ids if cluster_id != NOISE]
+    if not named:
+        return
+    if error := state.take(state.widget_key("cluster-error", current.info.id)):
+        st.error(safe(error))
+    chosen = st.selectbox(
+        "Rename a cluster",
+        named,
+        format_func=lambda i: f"{i}: {clustering.name_of(i)}",
+        key=state.widget_key("rename-cluster", current.info.id),
+    )
+    name_key = state.widget_key("cluster-name", current.info.id, chosen)
+    st.text_input("New label", value=clustering.name_of(chosen), key=name_key, max_chars=80)
+    st.button("Rename", on_click=_rename, args=(current.info.id, chosen, name_key))
+    st.caption(f"Sample of cluster {chosen}: {plain_markdown(samples[ids.index(chosen)], 160)}")

@@ -1,0 +1,146 @@
+"""Search the open dataset by text, by pattern or by meaning; the matches light up the map."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+
+from components import cached, state
+from components.markdown import display_frame, safe
+from embedding_space.analysis.search import (
+    SEARCH_KINDS,
+    Match,
+    rows_containing,
+    rows_matching,
+    semantic_search,
+)
+from embedding_space.embed.base import embed_query
+from embedding_space.errors import InputError
+
+_KIND_LABELS = {"text": "Text", "regex": "Regex", "semantic": "Meaning"}
+SEMANTIC_K = 25
+"""Rows a search by meaning lists."""
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """What a search found.
+
+    Attributes:
+        query: What was searched for.
+        kind: ``text``, ``regex`` or ``semantic``.
+        matches: The rows, best first for meaning, in row order otherwise.
+    """
+
+    query: str
+    kind: str
+    matches: list[Match]
+
+    @property
+    def rows(self) -> list[int]:
+        return [match.row for match in self.matches]
+
+    @property
+    def label(self) -> str:
+        """What the map's legend calls the matches."""
+        verb = {"text": "contains", "regex": "matches", "semantic": "nearest to"}[self.kind]
+        return f"{verb} “{self.query[:40]}”"
+
+
+def search_box(
+    kind_place: DeltaGenerator,
+    query_place: DeltaGenerator,
+    column_place: DeltaGenerator,
+    current: cached.OpenDataset,
+) -> SearchResult | None:
+    """The search controls; returns what they found, or ``None`` when nothing is asked.
+
+    A bad pattern, or a dataset whose model cannot embed a query, gives a message instead.
+    """
+    columns = [str(column) for column in current.frame.columns]
+    if state.value(state.SEARCH_COLUMN) not in columns:
+        state.put(state.SEARCH_COLUMN, current.info.text_column)
+    kind = kind_place.selectbox(
+        "Search",
+        list(SEARCH_KINDS),
+        format_func=_KIND_LABELS.__getitem__,
+        **state.bind(state.SEARCH_KIND),
+    )
+    placeholder = {
+        "text": "e.g. refund",
+        "regex": r"e.g. (?i)\bcard\b",
+        "semantic": "e.g. my card never arrived",
+    }[str(kind)]
+    query = query_place.text_input(
+        "for", placeholder=placeholder, **state.bind(state.SEARCH_QUERY)
+    ).strip()
+    column_place.selectbox(
+        "in column",
+        columns,
+        disabled=kind == "semantic",
+        help="A search by meaning compares the query with each row's vector.",
+        **state.bind(state.SEARCH_COLUMN),
+    )
+    if not query:
+        return None
+    try:
+        if kind == "semantic":
+            model_name = (
+                current.info.query_model if current.info.vectors_model else state.model_name()
+            )
+            if not model_name:
+                raise InputError(
+                    "These vectors came without their model, so there is nothing to embed a "
+                    "sentence with; search by text or pattern instead."
+                )
+            vector = embed_query(
+                query, cached.embedder(model_name), dimension=current.vectors.shape[1]
+            )
+            matches = semantic_search(current.vectors, vector, k=SEMANTIC_K)
+        else:
+            column = str(state.value(state.SEARCH_COLUMN))
+            values = current.frame[column].astype(str).tolist()
+            find = rows_containing if kind == "text" else rows_matching
+            matches = [Match(row, 1.0) for row in find(values, query)]
+    except InputError as error:
+        st.error(safe(error))
+        return None
+    return SearchResult(query, str(kind), matches)
+
+
+def search_results(current: cached.OpenDataset, result: SearchResult) -> int | None:
+    """The matches, listed; returns the row the user has just picked in the list, if any (a
+    pick is reported once, so a later click on the map is not undone by it)."""
+    count = len(result.matches)
+    what = "nearest in meaning" if result.kind == "semantic" else "matching"
+    st.caption(f"{count:,} rows {what} · picked rows are starred on the map")
+    if not count:
+        return None
+    shown = result.matches[:500]
+    table = pd.DataFrame(
+        {
+            "row": [match.row for match in shown],
+            "text": [current.texts[match.row] for match in shown],
+        }
+    )
+    if result.kind == "semantic":
+        table.insert(1, "score", [round(match.score, 3) for match in shown])
+    event = st.dataframe(
+        display_frame(table),
+        hide_index=True,
+        width="stretch",
+        height=260,
+        on_select="rerun",
+        selection_mode="single-row",
+        key=state.widget_key("search-results", current.info.id, result.kind, result.query),
+    )
+    picked = event.selection.rows if event is not None else []
+    row = int(table["row"].iloc[picked[0]]) if picked else None
+    seen = state.widget_key("search-picked", current.info.id)
+    if row == state.value(seen):
+        return None
+    state.put(seen, row)
+    return row

@@ -1,0 +1,123 @@
+"""The Map page's reading of the space, through AppTest: clusters, search, kept selections,
+the parameter form, the methods card; and the Similarity page's pairs."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from components import routes, state
+from embedding_space.embed import SentenceEmbedder
+from embedding_space.store.workspace import Workspace
+from tests.helpers import APP, TOPICS, plotly_values
+
+TIMEOUT = 300
+ALL_TEXTS = [text for texts in TOPICS.values() for text in texts]
+
+
+@pytest.fixture(scope="module")
+def unlabelled_id(embedder: SentenceEmbedder) -> str:
+    """The forty topic texts without their topic column: the map starts coloured by clusters."""
+    store = Workspace()
+    info = store.create_dataset(pd.DataFrame({"text": ALL_TEXTS}), "text", "unlabelled topics")
+    store.embeddings(info.id, embedder)
+    return info.id
+
+
+def _map(dataset_id: str, **session: object) -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    app.session_state[state.DATASET_ID] = dataset_id
+    app.session_state["method"] = "pca"
+    for key, value in session.items():
+        app.session_state[key] = value
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def _figure(app: AppTest) -> dict:  # type: ignore[type-arg]
+    return json.loads(app.get("plotly_chart")[0].proto.spec)
+
+
+def _code(app: AppTest) -> str:
+    return "\n".join(block.value for block in app.code)
+
+
+def test_data_without_labels_opens_coloured_by_labelled_clusters(unlabelled_id: str) -> None:
+    app = _map(unlabelled_id, **{state.N_CLUSTERS: 4})
+    assert app.session_state[state.COLOR_COLUMN] == state.CLUSTER_COLOR
+    figure = _figure(app)
+    legend = {trace["name"] for trace in figure["data"] if trace.get("showlegend", True)}
+    notes = [note["text"] for note in figure["layout"].get("annotations", [])]
+    assert len(legend) == 4 and len(notes) == 4
+    assert any("star" in name or "solar" in name for name in legend), legend
+    assert all(note.startswith("<b>") for note in notes), "labels written on the map"
+
+
+def test_the_methods_card_shows_the_parameters_in_force(unlabelled_id: str) -> None:
+    app = _map(unlabelled_id, random_state=7, **{state.N_CLUSTERS: 4})
+    card = _code(app)
+    assert "Data: 40 rows, fingerprint " in card
+    assert "Model: all-MiniLM-L6-v2, 384 dimensions, reads 256 tokens" in card
+    assert "Projection: PCA (n_components=2)" in card
+    assert "Clusters: KMeans, n_clusters=4, random_state=42" in card
+
+
+def test_projection_parameters_apply_only_with_their_button(unlabelled_id: str) -> None:
+    app = _map(unlabelled_id)
+    slider = next(s for s in app.slider if s.label.startswith("n_neighbors"))
+    slider.set_value(30).run()
+    assert app.session_state["n_neighbors"] == 15, "moving a slider computes nothing yet"
+    next(b for b in app.button if b.label == "Apply").click().run()
+    assert app.session_state["n_neighbors"] == 30
+
+
+def test_a_cluster_renamed_in_the_panel_is_shown_and_kept(unlabelled_id: str) -> None:
+    app = _map(unlabelled_id, **{state.N_CLUSTERS: 4})
+    name = next(t for t in app.text_input if t.label == "New label")
+    name.set_value("Space and stars").run()
+    next(b for b in app.button if b.label == "Rename").click().run()
+    assert not app.exception
+    assert "Space and stars" in {trace["name"] for trace in _figure(app)["data"]}
+    reopened = _map(unlabelled_id, **{state.N_CLUSTERS: 4})
+    assert "Space and stars" in {trace["name"] for trace in _figure(reopened)["data"]}
+
+
+def test_a_regex_search_lights_up_its_rows_and_a_bad_one_says_why(unlabelled_id: str) -> None:
+    app = _map(unlabelled_id, **{state.SEARCH_KIND: "regex", state.SEARCH_QUERY: r"\bgoal"})
+    layers = [t for t in _figure(app)["data"] if str(t.get("name", "")).startswith("matches")]
+    assert len(layers) == 1
+    expected = [i for i, text in enumerate(ALL_TEXTS) if "goal" in text]
+    assert sorted(plotly_values(layers[0]["customdata"]).tolist()) == expected
+    assert any(f"{len(expected)} rows matching" in c.value for c in app.caption)
+    bad = _map(unlabelled_id, **{state.SEARCH_KIND: "regex", state.SEARCH_QUERY: "(goal"})
+    assert any("not a valid regular expression" in e.value for e in bad.error)
+
+
+def test_search_matches_can_be_kept_under_a_name(unlabelled_id: str) -> None:
+    app = _map(unlabelled_id, **{state.SEARCH_KIND: "text", state.SEARCH_QUERY: "planet"})
+    keep = next(b for b in app.selectbox if b.label == "Keep")
+    keep.set_value(next(o for o in keep.options if o.startswith("the search matches"))).run()
+    next(t for t in app.text_input if t.label == "under the name").set_value("planets").run()
+    next(b for b in app.button if b.label == "Keep it").click().run()
+    assert not app.exception
+    kept = Workspace().selections(unlabelled_id)["planets"]
+    assert kept == [i for i, text in enumerate(ALL_TEXTS) if "planet" in text.lower()]
+
+
+def test_the_similarity_page_lists_the_most_and_least_alike_pairs(topics_dataset_id: str) -> None:
+    app = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    app.session_state[state.DATASET_ID] = topics_dataset_id
+    app.run()
+    app.switch_page(routes.SIMILARITY.path).run()
+    assert not app.exception
+    headers = [header.value for header in app.subheader]
+    assert headers[-2:] == ["Most alike", "Least alike"]
+    figure = _figure(app)
+    assert [trace.get("name") for trace in figure["data"][1:]] == [
+        "labels (rows)",
+        "labels (columns)",
+    ], "a label strip along both axes"
