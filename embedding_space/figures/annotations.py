@@ -17,8 +17,10 @@ __all__ = ["MAX_CLUSTER_LABELS", "add_cluster_labels", "add_density", "with_capt
 MAX_CLUSTER_LABELS = 20
 """At most this many cluster labels are written, the largest clusters first."""
 _LABEL_CHARS = 32
-_CROWDED = 0.09
-"""A label closer than this share of the map's width to a larger cluster's label hides."""
+_CHAR_SHARE = 1 / 75
+"""About how much of a map's width one character of a label takes (7 px of ~520)."""
+_LINE_SHARE = 1 / 30
+"""About how much of a map's height one label takes (20 px of ~600)."""
 
 
 def _short(text: str) -> str:
@@ -30,8 +32,9 @@ def add_cluster_labels(
 ) -> go.Figure:
     """Write each cluster's label at its centre (the median of its points), on a light halo.
 
-    The largest clusters are labelled first; a smaller cluster whose label would sit on a
-    larger one's is left unlabelled, and noise is never labelled.
+    The largest clusters are labelled first; on a 2-D map a smaller cluster whose label
+    would overlap a larger one's is left unlabelled (hover and the legend still name it), and
+    noise is never labelled.
 
     Args:
         figure: The map, from :func:`~embedding_space.figures.map.map_figure`.
@@ -42,18 +45,26 @@ def add_cluster_labels(
         The same figure, for chaining.
     """
     dims = coordinates.shape[1]
-    span = np.ptp(coordinates, axis=0).max() or 1.0
-    placed: list[FloatMatrix] = []
+    spans = np.ptp(coordinates, axis=0)
+    spans = np.where(spans > 0, spans, 1.0)
+    placed: list[tuple[float, float, float, float]] = []  # x, y, half width, half height
     notes: list[dict[str, object]] = []
     for cluster_id in clustering.clusters:
         if cluster_id == NOISE or len(notes) == MAX_CLUSTER_LABELS:
             continue
         centre = np.median(coordinates[clustering.labels == cluster_id], axis=0)
-        if any(np.linalg.norm(centre - other) < _CROWDED * span for other in placed):
+        text = _short(clustering.name_of(cluster_id))
+        box = (
+            float(centre[0]),
+            float(centre[1]),
+            (len(text) + 2) * _CHAR_SHARE * spans[0] / 2,
+            _LINE_SHARE * spans[1] / 2,
+        )
+        if dims == 2 and any(_overlap(box, other) for other in placed):
             continue
-        placed.append(centre)
+        placed.append(box)
         note: dict[str, object] = {
-            "text": f"<b>{plain_label(_short(clustering.name_of(cluster_id)))}</b>",
+            "text": f"<b>{plain_label(text)}</b>",
             "showarrow": False,
             "font": {"size": 12, "color": "#1f2430"},
             "bgcolor": "rgba(255, 255, 255, 0.78)",
@@ -70,6 +81,10 @@ def add_cluster_labels(
     else:
         figure.update_layout(annotations=[*figure.layout.annotations, *notes])
     return figure
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return abs(a[0] - b[0]) < a[2] + b[2] and abs(a[1] - b[1]) < a[3] + b[3]
 
 
 def add_density(figure: go.Figure, coordinates: FloatMatrix) -> go.Figure:

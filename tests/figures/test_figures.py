@@ -137,13 +137,14 @@ def test_cluster_labels_sit_at_their_clusters_and_crowded_small_ones_hide() -> N
     from embedding_space.figures import add_cluster_labels
 
     rng = np.random.default_rng(0)
-    centres = np.array([[0, 0], [10, 0], [10.2, 0.1]], dtype=np.float32)
-    labels = np.repeat([0, 1, 2], [30, 20, 5])
-    coords = (centres[labels] + rng.normal(scale=0.1, size=(55, 2))).astype(np.float32)
-    clustering = Clustering(labels.astype(np.int64), {0: "left <b>", 1: "right", 2: "tiny"})
-    figure = add_cluster_labels(scatter_figure(coords, ["t"] * 55), coords, clustering)
+    centres = np.array([[0, 0], [10, 0], [10.3, 0], [5, 10]], dtype=np.float32)
+    labels = np.repeat([0, 1, 2, 3], [30, 20, 5, 10])
+    coords = (centres[labels] + rng.normal(scale=0.05, size=(65, 2))).astype(np.float32)
+    names = {0: "left <b>", 1: "right", 2: "tiny", 3: "top"}
+    clustering = Clustering(labels.astype(np.int64), names)
+    figure = add_cluster_labels(scatter_figure(coords, ["t"] * 65), coords, clustering)
     notes = {note.text: (note.x, note.y) for note in figure.layout.annotations}
-    assert set(notes) == {"<b>left &lt;b&gt;</b>", "<b>right</b>"}, "the tiny one hides"
+    assert set(notes) == {"<b>left &lt;b&gt;</b>", "<b>right</b>", "<b>top</b>"}, "tiny hides"
     assert abs(notes["<b>right</b>"][0] - 10) < 0.2
 
 
