@@ -284,3 +284,53 @@ def test_search_prints_json_lines_for_text_regex_and_meaning(embedded: Path) -> 
     assert found[0]["score"] >= found[1]["score"]
     bad = run_cli("search", str(embedded), "--regex", "(unclosed")
     assert bad.returncode == 2 and "not a valid regular expression" in bad.stderr
+
+
+def test_outliers_duplicates_arithmetic_and_quality_print_what_they_find(
+    embedded: Path, tmp_path: Path
+) -> None:
+    outliers = [
+        json.loads(line)
+        for line in run_cli("outliers", str(embedded), "-k", "3", "--top", "2").stdout.splitlines()
+    ]
+    assert len(outliers) == 2 and set(outliers[0]) == {"row", "score", "text"}
+    assert outliers[0]["score"] >= outliers[1]["score"]
+    groups = [
+        json.loads(line)
+        for line in run_cli("duplicates", str(embedded), "--threshold", "0.8").stdout.splitlines()
+    ]
+    assert all(set(group) == {"rows", "score", "texts"} for group in groups)
+    assert not run_cli("duplicates", str(embedded), "--threshold", "0.999").stdout
+    expressions = tmp_path / "expressions.txt"
+    expressions.write_text("pizza - food + sport\n\nThe cat sits on the mat - cat + dog\n")
+    found = [
+        json.loads(line)
+        for line in run_cli(
+            "arithmetic", str(embedded), "--file", str(expressions), "-k", "2"
+        ).stdout.splitlines()
+    ]
+    assert [line["rank"] for line in found] == [1, 2, 1, 2]
+    assert {line["expression"] for line in found} == {
+        "pizza - food + sport",
+        "The cat sits on the mat - cat + dog",
+    }
+    assert all(line["row"] != 0 for line in found if "cat" in line["expression"]), (
+        "own row left out"
+    )
+    mapped = tmp_path / "map.parquet"
+    assert run_cli("project", str(embedded), "-o", str(mapped), "--method", "pca").returncode == 0
+    quality = run_cli(
+        "quality", str(embedded), "--projection", str(mapped), "-k", "3", "--label-column", "topic"
+    )
+    figures = json.loads(quality.stdout)
+    assert set(figures) == {
+        "trustworthiness",
+        "knn_recall",
+        "knn_accuracy_full",
+        "knn_accuracy_map",
+        "silhouette_full",
+        "silhouette_map",
+    }
+    assert 0 < figures["trustworthiness"] <= 1
+    bad = run_cli("arithmetic", str(embedded), "--expression", "a + ")
+    assert bad.returncode == 2 and "sign with no text" in bad.stderr

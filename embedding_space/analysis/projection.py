@@ -31,6 +31,7 @@ __all__ = [
     "Parameter",
     "Projection",
     "ProjectionParams",
+    "pca_basis",
     "place_among_neighbors",
     "project",
 ]
@@ -259,19 +260,31 @@ class Projection:
         )
 
 
+def pca_basis(vectors: FloatMatrix, n_components: int) -> tuple[FloatMatrix, FloatMatrix]:
+    """The mean and the signed principal axes a PCA map is made with.
+
+    ``(vectors - mean) @ axes.T`` gives the map's coordinates, for the rows and for any new
+    vector alike. Axes beyond the data's rank are zero, so any ``n_components`` works, and
+    each axis's sign is fixed, so the same data always gives the same picture.
+
+    Returns:
+        ``mean`` of shape ``(d,)`` and ``axes`` of shape ``(n_components, d)``.
+    """
+    mean = vectors.astype(np.float64).mean(axis=0)
+    centered = vectors.astype(np.float64) - mean
+    axes = np.zeros((n_components, vectors.shape[1]), dtype=np.float64)
+    if centered.shape[0] >= 2 and np.any(centered):
+        u, _, vt = np.linalg.svd(centered, full_matrices=False)
+        signs = np.sign(u[np.argmax(np.abs(u), axis=0), np.arange(u.shape[1])])
+        signed = vt * np.where(signs == 0, 1, signs)[:, None]
+        available = min(n_components, signed.shape[0])
+        axes[:available] = signed[:available]
+    return mean.astype(np.float32), axes.astype(np.float32)
+
+
 def _pca(vectors: FloatMatrix, n_components: int) -> FloatMatrix:
-    """PCA through the SVD; components beyond the data's rank are zero, so any ``n`` works."""
-    centered = vectors.astype(np.float64) - vectors.mean(axis=0, keepdims=True)
-    if centered.shape[0] < 2 or not np.any(centered):
-        return np.zeros((vectors.shape[0], n_components), dtype=np.float32)
-    u, s, _ = np.linalg.svd(centered, full_matrices=False)
-    # Fix each component's sign so the same data always gives the same picture.
-    signs = np.sign(u[np.argmax(np.abs(u), axis=0), np.arange(u.shape[1])])
-    coordinates = (u * s) * np.where(signs == 0, 1, signs)
-    result = np.zeros((vectors.shape[0], n_components), dtype=np.float32)
-    available = min(n_components, coordinates.shape[1])
-    result[:, :available] = coordinates[:, :available]
-    return result
+    mean, axes = pca_basis(vectors, n_components)
+    return np.asarray((vectors - mean) @ axes.T, dtype=np.float32)
 
 
 def _umap(vectors: FloatMatrix, params: ProjectionParams, knn: KnnGraph | None) -> FloatMatrix:

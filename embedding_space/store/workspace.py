@@ -18,6 +18,7 @@ from typing import TypeVar
 
 import numpy as np
 
+from embedding_space.analysis.agreement import MapTrust, map_trust
 from embedding_space.analysis.clustering import Clustering, ClusterParams, cluster
 from embedding_space.analysis.neighbors import GRAPH_NEIGHBORS, KnnGraph, knn_graph
 from embedding_space.analysis.projection import Projection, ProjectionParams, project
@@ -253,6 +254,37 @@ class Workspace(DatasetStore):
             f"projections/{model_slug(model_key)}-{params.key()}.npz",
             Projection,
             compute,
+        )
+
+    def map_trust(
+        self,
+        dataset_id: str,
+        model_key: str,
+        vectors: FloatMatrix,
+        params: ProjectionParams,
+        *,
+        k: int = 10,
+        label_column: str | None = None,
+        viewer: str | None = None,
+    ) -> MapTrust:
+        """How far the map of these parameters can be trusted (see
+        :mod:`~embedding_space.analysis.agreement`); computed once per (map, k, labels).
+
+        Raises:
+            InputError: Fewer than three rows, or a bad ``k``.
+        """
+        projection = self.projection(dataset_id, model_key, vectors, params, viewer=viewer)
+        graph = self.knn(dataset_id, model_key, vectors, max(GRAPH_NEIGHBORS, k), viewer=viewer)
+        labels = None
+        if label_column is not None:
+            labels = self.load_table(dataset_id)[label_column].astype(str).tolist()
+        suffix = f"{params.key()}-k{k}" + (f"-{model_slug(label_column)}" if label_column else "")
+        return self._load_or_compute(
+            dataset_id,
+            viewer,
+            f"trust/{model_slug(model_key)}-{suffix}.npz",
+            MapTrust,
+            lambda: map_trust(vectors, projection.coordinates, graph, k=k, labels=labels),
         )
 
     # -- clusters ---------------------------------------------------------------------------

@@ -1,0 +1,164 @@
+"""The parser of every verb, and ``main``, which runs one."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from embedding_space.cli import reading, verbs
+from embedding_space.cli.files import say
+from embedding_space.errors import InputError
+
+__all__ = ["main", "main_exit"]
+
+EXIT_USER_ERROR = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:
+        # argparse's own usage errors follow the same rule: one line, status 2.
+        self.exit(EXIT_USER_ERROR, f"error: {message} (see '{self.prog} --help')\n")
+
+
+_CLI_ALIASES = {"n_components": "--dims", "random_state": "--seed"}
+"""Short flags kept beside the scikit-learn names (``--n-components``, ``--random-state``)."""
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    from embedding_space.analysis.clustering import CLUSTER_METHODS
+    from embedding_space.analysis.projection import PARAMETERS
+    from embedding_space.analysis.similarity import METRICS
+    from embedding_space.embed.base import DEFAULT_BATCH_SIZE
+    from embedding_space.embed.sentence import DEFAULT_MODEL
+
+    parser = _Parser(
+        prog="embedding-space",
+        description="Embed texts, project them to 2-D/3-D and find nearest neighbours.",
+    )
+    verbs = parser.add_subparsers(dest="verb", required=True, parser_class=_Parser)
+
+    embed = verbs.add_parser("embed", help="embed a file of texts into a parquet file")
+    embed.add_argument("input", help="a .txt, .csv, .tsv, .jsonl, .json, .parquet or .xlsx file")
+    embed.add_argument("--output", "-o", required=True, help="the parquet file to write")
+    embed.add_argument("--text-column", help="the column of text (guessed when absent)")
+    embed.add_argument("--model", default=DEFAULT_MODEL, help=f"default: {DEFAULT_MODEL}")
+    embed.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
+    embed.add_argument("--no-cache", action="store_true", help="do not read or fill the cache")
+
+    project = verbs.add_parser("project", help="add x, y (and z) columns to an embedded file")
+    project.add_argument("input", help="a parquet file written by 'embed'")
+    project.add_argument("--output", "-o", required=True)
+    for parameter in PARAMETERS.values():
+        flags = [f"--{parameter.name.replace('_', '-')}"]
+        if parameter.name in _CLI_ALIASES:
+            flags.append(_CLI_ALIASES[parameter.name])
+        bounds = f" ({parameter.low:g} to {parameter.high:g})" if parameter.low is not None else ""
+        project.add_argument(
+            *flags,
+            dest=parameter.name,
+            type=parameter.kind,
+            default=parameter.default,
+            choices=parameter.choices or None,
+            help=f"{parameter.help}{bounds} Default: {parameter.default}.",
+        )
+
+    neighbors = verbs.add_parser("neighbors", help="print the nearest rows as JSON lines")
+    neighbors.add_argument("input", help="a parquet file written by 'embed'")
+    target = neighbors.add_mutually_exclusive_group(required=True)
+    target.add_argument("--query", help="a free text to search for")
+    target.add_argument("--row", type=int, help="a row number (0-based) of the file")
+    neighbors.add_argument("-k", type=int, default=10)
+    neighbors.add_argument("--metric", choices=METRICS, default="cosine")
+    neighbors.add_argument("--model", help="the model for --query (default: the one that embedded)")
+
+    inspect = verbs.add_parser("inspect", help="print what the loader sees in a file, as JSON")
+    inspect.add_argument("input")
+    inspect.add_argument("--text-column")
+
+    cluster = verbs.add_parser("cluster", help="add cluster and cluster_label columns")
+    cluster.add_argument("input", help="a parquet file written by 'embed'")
+    cluster.add_argument("--output", "-o", required=True)
+    cluster.add_argument("--method", choices=CLUSTER_METHODS, default="kmeans")
+    cluster.add_argument(
+        "--k", type=int, default=None, help="KMeans's clusters (suggested if absent)"
+    )
+    cluster.add_argument(
+        "--min-cluster-size", type=int, default=10, help="HDBSCAN's smallest group"
+    )
+    cluster.add_argument("--seed", type=int, default=42)
+
+    search = verbs.add_parser("search", help="print the rows a search finds, as JSON lines")
+    search.add_argument("input", help="a parquet file written by 'embed'")
+    how = search.add_mutually_exclusive_group(required=True)
+    how.add_argument("--text", help="rows containing this text (case-insensitive)")
+    how.add_argument("--regex", help="rows a Python regular expression matches")
+    how.add_argument("--semantic", help="rows nearest in meaning to this sentence")
+    search.add_argument("-k", type=int, default=10, help="at most this many rows")
+    search.add_argument("--column", help="the column to search (default: the text column)")
+    search.add_argument("--model", help="the model for --semantic (default: the one that embedded)")
+
+    outliers = verbs.add_parser("outliers", help="print the rows furthest from the rest")
+    outliers.add_argument("input", help="a parquet file written by 'embed'")
+    outliers.add_argument("-k", type=int, default=10, help="neighbours of each row considered")
+    outliers.add_argument("--top", type=int, default=20, help="how many rows to print")
+    outliers.add_argument("--method", choices=("knn", "lof"), default="knn")
+
+    duplicates = verbs.add_parser("duplicates", help="print sets of near-duplicate rows")
+    duplicates.add_argument("input", help="a parquet file written by 'embed'")
+    duplicates.add_argument("--threshold", type=float, default=0.95, help="lowest cosine")
+
+    arithmetic = verbs.add_parser("arithmetic", help="rows nearest 'king - man + woman'")
+    arithmetic.add_argument("input", help="a parquet file written by 'embed'")
+    expression = arithmetic.add_mutually_exclusive_group(required=True)
+    expression.add_argument("--expression", help='texts joined by " + " and " - "')
+    expression.add_argument("--file", help="a text file of expressions, one per line")
+    arithmetic.add_argument("-k", type=int, default=5)
+    arithmetic.add_argument("--model", help="default: the model that embedded the file")
+
+    quality = verbs.add_parser("quality", help="how far a map keeps the space's neighbours")
+    quality.add_argument("input", help="a parquet file written by 'embed'")
+    quality.add_argument("--projection", required=True, help="a parquet file from 'project'")
+    quality.add_argument("-k", type=int, default=10)
+    quality.add_argument("--label-column", help="a column of labels for the label figures")
+
+    demo = verbs.add_parser("demo", help="prepare the bundled demo dataset in the workspace")
+    demo.add_argument("--model", default=DEFAULT_MODEL)
+    return parser
+
+
+_VERBS = {
+    "embed": verbs.run_embed,
+    "project": verbs.run_project,
+    "neighbors": verbs.run_neighbors,
+    "inspect": verbs.run_inspect,
+    "cluster": reading.run_cluster,
+    "search": reading.run_search,
+    "outliers": reading.run_outliers,
+    "duplicates": reading.run_duplicates,
+    "arithmetic": reading.run_arithmetic,
+    "quality": reading.run_quality,
+    "demo": verbs.run_demo,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one verb; return the exit status (0, or 2 for an error the user can fix)."""
+    args = _build_parser().parse_args(argv)
+    try:
+        _VERBS[args.verb](args)
+    except InputError as error:
+        say(f"error: {error}")
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        say("Interrupted; completed batches are kept in the cache.")
+        return 130
+    except BrokenPipeError:
+        return 0
+    return 0
+
+
+def main_exit() -> None:
+    """The ``embedding-space`` command: :func:`main`, its status as the exit status."""
+    sys.exit(main())

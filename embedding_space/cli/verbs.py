@@ -1,0 +1,137 @@
+"""The verbs that turn files into vectors and maps: embed, project, neighbors, inspect, demo."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from embedding_space.cli.files import (
+    EMBEDDING_COLUMN,
+    find_text_column,
+    progress_bar,
+    read_embedded,
+    say,
+    write_parquet,
+)
+from embedding_space.errors import InputError
+
+__all__ = ["run_demo", "run_embed", "run_inspect", "run_neighbors", "run_project"]
+
+
+def run_embed(args: argparse.Namespace) -> None:
+    from embedding_space.embed import embed, load_embedder
+    from embedding_space.io.tables import read_table
+    from embedding_space.store.workspace import default_home
+
+    if args.batch_size < 1:
+        raise InputError(f"--batch-size must be a positive number, not {args.batch_size}.")
+    table = read_table(args.input, text_column=args.text_column)
+    if args.text_column is None:
+        say(f"Using column '{table.text_column}' as the text (choose another with --text-column).")
+    for reason, count in table.dropped.items():
+        say(f"Dropped {count} row(s): {reason}.")
+    for warning in table.warnings:
+        say(f"Warning: {warning}")
+    embedder = load_embedder(args.model)
+    cache = None
+    if not args.no_cache:
+        from embedding_space.embed.cache import EmbeddingCache
+
+        cache = EmbeddingCache(default_home())
+    with progress_bar("Embedding") as report:
+        result = embed(
+            table.texts, embedder, cache=cache, batch_size=args.batch_size, progress=report
+        )
+    frame = table.frame.copy()
+    if EMBEDDING_COLUMN in frame.columns:
+        frame = frame.drop(columns=[EMBEDDING_COLUMN])
+    vectors = result.vectors
+    frame[EMBEDDING_COLUMN] = list(vectors)
+    write_parquet(
+        frame,
+        args.output,
+        {"model": embedder.name, "cache_key": embedder.cache_key, "text_column": table.text_column},
+    )
+    if result.truncated:
+        say(
+            f"{result.truncated} text(s) were longer than the model reads "
+            f"({embedder.max_seq_length} tokens) and were truncated."
+        )
+    say(
+        f"Embedded {len(frame)} text(s) with {embedder.name} ({result.from_cache} from the cache) "
+        f"into {args.output}."
+    )
+
+
+def run_project(args: argparse.Namespace) -> None:
+    from embedding_space.analysis.projection import PARAMETERS, ProjectionParams, project
+
+    frame, vectors, metadata = read_embedded(args.input)
+    params = ProjectionParams(**{name: getattr(args, name) for name in PARAMETERS})
+    result = project(vectors, params)
+    if result.note:
+        say(result.note)
+    dims = params.n_components
+    for axis, name in enumerate("xyz"[:dims]):
+        frame[name] = result.coordinates[:, axis]
+    if dims == 2 and "z" in frame.columns:
+        frame = frame.drop(columns=["z"])
+    write_parquet(frame, args.output, {**metadata, "projection": params.relevant()})
+    say(f"Projected {len(frame)} row(s) with {result.method} to {dims}-D into {args.output}.")
+
+
+def run_neighbors(args: argparse.Namespace) -> None:
+    from embedding_space.analysis.neighbors import top_k
+
+    frame, vectors, metadata = read_embedded(args.input)
+    if args.k < 1:
+        raise InputError(f"-k must be at least 1, not {args.k}.")
+    text_column = find_text_column(frame, metadata)
+    exclude = None
+    if args.row is not None:
+        if not 0 <= args.row < len(frame):
+            raise InputError(f"--row must be between 0 and {len(frame) - 1}, not {args.row}.")
+        query = vectors[args.row]
+        exclude = args.row
+    else:
+        from embedding_space.embed import embed_query, load_embedder
+
+        if not args.query.strip():
+            raise InputError("--query is empty; give a text to search for.")
+        model = args.model or metadata.get("model")
+        if not model:
+            raise InputError("The file does not say which model embedded it; pass --model.")
+        query = embed_query(args.query, load_embedder(model), dimension=vectors.shape[1])
+    for neighbor in top_k(vectors, query, args.k, args.metric, exclude=exclude):
+        line = {
+            "rank": neighbor.rank,
+            "row": neighbor.row,
+            "score": round(neighbor.score, 6),
+            "text": str(frame[text_column].iloc[neighbor.row]),
+        }
+        print(json.dumps(line, ensure_ascii=False))
+
+
+def run_inspect(args: argparse.Namespace) -> None:
+    from embedding_space.io.tables import describe, read_table
+
+    print(
+        json.dumps(
+            describe(read_table(args.input, text_column=args.text_column)), ensure_ascii=False
+        )
+    )
+
+
+def run_demo(args: argparse.Namespace) -> None:
+    from embedding_space.analysis.projection import ProjectionParams
+    from embedding_space.demo import ensure_demo
+    from embedding_space.embed.sentence import load_embedder
+    from embedding_space.store.workspace import Workspace
+
+    workspace = Workspace()
+    info = ensure_demo(workspace)
+    embedder = load_embedder(args.model)
+    with progress_bar("Embedding the demo") as report:
+        vectors = workspace.embeddings(info.id, embedder, progress=report)
+    workspace.projection(info.id, embedder.cache_key, vectors, ProjectionParams())
+    say(f"The demo dataset ({info.rows} texts) is embedded and mapped in {workspace.root}.")
