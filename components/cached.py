@@ -10,17 +10,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import streamlit as st
 
 from components import identity, state
 from components.markdown import safe
 from components.progress import embed_with_progress
+from embedding_space.analysis.agreement import MapTrust
 from embedding_space.analysis.clustering import Clustering, ClusterParams
 from embedding_space.analysis.methods import MethodsCard, data_fingerprint
+from embedding_space.analysis.neighbors import KnnGraph
+from embedding_space.analysis.outliers import outlier_scores
 from embedding_space.analysis.projection import Projection, ProjectionParams
 from embedding_space.demo import ensure_demo
-from embedding_space.embed.base import Embedder
+from embedding_space.embed.base import Embedder, check_dimension, embed
 from embedding_space.embed.sentence import load_embedder
 from embedding_space.errors import InputError
 from embedding_space.figures.labels import hover_label
@@ -41,6 +46,34 @@ def workspace() -> Workspace:
 def embedder(model_name: str) -> Embedder:
     """One loaded model per name per process; a failure is not cached, so a retry retries."""
     return load_embedder(model_name)
+
+
+def query_embedder(info: DatasetInfo) -> Embedder:
+    """The model that embeds texts typed against a dataset: its own model, or for uploaded
+    vectors the model their uploader named.
+
+    Raises:
+        InputError: Uploaded vectors whose model is unknown; or the model does not load.
+    """
+    name = info.query_model if info.vectors_model is not None else state.model_name()
+    if not name:
+        raise InputError(
+            "These vectors came without the name of their model, so there is nothing to embed "
+            "a typed text with; name the model when uploading them."
+        )
+    return embedder(name)
+
+
+def embed_texts(info: DatasetInfo, texts: list[str], dimension: int) -> FloatMatrix:
+    """Typed texts (a query, the terms of an expression, the ends of an axis) embedded with
+    :func:`query_embedder`, checked against the dataset's dimension.
+
+    Raises:
+        InputError: No model for typed texts, or one of another dimension.
+    """
+    model = query_embedder(info)
+    check_dimension(model, dimension)
+    return embed(texts, model).vectors
 
 
 def model_key_for(info: DatasetInfo, model_name: str) -> str:
@@ -149,6 +182,58 @@ def rename_cluster(
     owner = results_owner(dataset_id)
     workspace().rename_cluster(dataset_id, model_key, params, cluster_id, name, viewer=owner)
     _clustering.clear()
+
+
+@st.cache_resource(show_spinner="Reading each row's neighbourhood…", max_entries=16)
+def _outlier_scores(
+    dataset_id: str, model_key: str, k: int, method: str, owner: str | None
+) -> npt.NDArray[np.float32]:
+    vectors = _stored_vectors(dataset_id, model_key, owner)
+    graph = workspace().knn(dataset_id, model_key, vectors, viewer=owner)
+    return outlier_scores(graph, k, method=method, vectors=vectors)
+
+
+def outliers(
+    dataset_id: str, model_name: str, k: int = 10, method: str = "knn"
+) -> npt.NDArray[np.float32]:
+    """Each row's outlier score (see ``analysis.outliers``); higher is stranger."""
+    model_key = model_key_for(workspace().get(dataset_id), model_name)
+    return _outlier_scores(dataset_id, model_key, k, method, results_owner(dataset_id))
+
+
+def graph(dataset_id: str, model_name: str) -> KnnGraph:
+    """The dataset's cosine kNN graph (stored; shared by UMAP, exports, outliers)."""
+    model_key = model_key_for(workspace().get(dataset_id), model_name)
+    owner = results_owner(dataset_id)
+    vectors = _stored_vectors(dataset_id, model_key, owner)
+    return workspace().knn(dataset_id, model_key, vectors, viewer=owner)
+
+
+@st.cache_resource(show_spinner="Judging the map against the full space…", max_entries=16)
+def _map_trust(
+    dataset_id: str,
+    model_key: str,
+    params: ProjectionParams,
+    k: int,
+    label_column: str | None,
+    owner: str | None,
+) -> MapTrust:
+    vectors = _stored_vectors(dataset_id, model_key, owner)
+    return workspace().map_trust(
+        dataset_id, model_key, vectors, params, k=k, label_column=label_column, viewer=owner
+    )
+
+
+def map_trust(
+    dataset_id: str, model_name: str, params: ProjectionParams, k: int, label_column: str | None
+) -> MapTrust:
+    """How far the map of ``params`` keeps the full space's neighbourhoods.
+
+    Raises:
+        InputError: Too few rows for ``k``.
+    """
+    model_key = model_key_for(workspace().get(dataset_id), model_name)
+    return _map_trust(dataset_id, model_key, params, k, label_column, results_owner(dataset_id))
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)

@@ -13,9 +13,11 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from components import cached, state
+from components.markdown import safe
 from embedding_space.analysis.clustering import Clustering
 from embedding_space.analysis.methods import MethodsCard
 from embedding_space.analysis.projection import PARAMETERS
+from embedding_space.errors import InputError
 from embedding_space.figures.layers import Highlight, QueryMark
 from embedding_space.figures.map import map_figure
 from embedding_space.io.columns import default_color_column
@@ -69,7 +71,7 @@ def color_picker(where: DeltaGenerator, current: cached.OpenDataset) -> None:
     """
     frame, text_column = current.frame, current.info.text_column
     columns = [str(column) for column in frame.columns if column != text_column]
-    options = [state.CLUSTER_COLOR, state.NO_COLOR, *columns]
+    options = [state.CLUSTER_COLOR, state.NO_COLOR, state.OUTLIER_SCORE, state.MAP_TRUST, *columns]
     if (
         state.value(state.COLOR_DATASET) != current.info.id
         or state.value(state.COLOR_COLUMN) not in options
@@ -80,7 +82,7 @@ def color_picker(where: DeltaGenerator, current: cached.OpenDataset) -> None:
     where.selectbox(
         "Colour by",
         options=options,
-        format_func=lambda option: "clusters" if option == state.CLUSTER_COLOR else option,
+        format_func=lambda option: _VIRTUAL.get(option, option),
         **state.bind(state.COLOR_COLUMN),
     )
 
@@ -93,15 +95,42 @@ def size_picker(where: DeltaGenerator, current: cached.OpenDataset) -> None:
         if pd.api.types.is_numeric_dtype(current.frame[column])
         and not pd.api.types.is_bool_dtype(current.frame[column])
     ]
-    if state.value(state.SIZE_COLUMN) not in [state.NO_COLOR, *numeric]:
+    options = [state.NO_COLOR, state.OUTLIER_SCORE, *numeric]
+    if state.value(state.SIZE_COLUMN) not in options:
         state.put(state.SIZE_COLUMN, state.NO_COLOR)
     where.selectbox(
         "Size by",
-        [state.NO_COLOR, *numeric],
-        disabled=not numeric,
-        help=None if numeric else "The dataset has no column of numbers.",
+        options,
+        format_func=lambda option: _VIRTUAL.get(option, option),
         **state.bind(state.SIZE_COLUMN),
     )
+
+
+_VIRTUAL = {
+    state.CLUSTER_COLOR: "clusters",
+    state.OUTLIER_SCORE: "outlier score",
+    state.MAP_TRUST: "map trust (kNN recall)",
+}
+
+
+def _virtual_values(
+    current: cached.OpenDataset, option: str
+) -> tuple[pd.Series | None, str | None]:
+    """A computed colour or size: each row's outlier score, or its kNN recall on this map
+    (``None`` with a note when the dataset is too small for it)."""
+    dataset_id, model_name = current.info.id, state.model_name()
+    try:
+        if option == state.OUTLIER_SCORE:
+            k = int(state.value(state.OUTLIER_K) or 10)
+            method = str(state.value(state.OUTLIER_METHOD))
+            scores = cached.outliers(dataset_id, model_name, k, method)
+            return pd.Series(scores), "outlier score"
+        k = min(int(state.value(state.TRUST_K) or 10), max(1, (len(current.texts) - 1) // 2))
+        trust = cached.map_trust(dataset_id, model_name, state.projection_params(), k, None)
+        return pd.Series(trust.recall), f"kNN recall@{k}"
+    except InputError as error:
+        st.caption(safe(error))
+        return None, None
 
 
 def dataset_map(
@@ -109,7 +138,7 @@ def dataset_map(
     *,
     key: str,
     highlights: Sequence[Highlight] = (),
-    query: QueryMark | None = None,
+    query: QueryMark | Sequence[QueryMark] | None = None,
     selected: Sequence[int] = (),
     height: int = 640,
     clusters: Clustering | None = None,
@@ -131,10 +160,21 @@ def dataset_map(
     frame = current.frame
     color_column = state.color_column(frame.columns)
     color, color_name = (frame[color_column], color_column) if color_column else (None, None)
-    if clusters is not None and state.colored_by_clusters():
+    chosen_color = state.value(state.COLOR_COLUMN)
+    scale = False
+    if clusters is not None and chosen_color == state.CLUSTER_COLOR:
         color, color_name = pd.Series(clusters.row_names()), "cluster"
+    elif chosen_color in (state.OUTLIER_SCORE, state.MAP_TRUST):
+        color, color_name = _virtual_values(current, str(chosen_color))
+        scale = color is not None
     size_column = state.value(state.SIZE_COLUMN)
-    size_name = str(size_column) if size_column in frame.columns else None
+    size, size_name = (
+        (frame[str(size_column)], str(size_column))
+        if size_column in frame.columns
+        else (None, None)
+    )
+    if size_column == state.OUTLIER_SCORE:
+        size, size_name = _virtual_values(current, state.OUTLIER_SCORE)
     labelled = clusters if clusters is not None and state.value(state.CLUSTER_LABELS) else None
     return map_figure(
         current.projection.coordinates,
@@ -147,10 +187,11 @@ def dataset_map(
         height=height,
         hover=cached.hover_labels(current.info.id),
         selected=selected,
-        size=frame[size_name] if size_name else None,
+        size=size,
         size_name=size_name,
         clusters=labelled,
         density=bool(state.value(state.DENSITY)),
+        color_scale=scale,
     )
 
 

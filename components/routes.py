@@ -51,9 +51,15 @@ SIMILARITY = Route(
 NEIGHBORS = Route(
     "pages/explore/neighbors.py", "Neighbours", ":material/hub:", "neighbors", "Explore"
 )
+CONCEPTS = Route(
+    "pages/explore/concepts.py", "Concepts", ":material/explore:", "concepts", "Explore"
+)
+QUALITY = Route(
+    "pages/explore/quality.py", "Outliers & duplicates", ":material/rule:", "quality", "Explore"
+)
 DATA = Route("pages/data/datasets.py", "Data", ":material/upload_file:", "data", "Data")
 
-ROUTES: tuple[Route, ...] = (MAP, SIMILARITY, NEIGHBORS, DATA)
+ROUTES: tuple[Route, ...] = (MAP, SIMILARITY, NEIGHBORS, CONCEPTS, QUALITY, DATA)
 """Every page, in navigation order; the root address opens the first."""
 HOME_URL_PATH = "home"
 """The hidden page behind the root address (Streamlit gives its default page ``/``)."""

@@ -17,7 +17,6 @@ from embedding_space.analysis.search import (
     rows_matching,
     semantic_search,
 )
-from embedding_space.embed.base import embed_query
 from embedding_space.errors import InputError
 
 _KIND_LABELS = {"text": "Text", "regex": "Regex", "semantic": "Meaning"}
@@ -88,17 +87,7 @@ def search_box(
         return None
     try:
         if kind == "semantic":
-            model_name = (
-                current.info.query_model if current.info.vectors_model else state.model_name()
-            )
-            if not model_name:
-                raise InputError(
-                    "These vectors came without their model, so there is nothing to embed a "
-                    "sentence with; search by text or pattern instead."
-                )
-            vector = embed_query(
-                query, cached.embedder(model_name), dimension=current.vectors.shape[1]
-            )
+            vector = cached.embed_texts(current.info, [query], current.vectors.shape[1])[0]
             matches = semantic_search(current.vectors, vector, k=SEMANTIC_K)
         else:
             column = str(state.value(state.SEARCH_COLUMN))

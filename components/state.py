@@ -23,6 +23,12 @@ MODEL_ERROR = "model_error"  # why the last requested model did not load
 COLOR_COLUMN = "color_column"
 NO_COLOR = "(none)"  # the "Colour by" choice of no column
 CLUSTER_COLOR = "(clusters)"  # the "Colour by" choice of the computed clusters
+OUTLIER_SCORE = "(outlier score)"  # a "Colour by" or "Size by" choice: how strange a row is
+MAP_TRUST = "(map trust)"  # a "Colour by" choice: each point's kNN recall on the map
+TRUST_K = "trust_k"  # k of the map-trust figures
+OUTLIER_METHOD = "outlier_method"
+OUTLIER_K = "outlier_k"
+DUPLICATE_THRESHOLD = "duplicate_threshold"
 SIZE_COLUMN = "size_column"  # a numeric column the markers are sized by, or NO_COLOR
 CLUSTER_METHOD = "cluster_method"
 N_CLUSTERS = "n_clusters"
@@ -63,6 +69,10 @@ DEFAULTS: dict[str, object] = {
     NEIGHBOR_K: 10,
     NEIGHBOR_METRIC: "cosine",
     FULL_TEXTS: False,
+    TRUST_K: 10,
+    OUTLIER_METHOD: "knn",
+    OUTLIER_K: 10,
+    DUPLICATE_THRESHOLD: 0.95,
 }
 
 

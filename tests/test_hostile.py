@@ -124,6 +124,20 @@ def test_hostile_text_never_becomes_a_link_or_markup_on_any_page(
     expect(page.locator(support.PLOT)).to_be_visible()
     _assert_inert(page, "the similarity page")
 
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Concepts").click()
+    expression = page.get_by_label("Expression", exact=True)
+    expression.fill("http://evil.example/x + mail@evil.example")
+    expression.press("Enter")
+    expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
+    _assert_inert(page, "the concepts page")
+    support.shot(page, "hostile-concepts.png")
+
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Outliers & duplicates").click()
+    expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
+    page.get_by_role("tab", name="Near-duplicates").click()
+    _assert_inert(page, "the outliers and duplicates page")
+    support.shot(page, "hostile-quality.png")
+
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Data").click()
     page.get_by_role("tab", name="Workspace").click()
     expect(page.get_by_role("button", name="Rename")).to_be_visible()

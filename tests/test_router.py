@@ -28,6 +28,8 @@ HEADINGS = {
     routes.MAP: "four topics",
     routes.SIMILARITY: "Similarity",
     routes.NEIGHBORS: "Nearest neighbours",
+    routes.CONCEPTS: "Concepts",
+    routes.QUALITY: "Outliers and duplicates",
     routes.DATA: "Data",
 }
 """What each page's heading reads when it opens on the dataset of the link."""
@@ -35,6 +37,8 @@ DRAWN = {
     routes.MAP: support.PLOT,
     routes.SIMILARITY: support.PLOT,
     routes.NEIGHBORS: f"{support.MAIN} [data-testid='stSlider']",
+    routes.CONCEPTS: f"{support.MAIN} [data-testid='stTextInput']",
+    routes.QUALITY: f"{support.MAIN} [data-testid='stDataFrame']",
     routes.DATA: f"{support.MAIN} [data-testid='stFileUploader']",
 }
 """Something each page shows only once it has finished drawing."""
@@ -105,7 +109,9 @@ def test_a_page_address_opened_first_runs_through_the_router(
     try:
         # The router's navigation lists its pages by title (the old mode lists file names).
         nav = page.get_by_test_id("stSidebarNav")
-        titles = [link.inner_text().split()[-1] for link in nav.get_by_role("link").all()]
+        titles = [
+            link.inner_text().split("\n")[-1].strip() for link in nav.get_by_role("link").all()
+        ]
         assert titles == [route.title for route in routes.ROUTES]
         # The sidebar drew, and adopted the link's dataset.
         dataset = page.get_by_test_id("stSidebar").get_by_role("combobox", name="Dataset")

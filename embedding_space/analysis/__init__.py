@@ -28,7 +28,6 @@ from embedding_space.analysis.projection import (
     Parameter,
     Projection,
     ProjectionParams,
-    place_among_neighbors,
     project,
 )
 from embedding_space.analysis.search import (
@@ -83,7 +82,6 @@ __all__ = [
     "knn_graph",
     "label_contrast",
     "pairwise",
-    "place_among_neighbors",
     "project",
     "rows_containing",
     "rows_matching",

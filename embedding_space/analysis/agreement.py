@@ -122,9 +122,13 @@ class MapTrust:
 
     def to_arrays(self) -> dict[str, npt.NDArray[Any]]:
         """The figures as named arrays, for :func:`numpy.savez`."""
-        scalars = {name: np.array(float(value)) for name, value in self.__dict__.items()}
-        scalars["recall"] = self.recall
-        return scalars
+        arrays: dict[str, npt.NDArray[Any]] = {
+            name: np.array(float(value))
+            for name, value in self.__dict__.items()
+            if name != "recall"
+        }
+        arrays["recall"] = self.recall
+        return arrays
 
     @classmethod
     def from_arrays(cls, arrays: Mapping[str, npt.NDArray[Any]]) -> MapTrust:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Literal, TypeVar, cast, get_args
 
@@ -32,7 +32,6 @@ __all__ = [
     "Projection",
     "ProjectionParams",
     "pca_basis",
-    "place_among_neighbors",
     "project",
 ]
 
@@ -370,26 +369,3 @@ def project(
     else:
         coordinates = _tsne(vectors, params)
     return Projection(coordinates=coordinates, method=method, note=note)
-
-
-def place_among_neighbors(coordinates: FloatMatrix, neighbor_rows: Sequence[int]) -> FloatMatrix:
-    """Where a new text sits on a map already drawn: among its nearest rows.
-
-    The map is not fitted again; the point is the weighted mean of its neighbours'
-    positions, the nearest weighing 1 and the last 0.5.
-
-    Args:
-        coordinates: The map, shape ``(n, 2|3)``.
-        neighbor_rows: The text's nearest rows, nearest first (at least one).
-
-    Returns:
-        The position, shape ``(2,)`` or ``(3,)``, float32.
-
-    Raises:
-        InputError: No neighbour rows were given.
-    """
-    if not len(neighbor_rows):
-        raise InputError("A new text is placed among its neighbours; it has none here.")
-    rows = np.asarray(list(neighbor_rows), dtype=np.intp)
-    weights = np.linspace(1.0, 0.5, len(rows))
-    return np.average(coordinates[rows], axis=0, weights=weights).astype(np.float32)

@@ -85,11 +85,13 @@ class QueryMark:
         text: The query.
         point: Its position on the map, shape ``(2,)`` or ``(3,)``.
         neighbor_rows: Its nearest rows, nearest first.
+        name: Its legend entry (``query``; ``dropped`` for texts dropped onto the map).
     """
 
     text: str
     point: FloatMatrix
     neighbor_rows: Sequence[int]
+    name: str = "query"
 
 
 def mark_selection(figure: go.Figure, rows: Sequence[int]) -> go.Figure:
@@ -170,6 +172,9 @@ def add_query_layer(
     point: FloatMatrix,
     neighbor_coordinates: FloatMatrix,
     query: str,
+    *,
+    name: str = "query",
+    show_legend: bool = True,
 ) -> go.Figure:
     """Draw a free-text query as a marked point with lines to its neighbours.
 
@@ -178,6 +183,8 @@ def add_query_layer(
         point: The query's position on the map, shape ``(2,)`` or ``(3,)``.
         neighbor_coordinates: Positions of its neighbours, shape ``(k, 2|3)``.
         query: The query text (escaped here).
+        name: Its legend entry.
+        show_legend: Whether it gets one (several dropped texts share one entry).
 
     Returns:
         The same figure, for chaining.
@@ -192,7 +199,7 @@ def add_query_layer(
         if dims == 3:
             zs += [float(point[2]), float(target[2]), None]
     line = {"color": "rgba(17, 17, 17, 0.45)", "width": 1.5}
-    label = "query: " + hover_label(query)
+    label = f"{plain_label(name)}: " + hover_label(query)
     if dims == 3:
         figure.add_trace(
             go.Scatter3d(
@@ -205,7 +212,9 @@ def add_query_layer(
                 y=[point[1]],
                 z=[point[2]],
                 mode="markers",
-                name="query",
+                name=plain_label(name),
+                legendgroup=plain_label(name),
+                showlegend=show_legend,
                 marker={"size": 9, "color": FOCUS_COLOR, "symbol": "diamond"},
                 hovertext=[label],
                 hovertemplate="%{hovertext}<extra></extra>",
@@ -220,7 +229,9 @@ def add_query_layer(
                 x=[point[0]],
                 y=[point[1]],
                 mode="markers",
-                name="query",
+                name=plain_label(name),
+                legendgroup=plain_label(name),
+                showlegend=show_legend,
                 marker={
                     "size": 18,
                     "color": FOCUS_COLOR,

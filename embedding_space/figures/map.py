@@ -35,7 +35,7 @@ def map_figure(
     color: pd.Series | None = None,
     color_name: str | None = None,
     highlights: Sequence[Highlight] = (),
-    query: QueryMark | None = None,
+    query: QueryMark | Sequence[QueryMark] | None = None,
     height: int = 640,
     hover: Sequence[str] | None = None,
     selected: Sequence[int] = (),
@@ -43,6 +43,7 @@ def map_figure(
     size_name: str | None = None,
     clusters: Clustering | None = None,
     density: bool = False,
+    color_scale: bool = False,
 ) -> go.Figure:
     """The map with its layers: points, the selection, highlighted rows, and a query.
 
@@ -53,7 +54,7 @@ def map_figure(
         color: Values to colour by, aligned with rows.
         color_name: Its column name.
         highlights: Layers of marked rows on top, drawn in order.
-        query: A query point to draw.
+        query: A query point to draw, or several (texts dropped onto the map).
         height: Pixels for the points (a long legend adds to it).
         hover: Precomputed hover labels (see :func:`scatter_figure`).
         selected: Rows selected with box or lasso; the others are dimmed on a 2-D map and
@@ -62,6 +63,7 @@ def map_figure(
         size_name: Its column name.
         clusters: Clusters of the rows whose labels are written at their centres.
         density: Shade where points crowd, under them (2-D only).
+        color_scale: Colour by a scale even when the numbers take few values.
 
     Returns:
         The figure.
@@ -76,6 +78,7 @@ def map_figure(
         hover=hover,
         size=size,
         size_name=size_name,
+        color_scale=color_scale,
     )
     if density:
         add_density(figure, coordinates)
@@ -95,9 +98,13 @@ def map_figure(
             symbol=layer.symbol,
             size=layer.size,
         )
-    if query is not None:
-        neighbor_points = coordinates[np.asarray(list(query.neighbor_rows), dtype=np.intp)]
-        add_query_layer(figure, query.point, neighbor_points, query.text)
+    marks = [query] if isinstance(query, QueryMark) else list(query or [])
+    for position, mark in enumerate(marks):
+        neighbor_points = coordinates[np.asarray(list(mark.neighbor_rows), dtype=np.intp)]
+        shown = all(other.name != mark.name for other in marks[:position])
+        add_query_layer(
+            figure, mark.point, neighbor_points, mark.text, name=mark.name, show_legend=shown
+        )
     if clusters is not None:
         add_cluster_labels(figure, coordinates, clusters)
     return figure

@@ -114,6 +114,7 @@ def scatter_figure(
     hover: Sequence[str] | None = None,
     size: pd.Series | None = None,
     size_name: str | None = None,
+    color_scale: bool = False,
 ) -> go.Figure:
     """The map: one marker per row, coloured by a column, sized by another.
 
@@ -133,6 +134,7 @@ def scatter_figure(
         size: ``n`` numbers to size the markers by (area grows with the value); the hover
             shows each value.
         size_name: Its column's name.
+        color_scale: Colour by a scale even when the numbers take few values (a score).
 
     Returns:
         The figure; add layers with :func:`add_highlight_layer` and :func:`add_query_layer`.
@@ -169,7 +171,7 @@ def scatter_figure(
                 text=text_of(),
             )
         )
-    elif is_categorical(color):
+    elif not color_scale and is_categorical(color):
         values = color.astype("string").fillna("(missing)").to_numpy()
         counts = pd.Series(values).value_counts()
         shown = set(counts.index[:MAX_LEGEND_CATEGORIES])

@@ -17,6 +17,7 @@ from components.markdown import display_frame, plain_markdown, safe
 from components.neighbor_lists import neighbor_controls, neighbor_list
 from components.search_panel import search_box, search_results
 from components.selections_panel import selections_panel
+from components.trust_panel import trust_panel
 from embedding_space.analysis.neighbors import top_k
 from embedding_space.analysis.projection import METHOD_LABELS
 from embedding_space.figures.layers import focus_layer, matches_layer, neighbors_layer
@@ -85,6 +86,7 @@ with map_column:
     else:
         st.caption("Drag to rotate, scroll to zoom. Selection works on 2-D maps.")
     methods_card(card)
+    trust_panel(current, params)
 with top[5]:
     map_exports(
         info,

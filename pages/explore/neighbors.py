@@ -1,4 +1,5 @@
-"""Neighbours: type any sentence (or pick a row) and see the nearest texts, on a list and a map."""
+"""Neighbours: type a sentence (or pick a row) and see the nearest texts, on a list and a map;
+or drop several new texts onto the map at once."""
 
 import streamlit as st
 
@@ -7,11 +8,12 @@ from components.map_view import dataset_map, show_map
 from components.markdown import safe
 from components.neighbor_lists import neighbor_table
 from embedding_space.analysis.neighbors import top_k
-from embedding_space.analysis.projection import place_among_neighbors
+from embedding_space.analysis.placement import place_texts
 from embedding_space.analysis.similarity import METRICS
-from embedding_space.embed.base import embed_query
 from embedding_space.errors import InputError
 from embedding_space.figures.layers import QueryMark, focus_layer, neighbors_layer
+
+MAX_DROPPED = 50
 
 current = cached.open_current("Nearest neighbours")
 info, frame, texts, vectors = current.info, current.frame, current.texts, current.vectors
@@ -22,7 +24,8 @@ if len(texts) < 2:
     st.stop()
 
 query_model = info.query_model if info.vectors_model is not None else state.model_name()
-modes = ["a sentence", "a row of the dataset"] if query_model else ["a row of the dataset"]
+typed = ["a sentence", "texts to drop on the map"]
+modes = [*typed, "a row of the dataset"] if query_model else ["a row of the dataset"]
 if not query_model:
     st.caption(
         "These vectors were uploaded without naming their model, so search is by row; "
@@ -33,25 +36,46 @@ controls = st.columns([1, 1])
 k = controls[0].slider("k", 1, min(50, len(texts)), min(10, len(texts)))
 metric = controls[1].selectbox("Metric", METRICS)
 
-if mode == "a sentence":
-    query_text = st.text_input(
-        "Sentence", placeholder="e.g. my card was charged twice", key="neighbor_query"
-    ).strip()
-    if not query_text:
-        st.caption("Type a sentence and press Enter: it is embedded with the same model.")
+if mode in typed:
+    if mode == "a sentence":
+        new_texts = [
+            st.text_input(
+                "Sentence", placeholder="e.g. my card was charged twice", key="neighbor_query"
+            ).strip()
+        ]
+    else:
+        pasted = st.text_area(
+            "Texts, one per line",
+            placeholder="my card never arrived\nwhat is the exchange rate?",
+            key="dropped_texts",
+        )
+        new_texts = [line.strip() for line in pasted.splitlines() if line.strip()][:MAX_DROPPED]
+    new_texts = [text for text in new_texts if text]
+    if not new_texts:
+        st.caption(
+            "Type and press Enter (Ctrl+Enter for several lines): embedded with the same model."
+        )
         st.stop()
     try:
-        model = cached.embedder(str(query_model))
-        query_vector = embed_query(query_text, model, dimension=vectors.shape[1])
+        new_vectors = cached.embed_texts(info, new_texts, vectors.shape[1])
+        placed = place_texts(
+            vectors, current.projection, state.projection_params(), new_vectors, k=k
+        )
     except InputError as error:
         st.error(safe(error))
         st.stop()
-    neighbors = top_k(vectors, query_vector, k=k, metric=metric)
-    neighbor_rows = [n.row for n in neighbors]
-    # A new sentence has no place on a fitted map; it sits where its neighbours sit.
-    query = QueryMark(query_text, place_among_neighbors(coordinates, neighbor_rows), neighbor_rows)
-    highlights = [neighbors_layer(neighbor_rows)]
-    caption = "The star marks the query, placed at the weighted mean of its neighbours."
+    neighbors = top_k(vectors, new_vectors[0], k=k, metric=metric)
+    name = "query" if mode == "a sentence" else "dropped"
+    query = [
+        QueryMark(text, point, neighbor_ids.tolist(), name)
+        for text, point, neighbor_ids in zip(
+            new_texts, placed.points, placed.neighbors, strict=True
+        )
+    ]
+    highlights = [neighbors_layer([n.row for n in neighbors])]
+    caption = f"Stars mark the new texts, {placed.how}; lines go to their nearest rows."
+    if len(new_texts) > 1:
+        st.caption(f"The list shows the neighbours of the first text, “{safe(new_texts[0][:80])}”.")
 else:
     start = state.focus_row(dataset_id, len(texts)) or 0
     row = int(st.number_input("Row", 0, len(texts) - 1, start))

@@ -162,3 +162,13 @@ def test_trust_figures_match_scikit_learn_and_their_definitions(
     same = neighbor_overlap(graph.neighbor_ids(5), graph.neighbor_ids(5))
     assert (same == 1).all()
     assert knn_label_accuracy(np.array([[1], [0], [0]]), ["a", "a", "b"]) == pytest.approx(2 / 3)
+
+
+def test_trust_figures_survive_being_stored(embedder: SentenceEmbedder) -> None:
+    from embedding_space.analysis.agreement import MapTrust
+
+    vectors = embed(TEXTS, embedder).vectors
+    coordinates = project(vectors, ProjectionParams(method="pca")).coordinates
+    trust = map_trust(vectors, coordinates, knn_graph(vectors), k=5)
+    back = MapTrust.from_arrays(trust.to_arrays())
+    assert back.summary() == trust.summary() and (back.recall == trust.recall).all()

@@ -1,14 +1,13 @@
-"""Finding rows by text, choosing the rows of a heatmap, and placing a new text on a map."""
+"""Finding rows by text, choosing the rows of a heatmap, reading parameters from links."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from embedding_space.analysis.projection import PARAMETERS, place_among_neighbors
+from embedding_space.analysis.projection import PARAMETERS
 from embedding_space.analysis.search import rows_containing
 from embedding_space.analysis.similarity import choose_rows, label_contrast, pairwise
-from embedding_space.errors import InputError
 
 TEXTS = ["Refund my card", "card declined", "REFUNDS take days", "hello", "  "]
 
@@ -50,15 +49,6 @@ def test_the_label_contrast_compares_pairs_within_and_between_labels() -> None:
     within, between = label_contrast(pairwise(points), ["a", "a", "b", "b"])  # type: ignore[misc]
     assert within > 0.9 > 0.3 > between
     assert label_contrast(pairwise(points), ["a", "b", "c", "d"]) is None, "no pair shares one"
-
-
-def test_a_new_text_sits_nearest_its_nearest_neighbour() -> None:
-    coordinates = np.array([[0, 0], [10, 0], [0, 10]], dtype=np.float32)
-    point = place_among_neighbors(coordinates, [1, 0])
-    assert point.shape == (2,)
-    assert np.linalg.norm(point - coordinates[1]) < np.linalg.norm(point - coordinates[0])
-    with pytest.raises(InputError):
-        place_among_neighbors(coordinates, [])
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,95 @@
+"""Rows that sit apart, and rows that say the same thing twice."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components import cached, state
+from components.markdown import display_frame, plain_markdown
+from embedding_space.analysis.outliers import (
+    OUTLIER_METHODS,
+    near_duplicates,
+    rows_to_drop,
+    top_outliers,
+)
+from embedding_space.export.files import export_table, file_stem
+
+_METHOD_LABELS = {"knn": "mean distance to the k nearest", "lof": "local outlier factor"}
+MAX_SETS_SHOWN = 100
+
+
+def outliers_panel(current: cached.OpenDataset) -> None:
+    """The strangest rows: score, text, and the nearest other row."""
+    left, right = st.columns(2)
+    left.radio(
+        "Score",
+        list(OUTLIER_METHODS),
+        format_func=_METHOD_LABELS.__getitem__,
+        horizontal=True,
+        **state.bind(state.OUTLIER_METHOD),
+    )
+    right.number_input("k", 1, 50, step=1, **state.bind(state.OUTLIER_K))
+    model_name = state.model_name()
+    scores = cached.outliers(
+        current.info.id,
+        model_name,
+        int(state.value(state.OUTLIER_K) or 10),
+        str(state.value(state.OUTLIER_METHOD)),
+    )
+    found = top_outliers(scores, cached.graph(current.info.id, model_name), 25)
+    if not found:
+        st.caption("One row has no neighbours to stand apart from.")
+        return
+    table = pd.DataFrame(
+        {
+            "row": [o.row for o in found],
+            "score": [round(o.score, 4) for o in found],
+            "text": [current.texts[o.row] for o in found],
+            "nearest row": [o.nearest for o in found],
+            "similarity": [round(o.similarity, 3) for o in found],
+            "nearest text": [current.texts[o.nearest] for o in found],
+        }
+    )
+    st.dataframe(display_frame(table), hide_index=True, width="stretch", height=420)
+    st.caption("On the Map page, colour or size by “outlier score” to see where they are.")
+
+
+def duplicates_panel(current: cached.OpenDataset) -> None:
+    """Near-duplicate sets above a cosine threshold, both texts side by side, and the rows to
+    drop (one of each set kept) as a download."""
+    st.slider(
+        "Cosine similarity at least",
+        0.80,
+        1.00,
+        step=0.01,
+        help="1.00 finds exact duplicates only.",
+        **state.bind(state.DUPLICATE_THRESHOLD),
+    )
+    threshold = float(state.value(state.DUPLICATE_THRESHOLD) or 0.95)
+    sets = near_duplicates(cached.graph(current.info.id, state.model_name()), threshold)
+    drop = rows_to_drop(sets)
+    st.caption(
+        f"{len(sets):,} sets of near-duplicates, {sum(len(s.rows) for s in sets):,} rows; "
+        f"keeping the first of each set drops {len(drop):,}."
+    )
+    for group in sets[:MAX_SETS_SHOWN]:
+        columns = st.columns(min(len(group.rows), 3))
+        for column, row in zip(columns, group.rows, strict=False):
+            column.markdown(
+                f"**{row}** · `{group.score:.3f}`  \n{plain_markdown(current.texts[row], 300)}"
+            )
+        if len(group.rows) > 3:
+            st.caption(f"… and {len(group.rows) - 3} more rows: {group.rows[3:]}")
+        st.divider()
+    if len(sets) > MAX_SETS_SHOWN:
+        st.caption(f"Showing the {MAX_SETS_SHOWN} largest sets; the download holds them all.")
+    if drop:
+        stem = file_stem(current.info.name)
+        st.download_button(
+            "Rows to drop (CSV)",
+            lambda: export_table(current.frame.iloc[drop], row_ids=drop, format="csv"),
+            f"{stem}-duplicates-to-drop.csv",
+            "text/csv",
+            on_click="ignore",
+        )

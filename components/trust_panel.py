@@ -1,0 +1,67 @@
+"""How far to trust the map on screen: its figures against the full embedding space."""
+
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+from components import cached, state
+from components.markdown import safe
+from embedding_space.analysis.projection import ProjectionParams
+from embedding_space.errors import InputError
+
+_MAX_LABELS = 200
+"""A column with more distinct values than this is no label for the label figures."""
+
+
+def _show_trust() -> None:
+    state.put(state.COLOR_COLUMN, state.MAP_TRUST)
+
+
+def trust_panel(current: cached.OpenDataset, params: ProjectionParams) -> None:
+    """An expander with trustworthiness, kNN recall and, with a label column, kNN label
+    accuracy and silhouettes in the full space and on the map."""
+    with st.expander("How far to trust this map"):
+        rows = len(current.texts)
+        if rows < 5:
+            st.caption("A map of fewer than five rows cannot be judged.")
+            return
+        top = max(1, min(50, (rows - 1) // 2))
+        if int(state.value(state.TRUST_K) or 10) > top:
+            state.put(state.TRUST_K, top)
+        st.number_input("k (neighbours compared)", 1, top, step=1, **state.bind(state.TRUST_K))
+        k = int(state.value(state.TRUST_K) or 10)
+        column = state.color_column(current.frame.columns)
+        if column is not None and current.frame[column].nunique() > _MAX_LABELS:
+            column = None
+        try:
+            trust = cached.map_trust(current.info.id, state.model_name(), params, k, column)
+        except InputError as error:
+            st.error(safe(error))
+            return
+        left, right = st.columns(2)
+        left.metric(f"Trustworthiness@{k}", f"{trust.trustworthiness:.3f}")
+        right.metric(f"kNN recall@{k}", f"{trust.knn_recall:.3f}")
+        st.caption(
+            "Trustworthiness (scikit-learn's) is 1 when no point's neighbours on the map are "
+            f"strangers in the full space. kNN recall is the share of each point's {k} "
+            "nearest rows in the full space that stay among its nearest on the map."
+        )
+        if not math.isnan(trust.knn_accuracy_full):
+            full, flat = st.columns(2)
+            full.metric("Label accuracy, full space", f"{trust.knn_accuracy_full:.3f}")
+            flat.metric("Label accuracy, map", f"{trust.knn_accuracy_map:.3f}")
+            if not math.isnan(trust.silhouette_full):
+                full.metric("Silhouette, full space", f"{trust.silhouette_full:.3f}")
+                flat.metric("Silhouette, map", f"{trust.silhouette_map:.3f}")
+            st.caption(
+                f"Of the labels in “{safe(column)}”: how often a row's {k} neighbours mostly "
+                "share its label, and how well the labels separate (silhouette, −1 to 1)."
+            )
+        if trust.sampled < rows:
+            st.caption(
+                f"Trustworthiness and silhouettes use a random sample of {trust.sampled:,} of "
+                f"the {rows:,} rows; recall and accuracy use every row."
+            )
+        st.button("Colour the map by trust", on_click=_show_trust, help="Where the map lies.")

@@ -1,0 +1,16 @@
+"""Quality: rows that sit apart from the rest, and rows that say the same thing twice."""
+
+import streamlit as st
+
+from components import cached
+from components.quality_panels import duplicates_panel, outliers_panel
+
+current = cached.open_current("Outliers and duplicates", with_projection=False)
+if len(current.texts) < 2:
+    st.info("One row has nothing to stand apart from, and nothing to repeat.")
+    st.stop()
+outliers_tab, duplicates_tab = st.tabs(["Outliers", "Near-duplicates"])
+with outliers_tab:
+    outliers_panel(current)
+with duplicates_tab:
+    duplicates_panel(current)

@@ -1,0 +1,100 @@
+"""The pages of Exploration II through AppTest: concepts, outliers and duplicates, dropped
+texts, and the map's trust panel."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from components import routes, state
+from embedding_space.embed import SentenceEmbedder
+from embedding_space.store.workspace import Workspace
+from tests.helpers import APP, TOPICS
+
+TIMEOUT = 300
+TEXTS = [text for texts in TOPICS.values() for text in texts]
+TOPIC = [topic for topic, texts in TOPICS.items() for _ in texts]
+
+
+@pytest.fixture(scope="module")
+def planted_id(embedder: SentenceEmbedder) -> str:
+    """The forty topic texts, one of them twice, and one sentence about nothing of theirs."""
+    texts = [*TEXTS, TEXTS[5], "Purple elephants compose sonnets about violins on Tuesdays."]
+    frame = pd.DataFrame({"text": texts, "topic": [*TOPIC, TOPIC[5], "none"]})
+    store = Workspace()
+    info = store.create_dataset(frame, "text", "planted")
+    store.embeddings(info.id, embedder)
+    return info.id
+
+
+def _page(dataset_id: str, route: routes.Route, **session: object) -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    app.session_state[state.DATASET_ID] = dataset_id
+    app.session_state["method"] = "pca"
+    for key, value in session.items():
+        app.session_state[key] = value
+    app.run()
+    app.switch_page(route.path).run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def test_an_expression_lists_its_nearest_rows_and_a_bad_one_says_why(planted_id: str) -> None:
+    app = _page(planted_id, routes.CONCEPTS)
+    box = next(t for t in app.text_input if t.label == "Expression")
+    box.set_value("a spiral galaxy - galaxy + planet").run()
+    assert not app.exception
+    found = app.dataframe[0].value
+    assert found["topic"].iloc[0] == "astronomy" and len(found) == 10
+    box = next(t for t in app.text_input if t.label == "Expression")
+    box.set_value("planet + ").run()
+    assert any("sign with no text" in e.value for e in app.error)
+
+
+def test_a_concept_axis_ranks_the_rows_from_one_end_to_the_other(planted_id: str) -> None:
+    app = _page(planted_id, routes.CONCEPTS)
+    next(t for t in app.text_input if t.label == "x towards").set_value(
+        "cooking, recipe, food"
+    ).run()
+    next(t for t in app.text_input if t.label == "x away from").set_value("football, match").run()
+    assert not app.exception
+    towards, away = app.dataframe[0].value, app.dataframe[1].value
+    topic_of = dict(zip(TEXTS, TOPIC, strict=True))
+    assert [topic_of.get(text) for text in towards["text"].head(5)] == ["cooking"] * 5
+    assert [topic_of.get(text) for text in away["text"].head(5)] == ["football"] * 5
+
+
+def test_the_planted_rows_are_found_on_the_outliers_and_duplicates_page(planted_id: str) -> None:
+    app = _page(planted_id, routes.QUALITY, **{state.DUPLICATE_THRESHOLD: 1.0})
+    outliers = app.dataframe[0].value
+    assert outliers["row"].iloc[0] == 41, "the off-topic sentence is the strangest"
+    assert any("1 sets of near-duplicates, 2 rows" in c.value for c in app.caption)
+    assert any("drops 1" in c.value for c in app.caption)
+
+
+def test_texts_dropped_on_the_map_each_get_a_star(planted_id: str) -> None:
+    app = _page(planted_id, routes.NEIGHBORS)
+    next(r for r in app.radio if r.label == "Search by").set_value("texts to drop on the map").run()
+    app.text_area(key="dropped_texts").set_value(
+        "a recipe for lasagne\nthe goalkeeper saved it"
+    ).run()
+    assert not app.exception
+    figure = json.loads(app.get("plotly_chart")[0].proto.spec)
+    stars = [t for t in figure["data"] if t.get("name") == "dropped" and t.get("mode") == "markers"]
+    assert len(stars) == 2
+    assert any("placed exactly, through the map's own PCA axes" in c.value for c in app.caption)
+
+
+def test_the_map_says_how_far_it_can_be_trusted(planted_id: str) -> None:
+    app = _page(planted_id, routes.MAP)
+    labels = [metric.label for metric in app.metric]
+    assert labels[:2] == ["Trustworthiness@10", "kNN recall@10"]
+    assert "Label accuracy, full space" in labels, "the topic column gives the label figures"
+    value = float(app.metric[0].value)
+    assert 0.5 < value <= 1.0
+    next(b for b in app.button if b.label == "Colour the map by trust").click().run()
+    assert not app.exception
+    assert app.session_state[state.COLOR_COLUMN] == state.MAP_TRUST
