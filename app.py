@@ -8,7 +8,7 @@ visitor when sign-in is configured), the shared sidebar, and the chosen page.
 
 import streamlit as st
 
-from components import identity, links, routes, sidebar, state
+from components import cached, identity, links, routes, sidebar, state
 
 st.set_page_config(
     page_title="Embedding Space Explorer",
@@ -17,6 +17,7 @@ st.set_page_config(
 )
 
 state.init_state()
+cached.warm_up_in_background()
 if identity.may_use_app():
     links.load_view_from_url()
     page = st.navigation(routes.pages())

@@ -8,6 +8,7 @@ recomputes nothing.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,7 +24,7 @@ from embedding_space.analysis.clustering import Clustering, ClusterParams
 from embedding_space.analysis.methods import MethodsCard, data_fingerprint
 from embedding_space.analysis.neighbors import KnnGraph
 from embedding_space.analysis.outliers import outlier_scores
-from embedding_space.analysis.projection import Projection, ProjectionParams
+from embedding_space.analysis.projection import Projection, ProjectionParams, warm_up
 from embedding_space.demo import ensure_demo
 from embedding_space.embed.base import Embedder, check_dimension, embed
 from embedding_space.embed.sentence import load_embedder
@@ -40,6 +41,15 @@ def workspace() -> Workspace:
     ensure_demo(store)
     store.purge_expired()
     return store
+
+
+@st.cache_resource(show_spinner=False)
+def warm_up_in_background() -> threading.Thread:
+    """Once per server process: compile UMAP's kernels in the background (see
+    ``analysis.projection.warm_up``) while the first visitor looks around."""
+    thread = threading.Thread(target=warm_up, name="umap-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 @st.cache_resource(show_spinner="Loading the embedding model…", max_entries=4)

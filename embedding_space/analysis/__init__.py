@@ -3,6 +3,7 @@
 Everything here works on arrays already in memory; nothing reads files or loads models.
 """
 
+from embedding_space.analysis.ann import approximate_knn_graph, neighbor_graph
 from embedding_space.analysis.clustering import (
     CLUSTER_METHODS,
     NOISE,
@@ -72,6 +73,7 @@ __all__ = [
     "Projection",
     "ProjectionParams",
     "RowChoice",
+    "approximate_knn_graph",
     "choose_rows",
     "cluster",
     "cluster_keywords",
@@ -81,6 +83,7 @@ __all__ = [
     "higher_is_closer",
     "knn_graph",
     "label_contrast",
+    "neighbor_graph",
     "pairwise",
     "project",
     "rows_containing",

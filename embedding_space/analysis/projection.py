@@ -33,6 +33,7 @@ __all__ = [
     "ProjectionParams",
     "pca_basis",
     "project",
+    "warm_up",
 ]
 
 Method = Literal["umap", "tsne", "pca"]
@@ -369,3 +370,14 @@ def project(
     else:
         coordinates = _tsne(vectors, params)
     return Projection(coordinates=coordinates, method=method, note=note)
+
+
+def warm_up() -> None:
+    """Fit UMAP once on a few random points, so that numba compiles its kernels now.
+
+    The first UMAP of every process spends about 35 s compiling; a server calls this in the
+    background when it starts, so its first visitor's map does not wait for that.
+    """
+    rng = np.random.default_rng(0)
+    points = rng.normal(size=(64, 8)).astype(np.float32)
+    project(points, ProjectionParams(n_neighbors=5), knn=knn_graph(points, n_neighbors=4))

@@ -90,26 +90,26 @@ def _print(line: dict[str, object]) -> None:
 
 
 def run_outliers(args: argparse.Namespace) -> None:
-    from embedding_space.analysis.neighbors import knn_graph
+    from embedding_space.analysis.ann import neighbor_graph
     from embedding_space.analysis.outliers import outlier_scores, top_outliers
 
     frame, vectors, metadata = read_embedded(args.input)
     if args.k < 1 or args.top < 1:
         raise InputError("-k and --top must be at least 1.")
     texts = frame[find_text_column(frame, metadata)].astype(str).tolist()
-    graph = knn_graph(vectors, n_neighbors=max(args.k, 1))
+    graph = neighbor_graph(vectors, n_neighbors=max(args.k, 1))
     scores = outlier_scores(graph, args.k, method=args.method, vectors=vectors)
     for outlier in top_outliers(scores, graph, args.top):
         _print({"row": outlier.row, "score": round(outlier.score, 6), "text": texts[outlier.row]})
 
 
 def run_duplicates(args: argparse.Namespace) -> None:
-    from embedding_space.analysis.neighbors import knn_graph
+    from embedding_space.analysis.ann import neighbor_graph
     from embedding_space.analysis.outliers import near_duplicates
 
     frame, vectors, metadata = read_embedded(args.input)
     texts = frame[find_text_column(frame, metadata)].astype(str).tolist()
-    for group in near_duplicates(knn_graph(vectors), args.threshold):
+    for group in near_duplicates(neighbor_graph(vectors), args.threshold):
         _print({"rows": group.rows, "score": group.score, "texts": [texts[r] for r in group.rows]})
 
 
@@ -159,7 +159,7 @@ def run_quality(args: argparse.Namespace) -> None:
     import numpy as np
 
     from embedding_space.analysis.agreement import map_trust
-    from embedding_space.analysis.neighbors import knn_graph
+    from embedding_space.analysis.ann import neighbor_graph
 
     frame, vectors, _ = read_embedded(args.input)
     mapped, _, _ = read_embedded(args.projection, need_embedding=False)
@@ -175,6 +175,6 @@ def run_quality(args: argparse.Namespace) -> None:
         if args.label_column not in frame.columns:
             raise InputError(f"There is no column '{args.label_column}' in '{args.input}'.")
         labels = frame[args.label_column].astype(str).tolist()
-    graph = knn_graph(vectors, n_neighbors=args.k)
+    graph = neighbor_graph(vectors, n_neighbors=args.k)
     trust = map_trust(vectors, coordinates, graph, k=args.k, labels=labels)
     print(json.dumps(trust.summary()))

@@ -97,7 +97,9 @@ def embed(
 
     A text embedded before with the same model is read from the cache and never runs the model
     again. Each batch is stored as soon as it is done, so an interrupted run resumes where it
-    stopped. Repeated texts run through the model once. An embedder fitted on its corpus
+    stopped. Repeated texts run through the model once. The texts still to embed are sorted by
+    length across the whole input, longest first, before they are batched; the result is in
+    input order. An embedder fitted on its corpus
     bypasses the cache (see :attr:`Embedder.fitted_on_corpus`).
 
     Args:
@@ -132,7 +134,9 @@ def embed(
     done = total - sum(len(rows) for rows in missing_by_hash.values())
     if progress is not None:
         progress(done, total)
-    pending = list(missing_by_hash.items())
+    # Longest first, so each batch holds texts of about one length: padding, which the model
+    # computes and throws away, shrinks; the rows map every vector back to its place.
+    pending = sorted(missing_by_hash.items(), key=lambda item: -len(texts[item[1][0]]))
     for start in range(0, len(pending), batch_size):
         batch = pending[start : start + batch_size]
         batch_vectors = embedder.encode([texts[rows[0]] for _, rows in batch])

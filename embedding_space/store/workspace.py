@@ -19,8 +19,9 @@ from typing import TypeVar
 import numpy as np
 
 from embedding_space.analysis.agreement import MapTrust, map_trust
+from embedding_space.analysis.ann import neighbor_graph
 from embedding_space.analysis.clustering import Clustering, ClusterParams, cluster
-from embedding_space.analysis.neighbors import GRAPH_NEIGHBORS, KnnGraph, knn_graph
+from embedding_space.analysis.neighbors import GRAPH_NEIGHBORS, KnnGraph
 from embedding_space.analysis.projection import Projection, ProjectionParams, project
 from embedding_space.embed.base import Embedder, embed
 from embedding_space.errors import InputError
@@ -198,8 +199,9 @@ class Workspace(DatasetStore):
         *,
         viewer: str | None = None,
     ) -> KnnGraph:
-        """The cosine kNN graph of a dataset's vectors, computed once per (dataset, model,
-        n_neighbors); UMAP and the exports share it.
+        """The cosine kNN graph of a dataset's vectors (exact, or approximate on large
+        datasets: see ``analysis.ann``), computed once per (dataset, model, n_neighbors); UMAP,
+        the exports, outliers and duplicates share it.
 
         Args:
             dataset_id: The dataset.
@@ -213,7 +215,7 @@ class Workspace(DatasetStore):
             viewer,
             f"knn/{model_slug(model_key)}-n{n_neighbors}.npz",
             KnnGraph,
-            lambda: knn_graph(vectors, n_neighbors=n_neighbors, metric="cosine"),
+            lambda: neighbor_graph(vectors, n_neighbors),
         )
 
     def projection(

