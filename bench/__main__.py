@@ -82,6 +82,7 @@ def report_upload_memory() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=3080, help="demo rows to use (max 3080)")
+    parser.add_argument("--embed-rows", type=int, default=2000, help="texts per throughput run")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     texts = pd.read_csv(DEMO_CSV)["text"].astype(str).tolist()[: args.rows]
@@ -137,6 +138,19 @@ def main() -> None:
     kept = timed(lambda: scatter_figure(coordinates, many_texts, color=colour, hover=labels))
     report("map figure, 100k points, hover labels kept", "labels rebuilt", rebuilt, kept)
     report_upload_memory()
+    from embedding_space.analysis.ann import approximate_knn_graph, recall
+
+    approximate_knn_graph(vectors[:500], n_neighbors=14)  # compile pynndescent first
+    ann_time = timed(lambda: approximate_knn_graph(vectors, n_neighbors=14))
+    found = recall(
+        approximate_knn_graph(vectors, n_neighbors=14).neighbor_ids(14), graph.neighbor_ids(14)
+    )
+    report("approximate kNN graph (pynndescent)", "exact graph", graph_time, ann_time)
+    print(f"{'  recall@14 of the approximate graph':<44} {found:8.4f}")
+    from bench.embedding import compare
+
+    for kind in ("short", "paragraphs", "mixed"):
+        compare(kind, args.embed_rows)
     print(
         f"\nThe map of {len(texts)} points: PCA {pca:.2f} s, UMAP {shared:.2f} s (graph "
         f"{graph_time:.2f} s); peak arrays {vectors.nbytes / 1e6:.1f} MB of vectors."

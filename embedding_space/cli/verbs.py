@@ -32,7 +32,7 @@ def run_embed(args: argparse.Namespace) -> None:
         say(f"Dropped {count} row(s): {reason}.")
     for warning in table.warnings:
         say(f"Warning: {warning}")
-    embedder = load_embedder(args.model)
+    embedder = load_embedder(args.model, precision=args.precision)
     cache = None
     if not args.no_cache:
         from embedding_space.embed.cache import EmbeddingCache

@@ -21,7 +21,20 @@ from embedding_space.types import FloatMatrix
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
-__all__ = ["DEFAULT_MODEL", "SentenceEmbedder", "load_embedder", "resolve_model_source"]
+__all__ = [
+    "DEFAULT_MODEL",
+    "PRECISIONS",
+    "SentenceEmbedder",
+    "load_embedder",
+    "native_bf16",
+    "resolve_model_source",
+]
+
+PRECISIONS = ("auto", "fp32", "bf16")
+"""How the model computes: ``bf16`` runs its matrix products in bfloat16 (autocast; about
+twice as fast where the processor has bfloat16 instructions, vectors within cosine 0.9999 of
+float32), ``fp32`` in float32, ``auto`` in bf16 where the processor has them natively."""
+PRECISION_VARIABLE = "EMBEDDING_SPACE_PRECISION"
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 _BUNDLED_NAMES = frozenset({DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"})
@@ -50,6 +63,16 @@ def resolve_model_source(name: str) -> str:
     return name
 
 
+def native_bf16() -> bool:
+    """Whether this processor computes bfloat16 natively (AVX-512 BF16 or AMX)."""
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as info:
+            flags = info.read(200_000)
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
 def _hub_reachable(timeout: float = 2.0) -> bool:
     if os.environ.get("HF_HUB_OFFLINE", "").lower() in {"1", "true", "yes"}:
         return False
@@ -69,12 +92,21 @@ class SentenceEmbedder:
         folder: The local folder it was loaded from, for a model that is not the bundled one
             and not from the Hub cache; its files then identify the vectors (see
             :attr:`cache_key`).
+        bf16: Compute in bfloat16 (see :data:`PRECISIONS`); the cache key says so.
     """
 
-    def __init__(self, name: str, model: SentenceTransformer, folder: str | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        model: SentenceTransformer,
+        folder: str | None = None,
+        *,
+        bf16: bool = False,
+    ) -> None:
         self.name = name
         self.model = model
         self.folder = folder
+        self.bf16 = bf16
         self.fitted_on_corpus = False  # each text's vector depends on that text alone
         # Taken at load time: the key must describe the weights in memory, not later edits.
         self._fingerprint = _folder_fingerprint(Path(folder)) if folder is not None else ""
@@ -107,7 +139,8 @@ class SentenceEmbedder:
             name = f"{self.folder}@{self._fingerprint}"
         else:
             name = self.name
-        return f"{name}|max_seq_length={self.max_seq_length}|normalized"
+        precision = "|bf16" if self.bf16 else ""
+        return f"{name}|max_seq_length={self.max_seq_length}|normalized{precision}"
 
     def encode(self, texts: Sequence[str]) -> FloatMatrix:
         """Embed one batch with the model, no cache.
@@ -118,13 +151,17 @@ class SentenceEmbedder:
         Returns:
             Array of shape ``(n, d)``, float32, each row of unit length.
         """
-        vectors = self.model.encode(
-            list(texts),
-            batch_size=max(1, len(texts)),
-            convert_to_numpy=True,
-            normalize_embeddings=True,
-            show_progress_bar=False,
-        )
+        import torch
+
+        # inference_mode skips autograd's version counters, a few percent on small batches.
+        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
+            vectors = self.model.encode(
+                list(texts),
+                batch_size=max(1, len(texts)),
+                convert_to_numpy=True,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+            )
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
     def count_truncated(self, texts: Sequence[str]) -> int:
@@ -142,12 +179,16 @@ class SentenceEmbedder:
         return truncated
 
 
-def load_embedder(name: str = DEFAULT_MODEL, device: str = "cpu") -> SentenceEmbedder:
+def load_embedder(
+    name: str = DEFAULT_MODEL, device: str = "cpu", precision: str | None = None
+) -> SentenceEmbedder:
     """Load a sentence-transformers model.
 
     Args:
         name: A model name or a local folder; the default model loads offline.
         device: Torch device.
+        precision: One of :data:`PRECISIONS`; ``$EMBEDDING_SPACE_PRECISION`` or ``auto`` when
+            ``None``.
 
     Returns:
         The loaded model, wrapped.
@@ -159,6 +200,12 @@ def load_embedder(name: str = DEFAULT_MODEL, device: str = "cpu") -> SentenceEmb
     name = name.strip()
     if not name:
         raise ModelLoadError("No model name was given. Enter a sentence-transformers model name.")
+    precision = precision or os.environ.get(PRECISION_VARIABLE, "auto")
+    if precision not in PRECISIONS:
+        raise ModelLoadError(
+            f"The precision must be one of {', '.join(PRECISIONS)}, not {precision!r}."
+        )
+    bf16 = device == "cpu" and (precision == "bf16" or (precision == "auto" and native_bf16()))
     source = resolve_model_source(name)
     is_local = Path(source).is_dir()
     import logging
@@ -191,7 +238,7 @@ def load_embedder(name: str = DEFAULT_MODEL, device: str = "cpu") -> SentenceEmb
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise ModelLoadError(f"Could not load the embedding model '{name}': {reason}") from error
     folder = source if is_local and name not in _BUNDLED_NAMES else None
-    return SentenceEmbedder(name, model, folder)
+    return SentenceEmbedder(name, model, folder, bf16=bf16)
 
 
 def _folder_fingerprint(folder: Path) -> str:
