@@ -8,15 +8,16 @@ recomputes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import streamlit as st
 
-from components import identity, state
+from components import background, identity, state
 from components.markdown import safe
 from components.progress import embed_with_progress
 from embedding_space.analysis.agreement import MapTrust
@@ -24,7 +25,13 @@ from embedding_space.analysis.clustering import Clustering, ClusterParams
 from embedding_space.analysis.methods import MethodsCard, data_fingerprint
 from embedding_space.analysis.neighbors import KnnGraph
 from embedding_space.analysis.outliers import outlier_scores
-from embedding_space.analysis.projection import Projection, ProjectionParams, warm_up
+from embedding_space.analysis.projection import (
+    METHOD_LABELS,
+    PARAMETERS,
+    Projection,
+    ProjectionParams,
+    warm_up,
+)
 from embedding_space.demo import ensure_demo
 from embedding_space.embed.base import Embedder, check_dimension, embed
 from embedding_space.embed.sentence import load_embedder
@@ -32,6 +39,9 @@ from embedding_space.errors import InputError
 from embedding_space.figures.labels import hover_label
 from embedding_space.store.workspace import DatasetInfo, Workspace
 from embedding_space.types import FloatMatrix
+
+LONG_HOVER_UP_TO = 20_000
+"""Maps of more rows than this cut hover labels at 120 characters instead of 400."""
 
 
 @st.cache_resource(show_spinner=False)
@@ -109,7 +119,11 @@ def texts(dataset_id: str) -> list[str]:
 @st.cache_resource(show_spinner=False, max_entries=16)
 def hover_labels(dataset_id: str) -> list[str]:
     """Escaped, wrapped hover labels, made once per dataset rather than on every redraw."""
-    return [hover_label(text) for text in texts(dataset_id)]
+    every = texts(dataset_id)
+    # A big map sends every label to the browser: keep them short there (the side panel and
+    # the table show whole texts).
+    longest = 400 if len(every) <= LONG_HOVER_UP_TO else 120
+    return [hover_label(text, max_chars=longest) for text in every]
 
 
 def results_owner(dataset_id: str) -> str | None:
@@ -137,7 +151,22 @@ def vectors(dataset_id: str, model_name: str) -> FloatMatrix:
     model_key = model_key_for(info, model_name)
     owner = results_owner(dataset_id)
     if not store.has_embeddings(dataset_id, model_key, owner):
+        if state.value(state.EMBEDDING_STOPPED) == dataset_id:
+            st.info(
+                "Embedding stopped. The texts embedded so far are kept: resuming goes on from "
+                "where it stopped."
+            )
+            st.button("Resume embedding", on_click=state.put, args=(state.EMBEDDING_STOPPED, None))
+            st.stop()
+        stop = st.empty()
+        stop.button(
+            "Stop embedding",
+            on_click=state.put,
+            args=(state.EMBEDDING_STOPPED, dataset_id),
+            help="The texts embedded so far are kept; you can resume later.",
+        )
         embed_with_progress(store, dataset_id, embedder(model_name), owner)
+        stop.empty()
     return _stored_vectors(dataset_id, model_key, owner)
 
 
@@ -153,13 +182,37 @@ def _projection(
     return workspace().projection(dataset_id, model_key, vectors, params, viewer=owner)
 
 
-def projection(dataset_id: str, model_name: str, params: ProjectionParams) -> Projection:
+def projection(
+    dataset_id: str, model_name: str, params: ProjectionParams
+) -> tuple[Projection, background.Job | None]:
     """The map coordinates; computed once per (dataset, model, parameters), then instant.
+
+    A UMAP or t-SNE of more than ``background.INSTANT_MAP_UP_TO`` rows is computed in the
+    background: until it is stored, this returns the PCA map and the job computing the one
+    asked for.
 
     Call :func:`vectors` first: the projection reads the stored vectors.
     """
-    model_key = model_key_for(workspace().get(dataset_id), model_name)
-    return _projection(dataset_id, model_key, params, results_owner(dataset_id))
+    info = workspace().get(dataset_id)
+    model_key, owner = model_key_for(info, model_name), results_owner(dataset_id)
+    if params.method == "pca" or info.rows <= background.INSTANT_MAP_UP_TO:
+        return _projection(dataset_id, model_key, params, owner), None
+    key = (dataset_id, model_key, params, owner)
+    store, stored_vectors = workspace(), _stored_vectors(dataset_id, model_key, owner)
+    label = f"{METHOD_LABELS[params.method]} of {info.rows:,} rows"
+    job = background.job_for(
+        key,
+        label,
+        lambda: store.projection(dataset_id, model_key, stored_vectors, params, viewer=owner),
+    )
+    with contextlib.suppress(TimeoutError):
+        job.future.result(timeout=1.0)  # a map already on disk loads within this
+    if job.future.done():
+        background.forget(key)
+        job.future.result()  # raises what the computation raised
+        return _projection(dataset_id, model_key, params, owner), None
+    first_look = replace(params, method="pca")
+    return _projection(dataset_id, model_key, first_look, owner), job
 
 
 @st.cache_resource(show_spinner="Finding clusters in the embedding space…", max_entries=32)
@@ -286,6 +339,10 @@ class OpenDataset:
     texts: list[str]
     vectors: FloatMatrix
     projection: Projection | None
+    params: ProjectionParams | None = None
+    """What ``projection`` was made with (PCA while ``computing``)."""
+    computing: background.Job | None = None
+    """The job computing the map asked for, while ``projection`` is the PCA map shown meanwhile."""
 
 
 def open_current(title: str | None = None, *, with_projection: bool = True) -> OpenDataset:
@@ -307,15 +364,34 @@ def open_current(title: str | None = None, *, with_projection: bool = True) -> O
     st.title(title or safe(info.name), anchor=False)
     show_flash()
     model_name = str(state.value(state.MODEL_NAME))
+    params = state.projection_params()
     try:
         dataset_vectors = vectors(info.id, model_name)
-        coordinates = (
-            projection(info.id, model_name, state.projection_params()) if with_projection else None
+        coordinates, computing = (
+            projection(info.id, model_name, params) if with_projection else (None, None)
         )
     except InputError as error:
         st.error(safe(error))
         st.stop()
-    return OpenDataset(info, table(info.id), texts(info.id), dataset_vectors, coordinates)
+    if computing is not None:
+        wait, stop = st.columns([4, 1], vertical_alignment="center")
+        with wait:
+            st.info(
+                f"The {computing.label} is being computed in the background; the PCA map is "
+                "shown until it is ready, and then replaced."
+            )
+            background.wait_for(computing)
+        stop.button(
+            "Keep PCA",
+            on_click=state.put,
+            args=(PARAMETERS["method"].name, "pca"),
+            help="Stop waiting and keep the PCA map. The computation already running still "
+            "finishes and is kept, so choosing it again later is instant.",
+        )
+    shown = replace(params, method="pca") if computing is not None else params
+    return OpenDataset(
+        info, table(info.id), texts(info.id), dataset_vectors, coordinates, shown, computing
+    )
 
 
 def show_flash() -> None:

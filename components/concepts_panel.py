@@ -46,9 +46,7 @@ def arithmetic_result(
     found = [n for n in top_k(current.vectors, query, ARITHMETIC_K + len(own)) if n.row not in own]
     found = found[:ARITHMETIC_K]
     assert current.projection is not None
-    placed = place_texts(
-        current.vectors, current.projection, state.projection_params(), query[None]
-    )
+    placed = place_texts(current.vectors, current.projection, current.params, query[None])
     mark = QueryMark(expression, placed.points[0], [n.row for n in found], "result")
     return found, mark
 

@@ -20,7 +20,9 @@ from embedding_space.analysis.projection import PARAMETERS
 from embedding_space.errors import InputError
 from embedding_space.figures.layers import Highlight, QueryMark
 from embedding_space.figures.map import map_figure
+from embedding_space.figures.raster import POINT_BUDGET, rows_in_region
 from embedding_space.io.columns import default_color_column
+from embedding_space.types import FloatMatrix
 
 CHART_CONFIG = {"displaylogo": False, "scrollZoom": True}
 SLIDER_PARAMETERS = ("n_neighbors", "min_dist", "perplexity")
@@ -126,7 +128,9 @@ def _virtual_values(
             scores = cached.outliers(dataset_id, model_name, k, method)
             return pd.Series(scores), "outlier score"
         k = min(int(state.value(state.TRUST_K) or 10), max(1, (len(current.texts) - 1) // 2))
-        trust = cached.map_trust(dataset_id, model_name, state.projection_params(), k, None)
+        trust = cached.map_trust(
+            dataset_id, model_name, current.params or state.projection_params(), k, None
+        )
         return pd.Series(trust.recall), f"kNN recall@{k}"
     except InputError as error:
         st.caption(safe(error))
@@ -195,12 +199,15 @@ def dataset_map(
     )
 
 
-def show_map(figure: go.Figure, *, key: str) -> MapEvent:
+def show_map(figure: go.Figure, *, key: str, coordinates: FloatMatrix | None = None) -> MapEvent:
     """Draw the map and report a new click or selection (2-D only; 3-D maps rotate and hover).
 
     Args:
         figure: From :func:`embedding_space.figures.map_figure`.
         key: Widget key; keep it stable per dataset so zoom and selection survive reruns.
+        coordinates: Every row's map position. On a map too large to draw every point
+            (:data:`POINT_BUDGET`), a box or lasso then selects every row inside it, not only
+            the drawn sample.
 
     Returns:
         The new click or selection, compared with the last one seen under ``key``.
@@ -225,6 +232,8 @@ def show_map(figure: go.Figure, *, key: str) -> MapEvent:
         return MapEvent()
     region = bool(selection.get("box") or selection.get("lasso"))
     rows = rows_of(selection.get("points", []))
+    if region and coordinates is not None and len(coordinates) > POINT_BUDGET:
+        rows = rows_in_region(coordinates, selection.get("box") or (), selection.get("lasso") or ())
     signature = (region, tuple(rows))
     if remembered.get("event") == signature:
         return MapEvent()

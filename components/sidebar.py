@@ -12,6 +12,7 @@ from embedding_space.analysis.projection import (
     METHOD_LABELS,
     MIN_POINTS_FOR_NONLINEAR,
     PARAMETERS,
+    PCA_FIRST_ABOVE,
 )
 from embedding_space.demo import DEMO_CREDIT, DEMO_DATASET_ID
 from embedding_space.embed.sentence import DEFAULT_MODEL
@@ -116,6 +117,10 @@ def render() -> None:
         if error := state.take(state.MODEL_ERROR):
             st.error(safe(error))
         method = PARAMETERS["method"]
+        if current is not None and state.value(state.METHOD_DATASET) != current.id:
+            state.put(state.METHOD_DATASET, current.id)
+            if current.rows > PCA_FIRST_ABOVE:
+                state.put(method.name, "pca")
         st.radio(
             method.label,
             options=list(method.choices),
@@ -124,6 +129,11 @@ def render() -> None:
             **state.bind(method.name),
             horizontal=True,
         )
+        if current is not None and current.rows > PCA_FIRST_ABOVE:
+            st.caption(
+                f"With {current.rows:,} rows the first look is PCA (seconds). UMAP and t-SNE "
+                "take minutes here: they compute in the background, with PCA shown meanwhile."
+            )
         if (
             current is not None
             and current.rows < MIN_POINTS_FOR_NONLINEAR

@@ -51,6 +51,8 @@ URL_LOADED = "url_loaded"  # whether this session has read its link yet
 WORKSPACE_PICK = "ws_pick"  # the dataset chosen in the Workspace tab
 WORKSPACE_NOTICE = "ws_notice"  # why the last rename or delete failed
 SIGN_OUT = "sign_out"  # the sidebar's sign-out button
+EMBEDDING_STOPPED = "embedding_stopped"  # the dataset whose embedding the user stopped
+METHOD_DATASET = "method_dataset"  # the dataset the projection method was last defaulted for
 MAP_INTERACTIONS = "map_interactions"  # map key -> {"tool": drag mode, "event": last event}
 
 # Each projection parameter is kept under its own name (scikit-learn's, see PARAMETERS).

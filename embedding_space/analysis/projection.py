@@ -27,6 +27,7 @@ __all__ = [
     "METHOD_LABELS",
     "MIN_POINTS_FOR_NONLINEAR",
     "PARAMETERS",
+    "PCA_FIRST_ABOVE",
     "Method",
     "Parameter",
     "Projection",
@@ -41,6 +42,9 @@ METHODS: tuple[Method, ...] = get_args(Method)
 METHOD_LABELS: dict[Method, str] = {"umap": "UMAP", "tsne": "t-SNE", "pca": "PCA"}
 MIN_POINTS_FOR_NONLINEAR = 10
 """Below this many points UMAP and t-SNE say nothing PCA does not; PCA is used instead."""
+PCA_FIRST_ABOVE = 200_000
+"""Above this many rows the app's first look at a dataset is PCA: a UMAP or t-SNE of them
+takes minutes on a laptop, and is computed only on request."""
 
 Value = int | float | str
 _T = TypeVar("_T", int, float, str)

@@ -53,6 +53,16 @@ def _build_parser() -> argparse.ArgumentParser:
         help="bf16 is about twice as fast where the processor has bfloat16 instructions "
         "(auto uses it there); fp32 computes in float32",
     )
+    embed.add_argument(
+        "--engine",
+        choices=("local", "ray"),
+        default="local",
+        help="ray runs the embedding as a Ray Data job (pip install 'ray[data]'); "
+        "it does not use the local cache",
+    )
+    embed.add_argument(
+        "--address", help="with --engine ray: the cluster to join (default: a local Ray)"
+    )
 
     project = verbs.add_parser("project", help="add x, y (and z) columns to an embedded file")
     project.add_argument("input", help="a parquet file written by 'embed'")

@@ -33,32 +33,46 @@ def run_embed(args: argparse.Namespace) -> None:
     for warning in table.warnings:
         say(f"Warning: {warning}")
     embedder = load_embedder(args.model, precision=args.precision)
-    cache = None
-    if not args.no_cache:
-        from embedding_space.embed.cache import EmbeddingCache
+    if args.engine == "ray":
+        from embedding_space.embed.distributed import embed_with_ray
 
-        cache = EmbeddingCache(default_home())
-    with progress_bar("Embedding") as report:
-        result = embed(
-            table.texts, embedder, cache=cache, batch_size=args.batch_size, progress=report
-        )
+        with progress_bar("Embedding on Ray") as report:
+            vectors = embed_with_ray(
+                table.texts,
+                args.model,
+                address=args.address,
+                precision=args.precision,
+                batch_size=args.batch_size,
+                progress=report,
+            )
+        truncated, from_cache = embedder.count_truncated(table.texts), 0
+    else:
+        cache = None
+        if not args.no_cache:
+            from embedding_space.embed.cache import EmbeddingCache
+
+            cache = EmbeddingCache(default_home())
+        with progress_bar("Embedding") as report:
+            result = embed(
+                table.texts, embedder, cache=cache, batch_size=args.batch_size, progress=report
+            )
+        vectors, truncated, from_cache = result.vectors, result.truncated, result.from_cache
     frame = table.frame.copy()
     if EMBEDDING_COLUMN in frame.columns:
         frame = frame.drop(columns=[EMBEDDING_COLUMN])
-    vectors = result.vectors
     frame[EMBEDDING_COLUMN] = list(vectors)
     write_parquet(
         frame,
         args.output,
         {"model": embedder.name, "cache_key": embedder.cache_key, "text_column": table.text_column},
     )
-    if result.truncated:
+    if truncated:
         say(
-            f"{result.truncated} text(s) were longer than the model reads "
+            f"{truncated} text(s) were longer than the model reads "
             f"({embedder.max_seq_length} tokens) and were truncated."
         )
     say(
-        f"Embedded {len(frame)} text(s) with {embedder.name} ({result.from_cache} from the cache) "
+        f"Embedded {len(frame)} text(s) with {embedder.name} ({from_cache} from the cache) "
         f"into {args.output}."
     )
 

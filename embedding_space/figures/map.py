@@ -21,7 +21,13 @@ from embedding_space.figures.layers import (
     add_query_layer,
     mark_selection,
 )
-from embedding_space.figures.points import scatter_figure
+from embedding_space.figures.points import category_colors, is_categorical, scatter_figure
+from embedding_space.figures.raster import (
+    POINT_BUDGET,
+    SAMPLE_POINTS,
+    add_density_image,
+    sample_rows,
+)
 from embedding_space.types import FloatMatrix
 
 __all__ = ["map_figure"]
@@ -44,8 +50,13 @@ def map_figure(
     clusters: Clustering | None = None,
     density: bool = False,
     color_scale: bool = False,
+    point_budget: int = POINT_BUDGET,
 ) -> go.Figure:
     """The map with its layers: points, the selection, highlighted rows, and a query.
+
+    A map of more than ``point_budget`` rows draws every row in a density image and a
+    sample of them as points (see :mod:`~embedding_space.figures.raster`); highlighted layers
+    larger than the sample are sampled too, and their legend says so.
 
     Args:
         coordinates: Array of shape ``(n, 2|3)``.
@@ -64,30 +75,37 @@ def map_figure(
         clusters: Clusters of the rows whose labels are written at their centres.
         density: Shade where points crowd, under them (2-D only).
         color_scale: Colour by a scale even when the numbers take few values.
+        point_budget: The most rows drawn as points.
 
     Returns:
         The figure.
     """
+    count = len(coordinates)
+    large = count > point_budget
+    drawn = sample_rows(count, min(SAMPLE_POINTS, point_budget)) if large else None
     figure = scatter_figure(
-        coordinates,
-        texts,
-        color=color,
+        coordinates if drawn is None else coordinates[drawn],
+        texts if drawn is None else [texts[row] for row in drawn],
+        color=color if color is None or drawn is None else color.iloc[drawn],
         color_name=color_name,
         revision=revision,
         height=height,
-        hover=hover,
-        size=size,
+        hover=hover if hover is None or drawn is None else [hover[row] for row in drawn],
+        size=size if size is None or drawn is None else size.iloc[drawn],
         size_name=size_name,
         color_scale=color_scale,
+        row_ids=drawn,
     )
-    if density:
+    if large and coordinates.shape[1] == 2:
+        _add_density_of_all(figure, coordinates, color, color_scale)
+    elif density:
         add_density(figure, coordinates)
     layers = list(highlights)
     if selected and coordinates.shape[1] == 2:
         mark_selection(figure, selected)
     elif selected:
         layers.insert(0, Highlight(selected, "selected", SELECTION_RING_COLOR, "circle-open", 8))
-    for layer in layers:
+    for layer in (_within_budget(layer, point_budget) for layer in layers):
         add_highlight_layer(
             figure,
             coordinates,
@@ -108,3 +126,27 @@ def map_figure(
     if clusters is not None:
         add_cluster_labels(figure, coordinates, clusters)
     return figure
+
+
+def _add_density_of_all(
+    figure: go.Figure, coordinates: FloatMatrix, color: pd.Series | None, color_scale: bool
+) -> None:
+    """The density image of every row, in the colours the points use."""
+    if color is None:
+        add_density_image(figure, coordinates)
+    elif not color_scale and is_categorical(color):
+        categories, colors = category_colors(color)
+        add_density_image(figure, coordinates, categories=categories, colors=colors)
+    else:
+        values = pd.to_numeric(color, errors="coerce").to_numpy(dtype=float)
+        add_density_image(figure, coordinates, values=values)
+
+
+def _within_budget(layer: Highlight, budget: int) -> Highlight:
+    """A layer of more rows than a large map draws: a sample of them, named as such."""
+    rows = list(layer.rows)
+    if len(rows) <= budget:
+        return layer
+    kept = [rows[index] for index in sample_rows(len(rows), min(SAMPLE_POINTS, budget))]
+    name = f"{layer.name} ({len(kept):,} of {len(rows):,} drawn)"
+    return Highlight(kept, name, layer.color, layer.symbol, layer.size)

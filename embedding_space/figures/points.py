@@ -17,7 +17,14 @@ from plotly.colors import qualitative
 from embedding_space.figures.labels import hover_label, plain_label
 from embedding_space.types import FloatMatrix
 
-__all__ = ["MAX_LEGEND_CATEGORIES", "PALETTE", "is_categorical", "point_trace", "scatter_figure"]
+__all__ = [
+    "MAX_LEGEND_CATEGORIES",
+    "PALETTE",
+    "category_colors",
+    "is_categorical",
+    "point_trace",
+    "scatter_figure",
+]
 
 MAX_LEGEND_CATEGORIES = 96
 """Beyond this many categories the rarest are drawn together as "(other)"."""
@@ -66,6 +73,25 @@ def _legend_entry(category: str) -> str:
     return flat if len(flat) <= _LEGEND_CHARS else flat[: _LEGEND_CHARS - 1].rstrip() + "…"
 
 
+def category_colors(color: pd.Series) -> tuple[npt.NDArray[np.object_], dict[str, str]]:
+    """Each row's category as the legend names it, and each category's colour in legend order.
+
+    Missing values become "(missing)"; beyond :data:`MAX_LEGEND_CATEGORIES` the rarest are
+    drawn together as "(other)", grey like "noise".
+    """
+    values = color.astype("string").fillna("(missing)").to_numpy(dtype=object)
+    counts = pd.Series(values).value_counts()
+    if len(counts) > MAX_LEGEND_CATEGORIES:
+        shown = list(counts.index[:MAX_LEGEND_CATEGORIES])
+        values = np.where(np.isin(values, shown), values, _OTHER)
+    categories = sorted(set(values), key=lambda value: (value == _OTHER, str(value).lower()))
+    colors = {
+        str(category): "#b0b0b0" if category in (_OTHER, "noise") else PALETTE[index % len(PALETTE)]
+        for index, category in enumerate(categories)
+    }
+    return values, colors
+
+
 def is_categorical(values: pd.Series) -> bool:
     """A column is coloured by category unless it is numeric with many distinct values."""
     if pd.api.types.is_bool_dtype(values):
@@ -86,10 +112,12 @@ def point_trace(
     hover_suffix: str = "",
     text: Sequence[str] | None = None,
 ) -> go.Scattergl | go.Scatter3d:
+    # float32 and int32 go to the browser as typed arrays of 4 bytes a number (base64).
+    coordinates = np.asarray(coordinates, dtype=np.float32)
     common: dict[str, object] = {
         "mode": "markers",
         "name": name,
-        "customdata": rows.reshape(-1, 1),
+        "customdata": rows.astype(np.int32).reshape(-1, 1),
         "hovertext": list(hover),
         "text": None if text is None else list(text),
         # A per-trace suffix in the template instead of one string per point keeps big maps fast.
@@ -115,6 +143,7 @@ def scatter_figure(
     size: pd.Series | None = None,
     size_name: str | None = None,
     color_scale: bool = False,
+    row_ids: npt.NDArray[np.intp] | None = None,
 ) -> go.Figure:
     """The map: one marker per row, coloured by a column, sized by another.
 
@@ -135,12 +164,14 @@ def scatter_figure(
             shows each value.
         size_name: Its column's name.
         color_scale: Colour by a scale even when the numbers take few values (a score).
+        row_ids: The row id of each point, when the points are a part of the dataset (a
+            sample of a large map); ``0 … n-1`` when ``None``.
 
     Returns:
         The figure; add layers with :func:`add_highlight_layer` and :func:`add_query_layer`.
     """
     count, dims = coordinates.shape
-    rows = np.arange(count, dtype=np.intp)
+    rows = np.arange(count, dtype=np.intp) if row_ids is None else np.asarray(row_ids, np.intp)
     base = _MARKER_SIZE_3D if dims == 3 else _MARKER_SIZE_2D
     labels = np.asarray(
         hover if hover is not None else [hover_label(text) for text in texts], dtype=object
@@ -172,13 +203,8 @@ def scatter_figure(
             )
         )
     elif not color_scale and is_categorical(color):
-        values = color.astype("string").fillna("(missing)").to_numpy()
-        counts = pd.Series(values).value_counts()
-        shown = set(counts.index[:MAX_LEGEND_CATEGORIES])
-        if len(counts) > MAX_LEGEND_CATEGORIES:
-            values = np.where(np.isin(values, list(shown)), values, _OTHER)
-        categories = sorted(set(values), key=lambda value: (value == _OTHER, str(value).lower()))
-        for index, category in enumerate(categories):
+        values, colors = category_colors(color)
+        for category, category_color in colors.items():
             mask = values == category
             tag = plain_label(f"{color_name or 'group'}: {category}")
             figure.add_trace(
@@ -190,9 +216,7 @@ def scatter_figure(
                     {
                         "size": marker_size(mask),
                         "opacity": 0.8,
-                        "color": "#b0b0b0"
-                        if category in (_OTHER, "noise")
-                        else PALETTE[index % len(PALETTE)],
+                        "color": category_color,
                     },
                     hover_suffix=f"<br><i>{tag}</i>{size_suffix}",
                     text=text_of(mask),

@@ -21,12 +21,15 @@ from components.trust_panel import trust_panel
 from embedding_space.analysis.neighbors import top_k
 from embedding_space.analysis.projection import METHOD_LABELS
 from embedding_space.figures.layers import focus_layer, matches_layer, neighbors_layer
+from embedding_space.figures.raster import large_map_note
+
+TABLE_ROWS = 20_000
 
 current = cached.open_current()
 info, frame, texts, vectors = current.info, current.frame, current.texts, current.vectors
 projection = current.projection
 dataset_id = info.id
-params = state.projection_params()
+params = current.params or state.projection_params()
 model_name = state.model_name()
 
 top = st.columns([1.3, 1, 0.95, 2, 1.2, 1.1], vertical_alignment="bottom")
@@ -77,7 +80,9 @@ with map_column:
         selected=search.rows if search is not None else selected,
         clusters=clustering,
     )
-    event = show_map(figure, key=map_key)
+    event = show_map(figure, key=map_key, coordinates=projection.coordinates)
+    if note := large_map_note(len(texts)):
+        st.caption(note)
     if params.n_components == 2:
         st.caption(
             "Click a point to see its neighbours. To select a region, pick Box or Lasso Select "
@@ -149,7 +154,9 @@ with side_column:
 
 if selected:
     st.subheader(f"{len(selected):,} selected rows", anchor=False)
-    st.dataframe(display_frame(frame.iloc[selected]), width="stretch")
+    if len(selected) > TABLE_ROWS:
+        st.caption(f"The table lists the first {TABLE_ROWS:,}; the exports hold them all.")
+    st.dataframe(display_frame(frame.iloc[selected[:TABLE_ROWS]]), width="stretch")
     clear, compare = st.columns([1, 5])
     if clear.button("Clear selection"):
         state.set_selection(dataset_id, [])

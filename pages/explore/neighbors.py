@@ -58,9 +58,7 @@ if mode in typed:
         st.stop()
     try:
         new_vectors = cached.embed_texts(info, new_texts, vectors.shape[1])
-        placed = place_texts(
-            vectors, current.projection, state.projection_params(), new_vectors, k=k
-        )
+        placed = place_texts(vectors, current.projection, current.params, new_vectors, k=k)
     except InputError as error:
         st.error(safe(error))
         st.stop()
