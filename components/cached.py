@@ -36,7 +36,7 @@ from embedding_space.demo import ensure_demo
 from embedding_space.embed.base import Embedder, check_dimension, embed
 from embedding_space.embed.sentence import load_embedder
 from embedding_space.errors import InputError
-from embedding_space.figures.labels import hover_label
+from embedding_space.figures.labels import HoverLabels
 from embedding_space.store.workspace import DatasetInfo, Workspace
 from embedding_space.types import FloatMatrix
 
@@ -117,13 +117,13 @@ def texts(dataset_id: str) -> list[str]:
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def hover_labels(dataset_id: str) -> list[str]:
+def hover_labels(dataset_id: str) -> HoverLabels:
     """Escaped, wrapped hover labels, made once per dataset rather than on every redraw."""
     every = texts(dataset_id)
     # A big map sends every label to the browser: keep them short there (the side panel and
     # the table show whole texts).
     longest = 400 if len(every) <= LONG_HOVER_UP_TO else 120
-    return [hover_label(text, max_chars=longest) for text in every]
+    return HoverLabels(every, max_chars=longest)
 
 
 def results_owner(dataset_id: str) -> str | None:

@@ -26,6 +26,7 @@ CLUSTER_COLOR = "(clusters)"  # the "Colour by" choice of the computed clusters
 OUTLIER_SCORE = "(outlier score)"  # a "Colour by" or "Size by" choice: how strange a row is
 MAP_TRUST = "(map trust)"  # a "Colour by" choice: each point's kNN recall on the map
 TRUST_K = "trust_k"  # k of the map-trust figures
+JUDGE_LARGE_MAPS = "judge_large_maps"  # whether the trust figures of large maps are computed
 OUTLIER_METHOD = "outlier_method"
 OUTLIER_K = "outlier_k"
 DUPLICATE_THRESHOLD = "duplicate_threshold"
@@ -72,6 +73,7 @@ DEFAULTS: dict[str, object] = {
     NEIGHBOR_METRIC: "cosine",
     FULL_TEXTS: False,
     TRUST_K: 10,
+    JUDGE_LARGE_MAPS: False,
     OUTLIER_METHOD: "knn",
     OUTLIER_K: 10,
     DUPLICATE_THRESHOLD: 0.95,

@@ -11,6 +11,8 @@ from components.markdown import safe
 from embedding_space.analysis.projection import ProjectionParams
 from embedding_space.errors import InputError
 
+ON_REQUEST_ABOVE = 20_000
+"""Maps of more rows are judged only when asked: the full space's kNN graph takes a while."""
 _MAX_LABELS = 200
 """A column with more distinct values than this is no label for the label figures."""
 
@@ -35,6 +37,14 @@ def trust_panel(current: cached.OpenDataset, params: ProjectionParams) -> None:
         column = state.color_column(current.frame.columns)
         if column is not None and current.frame[column].nunique() > _MAX_LABELS:
             column = None
+        if rows > ON_REQUEST_ABOVE and not st.toggle(
+            "Judge this map",
+            help="Compares every row's neighbours on the map with those in the full space; "
+            f"above {ON_REQUEST_ABOVE:,} rows that takes a minute or more, so it waits to be "
+            "asked.",
+            **state.bind(state.JUDGE_LARGE_MAPS),
+        ):
+            return
         try:
             trust = cached.map_trust(current.info.id, state.model_name(), params, k, column)
         except InputError as error:

@@ -37,6 +37,10 @@ NOISE = -1
 """The cluster id of rows HDBSCAN puts in no cluster."""
 MAX_CLUSTERS = 100
 _SILHOUETTE_SAMPLE = 2000
+KMEANS_FIT_ROWS = 100_000
+"""KMeans of more rows fits its centres on a sample of this many, then assigns every row."""
+HDBSCAN_MAX_ROWS = 50_000
+"""The most rows HDBSCAN is run on."""
 _KEYWORD_ROWS = 20_000
 """Texts per cluster read for its keywords (a sample of a larger cluster reads the same)."""
 
@@ -190,9 +194,26 @@ def cluster(vectors: FloatMatrix, params: ClusterParams, texts: Sequence[str]) -
         if k < params.n_clusters:
             note = f"There are only {count} rows, so {k} clusters, not {params.n_clusters}."
         model = KMeans(n_clusters=k, n_init=4, random_state=params.random_state)
-        labels = model.fit_predict(points)
+        if count > KMEANS_FIT_ROWS:
+            # The centres of a large sample are as good; every row is then assigned to one.
+            sample = np.random.default_rng(params.random_state).choice(
+                count, KMEANS_FIT_ROWS, replace=False
+            )
+            labels = model.fit(points[np.sort(sample)]).predict(points)
+            note = (
+                f"The cluster centres were fitted on a uniform sample of {KMEANS_FIT_ROWS:,} "
+                f"rows; all {count:,} rows are assigned to the nearest."
+            )
+        else:
+            labels = model.fit_predict(points)
     else:
         from sklearn.cluster import HDBSCAN
+
+        if count > HDBSCAN_MAX_ROWS:
+            raise InputError(
+                f"HDBSCAN is offered up to {HDBSCAN_MAX_ROWS:,} rows (its time grows faster "
+                f"than the rows); for {count:,} rows use KMeans."
+            )
 
         size = min(params.min_cluster_size, count)
         labels = HDBSCAN(min_cluster_size=size, copy=True).fit_predict(points)

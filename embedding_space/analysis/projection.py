@@ -42,6 +42,7 @@ METHODS: tuple[Method, ...] = get_args(Method)
 METHOD_LABELS: dict[Method, str] = {"umap": "UMAP", "tsne": "t-SNE", "pca": "PCA"}
 MIN_POINTS_FOR_NONLINEAR = 10
 """Below this many points UMAP and t-SNE say nothing PCA does not; PCA is used instead."""
+_PCA_BLOCK = 65_536
 PCA_FIRST_ABOVE = 200_000
 """Above this many rows the app's first look at a dataset is PCA: a UMAP or t-SNE of them
 takes minutes on a laptop, and is computed only on request."""
@@ -274,15 +275,30 @@ def pca_basis(vectors: FloatMatrix, n_components: int) -> tuple[FloatMatrix, Flo
     Returns:
         ``mean`` of shape ``(d,)`` and ``axes`` of shape ``(n_components, d)``.
     """
-    mean = vectors.astype(np.float64).mean(axis=0)
-    centered = vectors.astype(np.float64) - mean
-    axes = np.zeros((n_components, vectors.shape[1]), dtype=np.float64)
-    if centered.shape[0] >= 2 and np.any(centered):
-        u, _, vt = np.linalg.svd(centered, full_matrices=False)
-        signs = np.sign(u[np.argmax(np.abs(u), axis=0), np.arange(u.shape[1])])
-        signed = vt * np.where(signs == 0, 1, signs)[:, None]
-        available = min(n_components, signed.shape[0])
-        axes[:available] = signed[:available]
+    count, dimension = vectors.shape
+    mean = vectors.mean(axis=0, dtype=np.float64)
+    axes = np.zeros((n_components, dimension), dtype=np.float64)
+    available = min(n_components, count, dimension)
+    if count < 2 or available == 0:
+        return mean.astype(np.float32), axes.astype(np.float32)
+    # The eigenvectors of the d x d scatter matrix, summed in float64 a block of rows at a
+    # time: an SVD of the rows themselves would hold an (n, d) float64 copy (3 GB at 1M rows).
+    scatter = np.zeros((dimension, dimension), dtype=np.float64)
+    for start in range(0, count, _PCA_BLOCK):
+        block = vectors[start : start + _PCA_BLOCK].astype(np.float64) - mean
+        scatter += block.T @ block
+    if not np.any(scatter):
+        return mean.astype(np.float32), axes.astype(np.float32)
+    _, eigenvectors = np.linalg.eigh(scatter)
+    leading = eigenvectors[:, ::-1][:, :available].T  # largest variance first
+    # Fix each axis's sign: the row farthest along it lies on its positive side.
+    reach = np.zeros(available)
+    for start in range(0, count, _PCA_BLOCK):
+        block = (vectors[start : start + _PCA_BLOCK].astype(np.float64) - mean) @ leading.T
+        farther = np.abs(block).max(axis=0) > np.abs(reach)
+        picked = block[np.abs(block).argmax(axis=0), np.arange(available)]
+        reach = np.where(farther, picked, reach)
+    axes[:available] = leading * np.where(reach < 0, -1.0, 1.0)[:, None]
     return mean.astype(np.float32), axes.astype(np.float32)
 
 

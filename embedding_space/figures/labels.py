@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import html
 import textwrap
+from collections.abc import Sequence
+from typing import overload
 
 from embedding_space.text import without_direction_controls
 
-__all__ = ["hover_label", "plain_label"]
+__all__ = ["HoverLabels", "hover_label", "plain_label"]
 
 
 def hover_label(text: str, *, width: int = 64, max_chars: int = 400) -> str:
@@ -37,3 +39,38 @@ def plain_label(text: str) -> str:
     ``%{...}`` lookups)."""
     escaped = html.escape(without_direction_controls(text))
     return escaped.replace("{", "&#123;").replace("}", "&#125;")
+
+
+class HoverLabels(Sequence[str]):
+    """The hover labels of many texts, each made (by :func:`hover_label`) when first read.
+
+    A large map draws only a sample of its rows as points, so only their labels are made;
+    a label once made is kept.
+
+    Args:
+        texts: The texts.
+        max_chars: As for :func:`hover_label`.
+    """
+
+    def __init__(self, texts: Sequence[str], *, max_chars: int = 400) -> None:
+        self._texts = texts
+        self._max_chars = max_chars
+        self._made: list[str | None] = [None] * len(texts)
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self[position] for position in range(*index.indices(len(self)))]
+        label = self._made[index]
+        if label is None:
+            label = hover_label(self._texts[index], max_chars=self._max_chars)
+            self._made[index] = label
+        return label

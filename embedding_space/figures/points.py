@@ -174,7 +174,7 @@ def scatter_figure(
     rows = np.arange(count, dtype=np.intp) if row_ids is None else np.asarray(row_ids, np.intp)
     base = _MARKER_SIZE_3D if dims == 3 else _MARKER_SIZE_2D
     labels = np.asarray(
-        hover if hover is not None else [hover_label(text) for text in texts], dtype=object
+        list(hover) if hover is not None else [hover_label(text) for text in texts], dtype=object
     )
     sizes, size_text, size_suffix = _sizes(size, size_name, base, count)
 
