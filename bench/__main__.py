@@ -1,4 +1,7 @@
-"""Run every benchmark: ``python -m bench [--rows N]``."""
+"""Run every benchmark: ``python -m bench [--rows N] [--embed-rows N] [--upload-rows N]``.
+
+The parts run alone too: ``python -m bench.embedding``, ``python -m bench.scale``.
+"""
 
 from __future__ import annotations
 
@@ -83,6 +86,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=3080, help="demo rows to use (max 3080)")
     parser.add_argument("--embed-rows", type=int, default=2000, help="texts per throughput run")
+    parser.add_argument("--upload-rows", type=int, default=10_000, help="texts uploaded to a map")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     texts = pd.read_csv(DEMO_CSV)["text"].astype(str).tolist()[: args.rows]
@@ -147,14 +151,20 @@ def main() -> None:
     )
     report("approximate kNN graph (pynndescent)", "exact graph", graph_time, ann_time)
     print(f"{'  recall@14 of the approximate graph':<44} {found:8.4f}")
-    from bench.embedding import compare
+    from bench.embedding import KINDS, compare
 
-    for kind in ("short", "paragraphs", "mixed"):
+    for kind in KINDS:
         compare(kind, args.embed_rows)
     print(
         f"\nThe map of {len(texts)} points: PCA {pca:.2f} s, UMAP {shared:.2f} s (graph "
-        f"{graph_time:.2f} s); peak arrays {vectors.nbytes / 1e6:.1f} MB of vectors."
+        f"{graph_time:.2f} s); peak arrays {vectors.nbytes / 1e6:.1f} MB of vectors.\n"
     )
+    from bench import scale
+
+    scale.upload_to_map(args.upload_rows)
+    scale.first_map()
+    scale.browser_cost([10_000, 100_000, 1_000_000])
+    scale.server_memory()
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ from embedding_space.analysis.projection import (
 )
 from embedding_space.demo import ensure_demo
 from embedding_space.embed.base import Embedder, check_dimension, embed
-from embedding_space.embed.sentence import load_embedder
+from embedding_space.embed.models import load_model
 from embedding_space.errors import InputError
 from embedding_space.figures.labels import HoverLabels
 from embedding_space.store.workspace import DatasetInfo, Workspace
@@ -64,8 +64,14 @@ def warm_up_in_background() -> threading.Thread:
 
 @st.cache_resource(show_spinner="Loading the embedding model…", max_entries=4)
 def embedder(model_name: str) -> Embedder:
-    """One loaded model per name per process; a failure is not cached, so a retry retries."""
-    return load_embedder(model_name)
+    """One loaded model per name per process; a failure is not cached, so a retry retries.
+    A traditional embedder comes unfitted: each dataset is embedded with its own fit."""
+    return load_model(model_name)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _stored_fit(dataset_id: str, model_key: str, owner: str | None) -> Embedder | None:
+    return workspace().stored_fit(dataset_id, model_key, owner)
 
 
 def query_embedder(info: DatasetInfo) -> Embedder:
@@ -81,7 +87,13 @@ def query_embedder(info: DatasetInfo) -> Embedder:
             "These vectors came without the name of their model, so there is nothing to embed "
             "a typed text with; name the model when uploading them."
         )
-    return embedder(name)
+    model = embedder(name)
+    if model.fitted_on_corpus:
+        fit = _stored_fit(info.id, model_key_for(info, name), results_owner(info.id))
+        if fit is None:
+            raise InputError(f"The dataset is not embedded with {name} yet.")
+        return fit
+    return model
 
 
 def embed_texts(info: DatasetInfo, texts: list[str], dimension: int) -> FloatMatrix:
@@ -137,6 +149,18 @@ def _stored_vectors(dataset_id: str, model_key: str, owner: str | None) -> Float
     if vectors is None:
         raise LookupError("vectors are checked before this is called")
     return vectors
+
+
+def stored_vectors(dataset_id: str, model_key: str, owner: str | None) -> FloatMatrix:
+    """Vectors already stored under a model key (see ``Workspace.embedding_list``)."""
+    return _stored_vectors(dataset_id, model_key, owner)
+
+
+def projection_of(
+    dataset_id: str, model_key: str, params: ProjectionParams, owner: str | None
+) -> Projection:
+    """The map of the vectors stored under a model key, computed once, while the page waits."""
+    return _projection(dataset_id, model_key, params, owner)
 
 
 def vectors(dataset_id: str, model_name: str) -> FloatMatrix:

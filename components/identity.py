@@ -15,6 +15,7 @@ import streamlit as st
 from components import state
 from components.markdown import plain_markdown
 from embedding_space.embed.sentence import DEFAULT_MODEL
+from embedding_space.embed.traditional import KINDS as TRADITIONAL_KINDS
 from embedding_space.store.owners import ANONYMOUS_PREFIX, SIGNED_IN_PREFIX
 
 MULTI_USER_VARIABLE = "EMBEDDING_SPACE_MULTI_USER"
@@ -79,13 +80,14 @@ def multi_user() -> bool:
 
 
 def allowed_models() -> list[str] | None:
-    """The models people may choose on a shared server (the bundled one, then those the
-    operator lists in ``EMBEDDING_SPACE_MODELS``); ``None`` on a single-user machine, where
-    any name or folder may be typed."""
+    """The models people may choose on a shared server (the bundled one, those the operator
+    lists in ``EMBEDDING_SPACE_MODELS``, then the traditional ones); ``None`` on a single-user
+    machine, where any name or folder may be typed."""
     if not multi_user():
         return None
     listed = [name.strip() for name in os.environ.get(MODELS_VARIABLE, "").split(",")]
-    return list(dict.fromkeys([DEFAULT_MODEL, *filter(None, listed)]))
+    # The traditional embedders run here, fitted per dataset, and load nothing.
+    return list(dict.fromkeys([DEFAULT_MODEL, *filter(None, listed), *TRADITIONAL_KINDS]))
 
 
 @dataclass(frozen=True)

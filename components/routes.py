@@ -57,9 +57,12 @@ CONCEPTS = Route(
 QUALITY = Route(
     "pages/explore/quality.py", "Outliers & duplicates", ":material/rule:", "quality", "Explore"
 )
+COMPARE = Route(
+    "pages/explore/compare.py", "Compare embeddings", ":material/compare:", "compare", "Explore"
+)
 DATA = Route("pages/data/datasets.py", "Data", ":material/upload_file:", "data", "Data")
 
-ROUTES: tuple[Route, ...] = (MAP, SIMILARITY, NEIGHBORS, CONCEPTS, QUALITY, DATA)
+ROUTES: tuple[Route, ...] = (MAP, SIMILARITY, NEIGHBORS, CONCEPTS, QUALITY, COMPARE, DATA)
 """Every page, in navigation order; the root address opens the first."""
 HOME_URL_PATH = "home"
 """The hidden page behind the root address (Streamlit gives its default page ``/``)."""

@@ -101,7 +101,9 @@ def render() -> None:
                 help=(
                     f"{DEFAULT_MODEL} is bundled and works offline. Any sentence-transformers "
                     "model name or local folder works when it is on this machine or the Hub is "
-                    "reachable."
+                    "reachable. The traditional embedders, fitted on the dataset: bow (word "
+                    "counts), onehot (word presence), tfidf, lsa or lsa:DIM (TF-IDF reduced by "
+                    "SVD). Each model's vectors are kept: switching back is instant."
                 ),
             )
         else:

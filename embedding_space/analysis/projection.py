@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from embedding_space.analysis.neighbors import KnnGraph, knn_graph
+from embedding_space.analysis.tsne import tsne_coordinates
 from embedding_space.errors import InputError
 from embedding_space.types import FloatMatrix
 
@@ -329,23 +330,6 @@ def _umap(vectors: FloatMatrix, params: ProjectionParams, knn: KnnGraph | None) 
         return np.asarray(reducer.fit_transform(vectors), dtype=np.float32)
 
 
-def _tsne(vectors: FloatMatrix, params: ProjectionParams) -> FloatMatrix:
-    from sklearn.manifold import TSNE
-
-    count = vectors.shape[0]
-    # t-SNE needs perplexity below the number of points; a third of it keeps neighbourhoods sane.
-    perplexity = min(params.perplexity, max(1.0, (count - 1) / 3))
-    reducer = TSNE(
-        n_components=params.n_components,
-        perplexity=perplexity,
-        metric=params.metric,
-        init="pca",
-        random_state=params.random_state,
-        method="barnes_hut" if params.n_components <= 3 else "exact",
-    )
-    return np.asarray(reducer.fit_transform(vectors.astype(np.float32)), dtype=np.float32)
-
-
 def project(
     vectors: FloatMatrix,
     params: ProjectionParams | None = None,
@@ -388,7 +372,13 @@ def project(
     elif method == "umap":
         coordinates = _umap(vectors, params, knn)
     else:
-        coordinates = _tsne(vectors, params)
+        coordinates = tsne_coordinates(
+            vectors,
+            n_components=params.n_components,
+            perplexity=params.perplexity,
+            metric=params.metric,
+            random_state=params.random_state,
+        )
     return Projection(coordinates=coordinates, method=method, note=note)
 
 

@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from embedding_space.embed.base import Embedder
 from embedding_space.errors import InputError
 from embedding_space.types import ProgressCallback
 
@@ -115,3 +116,34 @@ def find_text_column(frame: pd.DataFrame, metadata: dict[str, Any]) -> str:
     if column in frame.columns:
         return str(column)
     return guess_text_column(frame.drop(columns=[EMBEDDING_COLUMN]))
+
+
+def fit_path(parquet: str) -> Path:
+    """Where ``embed`` keeps a traditional embedder's fit: beside the parquet file."""
+    return Path(parquet).with_suffix(".fit.npz")
+
+
+def query_embedder(path: str, metadata: dict[str, Any], model: str | None) -> Embedder:
+    """The embedder that embeds typed texts against a file ``embed`` wrote: ``model``, or the
+    one that made the file; a traditional one with the file's own fit.
+
+    Raises:
+        InputError: No model is known, or a traditional model's fit is missing.
+    """
+    from embedding_space.embed.models import is_traditional, load_model
+    from embedding_space.embed.traditional import TraditionalEmbedder
+
+    name = model or metadata.get("model")
+    if not name:
+        raise InputError("The file does not say which model embedded it; pass --model.")
+    if not is_traditional(str(name)):
+        return load_model(str(name))
+    if name != metadata.get("model"):
+        raise InputError(
+            f"'{name}' is fitted on a corpus: only the fit stored with '{path}' can embed "
+            "queries against it."
+        )
+    stored = fit_path(path)
+    if not stored.is_file():
+        raise InputError(f"The fit of '{name}' is missing: '{stored}' should lie beside the file.")
+    return TraditionalEmbedder.load(stored)

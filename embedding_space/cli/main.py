@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from embedding_space.cli import reading, verbs
+from embedding_space.cli import comparing, reading, verbs
 from embedding_space.cli.files import say
 from embedding_space.errors import InputError
 
@@ -43,7 +43,12 @@ def _build_parser() -> argparse.ArgumentParser:
     embed.add_argument("input", help="a .txt, .csv, .tsv, .jsonl, .json, .parquet or .xlsx file")
     embed.add_argument("--output", "-o", required=True, help="the parquet file to write")
     embed.add_argument("--text-column", help="the column of text (guessed when absent)")
-    embed.add_argument("--model", default=DEFAULT_MODEL, help=f"default: {DEFAULT_MODEL}")
+    embed.add_argument(
+        "--model",
+        default=DEFAULT_MODEL,
+        help=f"default: {DEFAULT_MODEL}; or a traditional one fitted on the file: "
+        "bow, onehot, tfidf, lsa or lsa:DIM",
+    )
     embed.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
     embed.add_argument("--no-cache", action="store_true", help="do not read or fill the cache")
     embed.add_argument(
@@ -140,6 +145,13 @@ def _build_parser() -> argparse.ArgumentParser:
     quality.add_argument("-k", type=int, default=10)
     quality.add_argument("--label-column", help="a column of labels for the label figures")
 
+    compare = verbs.add_parser("compare", help="compare two embeddings of the same rows")
+    compare.add_argument("first", help="a parquet file written by 'embed' (A)")
+    compare.add_argument("second", help="another embedding of the same rows (B)")
+    compare.add_argument("-k", type=int, default=10, help="neighbours compared per row")
+    compare.add_argument("--label-column", help="a column of labels for kNN label accuracy")
+    compare.add_argument("--output", "-o", help="a parquet file for each row's agreement")
+
     demo = verbs.add_parser("demo", help="prepare the bundled demo dataset in the workspace")
     demo.add_argument("--model", default=DEFAULT_MODEL)
     return parser
@@ -156,6 +168,7 @@ _VERBS = {
     "duplicates": reading.run_duplicates,
     "arithmetic": reading.run_arithmetic,
     "quality": reading.run_quality,
+    "compare": comparing.run_compare,
     "demo": verbs.run_demo,
 }
 

@@ -8,6 +8,7 @@ import json
 from embedding_space.cli.files import (
     EMBEDDING_COLUMN,
     find_text_column,
+    query_embedder,
     read_embedded,
     say,
     write_parquet,
@@ -66,12 +67,10 @@ def run_search(args: argparse.Namespace) -> None:
         names = ", ".join(c for c in frame.columns if c != EMBEDDING_COLUMN)
         raise InputError(f"There is no column '{column}' to search. Pick one of: {names}.")
     if args.semantic is not None:
-        from embedding_space.embed import embed_query, load_embedder
+        from embedding_space.embed import embed_query
 
-        model = args.model or metadata.get("model")
-        if not model:
-            raise InputError("The file does not say which model embedded it; pass --model.")
-        query = embed_query(args.semantic, load_embedder(model), dimension=vectors.shape[1])
+        embedder = query_embedder(args.input, metadata, args.model)
+        query = embed_query(args.semantic, embedder, dimension=vectors.shape[1])
         found = [(match.row, match.score) for match in semantic_search(vectors, query, args.k)]
     else:
         values = frame[column].astype(str).tolist()
@@ -118,7 +117,7 @@ def run_arithmetic(args: argparse.Namespace) -> None:
 
     from embedding_space.analysis.concepts import combine_terms, parse_expression
     from embedding_space.analysis.neighbors import top_k
-    from embedding_space.embed import embed, load_embedder
+    from embedding_space.embed import embed
 
     frame, vectors, metadata = read_embedded(args.input)
     if args.k < 1:
@@ -132,10 +131,7 @@ def run_arithmetic(args: argparse.Namespace) -> None:
         expressions = [line.strip() for line in lines if line.strip()]
     else:
         expressions = [args.expression]
-    model = args.model or metadata.get("model")
-    if not model:
-        raise InputError("The file does not say which model embedded it; pass --model.")
-    embedder = load_embedder(model)
+    embedder = query_embedder(args.input, metadata, args.model)
     row_of = {text: row for row, text in reversed(list(enumerate(texts)))}
     for expression in expressions:
         terms = parse_expression(expression)

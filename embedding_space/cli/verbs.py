@@ -8,7 +8,9 @@ import json
 from embedding_space.cli.files import (
     EMBEDDING_COLUMN,
     find_text_column,
+    fit_path,
     progress_bar,
+    query_embedder,
     read_embedded,
     say,
     write_parquet,
@@ -19,7 +21,9 @@ __all__ = ["run_demo", "run_embed", "run_inspect", "run_neighbors", "run_project
 
 
 def run_embed(args: argparse.Namespace) -> None:
-    from embedding_space.embed import embed, load_embedder
+    from embedding_space.embed import embed
+    from embedding_space.embed.models import fitted_on, load_model
+    from embedding_space.embed.traditional import TraditionalEmbedder
     from embedding_space.io.tables import read_table
     from embedding_space.store.workspace import default_home
 
@@ -32,7 +36,11 @@ def run_embed(args: argparse.Namespace) -> None:
         say(f"Dropped {count} row(s): {reason}.")
     for warning in table.warnings:
         say(f"Warning: {warning}")
-    embedder = load_embedder(args.model, precision=args.precision)
+    embedder = fitted_on(load_model(args.model, precision=args.precision), table.texts)
+    if args.engine == "ray" and embedder.fitted_on_corpus:
+        raise InputError(
+            f"'{args.model}' is fitted on the whole corpus in one process; use the local engine."
+        )
     if args.engine == "ray":
         from embedding_space.embed.distributed import embed_with_ray
 
@@ -61,11 +69,15 @@ def run_embed(args: argparse.Namespace) -> None:
     if EMBEDDING_COLUMN in frame.columns:
         frame = frame.drop(columns=[EMBEDDING_COLUMN])
     frame[EMBEDDING_COLUMN] = list(vectors)
-    write_parquet(
-        frame,
-        args.output,
-        {"model": embedder.name, "cache_key": embedder.cache_key, "text_column": table.text_column},
-    )
+    metadata = {
+        "model": embedder.name,
+        "cache_key": embedder.cache_key,
+        "text_column": table.text_column,
+    }
+    if isinstance(embedder, TraditionalEmbedder):
+        embedder.save(fit_path(args.output))  # queries against the file need the same fit
+        metadata["fit"] = fit_path(args.output).name
+    write_parquet(frame, args.output, metadata)
     if truncated:
         say(
             f"{truncated} text(s) were longer than the model reads "
@@ -108,14 +120,12 @@ def run_neighbors(args: argparse.Namespace) -> None:
         query = vectors[args.row]
         exclude = args.row
     else:
-        from embedding_space.embed import embed_query, load_embedder
+        from embedding_space.embed import embed_query
 
         if not args.query.strip():
             raise InputError("--query is empty; give a text to search for.")
-        model = args.model or metadata.get("model")
-        if not model:
-            raise InputError("The file does not say which model embedded it; pass --model.")
-        query = embed_query(args.query, load_embedder(model), dimension=vectors.shape[1])
+        embedder = query_embedder(args.input, metadata, args.model)
+        query = embed_query(args.query, embedder, dimension=vectors.shape[1])
     for neighbor in top_k(vectors, query, args.k, args.metric, exclude=exclude):
         line = {
             "rank": neighbor.rank,

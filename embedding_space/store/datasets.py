@@ -31,11 +31,13 @@ import pandas as pd
 from embedding_space.embed.cache import EmbeddingCache, hash_text
 from embedding_space.errors import InputError
 from embedding_space.store.artifacts import (
-    model_slug,
     table_to_parquet,
     write_bytes,
     write_json,
-    write_npy,
+)
+from embedding_space.store.embedding_files import (
+    embedding_file,
+    write_embeddings,
 )
 from embedding_space.store.owners import (
     ANONYMOUS_PREFIX,
@@ -68,18 +70,6 @@ def default_home() -> Path:
     return (
         Path(configured).expanduser() if configured else Path.home() / ".cache" / "embedding-space"
     )
-
-
-def embedding_file(folder: Path, model_key: str) -> Path:
-    """Where a results folder keeps one model's vectors (``.npy``, with a ``.json`` beside)."""
-    return folder / "embeddings" / f"{model_slug(model_key)}.npy"
-
-
-def write_embeddings(path: Path, model_key: str, vectors: FloatMatrix, truncated: int = 0) -> None:
-    """Store vectors at ``path`` and, beside them, which model made them."""
-    write_npy(path, vectors)
-    meta = {"model": model_key, "shape": list(vectors.shape), "truncated": truncated}
-    write_json(path.with_suffix(".json"), meta)
 
 
 def _now() -> datetime:

@@ -12,6 +12,7 @@ folder (precomputed by its owner or the operator) serve every viewer.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -24,6 +25,8 @@ from embedding_space.analysis.clustering import Clustering, ClusterParams, clust
 from embedding_space.analysis.neighbors import GRAPH_NEIGHBORS, KnnGraph
 from embedding_space.analysis.projection import Projection, ProjectionParams, project
 from embedding_space.embed.base import Embedder, embed
+from embedding_space.embed.models import fitted_on
+from embedding_space.embed.traditional import TraditionalEmbedder
 from embedding_space.errors import InputError
 from embedding_space.rows import decode_rows, encode_rows
 from embedding_space.store.artifacts import (
@@ -39,7 +42,11 @@ from embedding_space.store.datasets import (
     DatasetInfo,
     DatasetStore,
     default_home,
+)
+from embedding_space.store.embedding_files import (
+    StoredEmbedding,
     embedding_file,
+    embeddings_in,
     write_embeddings,
 )
 from embedding_space.store.owners import cache_scope
@@ -134,12 +141,15 @@ class Workspace(DatasetStore):
 
     def embedded_models(self, dataset_id: str, viewer: str | None = None) -> list[str]:
         """Model keys this dataset has complete vectors for (as ``viewer`` sees it)."""
-        keys: dict[str, None] = {}
+        return [stored.model_key for stored in self.embedding_list(dataset_id, viewer)]
+
+    def embedding_list(self, dataset_id: str, viewer: str | None = None) -> list[StoredEmbedding]:
+        """Every embedding of the dataset (as ``viewer`` sees it), with its size and time."""
+        found: dict[str, StoredEmbedding] = {}
         for folder in self._results_folders(dataset_id, viewer):
-            for meta in sorted((folder / "embeddings").glob("*.json")):
-                if meta.with_suffix(".npy").is_file():
-                    keys[str(json.loads(meta.read_text())["model"])] = None
-        return list(keys)
+            for stored in embeddings_in(folder):
+                found.setdefault(stored.model_key, stored)
+        return list(found.values())
 
     def embeddings(
         self,
@@ -176,8 +186,11 @@ class Workspace(DatasetStore):
         info = self.get(dataset_id)
         if not self._writes_own_folder(dataset_id, viewer):
             self.check_room(viewer, adding_bytes=info.rows * embedder.dimension * 4)
+        started = time.monotonic()
+        texts = self.texts(dataset_id)
+        embedder = fitted_on(embedder, texts)
         result = embed(
-            self.texts(dataset_id),
+            texts,
             embedder,
             cache=self.cache,
             cache_scope=cache_scope(info.owner),
@@ -185,8 +198,18 @@ class Workspace(DatasetStore):
             progress=progress,
         )
         path = self._embedding_path(dataset_id, embedder.cache_key, viewer)
-        write_embeddings(path, embedder.cache_key, result.vectors, result.truncated)
+        if isinstance(embedder, TraditionalEmbedder):
+            embedder.save(path.with_suffix(".fit.npz"))  # before the vectors: never one alone
+        seconds = time.monotonic() - started
+        write_embeddings(path, embedder.cache_key, result.vectors, result.truncated, seconds)
         return result.vectors
+
+    def stored_fit(
+        self, dataset_id: str, model_key: str, viewer: str | None = None
+    ) -> TraditionalEmbedder | None:
+        """The traditional embedder fitted on this dataset, to embed queries with its fit."""
+        path = self._embedding_path(dataset_id, model_key, viewer).with_suffix(".fit.npz")
+        return TraditionalEmbedder.load(path) if path.is_file() else None
 
     # -- derived results --------------------------------------------------------------------
 
@@ -288,8 +311,6 @@ class Workspace(DatasetStore):
             MapTrust,
             lambda: map_trust(vectors, projection.coordinates, graph, k=k, labels=labels),
         )
-
-    # -- clusters ---------------------------------------------------------------------------
 
     def _clustering_file(self, model_key: str, params: ClusterParams) -> str:
         return f"clusters/{model_slug(model_key)}-{params.key()}.npz"

@@ -1,0 +1,246 @@
+"""The pieces of the Compare page: two embeddings of one dataset chosen, their figures side
+by side, the two maps with linked selection, and the rows the spaces disagree on."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from components import background, cached, state
+from components.map_view import show_map
+from components.markdown import plain_markdown, safe
+from embedding_space.analysis.comparison import Comparison, align_map, compare_embeddings
+from embedding_space.figures.map import map_figure
+from embedding_space.store.embedding_files import StoredEmbedding
+from embedding_space.types import FloatMatrix
+
+_MAX_LABELS = 200
+
+
+@dataclass(frozen=True)
+class Pair:
+    """The two embeddings being compared."""
+
+    a: StoredEmbedding
+    b: StoredEmbedding
+
+
+def choose_pair(current: cached.OpenDataset) -> Pair | None:
+    """Two pickers over the dataset's stored embeddings; ``None`` (with a hint) when it has
+    fewer than two."""
+    stored = cached.workspace().embedding_list(
+        current.info.id, cached.results_owner(current.info.id)
+    )
+    if len(stored) < 2:
+        st.info(
+            "Compare needs two embeddings of this dataset. Choose another model in the sidebar "
+            "(a deep one, or bow, onehot, tfidf, lsa) to embed it again; every embedding is "
+            "kept, and each then appears here."
+        )
+        return None
+    by_key = {item.model_key: item for item in stored}
+    keys = list(by_key)
+    left, right = st.columns(2)
+    first = left.selectbox("Embedding A", keys, format_func=lambda key: by_key[key].label)
+    # Another model first: two precisions of one model are the less telling pair.
+    rest = sorted(
+        (key for key in keys if key != first),
+        key=lambda key: by_key[key].model == by_key[first].model,
+    )
+    second = right.selectbox("Embedding B", rest, format_func=lambda key: by_key[key].label)
+    return Pair(by_key[first], by_key[second])
+
+
+def embeddings_table(current: cached.OpenDataset) -> None:
+    """Every stored embedding of the dataset: model, dimension, time taken, size."""
+    stored = cached.workspace().embedding_list(
+        current.info.id, cached.results_owner(current.info.id)
+    )
+    frame = pd.DataFrame(
+        {
+            "model": [item.model for item in stored],
+            "dimension": [item.dimension for item in stored],
+            "rows": [item.rows for item in stored],
+            "seconds": [
+                None if item.seconds is None else round(item.seconds, 1) for item in stored
+            ],
+            "MB": [round(item.bytes / 1e6, 2) for item in stored],
+        }
+    )
+    st.dataframe(frame, hide_index=True, width="stretch")
+
+
+@st.cache_resource(show_spinner="Comparing the two spaces row by row…", max_entries=8)
+def _comparison(
+    dataset_id: str, key_a: str, key_b: str, k: int, label_column: str | None, owner: str | None
+) -> Comparison:
+    vectors_a = cached.stored_vectors(dataset_id, key_a, owner)
+    vectors_b = cached.stored_vectors(dataset_id, key_b, owner)
+    labels = None
+    if label_column is not None:
+        labels = cached.table(dataset_id)[label_column].astype(str).tolist()
+    return compare_embeddings(vectors_a, vectors_b, k=k, labels=labels)
+
+
+def comparison(
+    current: cached.OpenDataset, pair: Pair, k: int, label_column: str | None
+) -> Comparison:
+    """The comparison of the pair, computed once per (pair, k, labels)."""
+    owner = cached.results_owner(current.info.id)
+    return _comparison(current.info.id, pair.a.model_key, pair.b.model_key, k, label_column, owner)
+
+
+def label_column_picker(current: cached.OpenDataset) -> str | None:
+    """A box for the column of labels the label figures use (label-like columns only)."""
+    frame, text_column = current.frame, current.info.text_column
+    candidates = [
+        str(column)
+        for column in frame.columns
+        if column != text_column and 2 <= frame[column].nunique() <= _MAX_LABELS
+    ]
+    chosen = st.selectbox("Labels", [None, *candidates], format_func=lambda c: c or "(none)")
+    return None if chosen is None else str(chosen)
+
+
+def _number(value: float) -> str:
+    return "–" if math.isnan(value) else f"{value:.3f}"
+
+
+def summary_table(result: Comparison, pair: Pair) -> None:
+    """The figures, with the per-model ones side by side: which model fits this data."""
+    st.markdown(
+        f"**kNN agreement@{result.k}** {_number(result.knn_agreement)} (chance ≈ "
+        f"{result.chance:.3f}) · **similarity Spearman** {_number(result.similarity_spearman)} "
+        f"· **linear CKA** {_number(result.cka)}"
+    )
+    if not math.isnan(result.knn_accuracy_a):
+        rows = pd.DataFrame(
+            {
+                "model": [pair.a.label, pair.b.label],
+                f"kNN label accuracy@{result.k}": [result.knn_accuracy_a, result.knn_accuracy_b],
+                "silhouette (cosine)": [result.silhouette_a, result.silhouette_b],
+            }
+        )
+        st.dataframe(rows.round(3), hide_index=True, width="stretch")
+    st.caption(
+        f"Agreement: the share of a row's {result.k} nearest rows (cosine, each model's own "
+        "full space) that both models name, as a Jaccard index. Spearman: the rank "
+        "correlation of the two models' similarities of the same pairs. CKA: 1 when the two "
+        "spaces are the same up to rotation and scale."
+    )
+
+
+def agreement_histogram(result: Comparison) -> go.Figure:
+    """How many rows agree how much."""
+    figure = go.Figure(go.Histogram(x=result.agreement, nbinsx=20, marker_color="#2f6fdf"))
+    figure.update_layout(
+        height=220,
+        margin={"l": 10, "r": 10, "t": 10, "b": 30},
+        xaxis_title=f"kNN agreement@{result.k} (Jaccard)",
+        yaxis_title="rows",
+        bargap=0.05,
+    )
+    return figure
+
+
+def _coordinates(current: cached.OpenDataset, model_key: str) -> tuple[FloatMatrix, str]:
+    params = current.params or state.projection_params()
+    if params.method != "pca" and current.info.rows > background.INSTANT_MAP_UP_TO:
+        params = replace(params, method="pca")  # two slow maps at once would stall the page
+    owner = cached.results_owner(current.info.id)
+    projection = cached.projection_of(current.info.id, model_key, params, owner)
+    return projection.coordinates, params.method.upper()
+
+
+def linked_maps(current: cached.OpenDataset, pair: Pair, result: Comparison) -> None:
+    """A's map and B's (turned to lie on A's), coloured by agreement; a selection on one
+    shows on both."""
+    selected = state.selection(current.info.id, len(current.texts))
+    coordinates_a, method = _coordinates(current, pair.a.model_key)
+    coordinates_b, _ = _coordinates(current, pair.b.model_key)
+    if coordinates_a.shape[1] == 2 and coordinates_b.shape[1] == 2:
+        coordinates_b = align_map(coordinates_a, coordinates_b)
+    agreement = pd.Series(result.agreement)
+    hover = cached.hover_labels(current.info.id)
+    events = []
+    for column, stored, coordinates in zip(
+        st.columns(2), (pair.a, pair.b), (coordinates_a, coordinates_b), strict=True
+    ):
+        with column:
+            st.markdown(f"**{safe(stored.label)}** · {method}")
+            figure = map_figure(
+                coordinates,
+                current.texts,
+                revision=f"compare-{stored.model_key}",
+                color=agreement,
+                color_name=f"agreement@{result.k}",
+                color_scale=True,
+                hover=hover,
+                selected=selected,
+                height=460,
+            )
+            key = f"compare-{current.info.id}-{stored.model_key}"
+            events.append(show_map(figure, key=key, coordinates=coordinates))
+    st.caption(
+        "Box or lasso select on either map: the same rows light up on both. B's map is turned, "
+        "flipped and scaled to lie on A's (orthogonal Procrustes)."
+    )
+    for event in events:
+        if event.selected is not None:
+            state.set_selection(current.info.id, event.selected)
+            st.rerun()
+
+
+def disagreeing_rows(current: cached.OpenDataset, pair: Pair, result: Comparison) -> None:
+    """The rows whose neighbourhoods differ most, each with its two neighbour lists."""
+    texts = current.texts
+    for row in result.most_disagreeing(10):
+        with st.expander(
+            f"Row {row} · agreement {result.agreement[row]:.2f} · {plain_markdown(texts[row], 90)}"
+        ):
+            left, right = st.columns(2)
+            for column, stored, neighbors in zip(
+                (left, right),
+                (pair.a, pair.b),
+                (result.neighbors_a, result.neighbors_b),
+                strict=True,
+            ):
+                column.markdown(f"**{safe(stored.model)}**")
+                shared = set(result.neighbors_a[row].tolist()) & set(
+                    result.neighbors_b[row].tolist()
+                )
+                lines = [
+                    ("✓ " if int(other) in shared else "· ")
+                    + plain_markdown(texts[int(other)], 120)
+                    for other in neighbors[row]
+                ]
+                column.markdown("\n".join(f"- {line}" for line in lines))
+
+
+def selection_note(current: cached.OpenDataset) -> None:
+    """How many rows are selected, and a button to clear them."""
+    selected = state.selection(current.info.id, len(current.texts))
+    if selected:
+        left, right = st.columns([4, 1])
+        left.caption(f"{len(selected):,} rows selected on the maps.")
+        if right.button("Clear selection", key="compare-clear"):
+            state.set_selection(current.info.id, [])
+            st.rerun()
+
+
+__all__ = [
+    "Pair",
+    "agreement_histogram",
+    "choose_pair",
+    "comparison",
+    "disagreeing_rows",
+    "embeddings_table",
+    "label_column_picker",
+    "linked_maps",
+    "selection_note",
+    "summary_table",
+]

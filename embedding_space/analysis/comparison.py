@@ -1,0 +1,234 @@
+"""Two embeddings of the same rows, compared point by point in their own full spaces.
+
+Every figure is computed on the vectors, never on the maps:
+
+* *kNN agreement* of a row: the Jaccard index ``|A ∩ B| / |A ∪ B|`` of its ``k`` nearest rows
+  by cosine (itself left out) in space A and in space B; the summary is the mean over rows.
+  An embedding and any rotation of it agree everywhere (1); unrelated spaces agree about as
+  often as chance, ``k / (n - 1)`` for a neighbour.
+* *Similarity Spearman*: the rank correlation of the cosine similarities of the same pairs of
+  rows in A and in B, over every pair of up to :data:`PAIR_ROWS` rows (a fixed uniform sample
+  of rows beyond).
+* *Linear CKA* (Kornblith et al., 2019): ``‖Bᵀ A‖²_F / (‖Aᵀ A‖_F ‖Bᵀ B‖_F)`` on the
+  column-centred matrices of unit rows; 1 for spaces equal up to rotation and scale.
+* With labels, *kNN label accuracy* in each space (the share of rows whose label is the most
+  common among their ``k`` neighbours, see
+  :func:`~embedding_space.analysis.agreement.knn_label_accuracy`) and the labels' cosine
+  silhouette (on a sample of up to 5,000 rows).
+
+Neighbours are exact up to 20,000 rows and approximate (pynndescent) beyond, as everywhere in
+the package.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+import numpy.typing as npt
+
+from embedding_space.analysis.agreement import knn_label_accuracy
+from embedding_space.analysis.ann import neighbor_graph
+from embedding_space.errors import InputError
+from embedding_space.types import FloatMatrix, IdMatrix
+
+__all__ = [
+    "PAIR_ROWS",
+    "Comparison",
+    "align_map",
+    "compare_embeddings",
+    "linear_cka",
+    "neighbor_jaccard",
+    "similarity_spearman",
+]
+
+PAIR_ROWS = 2_000
+"""Similarity Spearman uses every pair of up to this many rows."""
+_SILHOUETTE_ROWS = 5_000
+
+
+def _unit(vectors: FloatMatrix) -> FloatMatrix:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    unit = np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
+    return np.asarray(unit, dtype=np.float32)
+
+
+def neighbor_jaccard(first: IdMatrix, second: IdMatrix) -> npt.NDArray[np.float32]:
+    """Per row, the Jaccard index of its neighbour sets in two spaces (0 to 1)."""
+    if first.shape != second.shape:
+        raise InputError("Both neighbour lists need the same shape, one row per data row.")
+    scores = np.empty(len(first), dtype=np.float32)
+    for row, (a, b) in enumerate(zip(first, second, strict=True)):
+        left, right = set(a.tolist()), set(b.tolist())
+        scores[row] = len(left & right) / max(len(left | right), 1)
+    return scores
+
+
+def linear_cka(first: FloatMatrix, second: FloatMatrix) -> float:
+    """Linear CKA of two representations of the same rows (their dimensions may differ)."""
+    a = np.asarray(first, dtype=np.float64)
+    b = np.asarray(second, dtype=np.float64)
+    a = a - a.mean(axis=0)
+    b = b - b.mean(axis=0)
+    cross = np.linalg.norm(b.T @ a) ** 2
+    scale = np.linalg.norm(a.T @ a) * np.linalg.norm(b.T @ b)
+    return float(cross / scale) if scale > 0 else float("nan")
+
+
+def _sample_rows(count: int, limit: int, seed: int) -> npt.NDArray[np.intp]:
+    if count <= limit:
+        return np.arange(count, dtype=np.intp)
+    return np.sort(np.random.default_rng(seed).choice(count, limit, replace=False))
+
+
+def similarity_spearman(first: FloatMatrix, second: FloatMatrix, *, seed: int = 0) -> float:
+    """Spearman's rank correlation of the pairwise cosine similarities in the two spaces."""
+    from scipy.stats import spearmanr
+
+    rows = _sample_rows(len(first), PAIR_ROWS, seed)
+    upper = np.triu_indices(len(rows), k=1)
+    a, b = _unit(first[rows]), _unit(second[rows])
+    pairs_a, pairs_b = (a @ a.T)[upper], (b @ b.T)[upper]
+    if len(pairs_a) < 2:
+        return float("nan")
+    return float(spearmanr(pairs_a, pairs_b).statistic)
+
+
+def _silhouette(vectors: FloatMatrix, labels: npt.NDArray[np.object_], seed: int) -> float:
+    from sklearn.metrics import silhouette_score
+
+    rows = _sample_rows(len(vectors), _SILHOUETTE_ROWS, seed)
+    tags = labels[rows]
+    if not 2 <= len(set(tags.tolist())) < len(rows):
+        return float("nan")
+    return float(silhouette_score(vectors[rows], tags, metric="cosine"))
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two embeddings of the same rows, compared.
+
+    Attributes:
+        k: Neighbours per row.
+        agreement: Array of shape ``(n,)``: each row's kNN agreement (Jaccard@k).
+        neighbors_a: Shape ``(n, k)``: each row's neighbours in A, nearest first.
+        neighbors_b: In B.
+        similarity_spearman: See the module's notes.
+        cka: Linear CKA.
+        knn_accuracy_a: kNN label accuracy in A, NaN without labels.
+        knn_accuracy_b: In B.
+        silhouette_a: The labels' cosine silhouette in A, NaN without labels.
+        silhouette_b: In B.
+    """
+
+    k: int
+    agreement: npt.NDArray[np.float32]
+    neighbors_a: IdMatrix
+    neighbors_b: IdMatrix
+    similarity_spearman: float
+    cka: float
+    knn_accuracy_a: float = float("nan")
+    knn_accuracy_b: float = float("nan")
+    silhouette_a: float = float("nan")
+    silhouette_b: float = float("nan")
+    chance: float = float("nan")
+    """The agreement two unrelated spaces reach by chance, about ``k / (n - 1)``."""
+
+    @property
+    def knn_agreement(self) -> float:
+        """The mean kNN agreement over rows."""
+        return float(self.agreement.mean()) if len(self.agreement) else float("nan")
+
+    def summary(self) -> dict[str, float]:
+        """The figures as one flat mapping (label figures only when there were labels)."""
+        figures = {
+            "knn_agreement": self.knn_agreement,
+            "similarity_spearman": self.similarity_spearman,
+            "cka": self.cka,
+        }
+        if not math.isnan(self.knn_accuracy_a):
+            figures.update(
+                knn_accuracy_a=self.knn_accuracy_a,
+                knn_accuracy_b=self.knn_accuracy_b,
+                silhouette_a=self.silhouette_a,
+                silhouette_b=self.silhouette_b,
+            )
+        return figures
+
+    def most_disagreeing(self, count: int = 20) -> list[int]:
+        """The rows whose neighbourhoods differ most between the spaces, worst first."""
+        return [int(row) for row in np.argsort(self.agreement, kind="stable")[:count]]
+
+
+def compare_embeddings(
+    first: FloatMatrix,
+    second: FloatMatrix,
+    *,
+    k: int = 10,
+    labels: Sequence[object] | None = None,
+    seed: int = 0,
+) -> Comparison:
+    """Compare two embeddings of the same rows (see the module's notes).
+
+    Args:
+        first: Space A, shape ``(n, d_a)``.
+        second: Space B, shape ``(n, d_b)``.
+        k: Neighbours per row.
+        labels: ``n`` labels, for the label figures.
+        seed: For the samples of rows the pairwise figures use on large data.
+
+    Raises:
+        InputError: The row counts differ, fewer than three rows, or a bad ``k``.
+    """
+    count = len(first)
+    if len(second) != count:
+        raise InputError(
+            f"The embeddings hold {count} and {len(second)} rows; compare the same rows."
+        )
+    if count < 3:
+        raise InputError("Comparing embeddings needs at least three rows.")
+    if not 1 <= k < count:
+        raise InputError(f"k must be between 1 and {count - 1}, not {k}.")
+    if labels is not None and len(labels) != count:
+        raise InputError(f"There are {len(labels)} labels for {count} rows.")
+    a, b = _unit(np.asarray(first, dtype=np.float32)), _unit(np.asarray(second, dtype=np.float32))
+    neighbors_a = neighbor_graph(a, k).neighbor_ids(k)
+    neighbors_b = neighbor_graph(b, k).neighbor_ids(k)
+    comparison = Comparison(
+        k=k,
+        agreement=neighbor_jaccard(neighbors_a, neighbors_b),
+        neighbors_a=neighbors_a,
+        neighbors_b=neighbors_b,
+        similarity_spearman=similarity_spearman(a, b, seed=seed),
+        cka=linear_cka(a, b),
+        chance=k / (count - 1),
+    )
+    if labels is None:
+        return comparison
+    tags = np.asarray([str(label) for label in labels], dtype=object)
+    return replace(
+        comparison,
+        knn_accuracy_a=knn_label_accuracy(neighbors_a, tags.tolist()),
+        knn_accuracy_b=knn_label_accuracy(neighbors_b, tags.tolist()),
+        silhouette_a=_silhouette(a, tags, seed),
+        silhouette_b=_silhouette(b, tags, seed),
+    )
+
+
+def align_map(reference: FloatMatrix, other: FloatMatrix) -> FloatMatrix:
+    """``other``'s map turned, flipped, scaled and moved to lie best on ``reference``'s
+    (orthogonal Procrustes), so that two maps of the same rows can be read side by side."""
+    from scipy.linalg import orthogonal_procrustes
+
+    target = np.asarray(reference, dtype=np.float64)
+    moving = np.asarray(other, dtype=np.float64)
+    target_centre, moving_centre = target.mean(axis=0), moving.mean(axis=0)
+    target_c, moving_c = target - target_centre, moving - moving_centre
+    target_norm, moving_norm = np.linalg.norm(target_c), np.linalg.norm(moving_c)
+    if target_norm == 0 or moving_norm == 0:
+        return np.asarray(other, dtype=np.float32)
+    rotation, _ = orthogonal_procrustes(moving_c / moving_norm, target_c / target_norm)
+    aligned = (moving_c / moving_norm) @ rotation * target_norm + target_centre
+    return np.asarray(aligned, dtype=np.float32)

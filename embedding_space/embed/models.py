@@ -1,0 +1,38 @@
+"""Any model by its name: a traditional embedder (``bow``, ``onehot``, ``tfidf``, ``lsa[:DIM]``)
+or a sentence-transformers model; and the fitting the traditional ones need first."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from embedding_space.embed.base import Embedder
+from embedding_space.embed.sentence import load_embedder
+from embedding_space.embed.traditional import TraditionalEmbedder, parse_traditional
+
+__all__ = ["fitted_on", "is_traditional", "load_model"]
+
+
+def is_traditional(name: str) -> bool:
+    """Whether ``name`` names a traditional embedder rather than a deep model."""
+    return parse_traditional(name) is not None
+
+
+def load_model(name: str, precision: str | None = None) -> Embedder:
+    """The embedder a model name stands for; a traditional one comes unfitted.
+
+    Raises:
+        ModelLoadError: A deep model that cannot be loaded.
+        InputError: A malformed traditional name (``lsa:x``).
+    """
+    parsed = parse_traditional(name)
+    if parsed is not None:
+        return TraditionalEmbedder(*parsed)
+    return load_embedder(name, precision=precision)
+
+
+def fitted_on(embedder: Embedder, texts: Sequence[str]) -> Embedder:
+    """The embedder ready to embed ``texts``: fitted on them if it is fitted on a corpus and
+    has no fit yet, else itself."""
+    if isinstance(embedder, TraditionalEmbedder) and not embedder.fitted:
+        return embedder.fit(texts)
+    return embedder

@@ -1,0 +1,93 @@
+"""How a results folder keeps its embeddings: one ``.npy`` per model, a ``.json`` beside it
+saying which model made it, its shape and how long it took, and for a traditional embedder its
+fit (``.fit.npz``)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from embedding_space.store.artifacts import model_slug, write_json, write_npy
+from embedding_space.types import FloatMatrix
+
+__all__ = ["StoredEmbedding", "embedding_file", "embeddings_in", "write_embeddings"]
+
+
+def embedding_file(folder: Path, model_key: str) -> Path:
+    """Where a results folder keeps one model's vectors (``.npy``, with a ``.json`` beside)."""
+    return folder / "embeddings" / f"{model_slug(model_key)}.npy"
+
+
+def write_embeddings(
+    path: Path,
+    model_key: str,
+    vectors: FloatMatrix,
+    truncated: int = 0,
+    seconds: float | None = None,
+) -> None:
+    """Store vectors at ``path`` and, beside them, which model made them and how long it took."""
+    write_npy(path, vectors)
+    meta = {
+        "model": model_key,
+        "shape": list(vectors.shape),
+        "truncated": truncated,
+        "seconds": seconds,
+    }
+    write_json(path.with_suffix(".json"), meta)
+
+
+@dataclass(frozen=True)
+class StoredEmbedding:
+    """One embedding a dataset holds.
+
+    Attributes:
+        model_key: What made it (a model's cache key, or "uploaded vectors").
+        rows: Rows embedded.
+        dimension: Length of each vector.
+        seconds: How long embedding took, when it was measured.
+        bytes: Size on disk.
+    """
+
+    model_key: str
+    rows: int
+    dimension: int
+    seconds: float | None
+    bytes: int
+
+    @property
+    def model(self) -> str:
+        """The model's name as people know it (the key without its settings)."""
+        name = self.model_key.split("|", 1)[0]
+        return name.removeprefix("sentence-transformers/")
+
+    @property
+    def label(self) -> str:
+        """The model, how it computed when that is not float32, and the dimension."""
+        settings = self.model_key.split("|")[1:]
+        precision = " · bf16" if "bf16" in settings else ""
+        return f"{self.model}{precision} · {self.dimension:,}-d"
+
+
+def embeddings_in(folder: Path) -> list[StoredEmbedding]:
+    """The complete embeddings a results folder holds, in name order."""
+    found = []
+    for meta_path in sorted((folder / "embeddings").glob("*.json")):
+        vectors = meta_path.with_suffix(".npy")
+        if not vectors.is_file():
+            continue  # still being written, or left by a crash
+        meta = json.loads(meta_path.read_text())
+        rows, dimension = ([*list(meta.get("shape") or [0, 0]), 0, 0])[:2]
+        seconds = meta.get("seconds")
+        fit = vectors.with_suffix(".fit.npz")
+        size = vectors.stat().st_size + (fit.stat().st_size if fit.is_file() else 0)
+        found.append(
+            StoredEmbedding(
+                str(meta["model"]),
+                int(rows),
+                int(dimension),
+                None if seconds is None else float(seconds),
+                size,
+            )
+        )
+    return found

@@ -1,0 +1,45 @@
+"""Compare: two embeddings of the same rows, point by point in their own full spaces."""
+
+import streamlit as st
+
+from components import cached
+from components.compare_panels import (
+    agreement_histogram,
+    choose_pair,
+    comparison,
+    disagreeing_rows,
+    embeddings_table,
+    label_column_picker,
+    linked_maps,
+    selection_note,
+    summary_table,
+)
+from components.markdown import safe
+from embedding_space.errors import InputError
+
+current = cached.open_current("Compare embeddings", with_projection=False)
+st.caption(
+    "Which model represents this data better? Every embedding of the dataset is kept; choose "
+    "two, and see where their neighbourhoods agree."
+)
+with st.expander("Embeddings of this dataset", expanded=False):
+    embeddings_table(current)
+pair = choose_pair(current)
+if pair is None:
+    st.stop()
+top = st.columns([1, 2, 3])
+k = int(top[0].number_input("k", 1, 50, 10, help="Neighbours compared per row"))
+with top[1]:
+    label_column = label_column_picker(current)
+try:
+    result = comparison(current, pair, min(k, len(current.texts) - 1), label_column)
+except InputError as error:
+    st.error(safe(error))
+    st.stop()
+summary_table(result, pair)
+st.plotly_chart(agreement_histogram(result), width="stretch")
+linked_maps(current, pair, result)
+selection_note(current)
+st.subheader("Where the two spaces disagree most", anchor=False)
+st.caption("✓ marks a neighbour both models name.")
+disagreeing_rows(current, pair, result)

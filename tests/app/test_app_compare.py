@@ -1,0 +1,86 @@
+"""Several embeddings of one dataset and the Compare page, through AppTest."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from components import routes, state
+from embedding_space.embed import SentenceEmbedder
+from embedding_space.embed.traditional import TraditionalEmbedder
+from embedding_space.store.workspace import Workspace
+from tests.helpers import APP, TOPICS, topics_frame
+
+TIMEOUT = 300
+
+
+@pytest.fixture(scope="module")
+def two_models_id(embedder: SentenceEmbedder) -> str:
+    """The forty topic texts embedded with MiniLM and with TF-IDF."""
+    store = Workspace()
+    info = store.create_dataset(topics_frame(), "text", "two models")
+    store.embeddings(info.id, embedder)
+    store.embeddings(info.id, TraditionalEmbedder("tfidf"))
+    return info.id
+
+
+def _open(dataset_id: str, page: routes.Route | None = None, **session: object) -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    app.session_state[state.DATASET_ID] = dataset_id
+    app.session_state["method"] = "pca"
+    for key, value in session.items():
+        app.session_state[key] = value
+    app.run()
+    if page is not None:
+        app.switch_page(page.path).run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def test_the_compare_page_sets_two_embeddings_side_by_side(two_models_id: str) -> None:
+    app = _open(two_models_id, routes.COMPARE)
+    assert [box.label for box in app.selectbox][:2] == ["Embedding A", "Embedding B"]
+    labels = next(box for box in app.selectbox if box.label == "Labels")
+    labels.set_value("topic").run()
+    assert not app.exception, [e.value for e in app.exception]
+    page = "\n".join(block.value for block in app.markdown)
+    assert "kNN agreement@10" in page and "linear CKA" in page
+    table = next(
+        frame.value
+        for frame in app.dataframe
+        if "model" in frame.value.columns and "silhouette (cosine)" in frame.value.columns
+    )
+    assert [name.split(" · ")[0] for name in table["model"]] == ["all-MiniLM-L6-v2", "tfidf"]
+    deep, sparse = table.iloc[0, 1], table.iloc[1, 1]
+    assert deep > sparse, "MiniLM knows the topics TF-IDF's words miss"
+    charts = app.get("plotly_chart")
+    maps = [json.loads(chart.proto.spec) for chart in charts[1:]]
+    assert len(maps) == 2
+    for figure in maps:
+        assert sum(len(t["customdata"]["bdata"]) > 0 for t in figure["data"]) >= 1
+    assert len(app.expander) >= 10 + 1, "the ten most-disagreeing rows, and the list"
+
+
+def test_every_stored_embedding_is_listed_with_its_size(two_models_id: str) -> None:
+    app = _open(two_models_id, routes.COMPARE)
+    listed = next(frame.value for frame in app.dataframe if "dimension" in frame.value.columns)
+    assert sorted(listed["model"]) == ["all-MiniLM-L6-v2", "tfidf"]
+    assert listed.loc[listed["model"] == "all-MiniLM-L6-v2", "dimension"].item() == 384
+    assert (listed["seconds"] >= 0).all() and (listed["MB"] > 0).all()
+
+
+def test_a_semantic_search_on_tf_idf_uses_the_stored_fit(two_models_id: str) -> None:
+    texts = [text for group in TOPICS.values() for text in group]
+    word = next(w for w in texts[0].lower().split() if len(w) > 6)
+    app = _open(
+        two_models_id,
+        **{
+            state.MODEL_NAME: "tfidf",
+            state.SEARCH_KIND: "semantic",
+            state.SEARCH_QUERY: word,
+        },
+    )
+    assert "model tfidf" in "\n".join(caption.value for caption in app.caption)
+    assert not app.error, [e.value for e in app.error]
