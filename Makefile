@@ -52,7 +52,8 @@ test: $(DEV) check-browser lint types
 test-fast: $(DEV) check-browser lint types
 	$(PYTHON) -m pytest -m "not browser"
 
-bench: $(RUNTIME)
+# Benchmarks drive Chromium (draw times, a real server's memory) and a local Ray: dev set-up.
+bench: $(DEV) check-browser
 	$(PYTHON) -m bench
 
 clean:

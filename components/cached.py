@@ -35,6 +35,7 @@ from embedding_space.analysis.projection import (
 from embedding_space.demo import ensure_demo
 from embedding_space.embed.base import Embedder, check_dimension, embed
 from embedding_space.embed.models import load_model
+from embedding_space.embed.traditional import TraditionalEmbedder
 from embedding_space.errors import InputError
 from embedding_space.figures.labels import HoverLabels
 from embedding_space.store.workspace import DatasetInfo, Workspace
@@ -70,8 +71,13 @@ def embedder(model_name: str) -> Embedder:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _stored_fit(dataset_id: str, model_key: str, owner: str | None) -> Embedder | None:
+def _stored_fit(dataset_id: str, model_key: str, owner: str | None) -> TraditionalEmbedder | None:
     return workspace().stored_fit(dataset_id, model_key, owner)
+
+
+def stored_fit(dataset_id: str, model_key: str) -> TraditionalEmbedder | None:
+    """The traditional embedder fitted on a dataset, as stored with its vectors."""
+    return _stored_fit(dataset_id, model_key, results_owner(dataset_id))
 
 
 def query_embedder(info: DatasetInfo) -> Embedder:
@@ -94,6 +100,18 @@ def query_embedder(info: DatasetInfo) -> Embedder:
             raise InputError(f"The dataset is not embedded with {name} yet.")
         return fit
     return model
+
+
+def top_words(info: DatasetInfo, vector: FloatMatrix, count: int = 8) -> list[str]:
+    """The words that weigh most in a row's vector, when a traditional embedder made it (the
+    interpretability the deep models lack); empty otherwise."""
+    try:
+        model = query_embedder(info)
+    except InputError:
+        return []
+    if not isinstance(model, TraditionalEmbedder):
+        return []
+    return [word for word, _ in model.top_terms(vector, count)]
 
 
 def embed_texts(info: DatasetInfo, texts: list[str], dimension: int) -> FloatMatrix:

@@ -62,7 +62,7 @@ def embeddings_table(current: cached.OpenDataset) -> None:
     )
     frame = pd.DataFrame(
         {
-            "model": [item.model for item in stored],
+            "model": [item.label.rsplit(" · ", 1)[0] for item in stored],
             "dimension": [item.dimension for item in stored],
             "rows": [item.rows for item in stored],
             "seconds": [
@@ -241,6 +241,24 @@ __all__ = [
     "embeddings_table",
     "label_column_picker",
     "linked_maps",
+    "lsa_components",
     "selection_note",
     "summary_table",
 ]
+
+
+def lsa_components(current: cached.OpenDataset, pair: Pair) -> None:
+    """For an LSA embedding in the pair: the words each leading component weighs most."""
+    for stored in (pair.a, pair.b):
+        if not stored.model.startswith("lsa"):
+            continue
+        fit = cached.stored_fit(current.info.id, stored.model_key)
+        if fit is None:
+            continue
+        with st.expander(f"What {safe(stored.model)}'s first components stand for"):
+            lines = [
+                f"{component + 1}. "
+                + ", ".join(safe(word) for word, _ in fit.component_terms(component, 8))
+                for component in range(min(10, fit.dimension))
+            ]
+            st.markdown("\n".join(lines))

@@ -6,12 +6,16 @@ import base64
 import csv
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from embedding_space.embed import SentenceEmbedder
 from embedding_space.types import FloatMatrix
+
+if TYPE_CHECKING:
+    from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
 """The repository root."""
@@ -109,3 +113,26 @@ def plotly_values(encoded: object) -> np.ndarray:
     if isinstance(encoded, dict) and "bdata" in encoded:
         return np.frombuffer(base64.b64decode(encoded["bdata"]), dtype=encoded["dtype"])
     return np.asarray(encoded).ravel()
+
+
+def open_app(
+    dataset_id: str,
+    page: str | None = None,
+    *,
+    timeout: float = 300,
+    **session: object,
+) -> AppTest:
+    """Run the app in AppTest on a dataset (PCA unless ``session`` says otherwise), then
+    switch to ``page`` (a script path) if given; fails on any exception shown."""
+    from streamlit.testing.v1 import AppTest
+
+    app = AppTest.from_file(APP, default_timeout=timeout)
+    app.session_state["dataset_id"] = dataset_id
+    app.session_state["method"] = "pca"
+    for key, value in session.items():
+        app.session_state[key] = value
+    app.run()
+    if page is not None:
+        app.switch_page(page).run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app

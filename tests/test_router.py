@@ -30,6 +30,7 @@ HEADINGS = {
     routes.NEIGHBORS: "Nearest neighbours",
     routes.CONCEPTS: "Concepts",
     routes.QUALITY: "Outliers and duplicates",
+    routes.COMPARE: "Compare embeddings",
     routes.DATA: "Data",
 }
 """What each page's heading reads when it opens on the dataset of the link."""
@@ -39,6 +40,7 @@ DRAWN = {
     routes.NEIGHBORS: f"{support.MAIN} [data-testid='stSlider']",
     routes.CONCEPTS: f"{support.MAIN} [data-testid='stTextInput']",
     routes.QUALITY: f"{support.MAIN} [data-testid='stDataFrame']",
+    routes.COMPARE: f"{support.MAIN} [data-testid='stAlert']",  # "needs two embeddings"
     routes.DATA: f"{support.MAIN} [data-testid='stFileUploader']",
 }
 """Something each page shows only once it has finished drawing."""

@@ -11,6 +11,7 @@ from components.compare_panels import (
     embeddings_table,
     label_column_picker,
     linked_maps,
+    lsa_components,
     selection_note,
     summary_table,
 )
@@ -39,6 +40,7 @@ except InputError as error:
 summary_table(result, pair)
 st.plotly_chart(agreement_histogram(result), width="stretch")
 linked_maps(current, pair, result)
+lsa_components(current, pair)
 selection_note(current)
 st.subheader("Where the two spaces disagree most", anchor=False)
 st.caption("✓ marks a neighbour both models name.")

@@ -127,6 +127,8 @@ with side_column:
             st.markdown(
                 f"**Row {focus}:** {plain_markdown(texts[focus], 20_000 if whole else 400)}"
             )
+            if words := cached.top_words(info, vectors[focus]):
+                st.caption("Its heaviest words: " + ", ".join(safe(word) for word in words))
             st.caption(f"{metric} · text" + (f" · {safe(color_column)}" if color_column else ""))
             labels = frame[color_column] if color_column else None
             neighbor_list(focus_neighbors, texts, labels, whole=whole)

@@ -11,7 +11,7 @@ from components import routes, state
 from embedding_space.embed import SentenceEmbedder
 from embedding_space.embed.traditional import TraditionalEmbedder
 from embedding_space.store.workspace import Workspace
-from tests.helpers import APP, TOPICS, topics_frame
+from tests.helpers import TOPICS, open_app, topics_frame
 
 TIMEOUT = 300
 
@@ -27,16 +27,7 @@ def two_models_id(embedder: SentenceEmbedder) -> str:
 
 
 def _open(dataset_id: str, page: routes.Route | None = None, **session: object) -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    app.session_state[state.DATASET_ID] = dataset_id
-    app.session_state["method"] = "pca"
-    for key, value in session.items():
-        app.session_state[key] = value
-    app.run()
-    if page is not None:
-        app.switch_page(page.path).run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
+    return open_app(dataset_id, None if page is None else page.path, **session)
 
 
 def test_the_compare_page_sets_two_embeddings_side_by_side(two_models_id: str) -> None:
@@ -66,8 +57,8 @@ def test_the_compare_page_sets_two_embeddings_side_by_side(two_models_id: str) -
 def test_every_stored_embedding_is_listed_with_its_size(two_models_id: str) -> None:
     app = _open(two_models_id, routes.COMPARE)
     listed = next(frame.value for frame in app.dataframe if "dimension" in frame.value.columns)
-    assert sorted(listed["model"]) == ["all-MiniLM-L6-v2", "tfidf"]
-    assert listed.loc[listed["model"] == "all-MiniLM-L6-v2", "dimension"].item() == 384
+    assert sorted(name.split(" · ")[0] for name in listed["model"]) == ["all-MiniLM-L6-v2", "tfidf"]
+    assert listed.loc[listed["model"].str.startswith("all-MiniLM"), "dimension"].item() == 384
     assert (listed["seconds"] >= 0).all() and (listed["MB"] > 0).all()
 
 
@@ -84,3 +75,13 @@ def test_a_semantic_search_on_tf_idf_uses_the_stored_fit(two_models_id: str) -> 
     )
     assert "model tfidf" in "\n".join(caption.value for caption in app.caption)
     assert not app.error, [e.value for e in app.error]
+
+
+def test_a_clicked_row_of_a_tf_idf_map_shows_its_heaviest_words(two_models_id: str) -> None:
+    first_text = topics_frame()["text"][0]
+    app = open_app(
+        two_models_id, **{state.MODEL_NAME: "tfidf", state.FOCUS_ROW: {two_models_id: 0}}
+    )
+    caption = next(c.value for c in app.caption if c.value.startswith("Its heaviest words: "))
+    words = caption.removeprefix("Its heaviest words: ").split(", ")
+    assert words and all(word in first_text.lower() for word in words)

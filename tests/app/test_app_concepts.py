@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from components import routes, state
 from embedding_space.embed import SentenceEmbedder
 from embedding_space.store.workspace import Workspace
-from tests.helpers import APP, TOPICS
+from tests.helpers import TOPICS, open_app
 
 TIMEOUT = 300
 TEXTS = [text for texts in TOPICS.values() for text in texts]
@@ -31,15 +31,7 @@ def planted_id(embedder: SentenceEmbedder) -> str:
 
 
 def _page(dataset_id: str, route: routes.Route, **session: object) -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    app.session_state[state.DATASET_ID] = dataset_id
-    app.session_state["method"] = "pca"
-    for key, value in session.items():
-        app.session_state[key] = value
-    app.run()
-    app.switch_page(route.path).run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
+    return open_app(dataset_id, route.path, timeout=TIMEOUT, **session)
 
 
 def test_an_expression_lists_its_nearest_rows_and_a_bad_one_says_why(planted_id: str) -> None:

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from components import routes, state
 from embedding_space.embed import SentenceEmbedder
 from embedding_space.store.workspace import Workspace
-from tests.helpers import APP, TOPICS, plotly_values
+from tests.helpers import APP, TOPICS, open_app, plotly_values
 
 TIMEOUT = 300
 ALL_TEXTS = [text for texts in TOPICS.values() for text in texts]
@@ -28,14 +28,7 @@ def unlabelled_id(embedder: SentenceEmbedder) -> str:
 
 
 def _map(dataset_id: str, **session: object) -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    app.session_state[state.DATASET_ID] = dataset_id
-    app.session_state["method"] = "pca"
-    for key, value in session.items():
-        app.session_state[key] = value
-    app.run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
+    return open_app(dataset_id, timeout=TIMEOUT, **session)
 
 
 def _figure(app: AppTest) -> dict:  # type: ignore[type-arg]

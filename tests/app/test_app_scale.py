@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -80,12 +82,28 @@ def test_a_large_map_is_computed_in_the_background_with_pca_shown_meanwhile(
     info = store.create_dataset(pd.DataFrame({"text": texts}), "text", "background map")
     store.embeddings(info.id, embedder)
     monkeypatch.setattr(background, "INSTANT_MAP_UP_TO", 10)
+    # The job waits for the test's word, so the first run surely finds it still running.
+    gate, started = threading.Event(), []
+    real_job_for = background.job_for
+
+    def gated(key: object, label: str, work: Callable[[], object]) -> background.Job:
+        def held() -> object:
+            gate.wait(TIMEOUT)
+            return work()
+
+        job = real_job_for(key, label, held)
+        started.append(job)
+        return job
+
+    monkeypatch.setattr(background, "job_for", gated)
     app = _open(info.id, method="umap", n_neighbors=5)
     notes = [block.value for block in app.info]
     assert any("The UMAP of 40 rows is being computed in the background" in n for n in notes)
     assert "40 points · PCA 2-D" in _captions(app)
-    job = next(iter(background._registry()[1].values()))
-    job.future.result(timeout=TIMEOUT)
+    app.run()  # a rerun while it computes finds the same job
+    assert len({id(job) for job in started}) == 1
+    gate.set()
+    started[0].future.result(timeout=TIMEOUT)
     app.run()
     assert not app.exception
     assert not any("in the background" in block.value for block in app.info)
