@@ -18,6 +18,8 @@ from embedding_space.figures.raster import SAMPLE_POINTS, rows_in_region
 from embedding_space.store.workspace import Workspace
 from tests.browser import support
 
+pytestmark = pytest.mark.browser
+
 ROWS = PCA_FIRST_ABOVE + 50_000
 
 _AXES_JS = """
