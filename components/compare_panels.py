@@ -29,12 +29,14 @@ class Pair:
     b: StoredEmbedding
 
 
-def choose_pair(current: cached.OpenDataset) -> Pair | None:
+def stored_embeddings(current: cached.OpenDataset) -> list[StoredEmbedding]:
+    """Every embedding of the open dataset that its viewer can see."""
+    return cached.workspace().embedding_list(current.info.id, cached.results_owner(current.info.id))
+
+
+def choose_pair(stored: list[StoredEmbedding]) -> Pair | None:
     """Two pickers over the dataset's stored embeddings; ``None`` (with a hint) when it has
     fewer than two."""
-    stored = cached.workspace().embedding_list(
-        current.info.id, cached.results_owner(current.info.id)
-    )
     if len(stored) < 2:
         st.info(
             "Compare needs two embeddings of this dataset. Choose another model in the sidebar "
@@ -55,11 +57,8 @@ def choose_pair(current: cached.OpenDataset) -> Pair | None:
     return Pair(by_key[first], by_key[second])
 
 
-def embeddings_table(current: cached.OpenDataset) -> None:
+def embeddings_table(stored: list[StoredEmbedding]) -> None:
     """Every stored embedding of the dataset: model, dimension, time taken, size."""
-    stored = cached.workspace().embedding_list(
-        current.info.id, cached.results_owner(current.info.id)
-    )
     frame = pd.DataFrame(
         {
             "model": [item.label.rsplit(" · ", 1)[0] for item in stored],
@@ -202,17 +201,14 @@ def disagreeing_rows(current: cached.OpenDataset, pair: Pair, result: Comparison
         with st.expander(
             f"Row {row} · agreement {result.agreement[row]:.2f} · {plain_markdown(texts[row], 90)}"
         ):
-            left, right = st.columns(2)
+            shared = set(result.neighbors_a[row].tolist()) & set(result.neighbors_b[row].tolist())
             for column, stored, neighbors in zip(
-                (left, right),
+                st.columns(2),
                 (pair.a, pair.b),
                 (result.neighbors_a, result.neighbors_b),
                 strict=True,
             ):
                 column.markdown(f"**{safe(stored.model)}**")
-                shared = set(result.neighbors_a[row].tolist()) & set(
-                    result.neighbors_b[row].tolist()
-                )
                 lines = [
                     ("✓ " if int(other) in shared else "· ")
                     + plain_markdown(texts[int(other)], 120)
@@ -243,6 +239,7 @@ __all__ = [
     "linked_maps",
     "lsa_components",
     "selection_note",
+    "stored_embeddings",
     "summary_table",
 ]
 

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-__all__ = ["COMBINATIONS", "MAX_DECODED_ROWS", "combine_rows", "decode_rows", "encode_rows"]
+import numpy as np
+import numpy.typing as npt
+
+__all__ = [
+    "COMBINATIONS",
+    "MAX_DECODED_ROWS",
+    "combine_rows",
+    "decode_rows",
+    "encode_rows",
+    "sample_rows",
+]
 
 COMBINATIONS = ("union", "intersection", "difference")
 """How two sets of rows combine: rows in either, in both, or in the first only."""
@@ -74,3 +84,12 @@ def combine_rows(first: Iterable[int], second: Iterable[int], how: str) -> list[
     if how == "difference":
         return sorted(a - b)
     raise ValueError(f"how must be one of {', '.join(COMBINATIONS)}, not {how!r}")
+
+
+def sample_rows(count: int, limit: int, seed: int = 0) -> npt.NDArray[np.intp]:
+    """A uniform sample of ``limit`` of ``count`` row ids, sorted, the same for the same seed;
+    every row when there are no more than ``limit``."""
+    if count <= limit:
+        return np.arange(count, dtype=np.intp)
+    chosen = np.random.default_rng(seed).choice(count, size=limit, replace=False)
+    return np.sort(chosen).astype(np.intp)

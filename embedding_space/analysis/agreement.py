@@ -23,6 +23,7 @@ import numpy.typing as npt
 
 from embedding_space.analysis.neighbors import KnnGraph
 from embedding_space.errors import InputError
+from embedding_space.rows import sample_rows
 from embedding_space.types import FloatMatrix, IdMatrix
 
 __all__ = [
@@ -175,10 +176,7 @@ def map_trust(
     full = graph.neighbor_ids(k)
     on_map = map_neighbors(coordinates, k)
     recall = neighbor_overlap(full, on_map)
-    sample = np.arange(count)
-    if count > MAX_EXACT_ROWS:
-        rng = np.random.default_rng(random_state)
-        sample = np.sort(rng.choice(count, MAX_EXACT_ROWS, replace=False))
+    sample = sample_rows(count, MAX_EXACT_ROWS, random_state)
     trust = float(
         trustworthiness(vectors[sample], coordinates[sample], n_neighbors=k, metric="cosine")
     )

@@ -18,7 +18,9 @@ from typing import Any, Literal, get_args
 import numpy as np
 import numpy.typing as npt
 
+from embedding_space.analysis.similarity import unit_rows
 from embedding_space.errors import InputError
+from embedding_space.rows import sample_rows
 from embedding_space.types import FloatMatrix
 
 __all__ = [
@@ -159,11 +161,6 @@ class Clustering:
         return cls(np.asarray(arrays["labels"], dtype=np.int64), names, str(arrays["note"]))
 
 
-def _unit(vectors: FloatMatrix) -> FloatMatrix:
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return np.asarray(vectors / np.where(norms == 0, 1, norms), dtype=np.float32)
-
-
 def cluster(vectors: FloatMatrix, params: ClusterParams, texts: Sequence[str]) -> Clustering:
     """Cluster rows by their vectors (cosine: the vectors are made unit length first) and
     label each cluster with :func:`cluster_keywords`.
@@ -185,7 +182,7 @@ def cluster(vectors: FloatMatrix, params: ClusterParams, texts: Sequence[str]) -
         raise InputError("Clustering needs at least two rows.")
     if len(texts) != count:
         raise InputError(f"There are {len(texts)} texts for {count} vectors.")
-    points = _unit(np.ascontiguousarray(vectors, dtype=np.float32))
+    points = unit_rows(np.ascontiguousarray(vectors, dtype=np.float32))
     note = ""
     if params.method == "kmeans":
         from sklearn.cluster import KMeans
@@ -196,10 +193,8 @@ def cluster(vectors: FloatMatrix, params: ClusterParams, texts: Sequence[str]) -
         model = KMeans(n_clusters=k, n_init=4, random_state=params.random_state)
         if count > KMEANS_FIT_ROWS:
             # The centres of a large sample are as good; every row is then assigned to one.
-            sample = np.random.default_rng(params.random_state).choice(
-                count, KMEANS_FIT_ROWS, replace=False
-            )
-            labels = model.fit(points[np.sort(sample)]).predict(points)
+            sample = sample_rows(count, KMEANS_FIT_ROWS, params.random_state)
+            labels = model.fit(points[sample]).predict(points)
             note = (
                 f"The cluster centres were fitted on a uniform sample of {KMEANS_FIT_ROWS:,} "
                 f"rows; all {count:,} rows are assigned to the nearest."
@@ -245,7 +240,7 @@ def suggest_n_clusters(
     count = len(vectors)
     if count < 3:
         raise InputError("Suggesting a number of clusters needs at least three rows.")
-    points = _unit(np.ascontiguousarray(vectors, dtype=np.float32))
+    points = unit_rows(np.ascontiguousarray(vectors, dtype=np.float32))
     rng = np.random.default_rng(random_state)
     if count > _SILHOUETTE_SAMPLE:
         points = points[rng.choice(count, _SILHOUETTE_SAMPLE, replace=False)]

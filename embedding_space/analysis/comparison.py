@@ -31,7 +31,9 @@ import numpy.typing as npt
 
 from embedding_space.analysis.agreement import knn_label_accuracy
 from embedding_space.analysis.ann import neighbor_graph
+from embedding_space.analysis.similarity import unit_rows
 from embedding_space.errors import InputError
+from embedding_space.rows import sample_rows
 from embedding_space.types import FloatMatrix, IdMatrix
 
 __all__ = [
@@ -47,12 +49,6 @@ __all__ = [
 PAIR_ROWS = 2_000
 """Similarity Spearman uses every pair of up to this many rows."""
 _SILHOUETTE_ROWS = 5_000
-
-
-def _unit(vectors: FloatMatrix) -> FloatMatrix:
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    unit = np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
-    return np.asarray(unit, dtype=np.float32)
 
 
 def neighbor_jaccard(first: IdMatrix, second: IdMatrix) -> npt.NDArray[np.float32]:
@@ -77,19 +73,13 @@ def linear_cka(first: FloatMatrix, second: FloatMatrix) -> float:
     return float(cross / scale) if scale > 0 else float("nan")
 
 
-def _sample_rows(count: int, limit: int, seed: int) -> npt.NDArray[np.intp]:
-    if count <= limit:
-        return np.arange(count, dtype=np.intp)
-    return np.sort(np.random.default_rng(seed).choice(count, limit, replace=False))
-
-
 def similarity_spearman(first: FloatMatrix, second: FloatMatrix, *, seed: int = 0) -> float:
     """Spearman's rank correlation of the pairwise cosine similarities in the two spaces."""
     from scipy.stats import spearmanr
 
-    rows = _sample_rows(len(first), PAIR_ROWS, seed)
+    rows = sample_rows(len(first), PAIR_ROWS, seed)
     upper = np.triu_indices(len(rows), k=1)
-    a, b = _unit(first[rows]), _unit(second[rows])
+    a, b = unit_rows(first[rows]), unit_rows(second[rows])
     pairs_a, pairs_b = (a @ a.T)[upper], (b @ b.T)[upper]
     if len(pairs_a) < 2:
         return float("nan")
@@ -99,7 +89,7 @@ def similarity_spearman(first: FloatMatrix, second: FloatMatrix, *, seed: int = 
 def _silhouette(vectors: FloatMatrix, labels: npt.NDArray[np.object_], seed: int) -> float:
     from sklearn.metrics import silhouette_score
 
-    rows = _sample_rows(len(vectors), _SILHOUETTE_ROWS, seed)
+    rows = sample_rows(len(vectors), _SILHOUETTE_ROWS, seed)
     tags = labels[rows]
     if not 2 <= len(set(tags.tolist())) < len(rows):
         return float("nan")
@@ -193,7 +183,10 @@ def compare_embeddings(
         raise InputError(f"k must be between 1 and {count - 1}, not {k}.")
     if labels is not None and len(labels) != count:
         raise InputError(f"There are {len(labels)} labels for {count} rows.")
-    a, b = _unit(np.asarray(first, dtype=np.float32)), _unit(np.asarray(second, dtype=np.float32))
+    a, b = (
+        unit_rows(np.asarray(first, dtype=np.float32)),
+        unit_rows(np.asarray(second, dtype=np.float32)),
+    )
     neighbors_a = neighbor_graph(a, k).neighbor_ids(k)
     neighbors_b = neighbor_graph(b, k).neighbor_ids(k)
     comparison = Comparison(

@@ -24,6 +24,7 @@ __all__ = [
     "label_contrast",
     "pairwise",
     "scores_against",
+    "unit_rows",
     "validate_metric",
 ]
 
@@ -53,7 +54,8 @@ def higher_is_closer(metric: Metric) -> bool:
     return metric != "euclidean"
 
 
-def _unit_rows(vectors: FloatMatrix) -> FloatMatrix:
+def unit_rows(vectors: FloatMatrix) -> FloatMatrix:
+    """Each row scaled to length 1 (float32); a zero row stays zero."""
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return np.asarray(vectors / np.where(norms == 0, 1, norms), dtype=np.float32)
 
@@ -81,7 +83,7 @@ def scores_against(vectors: FloatMatrix, query: FloatMatrix, metric: str = "cosi
             f"{vectors.shape[1]}; embed the query with the same model."
         )
     if checked == "cosine":
-        scores = _unit_rows(queries) @ _unit_rows(vectors).T
+        scores = unit_rows(queries) @ unit_rows(vectors).T
     elif checked == "dot":
         scores = queries @ vectors.T
     else:

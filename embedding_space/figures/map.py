@@ -26,8 +26,8 @@ from embedding_space.figures.raster import (
     POINT_BUDGET,
     SAMPLE_POINTS,
     add_density_image,
-    sample_rows,
 )
+from embedding_space.rows import sample_rows
 from embedding_space.types import FloatMatrix
 
 __all__ = ["map_figure"]

@@ -34,7 +34,6 @@ __all__ = [
     "add_density_image",
     "large_map_note",
     "rows_in_region",
-    "sample_rows",
 ]
 
 POINT_BUDGET = 200_000
@@ -43,14 +42,6 @@ SAMPLE_POINTS = 50_000
 """How many rows a large map draws as points (for hover, clicks and selections)."""
 _PIXELS = (900, 640)
 _SINGLE_COLOR = "#2f6fdf"
-
-
-def sample_rows(count: int, budget: int = SAMPLE_POINTS, seed: int = 0) -> npt.NDArray[np.intp]:
-    """A uniform sample of ``budget`` row ids out of ``count``, sorted, the same every call."""
-    if count <= budget:
-        return np.arange(count, dtype=np.intp)
-    chosen = np.random.default_rng(seed).choice(count, size=budget, replace=False)
-    return np.sort(chosen).astype(np.intp)
 
 
 def large_map_note(count: int, budget: int = POINT_BUDGET) -> str | None:

@@ -13,6 +13,7 @@ from components.compare_panels import (
     linked_maps,
     lsa_components,
     selection_note,
+    stored_embeddings,
     summary_table,
 )
 from components.markdown import safe
@@ -23,9 +24,10 @@ st.caption(
     "Which model represents this data better? Every embedding of the dataset is kept; choose "
     "two, and see where their neighbourhoods agree."
 )
+stored = stored_embeddings(current)
 with st.expander("Embeddings of this dataset", expanded=False):
-    embeddings_table(current)
-pair = choose_pair(current)
+    embeddings_table(stored)
+pair = choose_pair(stored)
 if pair is None:
     st.stop()
 top = st.columns([1, 2, 3])

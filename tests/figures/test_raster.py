@@ -16,8 +16,8 @@ from embedding_space.figures.raster import (
     density_image,
     large_map_note,
     rows_in_region,
-    sample_rows,
 )
+from embedding_space.rows import sample_rows
 
 
 def _points(count: int, seed: int = 0) -> np.ndarray:
