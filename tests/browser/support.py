@@ -255,6 +255,16 @@ def point_pixels(page: Any, selector: str = PLOT) -> list[dict[str, Any]]:
     return page.evaluate(POINT_PIXELS_JS, selector)
 
 
+def drag_box(page: Any, left: float, top: float, right: float, bottom: float) -> None:
+    """Drag from one corner to the other in steps, as a hand does (press the chart's Box or
+    Lasso Select first): plotly needs moves between press and release to see a drag."""
+    page.mouse.move(left, top)
+    page.mouse.down()
+    page.mouse.move((left + right) / 2, (top + bottom) / 2, steps=5)
+    page.mouse.move(right, bottom, steps=5)
+    page.mouse.up()
+
+
 def settle(page: Any, timeout: float = 120.0, quiet: float = 0.8) -> None:
     """Wait until Streamlit has been idle (no "Running…" widget) for ``quiet`` seconds."""
     status = page.locator('[data-testid="stStatusWidget"]')

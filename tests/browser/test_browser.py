@@ -284,11 +284,7 @@ class Journey:
         left, right = min(p["x"] for p in cluster) - 6, max(p["x"] for p in cluster) + 6
         top, bottom = min(p["y"] for p in cluster) - 6, max(p["y"] for p in cluster) + 6
         inside = {p["row"] for p in points if left <= p["x"] <= right and top <= p["y"] <= bottom}
-        page.mouse.move(left, top)
-        page.mouse.down()
-        page.mouse.move((left + right) / 2, (top + bottom) / 2, steps=5)
-        page.mouse.move(right, bottom, steps=5)
-        page.mouse.up()
+        support.drag_box(page, left, top, right, bottom)
         heading = page.get_by_role("heading", name=re.compile(r"^\d+ selected rows$"))
         expect(heading).to_be_visible()
         support.settle(page)

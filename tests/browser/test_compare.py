@@ -57,11 +57,7 @@ def test_a_box_on_one_map_selects_the_same_rows_on_the_other(
         area = first.locator(".nsewdrag").first.bounding_box()
         left, top = area["x"] + 2, area["y"] + 2
         right, bottom = area["x"] + area["width"] * 0.6, area["y"] + area["height"] - 2
-        page.mouse.move(left, top)
-        page.mouse.down()
-        page.mouse.move((left + right) / 2, (top + bottom) / 2, steps=5)
-        page.mouse.move(right, bottom, steps=5)
-        page.mouse.up()
+        support.drag_box(page, left, top, right, bottom)
         note = page.get_by_text(re.compile(r"^[\d,]+ rows selected on the maps\.$"))
         expect(note).to_be_visible(timeout=120_000)
         support.settle(page, timeout=120)

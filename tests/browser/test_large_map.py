@@ -79,11 +79,7 @@ def test_a_box_on_a_large_map_selects_every_row_inside_it(
         right = origin["x"] + axes["left"] + axes["width"] * 2 / 3
         top = origin["y"] + axes["top"] + axes["height"] / 3
         bottom = origin["y"] + axes["top"] + axes["height"] * 2 / 3
-        page.mouse.move(left, top)
-        page.mouse.down()
-        page.mouse.move((left + right) / 2, (top + bottom) / 2, steps=5)
-        page.mouse.move(right, bottom, steps=5)
-        page.mouse.up()
+        support.drag_box(page, left, top, right, bottom)
         heading = page.get_by_role("heading", name=re.compile(r"^[\d,]+ selected rows$"))
         expect(heading).to_be_visible(timeout=180_000)
         support.settle(page, timeout=180)
