@@ -54,8 +54,8 @@ store = Workspace(sys.argv[2])
 table = read_table(sys.argv[1])
 info = store.create_dataset(table.frame, table.text_column, "upload")
 model = load_embedder()
-vectors = store.embeddings(info.id, model)
-store.projection(info.id, model.cache_key, vectors, ProjectionParams())
+store.embeddings(info.id, model)
+store.space(info.id, model.cache_key).projection(ProjectionParams())
 """
 
 _FIRST_MAP = """

@@ -1,48 +1,55 @@
-"""Cached calls into the core, keyed on plain values (dataset id, model key, parameters).
+"""The app's caches, and nothing else: one handle on each embedding space, and one cached
+function per result, keyed on the space and the result's own inputs.
 
-The model is loaded once per process and shared by every session (``st.cache_resource``).
-Arrays are cached as resources too: they are large, read-only, and a copy per rerun would cost
-more than it protects. The workspace keeps every result on disk as well, so a restart
-recomputes nothing.
+The core computes and stores every result (:class:`~embedding_space.store.space.Space`); this
+module keeps what a rerun needs in memory, shared by every session of the server
+(``st.cache_resource``: arrays are large and read-only, and a copy per rerun would cost more
+than it protects). A space is resolved once per run (:func:`space`): which vectors the
+sidebar's model means, and whose results the session works with. Everything derived from it
+is cached by the space's key and the parameters, so a rerun recomputes and rereads nothing.
 """
 
 from __future__ import annotations
 
 import contextlib
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-import numpy as np
-import numpy.typing as npt
 import pandas as pd
 import streamlit as st
 
-from components import background, identity, state
-from components.markdown import safe
-from components.progress import embed_with_progress
+from components import background, identity
 from embedding_space.analysis.agreement import MapTrust
 from embedding_space.analysis.clustering import Clustering, ClusterParams
-from embedding_space.analysis.methods import MethodsCard, data_fingerprint
-from embedding_space.analysis.neighbors import KnnGraph
-from embedding_space.analysis.outliers import outlier_scores
+from embedding_space.analysis.comparison import Comparison
+from embedding_space.analysis.methods import data_fingerprint
+from embedding_space.analysis.neighbors import GRAPH_NEIGHBORS, KnnGraph
+from embedding_space.analysis.outliers import DuplicateSet, Outlier
 from embedding_space.analysis.projection import (
     METHOD_LABELS,
-    PARAMETERS,
     Projection,
     ProjectionParams,
     warm_up,
 )
 from embedding_space.demo import ensure_demo
-from embedding_space.embed.base import Embedder, check_dimension, embed
+from embedding_space.embed.base import Embedder
 from embedding_space.embed.models import load_model
-from embedding_space.embed.traditional import TraditionalEmbedder
-from embedding_space.errors import InputError
 from embedding_space.figures.labels import HoverLabels
+from embedding_space.io.columns import label_columns as find_label_columns
+from embedding_space.store.space import Space
 from embedding_space.store.workspace import DatasetInfo, Workspace
-from embedding_space.types import FloatMatrix
+from embedding_space.types import ScoreVector
 
 LONG_HOVER_UP_TO = 20_000
 """Maps of more rows than this cut hover labels at 120 characters instead of 400."""
+
+
+def _space_key(space: Space) -> object:
+    return space.key
+
+
+_BY_SPACE = {Space: _space_key}
+"""Cached functions that take a space are keyed by what identifies its results."""
 
 
 @st.cache_resource(show_spinner=False)
@@ -70,60 +77,48 @@ def embedder(model_name: str) -> Embedder:
     return load_model(model_name)
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _stored_fit(dataset_id: str, model_key: str, owner: str | None) -> TraditionalEmbedder | None:
-    return workspace().stored_fit(dataset_id, model_key, owner)
+# -- datasets ---------------------------------------------------------------------------------
 
 
-def stored_fit(dataset_id: str, model_key: str) -> TraditionalEmbedder | None:
-    """The traditional embedder fitted on a dataset, as stored with its vectors."""
-    return _stored_fit(dataset_id, model_key, results_owner(dataset_id))
+@st.cache_resource(show_spinner=False, max_entries=16)
+def table(dataset_id: str) -> pd.DataFrame:
+    """The dataset's rows (read-only: copy before changing)."""
+    return workspace().load_table(dataset_id)
 
 
-def query_embedder(info: DatasetInfo) -> Embedder:
-    """The model that embeds texts typed against a dataset: its own model, or for uploaded
-    vectors the model their uploader named.
-
-    Raises:
-        InputError: Uploaded vectors whose model is unknown; or the model does not load.
-    """
-    name = info.query_model if info.vectors_model is not None else state.model_name()
-    if not name:
-        raise InputError(
-            "These vectors came without the name of their model, so there is nothing to embed "
-            "a typed text with; name the model when uploading them."
-        )
-    model = embedder(name)
-    if model.fitted_on_corpus:
-        fit = _stored_fit(info.id, model_key_for(info, name), results_owner(info.id))
-        if fit is None:
-            raise InputError(f"The dataset is not embedded with {name} yet.")
-        return fit
-    return model
+@st.cache_resource(show_spinner=False, max_entries=16)
+def hover_labels(dataset_id: str) -> HoverLabels:
+    """Escaped, wrapped hover labels, made once per dataset rather than on every redraw."""
+    texts = _texts(dataset_id)
+    # A big map sends every label to the browser: keep them short there (the side panel and
+    # the table show whole texts).
+    longest = 400 if len(texts) <= LONG_HOVER_UP_TO else 120
+    return HoverLabels(texts, max_chars=longest)
 
 
-def top_words(info: DatasetInfo, vector: FloatMatrix, count: int = 8) -> list[str]:
-    """The words that weigh most in a row's vector, when a traditional embedder made it (the
-    interpretability the deep models lack); empty otherwise."""
-    try:
-        model = query_embedder(info)
-    except InputError:
-        return []
-    if not isinstance(model, TraditionalEmbedder):
-        return []
-    return [word for word, _ in model.top_terms(vector, count)]
+@st.cache_resource(show_spinner=False, max_entries=16)
+def fingerprint(dataset_id: str) -> str:
+    """A short hash of the dataset's texts, for the methods card."""
+    return data_fingerprint(_texts(dataset_id))
 
 
-def embed_texts(info: DatasetInfo, texts: list[str], dimension: int) -> FloatMatrix:
-    """Typed texts (a query, the terms of an expression, the ends of an axis) embedded with
-    :func:`query_embedder`, checked against the dataset's dimension.
+@st.cache_resource(show_spinner=False, max_entries=16)
+def label_columns(dataset_id: str) -> list[str]:
+    """The dataset's label-like columns (see ``io.columns.label_columns``)."""
+    return find_label_columns(table(dataset_id), workspace().get(dataset_id).text_column)
 
-    Raises:
-        InputError: No model for typed texts, or one of another dimension.
-    """
-    model = query_embedder(info)
-    check_dimension(model, dimension)
-    return embed(texts, model).vectors
+
+def _texts(dataset_id: str) -> list[str]:
+    column = workspace().get(dataset_id).text_column
+    return [str(text) for text in table(dataset_id)[column].tolist()]
+
+
+# -- spaces -----------------------------------------------------------------------------------
+
+
+def results_owner(dataset_id: str) -> str | None:
+    """Whose results this session works with on a dataset (see ``Workspace.results_owner``)."""
+    return workspace().results_owner(dataset_id, identity.identity().viewer)
 
 
 def model_key_for(info: DatasetInfo, model_name: str) -> str:
@@ -134,309 +129,144 @@ def model_key_for(info: DatasetInfo, model_name: str) -> str:
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def table(dataset_id: str) -> pd.DataFrame:
-    """The dataset's rows (read-only: copy before changing)."""
-    return workspace().load_table(dataset_id)
+def _space(dataset_id: str, model_key: str, owner: str | None, query_model: str) -> Space:
+    return workspace().space(
+        dataset_id,
+        model_key,
+        owner,
+        query_model=query_model,
+        models=embedder,
+        table=table(dataset_id),
+    )
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def texts(dataset_id: str) -> list[str]:
-    """The dataset's texts in row order, taken from the cached table (no second read)."""
-    column = workspace().get(dataset_id).text_column
-    return [str(text) for text in table(dataset_id)[column].tolist()]
-
-
-@st.cache_resource(show_spinner=False, max_entries=16)
-def hover_labels(dataset_id: str) -> HoverLabels:
-    """Escaped, wrapped hover labels, made once per dataset rather than on every redraw."""
-    every = texts(dataset_id)
-    # A big map sends every label to the browser: keep them short there (the side panel and
-    # the table show whole texts).
-    longest = 400 if len(every) <= LONG_HOVER_UP_TO else 120
-    return HoverLabels(every, max_chars=longest)
-
-
-def results_owner(dataset_id: str) -> str | None:
-    """Whose results this session works with on a dataset (see ``Workspace.results_owner``)."""
-    return workspace().results_owner(dataset_id, identity.identity().viewer)
-
-
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _stored_vectors(dataset_id: str, model_key: str, owner: str | None) -> FloatMatrix:
-    vectors = workspace().stored_embeddings(dataset_id, model_key, owner)
-    if vectors is None:
-        raise LookupError("vectors are checked before this is called")
-    return vectors
-
-
-def stored_vectors(dataset_id: str, model_key: str, owner: str | None) -> FloatMatrix:
-    """Vectors already stored under a model key (see ``Workspace.embedding_list``)."""
-    return _stored_vectors(dataset_id, model_key, owner)
-
-
-def projection_of(
-    dataset_id: str, model_key: str, params: ProjectionParams, owner: str | None
-) -> Projection:
-    """The map of the vectors stored under a model key, computed once, while the page waits."""
-    return _projection(dataset_id, model_key, params, owner)
-
-
-def vectors(dataset_id: str, model_name: str) -> FloatMatrix:
-    """The dataset's vectors, embedding them first (with a progress bar) if needed.
+def space(dataset_id: str, model_name: str) -> Space:
+    """The handle on a dataset's embedding by the sidebar's model (or its uploaded vectors),
+    with this session's results.
 
     Raises:
-        ModelLoadError: The model could not be loaded.
-        InputError: The results would take this person past their limits.
+        ModelLoadError: The model cannot be loaded.
     """
-    store = workspace()
-    info = store.get(dataset_id)
-    model_key = model_key_for(info, model_name)
-    owner = results_owner(dataset_id)
-    if not store.has_embeddings(dataset_id, model_key, owner):
-        if state.value(state.EMBEDDING_STOPPED) == dataset_id:
-            st.info(
-                "Embedding stopped. The texts embedded so far are kept: resuming goes on from "
-                "where it stopped."
-            )
-            st.button("Resume embedding", on_click=state.put, args=(state.EMBEDDING_STOPPED, None))
-            st.stop()
-        stop = st.empty()
-        stop.button(
-            "Stop embedding",
-            on_click=state.put,
-            args=(state.EMBEDDING_STOPPED, dataset_id),
-            help="The texts embedded so far are kept; you can resume later.",
-        )
-        embed_with_progress(store, dataset_id, embedder(model_name), owner)
-        stop.empty()
-    return _stored_vectors(dataset_id, model_key, owner)
+    info = workspace().get(dataset_id)
+    return _space(
+        dataset_id, model_key_for(info, model_name), results_owner(dataset_id), model_name
+    )
+
+
+def stored_space(dataset_id: str, model_key: str) -> Space:
+    """The handle on one of a dataset's stored embeddings, by its key (the Compare page)."""
+    return _space(dataset_id, model_key, results_owner(dataset_id), model_key.split("|", 1)[0])
+
+
+def forget_dataset() -> None:
+    """Drop every cached handle and table (a dataset was deleted or changed)."""
+    table.clear()
+    _space.clear()
+    label_columns.clear()
+
+
+# -- results ----------------------------------------------------------------------------------
+
+
+@st.cache_resource(
+    show_spinner="Reading each row's neighbourhood…", max_entries=16, hash_funcs=_BY_SPACE
+)
+def graph(space: Space, n_neighbors: int = GRAPH_NEIGHBORS) -> KnnGraph:
+    """The cosine kNN graph with at least ``n_neighbors`` per row (see ``Space.graph``)."""
+    return space.graph(n_neighbors)
 
 
 @st.cache_resource(
     show_spinner="Computing the map… (a large dataset, t-SNE, or the first UMAP in a new server "
     "can take a minute)",
     max_entries=32,
+    hash_funcs=_BY_SPACE,
 )
-def _projection(
-    dataset_id: str, model_key: str, params: ProjectionParams, owner: str | None
-) -> Projection:
-    vectors = _stored_vectors(dataset_id, model_key, owner)
-    return workspace().projection(dataset_id, model_key, vectors, params, viewer=owner)
+def projection(space: Space, params: ProjectionParams) -> Projection:
+    """The map of ``params``, computed while the page waits (see :func:`map_of`)."""
+    return space.projection(params)
 
 
-def projection(
-    dataset_id: str, model_name: str, params: ProjectionParams
-) -> tuple[Projection, background.Job | None]:
-    """The map coordinates; computed once per (dataset, model, parameters), then instant.
+def map_of(space: Space, params: ProjectionParams) -> tuple[Projection, background.Job | None]:
+    """The map coordinates; computed once per (space, parameters), then instant.
 
     A UMAP or t-SNE of more than ``background.INSTANT_MAP_UP_TO`` rows is computed in the
     background: until it is stored, this returns the PCA map and the job computing the one
     asked for.
-
-    Call :func:`vectors` first: the projection reads the stored vectors.
     """
-    info = workspace().get(dataset_id)
-    model_key, owner = model_key_for(info, model_name), results_owner(dataset_id)
-    if params.method == "pca" or info.rows <= background.INSTANT_MAP_UP_TO:
-        return _projection(dataset_id, model_key, params, owner), None
-    key = (dataset_id, model_key, params, owner)
-    store, stored_vectors = workspace(), _stored_vectors(dataset_id, model_key, owner)
-    label = f"{METHOD_LABELS[params.method]} of {info.rows:,} rows"
-    job = background.job_for(
-        key,
-        label,
-        lambda: store.projection(dataset_id, model_key, stored_vectors, params, viewer=owner),
-    )
+    if params.method == "pca" or space.rows <= background.INSTANT_MAP_UP_TO:
+        return projection(space, params), None
+    label = f"{METHOD_LABELS[params.method]} of {space.rows:,} rows"
+    key = (space.key, params)
+    job = background.job_for(key, label, lambda: space.projection(params))
     with contextlib.suppress(TimeoutError):
         job.future.result(timeout=1.0)  # a map already on disk loads within this
     if job.future.done():
         background.forget(key)
         job.future.result()  # raises what the computation raised
-        return _projection(dataset_id, model_key, params, owner), None
-    first_look = replace(params, method="pca")
-    return _projection(dataset_id, model_key, first_look, owner), job
+        return projection(space, params), None
+    return projection(space, replace(params, method="pca")), job
 
 
-@st.cache_resource(show_spinner="Finding clusters in the embedding space…", max_entries=32)
-def _clustering(
-    dataset_id: str, model_key: str, params: ClusterParams, owner: str | None
-) -> Clustering:
-    vectors = _stored_vectors(dataset_id, model_key, owner)
-    return workspace().clustering(dataset_id, model_key, vectors, params, viewer=owner)
-
-
-def clustering(dataset_id: str, model_name: str, params: ClusterParams) -> Clustering:
-    """The dataset's clusters in the full embedding space; computed once, then instant.
+@st.cache_resource(
+    show_spinner="Finding clusters in the embedding space…", max_entries=32, hash_funcs=_BY_SPACE
+)
+def clustering(space: Space, params: ClusterParams) -> Clustering:
+    """The clusters of the full space (see ``Space.clustering``).
 
     Raises:
         InputError: Fewer than two rows.
     """
-    model_key = model_key_for(workspace().get(dataset_id), model_name)
-    return _clustering(dataset_id, model_key, params, results_owner(dataset_id))
+    return space.clustering(params)
 
 
-def rename_cluster(
-    dataset_id: str, model_name: str, params: ClusterParams, cluster_id: int, name: str
-) -> None:
-    """Store a cluster's new name, and forget the clustering held in memory.
+def rename_cluster(space: Space, params: ClusterParams, cluster_id: int, name: str) -> None:
+    """Store a cluster's new name, and forget the clusterings held in memory.
 
     Raises:
         InputError: A bad name.
     """
-    model_key = model_key_for(workspace().get(dataset_id), model_name)
-    owner = results_owner(dataset_id)
-    workspace().rename_cluster(dataset_id, model_key, params, cluster_id, name, viewer=owner)
-    _clustering.clear()
+    space.rename_cluster(params, cluster_id, name)
+    clustering.clear()
 
 
-@st.cache_resource(show_spinner="Reading each row's neighbourhood…", max_entries=16)
-def _outlier_scores(
-    dataset_id: str, model_key: str, k: int, method: str, owner: str | None
-) -> npt.NDArray[np.float32]:
-    vectors = _stored_vectors(dataset_id, model_key, owner)
-    graph = workspace().knn(dataset_id, model_key, vectors, viewer=owner)
-    return outlier_scores(graph, k, method=method, vectors=vectors)
+@st.cache_resource(
+    show_spinner="Reading each row's neighbourhood…", max_entries=16, hash_funcs=_BY_SPACE
+)
+def outlier_scores(space: Space, k: int, method: str) -> ScoreVector:
+    """Each row's outlier score at ``k`` (see ``Space.outlier_scores``)."""
+    return space.outlier_scores(k, method)
 
 
-def outliers(
-    dataset_id: str, model_name: str, k: int = 10, method: str = "knn"
-) -> npt.NDArray[np.float32]:
-    """Each row's outlier score (see ``analysis.outliers``); higher is stranger."""
-    model_key = model_key_for(workspace().get(dataset_id), model_name)
-    return _outlier_scores(dataset_id, model_key, k, method, results_owner(dataset_id))
+@st.cache_resource(
+    show_spinner="Reading each row's neighbourhood…", max_entries=16, hash_funcs=_BY_SPACE
+)
+def outliers(space: Space, k: int, method: str, top: int) -> list[Outlier]:
+    """The ``top`` strangest rows (see ``Space.outliers``)."""
+    return space.outliers(k, method, top)
 
 
-def graph(dataset_id: str, model_name: str) -> KnnGraph:
-    """The dataset's cosine kNN graph (stored; shared by UMAP, exports, outliers)."""
-    model_key = model_key_for(workspace().get(dataset_id), model_name)
-    owner = results_owner(dataset_id)
-    vectors = _stored_vectors(dataset_id, model_key, owner)
-    return workspace().knn(dataset_id, model_key, vectors, viewer=owner)
+@st.cache_resource(show_spinner="Finding near-duplicates…", max_entries=16, hash_funcs=_BY_SPACE)
+def duplicates(space: Space, threshold: float) -> list[DuplicateSet]:
+    """Sets of near-duplicate rows (see ``Space.duplicates``)."""
+    return space.duplicates(threshold)
 
 
-@st.cache_resource(show_spinner="Judging the map against the full space…", max_entries=16)
-def _map_trust(
-    dataset_id: str,
-    model_key: str,
-    params: ProjectionParams,
-    k: int,
-    label_column: str | None,
-    owner: str | None,
-) -> MapTrust:
-    vectors = _stored_vectors(dataset_id, model_key, owner)
-    return workspace().map_trust(
-        dataset_id, model_key, vectors, params, k=k, label_column=label_column, viewer=owner
-    )
-
-
-def map_trust(
-    dataset_id: str, model_name: str, params: ProjectionParams, k: int, label_column: str | None
-) -> MapTrust:
+@st.cache_resource(
+    show_spinner="Judging the map against the full space…", max_entries=16, hash_funcs=_BY_SPACE
+)
+def map_trust(space: Space, params: ProjectionParams, k: int, label_column: str | None) -> MapTrust:
     """How far the map of ``params`` keeps the full space's neighbourhoods.
 
     Raises:
         InputError: Too few rows for ``k``.
     """
-    model_key = model_key_for(workspace().get(dataset_id), model_name)
-    return _map_trust(dataset_id, model_key, params, k, label_column, results_owner(dataset_id))
+    return space.map_trust(params, k, label_column)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def fingerprint(dataset_id: str) -> str:
-    """A short hash of the dataset's texts, for the methods card."""
-    return data_fingerprint(texts(dataset_id))
-
-
-def methods_card(
-    info: DatasetInfo,
-    model_name: str,
-    projection: Projection,
-    params: ProjectionParams,
-    clusters: ClusterParams | None,
-) -> MethodsCard:
-    """What the map on screen was made with."""
-    model_key = model_key_for(info, model_name)
-    owner = results_owner(info.id)
-    uploaded = info.vectors_model is not None
-    model = None if uploaded else embedder(model_name)
-    return MethodsCard(
-        rows=info.rows,
-        fingerprint=fingerprint(info.id),
-        model=info.vectors_model or model_name,
-        dimension=int(_stored_vectors(info.id, model_key, owner).shape[1]),
-        truncated=workspace().truncated_texts(info.id, model_key, owner),
-        max_tokens=None if model is None else model.max_seq_length,
-        projection=projection,
-        params=params,
-        clusters=clusters,
-    )
-
-
-@dataclass(frozen=True)
-class OpenDataset:
-    """The current dataset as a page needs it (arrays are shared, read-only)."""
-
-    info: DatasetInfo
-    frame: pd.DataFrame
-    texts: list[str]
-    vectors: FloatMatrix
-    projection: Projection | None
-    params: ProjectionParams | None = None
-    """What ``projection`` was made with (PCA while ``computing``)."""
-    computing: background.Job | None = None
-    """The job computing the map asked for, while ``projection`` is the PCA map shown meanwhile."""
-
-
-def open_current(title: str | None = None, *, with_projection: bool = True) -> OpenDataset:
-    """Load the sidebar's dataset, its vectors and (optionally) its map, or stop the page.
-
-    The page stops with a hint when there is no dataset, and with the message when the model
-    cannot load or the data cannot be projected.
-
-    Args:
-        title: The page title, drawn before any slow step so the page never looks empty;
-            the dataset's name when ``None``.
-        with_projection: Compute the map as well.
-    """
-    dataset_id = state.value(state.DATASET_ID)
-    if dataset_id is None:
-        st.info("No dataset yet: add one on the **Data** page.")
-        st.stop()
-    info = workspace().get(str(dataset_id))
-    st.title(title or safe(info.name), anchor=False)
-    show_flash()
-    model_name = str(state.value(state.MODEL_NAME))
-    params = state.projection_params()
-    try:
-        dataset_vectors = vectors(info.id, model_name)
-        coordinates, computing = (
-            projection(info.id, model_name, params) if with_projection else (None, None)
-        )
-    except InputError as error:
-        st.error(safe(error))
-        st.stop()
-    if computing is not None:
-        wait, stop = st.columns([4, 1], vertical_alignment="center")
-        with wait:
-            st.info(
-                f"The {computing.label} is being computed in the background; the PCA map is "
-                "shown until it is ready, and then replaced."
-            )
-            background.wait_for(computing)
-        stop.button(
-            "Keep PCA",
-            on_click=state.put,
-            args=(PARAMETERS["method"].name, "pca"),
-            help="Stop waiting and keep the PCA map. The computation already running still "
-            "finishes and is kept, so choosing it again later is instant.",
-        )
-    shown = replace(params, method="pca") if computing is not None else params
-    return OpenDataset(
-        info, table(info.id), texts(info.id), dataset_vectors, coordinates, shown, computing
-    )
-
-
-def show_flash() -> None:
-    """Show, once, the message the last action left for the next page (e.g. "Added …")."""
-    if message := state.take(state.FLASH):
-        st.success(str(message))
+@st.cache_resource(
+    show_spinner="Comparing the two spaces row by row…", max_entries=8, hash_funcs=_BY_SPACE
+)
+def comparison(first: Space, second: Space, k: int, label_column: str | None) -> Comparison:
+    """Two embeddings of the dataset compared (see ``Space.comparison``)."""
+    return first.comparison(second, k, label_column)

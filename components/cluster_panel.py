@@ -7,22 +7,19 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from components import cached, state
+from components.current import OpenDataset
 from components.map_view import pending_inputs
 from components.markdown import display_frame, plain_markdown, safe
-from embedding_space.analysis.clustering import (
-    CLUSTER_METHODS,
-    MAX_CLUSTERS,
-    NOISE,
-    Clustering,
-    suggest_n_clusters,
-)
+from components.settings import setting_input
+from embedding_space.analysis.clustering import NOISE, Clustering, suggest_n_clusters
 from embedding_space.errors import InputError
+from embedding_space.store.space import Space
 
 _METHOD_LABELS = {"kmeans": "KMeans", "hdbscan": "HDBSCAN"}
 _CONTROLS = (state.CLUSTER_METHOD, state.N_CLUSTERS, state.MIN_CLUSTER_SIZE)
 
 
-def _suggest(current: cached.OpenDataset) -> None:
+def _suggest(current: OpenDataset) -> None:
     best, scores = suggest_n_clusters(current.vectors)
     for name, chosen in ((state.N_CLUSTERS, best), (state.CLUSTER_METHOD, "kmeans")):
         state.put(name, chosen)
@@ -36,23 +33,10 @@ def _suggest(current: cached.OpenDataset) -> None:
 
 
 def _cluster_input(column: DeltaGenerator, name: str, key: str) -> None:
-    if name == state.CLUSTER_METHOD:
-        column.radio(
-            "Method",
-            list(CLUSTER_METHODS),
-            format_func=_METHOD_LABELS.__getitem__,
-            key=key,
-            horizontal=True,
-            help="Found in the full embedding space, not on the map. HDBSCAN leaves rows "
-            "that belong to no dense group as noise (grey).",
-        )
-    elif name == state.N_CLUSTERS:
-        column.number_input("n_clusters (KMeans)", 2, MAX_CLUSTERS, step=1, key=key)
-    else:
-        column.number_input("min_cluster_size (HDBSCAN)", 2, 10_000, step=1, key=key)
+    setting_input(column, name, key=key, format_func=_METHOD_LABELS.__getitem__)
 
 
-def cluster_controls(current: cached.OpenDataset) -> None:
+def cluster_controls(current: OpenDataset) -> None:
     """An expander with the clustering method and its parameters, applied with one button."""
     with st.expander("Clusters"):
         pending_inputs(list(_CONTROLS), _cluster_input)
@@ -69,41 +53,32 @@ def cluster_controls(current: cached.OpenDataset) -> None:
         right.toggle("Density contours (2-D)", **state.bind(state.DENSITY))
 
 
-def current_clustering(current: cached.OpenDataset) -> Clustering | None:
+def current_clustering(current: OpenDataset) -> Clustering | None:
     """The open dataset's clusters as the controls ask for them; ``None`` (with a message)
     for a dataset of one row or parameters that do not fit."""
     if len(current.texts) < 2:
         return None
     try:
-        return cached.clustering(current.info.id, state.model_name(), state.cluster_params())
+        return cached.clustering(current.space, state.cluster_params())
     except InputError as error:
         st.error(safe(error))
         return None
 
 
-def _rename(dataset_id: str, cluster_id: int, key: str) -> None:
+def _rename(space: Space, dataset_id: str, cluster_id: int, key: str) -> None:
     try:
-        cached.rename_cluster(
-            dataset_id,
-            state.model_name(),
-            state.cluster_params(),
-            cluster_id,
-            str(state.value(key)),
-        )
+        cached.rename_cluster(space, state.cluster_params(), cluster_id, str(state.value(key)))
     except InputError as error:
         state.put(state.widget_key("cluster-error", dataset_id), str(error))
 
 
-def cluster_table(current: cached.OpenDataset, clustering: Clustering) -> None:
+def cluster_table(current: OpenDataset, clustering: Clustering) -> None:
     """Every cluster with its label, size and a sample text; a label can be renamed."""
     if clustering.note:
         st.info(safe(clustering.note))
     sizes = clustering.sizes()
     ids = clustering.clusters
-    samples = []
-    for cluster_id in ids:
-        first = int((clustering.labels == cluster_id).argmax())
-        samples.append(current.texts[first])
+    samples = [current.texts[clustering.rows_of(cluster_id)[0]] for cluster_id in ids]
     st.dataframe(
         display_frame(
             pd.DataFrame(
@@ -132,5 +107,5 @@ def cluster_table(current: cached.OpenDataset, clustering: Clustering) -> None:
     )
     name_key = state.widget_key("cluster-name", current.info.id, chosen)
     st.text_input("New label", value=clustering.name_of(chosen), key=name_key, max_chars=80)
-    st.button("Rename", on_click=_rename, args=(current.info.id, chosen, name_key))
+    st.button("Rename", on_click=_rename, args=(current.space, current.info.id, chosen, name_key))
     st.caption(f"Sample of cluster {chosen}: {plain_markdown(samples[ids.index(chosen)], 160)}")

@@ -7,34 +7,35 @@ import math
 from dataclasses import dataclass, replace
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from components import background, cached, state
+from components.current import OpenDataset
 from components.map_view import show_map
 from components.markdown import plain_markdown, safe
-from embedding_space.analysis.comparison import Comparison, align_map, compare_embeddings
+from embedding_space.analysis.comparison import Comparison, align_map
 from embedding_space.figures.map import map_figure
 from embedding_space.store.embedding_files import StoredEmbedding
+from embedding_space.store.space import Space
 from embedding_space.types import FloatMatrix
-
-_MAX_LABELS = 200
 
 
 @dataclass(frozen=True)
 class Pair:
-    """The two embeddings being compared."""
+    """The two embeddings being compared, and the handles on their spaces."""
 
     a: StoredEmbedding
     b: StoredEmbedding
+    space_a: Space
+    space_b: Space
 
 
-def stored_embeddings(current: cached.OpenDataset) -> list[StoredEmbedding]:
+def stored_embeddings(current: OpenDataset) -> list[StoredEmbedding]:
     """Every embedding of the open dataset that its viewer can see."""
     return cached.workspace().embedding_list(current.info.id, cached.results_owner(current.info.id))
 
 
-def choose_pair(stored: list[StoredEmbedding]) -> Pair | None:
+def choose_pair(current: OpenDataset, stored: list[StoredEmbedding]) -> Pair | None:
     """Two pickers over the dataset's stored embeddings; ``None`` (with a hint) when it has
     fewer than two."""
     if len(stored) < 2:
@@ -54,7 +55,13 @@ def choose_pair(stored: list[StoredEmbedding]) -> Pair | None:
         key=lambda key: by_key[key].model == by_key[first].model,
     )
     second = right.selectbox("Embedding B", rest, format_func=lambda key: by_key[key].label)
-    return Pair(by_key[first], by_key[second])
+    dataset_id = current.info.id
+    return Pair(
+        by_key[first],
+        by_key[second],
+        cached.stored_space(dataset_id, first),
+        cached.stored_space(dataset_id, second),
+    )
 
 
 def embeddings_table(stored: list[StoredEmbedding]) -> None:
@@ -73,34 +80,14 @@ def embeddings_table(stored: list[StoredEmbedding]) -> None:
     st.dataframe(frame, hide_index=True, width="stretch")
 
 
-@st.cache_resource(show_spinner="Comparing the two spaces row by row…", max_entries=8)
-def _comparison(
-    dataset_id: str, key_a: str, key_b: str, k: int, label_column: str | None, owner: str | None
-) -> Comparison:
-    vectors_a = cached.stored_vectors(dataset_id, key_a, owner)
-    vectors_b = cached.stored_vectors(dataset_id, key_b, owner)
-    labels = None
-    if label_column is not None:
-        labels = cached.table(dataset_id)[label_column].astype(str).tolist()
-    return compare_embeddings(vectors_a, vectors_b, k=k, labels=labels)
-
-
-def comparison(
-    current: cached.OpenDataset, pair: Pair, k: int, label_column: str | None
-) -> Comparison:
+def comparison(pair: Pair, k: int, label_column: str | None) -> Comparison:
     """The comparison of the pair, computed once per (pair, k, labels)."""
-    owner = cached.results_owner(current.info.id)
-    return _comparison(current.info.id, pair.a.model_key, pair.b.model_key, k, label_column, owner)
+    return cached.comparison(pair.space_a, pair.space_b, k, label_column)
 
 
-def label_column_picker(current: cached.OpenDataset) -> str | None:
+def label_column_picker(current: OpenDataset) -> str | None:
     """A box for the column of labels the label figures use (label-like columns only)."""
-    frame, text_column = current.frame, current.info.text_column
-    candidates = [
-        str(column)
-        for column in frame.columns
-        if column != text_column and 2 <= frame[column].nunique() <= _MAX_LABELS
-    ]
+    candidates = cached.label_columns(current.info.id)
     chosen = st.selectbox("Labels", [None, *candidates], format_func=lambda c: c or "(none)")
     return None if chosen is None else str(chosen)
 
@@ -133,34 +120,19 @@ def summary_table(result: Comparison, pair: Pair) -> None:
     )
 
 
-def agreement_histogram(result: Comparison) -> go.Figure:
-    """How many rows agree how much."""
-    figure = go.Figure(go.Histogram(x=result.agreement, nbinsx=20, marker_color="#2f6fdf"))
-    figure.update_layout(
-        height=220,
-        margin={"l": 10, "r": 10, "t": 10, "b": 30},
-        xaxis_title=f"kNN agreement@{result.k} (Jaccard)",
-        yaxis_title="rows",
-        bargap=0.05,
-    )
-    return figure
-
-
-def _coordinates(current: cached.OpenDataset, model_key: str) -> tuple[FloatMatrix, str]:
+def _coordinates(current: OpenDataset, space: Space) -> tuple[FloatMatrix, str]:
     params = current.params or state.projection_params()
     if params.method != "pca" and current.info.rows > background.INSTANT_MAP_UP_TO:
         params = replace(params, method="pca")  # two slow maps at once would stall the page
-    owner = cached.results_owner(current.info.id)
-    projection = cached.projection_of(current.info.id, model_key, params, owner)
-    return projection.coordinates, params.method.upper()
+    return cached.projection(space, params).coordinates, params.method.upper()
 
 
-def linked_maps(current: cached.OpenDataset, pair: Pair, result: Comparison) -> None:
+def linked_maps(current: OpenDataset, pair: Pair, result: Comparison) -> None:
     """A's map and B's (turned to lie on A's), coloured by agreement; a selection on one
     shows on both."""
     selected = state.selection(current.info.id, len(current.texts))
-    coordinates_a, method = _coordinates(current, pair.a.model_key)
-    coordinates_b, _ = _coordinates(current, pair.b.model_key)
+    coordinates_a, method = _coordinates(current, pair.space_a)
+    coordinates_b, _ = _coordinates(current, pair.space_b)
     if coordinates_a.shape[1] == 2 and coordinates_b.shape[1] == 2:
         coordinates_b = align_map(coordinates_a, coordinates_b)
     agreement = pd.Series(result.agreement)
@@ -194,7 +166,7 @@ def linked_maps(current: cached.OpenDataset, pair: Pair, result: Comparison) -> 
             st.rerun()
 
 
-def disagreeing_rows(current: cached.OpenDataset, pair: Pair, result: Comparison) -> None:
+def disagreeing_rows(current: OpenDataset, pair: Pair, result: Comparison) -> None:
     """The rows whose neighbourhoods differ most, each with its two neighbour lists."""
     texts = current.texts
     for row in result.most_disagreeing(10):
@@ -217,7 +189,7 @@ def disagreeing_rows(current: cached.OpenDataset, pair: Pair, result: Comparison
                 column.markdown("\n".join(f"- {line}" for line in lines))
 
 
-def selection_note(current: cached.OpenDataset) -> None:
+def selection_note(current: OpenDataset) -> None:
     """How many rows are selected, and a button to clear them."""
     selected = state.selection(current.info.id, len(current.texts))
     if selected:
@@ -230,7 +202,6 @@ def selection_note(current: cached.OpenDataset) -> None:
 
 __all__ = [
     "Pair",
-    "agreement_histogram",
     "choose_pair",
     "comparison",
     "disagreeing_rows",
@@ -244,12 +215,12 @@ __all__ = [
 ]
 
 
-def lsa_components(current: cached.OpenDataset, pair: Pair) -> None:
+def lsa_components(current: OpenDataset, pair: Pair) -> None:
     """For an LSA embedding in the pair: the words each leading component weighs most."""
     for stored in (pair.a, pair.b):
         if not stored.model.startswith("lsa"):
             continue
-        fit = cached.stored_fit(current.info.id, stored.model_key)
+        fit = cached.stored_space(current.info.id, stored.model_key).fit
         if fit is None:
             continue
         with st.expander(f"What {safe(stored.model)}'s first components stand for"):

@@ -4,54 +4,40 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from components import cached, state
+from components.current import OpenDataset
 from components.markdown import display_frame, safe
-from embedding_space.analysis.concepts import (
-    ConceptAxis,
-    axis_between,
-    combine_terms,
-    concept_map,
-    parse_expression,
-    parse_side,
-)
-from embedding_space.analysis.neighbors import Neighbor, top_k
+from embedding_space.analysis.concepts import ConceptAxis, axis_between, concept_map, parse_side
+from embedding_space.analysis.neighbors import Neighbor
 from embedding_space.analysis.placement import place_texts
 from embedding_space.errors import InputError
-from embedding_space.figures.labels import plain_label
+from embedding_space.figures.charts import title_concept_axes
 from embedding_space.figures.layers import QueryMark, neighbors_layer
 from embedding_space.figures.map import map_figure
 
-ARITHMETIC_K = 10
 RANKED = 10
 
 
 def arithmetic_result(
-    current: cached.OpenDataset, expression: str
+    current: OpenDataset, expression: str
 ) -> tuple[list[Neighbor], QueryMark] | None:
     """The rows nearest an expression's vector (the terms' own rows left out), and where that
     vector lands on the map; ``None`` (with the message) for a bad expression."""
     try:
-        terms = parse_expression(expression)
-        vectors = cached.embed_texts(
-            current.info, [t.text for t in terms], current.vectors.shape[1]
-        )
-        query = combine_terms(vectors, [term.sign for term in terms])
+        found = current.space.arithmetic(expression, state.setting(state.ARITHMETIC_K, int))
     except InputError as error:
         st.error(safe(error))
         return None
-    own = {row for row, text in enumerate(current.texts) if text in {t.text for t in terms}}
-    found = [n for n in top_k(current.vectors, query, ARITHMETIC_K + len(own)) if n.row not in own]
-    found = found[:ARITHMETIC_K]
-    assert current.projection is not None
-    placed = place_texts(current.vectors, current.projection, current.params, query[None])
-    mark = QueryMark(expression, placed.points[0], [n.row for n in found], "result")
-    return found, mark
+    if current.projection is None or current.params is None:
+        raise ValueError("open the dataset with its projection to place the expression")
+    placed = place_texts(current.vectors, current.projection, current.params, found.vector[None])
+    rows = [n.row for n in found.neighbors]
+    return found.neighbors, QueryMark(expression, placed.points[0], rows, "result")
 
 
-def neighbor_frame(current: cached.OpenDataset, found: list[Neighbor]) -> pd.DataFrame:
+def neighbor_frame(current: OpenDataset, found: list[Neighbor]) -> pd.DataFrame:
     """Rank, score, text (and the colour column) of found rows, for a table."""
     table = pd.DataFrame(
         {
@@ -67,7 +53,7 @@ def neighbor_frame(current: cached.OpenDataset, found: list[Neighbor]) -> pd.Dat
     return table
 
 
-def arithmetic_panel(current: cached.OpenDataset) -> None:
+def arithmetic_panel(current: OpenDataset) -> None:
     """An expression box; the nearest rows listed, and marked on the map with the result."""
     expression = st.text_input(
         "Expression",
@@ -98,17 +84,15 @@ def arithmetic_panel(current: cached.OpenDataset) -> None:
     right.caption("The star is where the expression's vector lands; circles are its nearest rows.")
 
 
-def _axis(current: cached.OpenDataset, positive: str, negative: str) -> ConceptAxis | None:
+def _axis(current: OpenDataset, positive: str, negative: str) -> ConceptAxis | None:
     ends = parse_side(positive), parse_side(negative)
     if not ends[0] or not ends[1]:
         return None
-    dimension = current.vectors.shape[1]
-    first = cached.embed_texts(current.info, ends[0], dimension)
-    second = cached.embed_texts(current.info, ends[1], dimension)
+    first, second = current.space.embed_texts(ends[0]), current.space.embed_texts(ends[1])
     return axis_between(first, second, f"{positive} ← → {negative}")
 
 
-def axes_panel(current: cached.OpenDataset) -> None:
+def axes_panel(current: OpenDataset) -> None:
     """Two axes, each from one set of texts to another; every row placed by its position on
     them, and the rows ranked along the first."""
     key = current.info.id
@@ -149,7 +133,7 @@ def axes_panel(current: cached.OpenDataset) -> None:
         height=560,
         hover=cached.hover_labels(current.info.id),
     )
-    _label_axes(figure, texts, y is not None)
+    title_concept_axes(figure, (texts[0], texts[1]), (texts[2], texts[3]) if y else None)
     left, right = st.columns([1.6, 1], gap="medium")
     left.plotly_chart(figure, width="stretch", config={"displaylogo": False})
     order = np.argsort(-coordinates[:, 0], kind="stable")
@@ -166,15 +150,4 @@ def axes_panel(current: cached.OpenDataset) -> None:
         st.markdown(f"**Furthest towards** {safe(texts[1])}")
         st.dataframe(
             display_frame(ranked.tail(RANKED).iloc[::-1]), hide_index=True, width="stretch"
-        )
-
-
-def _label_axes(figure: go.Figure, texts: list[str], two: bool) -> None:
-    axis = {"showticklabels": True, "zeroline": True, "zerolinecolor": "#cccccc"}
-    figure.update_xaxes(
-        **axis, title={"text": f"← {plain_label(texts[1])}   ·   {plain_label(texts[0])} →"}
-    )
-    if two:
-        figure.update_yaxes(
-            **axis, title={"text": f"← {plain_label(texts[3])}   ·   {plain_label(texts[2])} →"}
         )

@@ -9,11 +9,10 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 
-import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from components import cached
+from components.current import OpenDataset
 from embedding_space.analysis.methods import MethodsCard
 from embedding_space.export.files import (
     export_projector_tsv,
@@ -24,18 +23,13 @@ from embedding_space.export.files import (
 )
 from embedding_space.export.render import export_figure_html, export_figure_png, find_browser
 from embedding_space.figures.annotations import with_caption
-from embedding_space.store.workspace import DatasetInfo
 from embedding_space.types import FloatMatrix, IdMatrix
 
 EXPORT_NEIGHBORS = 10
 
 
 def map_exports(
-    info: DatasetInfo,
-    model_key: str,
-    frame: pd.DataFrame,
-    vectors: FloatMatrix,
-    coordinates: FloatMatrix,
+    current: OpenDataset,
     selected: Sequence[int],
     figure: go.Figure,
     card: MethodsCard,
@@ -43,14 +37,17 @@ def map_exports(
 ) -> None:
     """An "Export" popover with every download the map offers; the pictures carry the
     dataset's name and the methods card, the tables each row's cluster when there are any."""
+    if current.projection is None:
+        raise ValueError("open the dataset with its projection to export its map")
+    info, frame, vectors = current.info, current.frame, current.vectors
+    coordinates = current.projection.coordinates
     stem = file_stem(info.name)
     pictured = with_caption(figure, info.name, card.lines())
-    store = cached.workspace()
 
     def neighbor_ids() -> IdMatrix:
-        # The graph UMAP used already holds each row's 10 nearest.
-        graph = store.knn(info.id, model_key, vectors, viewer=cached.results_owner(info.id))
-        return graph.neighbor_ids(EXPORT_NEIGHBORS)
+        # Read when the button is clicked, outside the page's run: no cache, no spinner. The
+        # graph UMAP used already holds each row's 10 nearest.
+        return current.space.graph(EXPORT_NEIGHBORS).neighbor_ids(EXPORT_NEIGHBORS)
 
     @functools.cache
     def projector_pair() -> tuple[bytes, bytes]:

@@ -8,8 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from components import cached, identity, state
+from components.embedding import embed_with_progress
 from components.markdown import safe
-from components.progress import embed_with_progress
 from embedding_space.embed.base import check_dimension
 from embedding_space.errors import InputError
 from embedding_space.io.tables import LoadedTable, read_table

@@ -13,8 +13,9 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from components import cached, state
+from components.current import OpenDataset
 from components.markdown import safe
-from embedding_space.analysis.clustering import Clustering
+from embedding_space.analysis.clustering import Clustering, ClusterParams
 from embedding_space.analysis.methods import MethodsCard
 from embedding_space.analysis.projection import PARAMETERS
 from embedding_space.errors import InputError
@@ -65,7 +66,7 @@ def rows_of(points: Sequence[Any]) -> list[int]:
     return sorted(set(rows))
 
 
-def color_picker(where: DeltaGenerator, current: cached.OpenDataset) -> None:
+def color_picker(where: DeltaGenerator, current: OpenDataset) -> None:
     """A "Colour by" box: the clusters, a column, or one colour.
 
     A dataset opened for the first time starts coloured by its label-like column, else by its
@@ -89,7 +90,7 @@ def color_picker(where: DeltaGenerator, current: cached.OpenDataset) -> None:
     )
 
 
-def size_picker(where: DeltaGenerator, current: cached.OpenDataset) -> None:
+def size_picker(where: DeltaGenerator, current: OpenDataset) -> None:
     """A "Size by" box over the dataset's numeric columns (shown only if it has any)."""
     numeric = [
         str(column)
@@ -115,22 +116,20 @@ _VIRTUAL = {
 }
 
 
-def _virtual_values(
-    current: cached.OpenDataset, option: str
-) -> tuple[pd.Series | None, str | None]:
+def _virtual_values(current: OpenDataset, option: str) -> tuple[pd.Series | None, str | None]:
     """A computed colour or size: each row's outlier score, or its kNN recall on this map
     (``None`` with a note when the dataset is too small for it)."""
-    dataset_id, model_name = current.info.id, state.model_name()
     try:
         if option == state.OUTLIER_SCORE:
-            k = int(state.value(state.OUTLIER_K) or 10)
-            method = str(state.value(state.OUTLIER_METHOD))
-            scores = cached.outliers(dataset_id, model_name, k, method)
-            return pd.Series(scores), "outlier score"
-        k = min(int(state.value(state.TRUST_K) or 10), max(1, (len(current.texts) - 1) // 2))
-        trust = cached.map_trust(
-            dataset_id, model_name, current.params or state.projection_params(), k, None
-        )
+            k, method = (
+                state.setting(state.OUTLIER_K, int),
+                state.setting(state.OUTLIER_METHOD, str),
+            )
+            scores = cached.outlier_scores(current.space, k, method)
+            return pd.Series(scores), f"outlier score@{k}"
+        k = min(state.setting(state.TRUST_K, int), max(1, (len(current.texts) - 1) // 2))
+        params = current.params or state.projection_params()
+        trust = cached.map_trust(current.space, params, k, None)
         return pd.Series(trust.recall), f"kNN recall@{k}"
     except InputError as error:
         st.caption(safe(error))
@@ -138,7 +137,7 @@ def _virtual_values(
 
 
 def dataset_map(
-    current: cached.OpenDataset,
+    current: OpenDataset,
     *,
     key: str,
     highlights: Sequence[Highlight] = (),
@@ -151,7 +150,7 @@ def dataset_map(
     the clusters, sized by a column, cluster labels and density if asked, layers on top.
 
     Args:
-        current: From :func:`components.cached.open_current` (with its projection).
+        current: From :func:`components.current.open_current` (with its projection).
         key: The chart's key; zoom and camera are kept while it is unchanged.
         highlights: Marked rows, drawn in order.
         query: A text that is not in the dataset, drawn with lines to its neighbours.
@@ -310,6 +309,26 @@ def projection_parameters() -> None:
     applied together with one button."""
     with st.expander("Projection parameters"):
         pending_inputs([*SLIDER_PARAMETERS, "random_state"], _projection_input)
+
+
+def methods_of(current: OpenDataset, clusters: ClusterParams | None) -> MethodsCard:
+    """What the map on screen was made with."""
+    if current.projection is None or current.params is None:
+        raise ValueError("open the dataset with its projection to describe its map")
+    info = current.info
+    uploaded = info.vectors_model is not None
+    model_name = state.model_name()
+    return MethodsCard(
+        rows=info.rows,
+        fingerprint=cached.fingerprint(info.id),
+        model=info.vectors_model or model_name,
+        dimension=current.space.dimension,
+        truncated=current.space.truncated(),
+        max_tokens=None if uploaded else cached.embedder(model_name).max_seq_length,
+        projection=current.projection,
+        params=current.params,
+        clusters=clusters,
+    )
 
 
 def methods_card(card: MethodsCard) -> None:

@@ -9,20 +9,16 @@ import streamlit as st
 
 from components import state
 from components.markdown import display_frame, plain_markdown
+from components.settings import setting_input
 from embedding_space.analysis.neighbors import Neighbor
-from embedding_space.analysis.similarity import (
-    METRIC_LABELS,
-    METRICS,
-    higher_is_closer,
-    validate_metric,
-)
+from embedding_space.analysis.similarity import METRIC_LABELS, higher_is_closer, validate_metric
 
 
 def neighbor_controls() -> None:
     """How many neighbours the map's side panel lists, by which metric, and whether whole."""
     k, metric = st.columns([1, 1])
-    k.number_input("k", 1, 50, step=1, **state.bind(state.NEIGHBOR_K))
-    metric.selectbox("Metric", METRICS, **state.bind(state.NEIGHBOR_METRIC))
+    setting_input(k, state.NEIGHBOR_K)
+    setting_input(metric, state.NEIGHBOR_METRIC, select=True)
     st.toggle("Whole texts", **state.bind(state.FULL_TEXTS))
 
 

@@ -6,38 +6,28 @@ import pandas as pd
 import streamlit as st
 
 from components import cached, state
+from components.current import OpenDataset
 from components.markdown import display_frame, plain_markdown
-from embedding_space.analysis.outliers import (
-    OUTLIER_METHODS,
-    near_duplicates,
-    rows_to_drop,
-    top_outliers,
-)
+from components.settings import setting_input
+from embedding_space.analysis.outliers import rows_to_drop
 from embedding_space.export.files import export_table, file_stem
 
 _METHOD_LABELS = {"knn": "mean distance to the k nearest", "lof": "local outlier factor"}
 MAX_SETS_SHOWN = 100
 
 
-def outliers_panel(current: cached.OpenDataset) -> None:
+def outliers_panel(current: OpenDataset) -> None:
     """The strangest rows: score, text, and the nearest other row."""
-    left, right = st.columns(2)
-    left.radio(
-        "Score",
-        list(OUTLIER_METHODS),
-        format_func=_METHOD_LABELS.__getitem__,
-        horizontal=True,
-        **state.bind(state.OUTLIER_METHOD),
+    left, middle, right = st.columns([2, 1, 1])
+    setting_input(left, state.OUTLIER_METHOD, format_func=_METHOD_LABELS.__getitem__)
+    setting_input(middle, state.OUTLIER_K)
+    setting_input(right, state.OUTLIER_TOP)
+    found = cached.outliers(
+        current.space,
+        state.setting(state.OUTLIER_K, int),
+        state.setting(state.OUTLIER_METHOD, str),
+        state.setting(state.OUTLIER_TOP, int),
     )
-    right.number_input("k", 1, 50, step=1, **state.bind(state.OUTLIER_K))
-    model_name = state.model_name()
-    scores = cached.outliers(
-        current.info.id,
-        model_name,
-        int(state.value(state.OUTLIER_K) or 10),
-        str(state.value(state.OUTLIER_METHOD)),
-    )
-    found = top_outliers(scores, cached.graph(current.info.id, model_name), 25)
     if not found:
         st.caption("One row has no neighbours to stand apart from.")
         return
@@ -55,19 +45,11 @@ def outliers_panel(current: cached.OpenDataset) -> None:
     st.caption("On the Map page, colour or size by “outlier score” to see where they are.")
 
 
-def duplicates_panel(current: cached.OpenDataset) -> None:
+def duplicates_panel(current: OpenDataset) -> None:
     """Near-duplicate sets above a cosine threshold, both texts side by side, and the rows to
     drop (one of each set kept) as a download."""
-    st.slider(
-        "Cosine similarity at least",
-        0.80,
-        1.00,
-        step=0.01,
-        help="1.00 finds exact duplicates only.",
-        **state.bind(state.DUPLICATE_THRESHOLD),
-    )
-    threshold = float(state.value(state.DUPLICATE_THRESHOLD) or 0.95)
-    sets = near_duplicates(cached.graph(current.info.id, state.model_name()), threshold)
+    setting_input(st.container(), state.DUPLICATE_THRESHOLD, slider=True)
+    sets = cached.duplicates(current.space, state.setting(state.DUPLICATE_THRESHOLD, float))
     drop = rows_to_drop(sets)
     st.caption(
         f"{len(sets):,} sets of near-duplicates, {sum(len(s.rows) for s in sets):,} rows; "

@@ -8,20 +8,13 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from components import cached, state
+from components import state
+from components.current import OpenDataset
 from components.markdown import display_frame, safe
-from embedding_space.analysis.search import (
-    SEARCH_KINDS,
-    Match,
-    rows_containing,
-    rows_matching,
-    semantic_search,
-)
+from embedding_space.analysis.search import SEARCH_KINDS, Match
 from embedding_space.errors import InputError
 
 _KIND_LABELS = {"text": "Text", "regex": "Regex", "semantic": "Meaning"}
-SEMANTIC_K = 25
-"""Rows a search by meaning lists."""
 
 
 @dataclass(frozen=True)
@@ -53,7 +46,7 @@ def search_box(
     kind_place: DeltaGenerator,
     query_place: DeltaGenerator,
     column_place: DeltaGenerator,
-    current: cached.OpenDataset,
+    current: OpenDataset,
 ) -> SearchResult | None:
     """The search controls; returns what they found, or ``None`` when nothing is asked.
 
@@ -86,21 +79,16 @@ def search_box(
     if not query:
         return None
     try:
-        if kind == "semantic":
-            vector = cached.embed_texts(current.info, [query], current.vectors.shape[1])[0]
-            matches = semantic_search(current.vectors, vector, k=SEMANTIC_K)
-        else:
-            column = str(state.value(state.SEARCH_COLUMN))
-            values = current.frame[column].astype(str).tolist()
-            find = rows_containing if kind == "text" else rows_matching
-            matches = [Match(row, 1.0) for row in find(values, query)]
+        matches = current.space.search(
+            query, str(kind), column=str(state.value(state.SEARCH_COLUMN))
+        )
     except InputError as error:
         st.error(safe(error))
         return None
     return SearchResult(query, str(kind), matches)
 
 
-def search_results(current: cached.OpenDataset, result: SearchResult) -> int | None:
+def search_results(current: OpenDataset, result: SearchResult) -> int | None:
     """The matches, listed; returns the row the user has just picked in the list, if any (a
     pick is reported once, so a later click on the map is not undone by it)."""
     count = len(result.matches)

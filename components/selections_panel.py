@@ -5,31 +5,27 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import cached, routes, state
+from components import routes, state
+from components.current import OpenDataset
 from components.markdown import safe
 from embedding_space.analysis.clustering import Clustering
 from embedding_space.errors import InputError
 from embedding_space.export.files import export_table, file_stem
 from embedding_space.rows import COMBINATIONS, combine_rows
+from embedding_space.store.selections import Selections
 
 
 def _notice_key(dataset_id: str) -> str:
     return state.widget_key("selection-notice", dataset_id)
 
 
-def _save(dataset_id: str, name_key: str, rows: list[int]) -> None:
-    store = cached.workspace()
+def _save(selections: Selections, dataset_id: str, name_key: str, rows: list[int]) -> None:
     try:
-        name = str(state.value(name_key, "")).strip()
-        store.save_selection(dataset_id, name, rows, viewer=cached.results_owner(dataset_id))
+        name = selections.keep(str(state.value(name_key, "")), rows)
     except InputError as error:
         state.put(_notice_key(dataset_id), ("error", str(error)))
         return
     state.put(_notice_key(dataset_id), ("success", f"Kept “{name}” ({len(rows):,} rows)."))
-
-
-def _delete(dataset_id: str, name: str) -> None:
-    cached.workspace().delete_selection(dataset_id, name, viewer=cached.results_owner(dataset_id))
 
 
 def _show(dataset_id: str, rows: list[int]) -> None:
@@ -37,7 +33,7 @@ def _show(dataset_id: str, rows: list[int]) -> None:
 
 
 def selections_panel(
-    current: cached.OpenDataset,
+    current: OpenDataset,
     *,
     map_selection: list[int],
     matches: list[int] | None,
@@ -45,8 +41,8 @@ def selections_panel(
 ) -> None:
     """Keep, combine, export and open named selections of the open dataset."""
     dataset_id = current.info.id
-    store = cached.workspace()
-    kept = store.selections(dataset_id, cached.results_owner(dataset_id))
+    selections = current.space.selections
+    kept = selections.kept()
     if notice := state.take(_notice_key(dataset_id)):
         kind, message = notice  # type: ignore[misc]
         (st.error if kind == "error" else st.success)(safe(message))
@@ -58,17 +54,17 @@ def selections_panel(
         sources[f"the search matches ({len(matches):,} rows)"] = matches
     if clustering is not None:
         for cluster_id, size in sorted(clustering.sizes().items(), key=lambda p: -p[1]):
-            rows = [int(row) for row in (clustering.labels == cluster_id).nonzero()[0]]
-            sources[f"cluster {cluster_id}: {clustering.name_of(cluster_id)} ({size:,} rows)"] = (
-                rows
-            )
+            name = f"cluster {cluster_id}: {clustering.name_of(cluster_id)} ({size:,} rows)"
+            sources[name] = clustering.rows_of(cluster_id)
     if sources:
         # Keyed by what there is to keep, so a new selection or search becomes the choice.
         offered = state.widget_key("keep", dataset_id, *list(sources)[:2])
         source = st.selectbox("Keep", list(sources), key=offered)
         name_key = state.widget_key("keep-name", dataset_id)
         st.text_input("under the name", key=name_key, max_chars=60, placeholder="e.g. refunds")
-        st.button("Keep it", on_click=_save, args=(dataset_id, name_key, sources[source]))
+        st.button(
+            "Keep it", on_click=_save, args=(selections, dataset_id, name_key, sources[source])
+        )
     else:
         st.caption("Select points on the map, search, or cluster to have something to keep.")
     if not kept:
@@ -86,7 +82,7 @@ def selections_panel(
     if heatmap.button("Heatmap", help="Its rows on the Similarity page."):
         state.set_selection(dataset_id, rows)
         st.switch_page(routes.SIMILARITY.path)
-    delete.button("Delete", on_click=_delete, args=(dataset_id, chosen))
+    delete.button("Delete", on_click=selections.delete, args=(chosen,))
     stem = f"{file_stem(current.info.name)}-{file_stem(chosen)}"
     subset = current.frame.iloc[rows]
     left, right = st.columns(2)
@@ -122,4 +118,6 @@ def selections_panel(
                 key=name_key,
                 max_chars=60,
             )
-            st.button("Keep combined", on_click=_save, args=(dataset_id, name_key, combined))
+            st.button(
+                "Keep combined", on_click=_save, args=(selections, dataset_id, name_key, combined)
+            )

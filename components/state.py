@@ -8,10 +8,12 @@ literal name: they use the constants and helpers here.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TypeVar, cast
 
 import streamlit as st
 
 from embedding_space.analysis.clustering import ClusterParams
+from embedding_space.analysis.parameters import SETTINGS, ClusterMethod
 from embedding_space.analysis.projection import PARAMETERS, ProjectionParams
 from embedding_space.embed.sentence import DEFAULT_MODEL
 
@@ -25,11 +27,14 @@ NO_COLOR = "(none)"  # the "Colour by" choice of no column
 CLUSTER_COLOR = "(clusters)"  # the "Colour by" choice of the computed clusters
 OUTLIER_SCORE = "(outlier score)"  # a "Colour by" or "Size by" choice: how strange a row is
 MAP_TRUST = "(map trust)"  # a "Colour by" choice: each point's kNN recall on the map
-TRUST_K = "trust_k"  # k of the map-trust figures
+TRUST_K = "trust_k"  # k of the map-trust figures (a setting: see SETTINGS)
 JUDGE_LARGE_MAPS = "judge_large_maps"  # whether the trust figures of large maps are computed
-OUTLIER_METHOD = "outlier_method"
+OUTLIER_METHOD = "outlier_method"  # settings: each named as in SETTINGS
 OUTLIER_K = "outlier_k"
+OUTLIER_TOP = "outlier_top"
 DUPLICATE_THRESHOLD = "duplicate_threshold"
+COMPARE_K = "compare_k"
+ARITHMETIC_K = "arithmetic_k"
 SIZE_COLUMN = "size_column"  # a numeric column the markers are sized by, or NO_COLOR
 CLUSTER_METHOD = "cluster_method"
 N_CLUSTERS = "n_clusters"
@@ -56,28 +61,21 @@ EMBEDDING_STOPPED = "embedding_stopped"  # the dataset whose embedding the user 
 METHOD_DATASET = "method_dataset"  # the dataset the projection method was last defaulted for
 MAP_INTERACTIONS = "map_interactions"  # map key -> {"tool": drag mode, "event": last event}
 
-# Each projection parameter is kept under its own name (scikit-learn's, see PARAMETERS).
-_CLUSTERS = ClusterParams()
+# Each projection parameter and each setting is kept under its own name (see PARAMETERS and
+# SETTINGS, where their defaults and bounds are written once).
 DEFAULTS: dict[str, object] = {
     MODEL_NAME: DEFAULT_MODEL,
     **{name: parameter.default for name, parameter in PARAMETERS.items()},
-    CLUSTER_METHOD: _CLUSTERS.method,
-    N_CLUSTERS: _CLUSTERS.n_clusters,
-    MIN_CLUSTER_SIZE: _CLUSTERS.min_cluster_size,
+    **{name: parameter.default for name, parameter in SETTINGS.items()},
     CLUSTER_LABELS: True,
     DENSITY: False,
     SIZE_COLUMN: NO_COLOR,
     SEARCH_KIND: "text",
     SEARCH_QUERY: "",
-    NEIGHBOR_K: 10,
-    NEIGHBOR_METRIC: "cosine",
     FULL_TEXTS: False,
-    TRUST_K: 10,
     JUDGE_LARGE_MAPS: False,
-    OUTLIER_METHOD: "knn",
-    OUTLIER_K: 10,
-    DUPLICATE_THRESHOLD: 0.95,
 }
+_T = TypeVar("_T", int, float, str)
 
 
 def init_state() -> None:
@@ -165,12 +163,24 @@ def projection_params() -> ProjectionParams:
     return ProjectionParams(**chosen)
 
 
+def setting(name: str, kind: type[_T]) -> _T:
+    """The value this session chose for a setting (see ``SETTINGS``), as ``kind``; its
+    default when the value is not one the setting allows (an edited link, a stale state)."""
+    parameter = SETTINGS[name]
+    chosen = st.session_state.get(name, parameter.default)
+    try:
+        parameter.check(chosen)
+        return kind(chosen)
+    except (ValueError, TypeError):  # InputError is a ValueError
+        return parameter.typed_default(kind)
+
+
 def cluster_params() -> ClusterParams:
     """The clustering the map's cluster controls describe."""
     return ClusterParams(
-        method=st.session_state[CLUSTER_METHOD],
-        n_clusters=int(st.session_state[N_CLUSTERS]),
-        min_cluster_size=int(st.session_state[MIN_CLUSTER_SIZE]),
+        method=cast(ClusterMethod, setting(CLUSTER_METHOD, str)),
+        n_clusters=setting(N_CLUSTERS, int),
+        min_cluster_size=setting(MIN_CLUSTER_SIZE, int),
     )
 
 

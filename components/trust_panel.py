@@ -7,21 +7,21 @@ import math
 import streamlit as st
 
 from components import cached, state
+from components.current import OpenDataset
 from components.markdown import safe
+from components.settings import setting_input
 from embedding_space.analysis.projection import ProjectionParams
 from embedding_space.errors import InputError
 
 ON_REQUEST_ABOVE = 20_000
 """Maps of more rows are judged only when asked: the full space's kNN graph takes a while."""
-_MAX_LABELS = 200
-"""A column with more distinct values than this is no label for the label figures."""
 
 
 def _show_trust() -> None:
     state.put(state.COLOR_COLUMN, state.MAP_TRUST)
 
 
-def trust_panel(current: cached.OpenDataset, params: ProjectionParams) -> None:
+def trust_panel(current: OpenDataset, params: ProjectionParams) -> None:
     """An expander with trustworthiness, kNN recall and, with a label column, kNN label
     accuracy and silhouettes in the full space and on the map."""
     with st.expander("How far to trust this map"):
@@ -29,14 +29,9 @@ def trust_panel(current: cached.OpenDataset, params: ProjectionParams) -> None:
         if rows < 5:
             st.caption("A map of fewer than five rows cannot be judged.")
             return
-        top = max(1, min(50, (rows - 1) // 2))
-        if int(state.value(state.TRUST_K) or 10) > top:
-            state.put(state.TRUST_K, top)
-        st.number_input("k (neighbours compared)", 1, top, step=1, **state.bind(state.TRUST_K))
-        k = int(state.value(state.TRUST_K) or 10)
-        column = state.color_column(current.frame.columns)
-        if column is not None and current.frame[column].nunique() > _MAX_LABELS:
-            column = None
+        setting_input(st.container(), state.TRUST_K, high=max(1, (rows - 1) // 2))
+        k = state.setting(state.TRUST_K, int)
+        column = state.color_column(cached.label_columns(current.info.id))
         if rows > ON_REQUEST_ABOVE and not st.toggle(
             "Judge this map",
             help="Compares every row's neighbours on the map with those in the full space; "
@@ -46,7 +41,7 @@ def trust_panel(current: cached.OpenDataset, params: ProjectionParams) -> None:
         ):
             return
         try:
-            trust = cached.map_trust(current.info.id, state.model_name(), params, k, column)
+            trust = cached.map_trust(current.space, params, k, column)
         except InputError as error:
             st.error(safe(error))
             return

@@ -86,10 +86,10 @@ def combine_rows(first: Iterable[int], second: Iterable[int], how: str) -> list[
     raise ValueError(f"how must be one of {', '.join(COMBINATIONS)}, not {how!r}")
 
 
-def sample_rows(count: int, limit: int, seed: int = 0) -> npt.NDArray[np.intp]:
-    """A uniform sample of ``limit`` of ``count`` row ids, sorted, the same for the same seed;
-    every row when there are no more than ``limit``."""
+def sample_rows(count: int, limit: int, random_state: int = 0) -> npt.NDArray[np.intp]:
+    """A uniform sample of ``limit`` of ``count`` row ids, sorted, the same for the same
+    ``random_state``; every row when there are no more than ``limit``."""
     if count <= limit:
         return np.arange(count, dtype=np.intp)
-    chosen = np.random.default_rng(seed).choice(count, size=limit, replace=False)
+    chosen = np.random.default_rng(random_state).choice(count, size=limit, replace=False)
     return np.sort(chosen).astype(np.intp)

@@ -199,8 +199,11 @@ def test_inspect_prints_what_the_loader_sees(tmp_path: Path) -> None:
             "perplexity must be between 2 and 100",
         ),
         (["project", "{embedded}", "-o", "out.parquet", "--n-neighbors", "x"], "invalid int"),
-        (["neighbors", "{embedded}", "--row", "99"], "--row must be between 0 and 11"),
-        (["neighbors", "{embedded}", "--row", "1", "-k", "0"], "-k must be at least 1"),
+        (["neighbors", "{embedded}", "--row", "99"], "row must be between 0 and 11, not 99"),
+        (
+            ["neighbors", "{embedded}", "--row", "1", "-k", "0"],
+            "-k must be between 1 and 50, not 0",
+        ),
         (["neighbors", "{embedded}", "--query", "  "], "empty"),
         (["neighbors", "{embedded}"], "one of the arguments --query --row is required"),
         (["frobnicate"], "invalid choice"),

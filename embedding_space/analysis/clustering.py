@@ -13,11 +13,17 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal, get_args
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
 
+from embedding_space.analysis.parameters import (
+    CLUSTER_METHODS,
+    SETTINGS,
+    ClusterMethod,
+    default_of,
+)
 from embedding_space.analysis.similarity import unit_rows
 from embedding_space.errors import InputError
 from embedding_space.rows import sample_rows
@@ -33,11 +39,10 @@ __all__ = [
     "suggest_n_clusters",
 ]
 
-ClusterMethod = Literal["kmeans", "hdbscan"]
-CLUSTER_METHODS: tuple[ClusterMethod, ...] = get_args(ClusterMethod)
 NOISE = -1
 """The cluster id of rows HDBSCAN puts in no cluster."""
-MAX_CLUSTERS = 100
+MAX_CLUSTERS = int(SETTINGS["n_clusters"].high or 0)
+_DEFAULT_METHOD = cast(ClusterMethod, default_of("cluster_method", str))
 _SILHOUETTE_SAMPLE = 2000
 KMEANS_FIT_ROWS = 100_000
 """KMeans of more rows fits its centres on a sample of this many, then assigns every row."""
@@ -58,22 +63,15 @@ class ClusterParams:
         random_state: KMeans's seed.
     """
 
-    method: ClusterMethod = "kmeans"
-    n_clusters: int = 8
-    min_cluster_size: int = 10
+    method: ClusterMethod = _DEFAULT_METHOD
+    n_clusters: int = default_of("n_clusters", int)
+    min_cluster_size: int = default_of("min_cluster_size", int)
     random_state: int = 42
 
     def __post_init__(self) -> None:
-        if self.method not in CLUSTER_METHODS:
-            raise InputError(
-                f"method must be one of {', '.join(CLUSTER_METHODS)}, not {self.method!r}."
-            )
-        if not 2 <= self.n_clusters <= MAX_CLUSTERS:
-            raise InputError(
-                f"n_clusters must be between 2 and {MAX_CLUSTERS}, not {self.n_clusters}."
-            )
-        if self.min_cluster_size < 2:
-            raise InputError(f"min_cluster_size must be at least 2, not {self.min_cluster_size}.")
+        SETTINGS["cluster_method"].check(self.method)
+        SETTINGS["n_clusters"].check(self.n_clusters)
+        SETTINGS["min_cluster_size"].check(self.min_cluster_size)
 
     def relevant(self) -> dict[str, object]:
         """The parameters that change this method's result."""
@@ -119,6 +117,10 @@ class Clustering:
         """Cluster id -> number of rows."""
         ids, counts = np.unique(self.labels, return_counts=True)
         return {int(i): int(c) for i, c in zip(ids, counts, strict=True)}
+
+    def rows_of(self, cluster_id: int) -> list[int]:
+        """The rows of one cluster, ascending (empty for an id it does not have)."""
+        return [int(row) for row in np.flatnonzero(self.labels == cluster_id)]
 
     def name_of(self, cluster_id: int) -> str:
         """A cluster's label; ``"noise"`` for rows in no cluster."""

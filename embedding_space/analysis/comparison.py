@@ -23,13 +23,14 @@ the package.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from embedding_space.analysis.agreement import knn_label_accuracy
+from embedding_space.analysis.agreement import knn_label_accuracy, neighbor_overlap
 from embedding_space.analysis.ann import neighbor_graph
 from embedding_space.analysis.similarity import unit_rows
 from embedding_space.errors import InputError
@@ -42,24 +43,13 @@ __all__ = [
     "align_map",
     "compare_embeddings",
     "linear_cka",
-    "neighbor_jaccard",
     "similarity_spearman",
 ]
 
 PAIR_ROWS = 2_000
 """Similarity Spearman uses every pair of up to this many rows."""
 _SILHOUETTE_ROWS = 5_000
-
-
-def neighbor_jaccard(first: IdMatrix, second: IdMatrix) -> npt.NDArray[np.float32]:
-    """Per row, the Jaccard index of its neighbour sets in two spaces (0 to 1)."""
-    if first.shape != second.shape:
-        raise InputError("Both neighbour lists need the same shape, one row per data row.")
-    scores = np.empty(len(first), dtype=np.float32)
-    for row, (a, b) in enumerate(zip(first, second, strict=True)):
-        left, right = set(a.tolist()), set(b.tolist())
-        scores[row] = len(left & right) / max(len(left | right), 1)
-    return scores
+_ROW_ARRAYS = ("agreement", "neighbors_a", "neighbors_b")
 
 
 def linear_cka(first: FloatMatrix, second: FloatMatrix) -> float:
@@ -73,11 +63,11 @@ def linear_cka(first: FloatMatrix, second: FloatMatrix) -> float:
     return float(cross / scale) if scale > 0 else float("nan")
 
 
-def similarity_spearman(first: FloatMatrix, second: FloatMatrix, *, seed: int = 0) -> float:
+def similarity_spearman(first: FloatMatrix, second: FloatMatrix, *, random_state: int = 0) -> float:
     """Spearman's rank correlation of the pairwise cosine similarities in the two spaces."""
     from scipy.stats import spearmanr
 
-    rows = sample_rows(len(first), PAIR_ROWS, seed)
+    rows = sample_rows(len(first), PAIR_ROWS, random_state)
     upper = np.triu_indices(len(rows), k=1)
     a, b = unit_rows(first[rows]), unit_rows(second[rows])
     pairs_a, pairs_b = (a @ a.T)[upper], (b @ b.T)[upper]
@@ -86,10 +76,10 @@ def similarity_spearman(first: FloatMatrix, second: FloatMatrix, *, seed: int = 
     return float(spearmanr(pairs_a, pairs_b).statistic)
 
 
-def _silhouette(vectors: FloatMatrix, labels: npt.NDArray[np.object_], seed: int) -> float:
+def _silhouette(vectors: FloatMatrix, labels: npt.NDArray[np.object_], random_state: int) -> float:
     from sklearn.metrics import silhouette_score
 
-    rows = sample_rows(len(vectors), _SILHOUETTE_ROWS, seed)
+    rows = sample_rows(len(vectors), _SILHOUETTE_ROWS, random_state)
     tags = labels[rows]
     if not 2 <= len(set(tags.tolist())) < len(rows):
         return float("nan")
@@ -147,6 +137,31 @@ class Comparison:
             )
         return figures
 
+    def to_arrays(self) -> dict[str, npt.NDArray[Any]]:
+        """The comparison as named arrays, for :func:`numpy.savez`."""
+        arrays: dict[str, npt.NDArray[Any]] = {
+            name: np.asarray(value)
+            for name, value in self.__dict__.items()
+            if name not in _ROW_ARRAYS
+        }
+        return {**arrays, **{name: getattr(self, name) for name in _ROW_ARRAYS}}
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, npt.NDArray[Any]]) -> Comparison:
+        """The inverse of :meth:`to_arrays`."""
+        figures = {
+            name: float(arrays[name])
+            for name in cls.__dataclass_fields__
+            if name not in (*_ROW_ARRAYS, "k")
+        }
+        return cls(
+            k=int(arrays["k"]),
+            agreement=np.asarray(arrays["agreement"], dtype=np.float32),
+            neighbors_a=np.asarray(arrays["neighbors_a"], dtype=np.int64),
+            neighbors_b=np.asarray(arrays["neighbors_b"], dtype=np.int64),
+            **figures,
+        )
+
     def most_disagreeing(self, count: int = 20) -> list[int]:
         """The rows whose neighbourhoods differ most between the spaces, worst first."""
         return [int(row) for row in np.argsort(self.agreement, kind="stable")[:count]]
@@ -158,7 +173,7 @@ def compare_embeddings(
     *,
     k: int = 10,
     labels: Sequence[object] | None = None,
-    seed: int = 0,
+    random_state: int = 0,
 ) -> Comparison:
     """Compare two embeddings of the same rows (see the module's notes).
 
@@ -167,7 +182,7 @@ def compare_embeddings(
         second: Space B, shape ``(n, d_b)``.
         k: Neighbours per row.
         labels: ``n`` labels, for the label figures.
-        seed: For the samples of rows the pairwise figures use on large data.
+        random_state: Seed of the samples of rows the pairwise figures use on large data.
 
     Raises:
         InputError: The row counts differ, fewer than three rows, or a bad ``k``.
@@ -191,10 +206,10 @@ def compare_embeddings(
     neighbors_b = neighbor_graph(b, k).neighbor_ids(k)
     comparison = Comparison(
         k=k,
-        agreement=neighbor_jaccard(neighbors_a, neighbors_b),
+        agreement=neighbor_overlap(neighbors_a, neighbors_b, measure="jaccard"),
         neighbors_a=neighbors_a,
         neighbors_b=neighbors_b,
-        similarity_spearman=similarity_spearman(a, b, seed=seed),
+        similarity_spearman=similarity_spearman(a, b, random_state=random_state),
         cka=linear_cka(a, b),
         chance=k / (count - 1),
     )
@@ -205,8 +220,8 @@ def compare_embeddings(
         comparison,
         knn_accuracy_a=knn_label_accuracy(neighbors_a, tags.tolist()),
         knn_accuracy_b=knn_label_accuracy(neighbors_b, tags.tolist()),
-        silhouette_a=_silhouette(a, tags, seed),
-        silhouette_b=_silhouette(b, tags, seed),
+        silhouette_a=_silhouette(a, tags, random_state),
+        silhouette_b=_silhouette(b, tags, random_state),
     )
 
 

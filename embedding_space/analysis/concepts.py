@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from embedding_space.analysis.neighbors import Neighbor, top_k
 from embedding_space.errors import InputError
 from embedding_space.types import FloatMatrix
 
 __all__ = [
+    "Arithmetic",
     "ConceptAxis",
     "Term",
+    "arithmetic",
     "axis_between",
     "combine_terms",
     "concept_map",
@@ -99,6 +102,49 @@ def combine_terms(vectors: FloatMatrix, signs: Sequence[int]) -> FloatMatrix:
     if norm < 1e-6:
         raise InputError("The terms cancel out; there is no direction left to search.")
     return np.asarray(total / norm, dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class Arithmetic:
+    """What an expression's vector finds.
+
+    Attributes:
+        terms: The expression's signed texts.
+        vector: The signed sum of their unit vectors, made unit length, shape ``(d,)``.
+        neighbors: The rows nearest it, ranked from 1, the terms' own rows left out.
+    """
+
+    terms: list[Term]
+    vector: FloatMatrix
+    neighbors: list[Neighbor]
+
+
+def arithmetic(
+    vectors: FloatMatrix,
+    texts: Sequence[str],
+    terms: Sequence[Term],
+    term_vectors: FloatMatrix,
+    k: int,
+) -> Arithmetic:
+    """The ``k`` rows nearest an expression's vector (cosine), leaving out every row whose
+    text is one of the terms: ``king - man + woman`` would otherwise find "king" itself.
+
+    Args:
+        vectors: The rows, shape ``(n, d)``.
+        texts: Their ``n`` texts.
+        terms: From :func:`parse_expression`.
+        term_vectors: The terms embedded with the rows' model, shape ``(len(terms), d)``.
+        k: How many rows.
+
+    Raises:
+        InputError: The terms cancel out.
+    """
+    vector = combine_terms(term_vectors, [term.sign for term in terms])
+    wanted = {term.text for term in terms}
+    own = {row for row, text in enumerate(texts) if text in wanted}
+    found = [n for n in top_k(vectors, vector, k + len(own)) if n.row not in own][:k]
+    ranked = [replace(neighbor, rank=rank) for rank, neighbor in enumerate(found, start=1)]
+    return Arithmetic(list(terms), vector, ranked)
 
 
 def parse_side(text: str) -> list[str]:

@@ -7,38 +7,42 @@ near-duplicates are the graph's pairs above a cosine threshold, grouped into set
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from embedding_space.analysis.neighbors import KnnGraph
+from embedding_space.analysis.parameters import SETTINGS, default_of
 from embedding_space.errors import InputError
 from embedding_space.types import FloatMatrix
 
 __all__ = [
-    "OUTLIER_METHODS",
     "DuplicateSet",
     "Outlier",
+    "OutlierScores",
     "near_duplicates",
     "outlier_scores",
     "rows_to_drop",
     "top_outliers",
 ]
 
-OutlierMethod = Literal["knn", "lof"]
-OUTLIER_METHODS: tuple[OutlierMethod, ...] = get_args(OutlierMethod)
-
 
 def outlier_scores(
-    graph: KnnGraph, k: int = 10, *, method: str = "knn", vectors: FloatMatrix | None = None
+    graph: KnnGraph,
+    k: int = default_of("outlier_k", int),
+    *,
+    method: str = default_of("outlier_method", str),
+    vectors: FloatMatrix | None = None,
 ) -> npt.NDArray[np.float32]:
     """How far each row sits from its neighbourhood; higher is stranger.
 
     Args:
-        graph: The cosine kNN graph of the rows.
-        k: Neighbours considered (at most the graph's).
+        graph: The cosine kNN graph of the rows, with at least ``k`` neighbours per row (or
+            every other row, in a dataset of ``k`` rows or fewer).
+        k: Neighbours considered.
         method: ``knn``, the mean cosine distance to the ``k`` nearest rows; or ``lof``,
             scikit-learn's local outlier factor (1 is ordinary, larger is stranger).
         vectors: The rows' vectors, shape ``(n, d)``; ``lof`` needs them.
@@ -47,13 +51,15 @@ def outlier_scores(
         Array of shape ``(n,)``.
 
     Raises:
-        InputError: An unknown method, ``k`` below 1, or ``lof`` without vectors.
+        InputError: An unknown method, ``k`` outside its bounds, or ``lof`` without vectors.
+        ValueError: The graph holds fewer than ``k`` neighbours per row.
     """
-    if method not in OUTLIER_METHODS:
-        raise InputError(f"method must be one of {', '.join(OUTLIER_METHODS)}, not {method!r}.")
-    if k < 1:
-        raise InputError(f"k must be at least 1, not {k}.")
-    k = min(k, graph.n_neighbors)
+    SETTINGS["outlier_method"].check(method)
+    SETTINGS["outlier_k"].check(k)
+    k = min(k, len(graph.indices) - 1)  # n rows have n - 1 neighbours each
+    if graph.n_neighbors < k:
+        # Clipping k to a smaller graph would give the scores of another k without a word.
+        raise ValueError(f"outlier scores at k={k} need a graph of k neighbours per row")
     if k < 1:
         return np.zeros(len(graph.indices), dtype=np.float32)
     if method == "knn":
@@ -65,6 +71,26 @@ def outlier_scores(
     model = LocalOutlierFactor(n_neighbors=k, metric="cosine")
     model.fit(vectors)
     return np.asarray(-model.negative_outlier_factor_, dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class OutlierScores:
+    """Every row's outlier score, as stored with a dataset's results.
+
+    Attributes:
+        scores: Array of shape ``(n,)``, higher is stranger.
+    """
+
+    scores: npt.NDArray[np.float32]
+
+    def to_arrays(self) -> dict[str, npt.NDArray[Any]]:
+        """The scores as named arrays, for :func:`numpy.savez`."""
+        return {"scores": self.scores}
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, npt.NDArray[Any]]) -> OutlierScores:
+        """The inverse of :meth:`to_arrays`."""
+        return cls(np.asarray(arrays["scores"], dtype=np.float32))
 
 
 @dataclass(frozen=True)
@@ -85,7 +111,7 @@ class Outlier:
 
 
 def top_outliers(
-    scores: npt.NDArray[np.float32], graph: KnnGraph, count: int = 20
+    scores: npt.NDArray[np.float32], graph: KnnGraph, count: int = default_of("outlier_top", int)
 ) -> list[Outlier]:
     """The ``count`` rows with the highest scores, strangest first, with their nearest row."""
     if graph.n_neighbors < 1:
@@ -115,7 +141,9 @@ class DuplicateSet:
     score: float
 
 
-def near_duplicates(graph: KnnGraph, threshold: float = 0.95) -> list[DuplicateSet]:
+def near_duplicates(
+    graph: KnnGraph, threshold: float = default_of("duplicate_threshold", float)
+) -> list[DuplicateSet]:
     """Rows whose cosine similarity reaches ``threshold``, grouped into sets.
 
     Pairs come from each row's neighbours in the graph, so a text copied more often than the

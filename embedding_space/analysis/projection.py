@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from embedding_space.analysis.neighbors import KnnGraph, knn_graph
+from embedding_space.analysis.parameters import Parameter
 from embedding_space.analysis.tsne import tsne_coordinates
 from embedding_space.errors import InputError
 from embedding_space.types import FloatMatrix
@@ -48,65 +49,7 @@ PCA_FIRST_ABOVE = 200_000
 """Above this many rows the app's first look at a dataset is PCA: a UMAP or t-SNE of them
 takes minutes on a laptop, and is computed only on request."""
 
-Value = int | float | str
 _T = TypeVar("_T", int, float, str)
-
-
-@dataclass(frozen=True)
-class Parameter:
-    """One projection parameter: its name, what values it takes, and how it is shown.
-
-    Attributes:
-        name: The name scikit-learn or umap-learn gives it (also the session-state key).
-        kind: ``int``, ``float`` or ``str``.
-        default: The value when none is given.
-        label: A short label for a widget.
-        help: One sentence on what it changes.
-        methods: The methods whose result it changes.
-        low: The smallest allowed value (numbers only).
-        high: The largest allowed value (numbers only).
-        step: A widget's step (numbers only).
-        choices: The allowed values, for a parameter with a fixed set.
-    """
-
-    name: str
-    kind: type[int] | type[float] | type[str]
-    default: Value
-    label: str
-    help: str
-    methods: tuple[Method, ...] = METHODS
-    low: float | None = None
-    high: float | None = None
-    step: float | None = None
-    choices: tuple[Value, ...] = ()
-
-    def check(self, value: object) -> None:
-        """Raise an :class:`InputError` naming the parameter and its allowed values if
-        ``value`` is not one of them."""
-        if self.choices:
-            if value not in self.choices:
-                allowed = ", ".join(str(choice) for choice in self.choices)
-                raise InputError(f"{self.name} must be one of {allowed}, not {value!r}.")
-            return
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise InputError(f"{self.name} must be a number, not {value!r}.")
-        if self.kind is int and not float(value).is_integer():
-            raise InputError(f"{self.name} must be a whole number, not {value!r}.")
-        if (self.low is not None and value < self.low) or (
-            self.high is not None and value > self.high
-        ):
-            raise InputError(
-                f"{self.name} must be between {self.low:g} and {self.high:g}, not {value!r}."
-            )
-
-    def parse(self, text: str) -> Value | None:
-        """A value from text (a link, a command line), or ``None`` if it is not allowed."""
-        try:
-            value = self.kind(text)
-            self.check(value)
-        except (InputError, ValueError):
-            return None
-        return value
 
 
 PARAMETERS: dict[str, Parameter] = {
@@ -119,10 +62,17 @@ PARAMETERS: dict[str, Parameter] = {
             "Projection",
             "How the vectors are laid out: UMAP keeps neighbourhoods, t-SNE clusters, PCA "
             "the directions of most variance.",
+            methods=METHODS,
             choices=METHODS,
         ),
         Parameter(
-            "n_components", int, 2, "Dimensions", "A flat map or one to rotate.", choices=(2, 3)
+            "n_components",
+            int,
+            2,
+            "Dimensions",
+            "A flat map or one to rotate.",
+            methods=METHODS,
+            choices=(2, 3),
         ),
         Parameter(
             "n_neighbors",
@@ -184,10 +134,7 @@ PARAMETERS: dict[str, Parameter] = {
 
 
 def _default(name: str, kind: type[_T]) -> _T:
-    value = PARAMETERS[name].default
-    if not isinstance(value, kind):
-        raise TypeError(f"the default of {name} is not a {kind.__name__}")
-    return value
+    return PARAMETERS[name].typed_default(kind)
 
 
 _DEFAULT_METHOD = cast(Method, _default("method", str))

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from embedding_space.analysis.neighbors import Neighbor, top_k
+from embedding_space.analysis.parameters import default_of
 from embedding_space.errors import InputError
 from embedding_space.types import FloatMatrix
 
@@ -25,6 +26,7 @@ __all__ = [
     "Match",
     "rows_containing",
     "rows_matching",
+    "search",
     "semantic_search",
 ]
 
@@ -120,3 +122,43 @@ def semantic_search(vectors: FloatMatrix, query: FloatMatrix, k: int = 10) -> li
     """
     neighbors: list[Neighbor] = top_k(vectors, np.asarray(query, dtype=np.float32), k=k)
     return [Match(neighbor.row, neighbor.score) for neighbor in neighbors]
+
+
+def search(
+    kind: str,
+    query: str,
+    *,
+    values: Sequence[str],
+    vectors: FloatMatrix,
+    embed: Callable[[str], FloatMatrix],
+    k: int | None = None,
+) -> list[Match]:
+    """One search, of any kind: the rows whose value contains ``query`` (``text``), that a
+    pattern matches (``regex``), or that are nearest it in meaning (``semantic``).
+
+    Args:
+        kind: One of :data:`SEARCH_KINDS`.
+        query: What to look for; a blank query finds nothing.
+        values: The ``n`` values a text or pattern search reads (a column, as text).
+        vectors: The rows, shape ``(n, d)``, for a search by meaning.
+        embed: Embeds the query with the rows' model, shape ``(d,)`` (called for
+            ``semantic`` only).
+        k: At most this many rows; every match when ``None`` (a search by meaning then
+            gives the ``search_k`` setting's default).
+
+    Returns:
+        The matches: best first by meaning, in row order otherwise.
+
+    Raises:
+        InputError: An unknown kind, a bad pattern, or a query that cannot be embedded.
+    """
+    if kind not in SEARCH_KINDS:
+        raise InputError(f"kind must be one of {', '.join(SEARCH_KINDS)}, not {kind!r}.")
+    if k is not None and k < 1:
+        raise InputError(f"k must be at least 1, not {k}.")
+    if not query.strip():
+        return []
+    if kind == "semantic":
+        return semantic_search(vectors, embed(query), k or default_of("search_k", int))
+    rows = rows_containing(values, query) if kind == "text" else rows_matching(values, query)
+    return [Match(row, 1.0) for row in rows[:k]]

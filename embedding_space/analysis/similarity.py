@@ -162,7 +162,7 @@ def choose_rows(
     selected: Sequence[int] = (),
     count: int | None = None,
     sample: bool = True,
-    seed: int = 0,
+    random_state: int = 0,
 ) -> RowChoice:
     """Pick the rows of a dataset a pairwise matrix is drawn for.
 
@@ -175,7 +175,7 @@ def choose_rows(
         selected: Row ids chosen by the user; all of them are used, up to ``limit``.
         count: How many rows without a selection; ``min(limit, row_count)`` when ``None``.
         sample: A random sample (``True``) or the first rows (``False``).
-        seed: The sample's seed, so the same choice gives the same rows.
+        random_state: The sample's seed, so the same choice gives the same rows.
 
     Raises:
         InputError: ``limit`` or ``count`` is below 1.
@@ -185,7 +185,7 @@ def choose_rows(
     wanted = min(limit, row_count) if count is None else count
     if wanted < 1:
         raise InputError(f"count must be at least 1, not {wanted}.")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(random_state)
     if selected:
         rows = np.unique(np.asarray(selected, dtype=np.intp))
         if len(rows) > limit:
@@ -201,7 +201,7 @@ def choose_rows(
         picked = np.sort(rng.choice(row_count, wanted, replace=False))
         return RowChoice(
             picked,
-            f"Showing a random sample of {wanted:,} of {row_count:,} rows (seed {seed}).",
+            f"Showing a random sample of {wanted:,} of {row_count:,} rows (seed {random_state}).",
         )
     return RowChoice(np.arange(wanted), f"Showing the first {wanted:,} of {row_count:,} rows.")
 

@@ -7,38 +7,28 @@ import json
 
 import pandas as pd
 
-from embedding_space.cli.files import find_text_column, read_embedded, say, write_parquet
+from embedding_space.cli.files import say
 from embedding_space.errors import InputError
+from embedding_space.store.files import read_embedded, space_of, write_parquet
 
 __all__ = ["run_compare"]
 
 
 def run_compare(args: argparse.Namespace) -> None:
     """Print the comparison's summary as one JSON object; write the per-row agreement."""
-    from embedding_space.analysis.comparison import compare_embeddings
-
-    frame_a, vectors_a, metadata_a = read_embedded(args.first)
-    frame_b, vectors_b, metadata_b = read_embedded(args.second)
-    if len(frame_a) != len(frame_b):
+    file_a, file_b = read_embedded(args.first), read_embedded(args.second)
+    if len(file_a.frame) != len(file_b.frame):
         raise InputError(
-            f"'{args.first}' has {len(frame_a)} rows and '{args.second}' {len(frame_b)}: "
-            "compare two embeddings of the same rows."
+            f"'{args.first}' has {len(file_a.frame)} rows and '{args.second}' "
+            f"{len(file_b.frame)}: compare two embeddings of the same rows."
         )
-    texts_a = frame_a[find_text_column(frame_a, metadata_a)].astype(str).tolist()
-    texts_b = frame_b[find_text_column(frame_b, metadata_b)].astype(str).tolist()
-    if texts_a != texts_b:
-        raise InputError("The two files do not hold the same texts in the same order.")
-    labels = None
-    if args.label_column is not None:
-        if args.label_column not in frame_a.columns:
-            raise InputError(f"There is no column '{args.label_column}' in '{args.first}'.")
-        labels = frame_a[args.label_column].astype(str).tolist()
-    comparison = compare_embeddings(vectors_a, vectors_b, k=args.k, labels=labels)
+    space_a, space_b = space_of(file_a), space_of(file_b)
+    comparison = space_a.comparison(space_b, args.compare_k, args.label_column)
     summary = {
-        "model_a": metadata_a.get("model"),
-        "model_b": metadata_b.get("model"),
-        "rows": len(frame_a),
-        "k": args.k,
+        "model_a": file_a.metadata.get("model"),
+        "model_b": file_b.metadata.get("model"),
+        "rows": space_a.rows,
+        "k": args.compare_k,
         **comparison.summary(),
         "chance_agreement": comparison.chance,
     }
@@ -46,12 +36,14 @@ def run_compare(args: argparse.Namespace) -> None:
     if args.output is not None:
         rows = pd.DataFrame(
             {
-                "row": range(len(frame_a)),
-                "text": texts_a,
+                "row": range(space_a.rows),
+                "text": space_a.texts,
                 "agreement": comparison.agreement,
                 "neighbors_a": list(comparison.neighbors_a),
                 "neighbors_b": list(comparison.neighbors_b),
             }
         )
-        write_parquet(rows, args.output, {"compare": [args.first, args.second], "k": args.k})
+        write_parquet(
+            rows, args.output, {"compare": [args.first, args.second], "k": args.compare_k}
+        )
         say(f"Wrote each row's agreement to {args.output}.")

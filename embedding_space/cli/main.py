@@ -26,13 +26,52 @@ _CLI_ALIASES = {"n_components": "--dims", "random_state": "--seed"}
 """Short flags kept beside the scikit-learn names (``--n-components``, ``--random-state``)."""
 
 
-def _build_parser() -> argparse.ArgumentParser:
-    from embedding_space.analysis.clustering import CLUSTER_METHODS
+class _Settings:
+    """Adds options built from the settings table, and checks their values once parsed, the
+    message naming the flag the user typed."""
+
+    def __init__(self) -> None:
+        self.flags: dict[str, str] = {}
+
+    def add(
+        self,
+        parser: argparse.ArgumentParser,
+        *flags: str,
+        name: str,
+        default: object = "table",
+        help: str | None = None,
+    ) -> None:
+        from embedding_space.analysis.parameters import SETTINGS
+
+        parameter = SETTINGS[name]
+        chosen = parameter.default if default == "table" else default
+        shown = "suggested" if chosen is None else chosen
+        parser.add_argument(
+            *flags,
+            dest=name,
+            type=parameter.kind,
+            default=chosen,
+            choices=parameter.choices or None,
+            help=f"{help or parameter.help}{parameter.bounds} Default: {shown}.",
+        )
+        self.flags[name] = flags[0]
+
+    def check(self, args: argparse.Namespace) -> None:
+        """Raise an ``InputError`` for a value outside its setting's bounds."""
+        from embedding_space.analysis.parameters import SETTINGS
+
+        for name, flag in self.flags.items():
+            value = getattr(args, name, None)
+            if value is not None:
+                SETTINGS[name].check(value, shown=flag)
+
+
+def _build_parser() -> tuple[argparse.ArgumentParser, _Settings]:
     from embedding_space.analysis.projection import PARAMETERS
-    from embedding_space.analysis.similarity import METRICS
     from embedding_space.embed.base import DEFAULT_BATCH_SIZE
     from embedding_space.embed.sentence import DEFAULT_MODEL, PRECISIONS
 
+    settings = _Settings()
     parser = _Parser(
         prog="embedding-space",
         description="Embed texts, project them to 2-D/3-D and find nearest neighbours.",
@@ -76,14 +115,13 @@ def _build_parser() -> argparse.ArgumentParser:
         flags = [f"--{parameter.name.replace('_', '-')}"]
         if parameter.name in _CLI_ALIASES:
             flags.append(_CLI_ALIASES[parameter.name])
-        bounds = f" ({parameter.low:g} to {parameter.high:g})" if parameter.low is not None else ""
         project.add_argument(
             *flags,
             dest=parameter.name,
             type=parameter.kind,
             default=parameter.default,
             choices=parameter.choices or None,
-            help=f"{parameter.help}{bounds} Default: {parameter.default}.",
+            help=f"{parameter.help}{parameter.bounds} Default: {parameter.default}.",
         )
 
     neighbors = verbs.add_parser("neighbors", help="print the nearest rows as JSON lines")
@@ -91,8 +129,8 @@ def _build_parser() -> argparse.ArgumentParser:
     target = neighbors.add_mutually_exclusive_group(required=True)
     target.add_argument("--query", help="a free text to search for")
     target.add_argument("--row", type=int, help="a row number (0-based) of the file")
-    neighbors.add_argument("-k", type=int, default=10)
-    neighbors.add_argument("--metric", choices=METRICS, default="cosine")
+    settings.add(neighbors, "-k", name="neighbor_k")
+    settings.add(neighbors, "--metric", name="neighbor_metric")
     neighbors.add_argument("--model", help="the model for --query (default: the one that embedded)")
 
     inspect = verbs.add_parser("inspect", help="print what the loader sees in a file, as JSON")
@@ -102,14 +140,12 @@ def _build_parser() -> argparse.ArgumentParser:
     cluster = verbs.add_parser("cluster", help="add cluster and cluster_label columns")
     cluster.add_argument("input", help="a parquet file written by 'embed'")
     cluster.add_argument("--output", "-o", required=True)
-    cluster.add_argument("--method", choices=CLUSTER_METHODS, default="kmeans")
+    settings.add(cluster, "--method", name="cluster_method")
+    settings.add(cluster, "--k", "--n-clusters", name="n_clusters", default=None)
+    settings.add(cluster, "--min-cluster-size", name="min_cluster_size")
     cluster.add_argument(
-        "--k", type=int, default=None, help="KMeans's clusters (suggested if absent)"
+        "--random-state", "--seed", dest="random_state", type=int, default=42, help="KMeans's seed"
     )
-    cluster.add_argument(
-        "--min-cluster-size", type=int, default=10, help="HDBSCAN's smallest group"
-    )
-    cluster.add_argument("--seed", type=int, default=42)
 
     search = verbs.add_parser("search", help="print the rows a search finds, as JSON lines")
     search.add_argument("input", help="a parquet file written by 'embed'")
@@ -117,44 +153,44 @@ def _build_parser() -> argparse.ArgumentParser:
     how.add_argument("--text", help="rows containing this text (case-insensitive)")
     how.add_argument("--regex", help="rows a Python regular expression matches")
     how.add_argument("--semantic", help="rows nearest in meaning to this sentence")
-    search.add_argument("-k", type=int, default=10, help="at most this many rows")
+    settings.add(search, "-k", name="search_k", help="At most this many rows.")
     search.add_argument("--column", help="the column to search (default: the text column)")
     search.add_argument("--model", help="the model for --semantic (default: the one that embedded)")
 
     outliers = verbs.add_parser("outliers", help="print the rows furthest from the rest")
     outliers.add_argument("input", help="a parquet file written by 'embed'")
-    outliers.add_argument("-k", type=int, default=10, help="neighbours of each row considered")
-    outliers.add_argument("--top", type=int, default=20, help="how many rows to print")
-    outliers.add_argument("--method", choices=("knn", "lof"), default="knn")
+    settings.add(outliers, "-k", name="outlier_k")
+    settings.add(outliers, "--top", name="outlier_top")
+    settings.add(outliers, "--method", name="outlier_method")
 
     duplicates = verbs.add_parser("duplicates", help="print sets of near-duplicate rows")
     duplicates.add_argument("input", help="a parquet file written by 'embed'")
-    duplicates.add_argument("--threshold", type=float, default=0.95, help="lowest cosine")
+    settings.add(duplicates, "--threshold", name="duplicate_threshold")
 
     arithmetic = verbs.add_parser("arithmetic", help="rows nearest 'king - man + woman'")
     arithmetic.add_argument("input", help="a parquet file written by 'embed'")
     expression = arithmetic.add_mutually_exclusive_group(required=True)
     expression.add_argument("--expression", help='texts joined by " + " and " - "')
     expression.add_argument("--file", help="a text file of expressions, one per line")
-    arithmetic.add_argument("-k", type=int, default=5)
+    settings.add(arithmetic, "-k", name="arithmetic_k")
     arithmetic.add_argument("--model", help="default: the model that embedded the file")
 
     quality = verbs.add_parser("quality", help="how far a map keeps the space's neighbours")
     quality.add_argument("input", help="a parquet file written by 'embed'")
     quality.add_argument("--projection", required=True, help="a parquet file from 'project'")
-    quality.add_argument("-k", type=int, default=10)
+    settings.add(quality, "-k", name="trust_k")
     quality.add_argument("--label-column", help="a column of labels for the label figures")
 
     compare = verbs.add_parser("compare", help="compare two embeddings of the same rows")
     compare.add_argument("first", help="a parquet file written by 'embed' (A)")
     compare.add_argument("second", help="another embedding of the same rows (B)")
-    compare.add_argument("-k", type=int, default=10, help="neighbours compared per row")
+    settings.add(compare, "-k", name="compare_k")
     compare.add_argument("--label-column", help="a column of labels for kNN label accuracy")
     compare.add_argument("--output", "-o", help="a parquet file for each row's agreement")
 
     demo = verbs.add_parser("demo", help="prepare the bundled demo dataset in the workspace")
     demo.add_argument("--model", default=DEFAULT_MODEL)
-    return parser
+    return parser, settings
 
 
 _VERBS = {
@@ -175,8 +211,10 @@ _VERBS = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one verb; return the exit status (0, or 2 for an error the user can fix)."""
-    args = _build_parser().parse_args(argv)
+    parser, settings = _build_parser()
+    args = parser.parse_args(argv)
     try:
+        settings.check(args)
         _VERBS[args.verb](args)
     except InputError as error:
         say(f"error: {error}")

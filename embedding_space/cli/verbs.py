@@ -5,17 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 
-from embedding_space.cli.files import (
-    EMBEDDING_COLUMN,
-    find_text_column,
-    fit_path,
-    progress_bar,
-    query_embedder,
-    read_embedded,
-    say,
-    write_parquet,
-)
+from embedding_space.cli.files import open_input, print_line, progress_bar, say
 from embedding_space.errors import InputError
+from embedding_space.store.files import EMBEDDING_COLUMN, fit_path, write_parquet
 
 __all__ = ["run_demo", "run_embed", "run_inspect", "run_neighbors", "run_project"]
 
@@ -90,50 +82,35 @@ def run_embed(args: argparse.Namespace) -> None:
 
 
 def run_project(args: argparse.Namespace) -> None:
-    from embedding_space.analysis.projection import PARAMETERS, ProjectionParams, project
+    from embedding_space.analysis.projection import PARAMETERS, ProjectionParams
 
-    frame, vectors, metadata = read_embedded(args.input)
+    file, space = open_input(args)
     params = ProjectionParams(**{name: getattr(args, name) for name in PARAMETERS})
-    result = project(vectors, params)
+    result = space.projection(params)
     if result.note:
         say(result.note)
-    dims = params.n_components
-    for axis, name in enumerate("xyz"[:dims]):
+    frame = file.frame.drop(columns=["x", "y", "z"], errors="ignore")
+    for axis, name in enumerate("xyz"[: params.n_components]):
         frame[name] = result.coordinates[:, axis]
-    if dims == 2 and "z" in frame.columns:
-        frame = frame.drop(columns=["z"])
-    write_parquet(frame, args.output, {**metadata, "projection": params.relevant()})
-    say(f"Projected {len(frame)} row(s) with {result.method} to {dims}-D into {args.output}.")
+    write_parquet(frame, args.output, {**file.metadata, "projection": params.relevant()})
+    say(
+        f"Projected {len(frame)} row(s) with {result.method} to {params.n_components}-D into "
+        f"{args.output}."
+    )
 
 
 def run_neighbors(args: argparse.Namespace) -> None:
-    from embedding_space.analysis.neighbors import top_k
-
-    frame, vectors, metadata = read_embedded(args.input)
-    if args.k < 1:
-        raise InputError(f"-k must be at least 1, not {args.k}.")
-    text_column = find_text_column(frame, metadata)
-    exclude = None
-    if args.row is not None:
-        if not 0 <= args.row < len(frame):
-            raise InputError(f"--row must be between 0 and {len(frame) - 1}, not {args.row}.")
-        query = vectors[args.row]
-        exclude = args.row
-    else:
-        from embedding_space.embed import embed_query
-
-        if not args.query.strip():
-            raise InputError("--query is empty; give a text to search for.")
-        embedder = query_embedder(args.input, metadata, args.model)
-        query = embed_query(args.query, embedder, dimension=vectors.shape[1])
-    for neighbor in top_k(vectors, query, args.k, args.metric, exclude=exclude):
-        line = {
-            "rank": neighbor.rank,
-            "row": neighbor.row,
-            "score": round(neighbor.score, 6),
-            "text": str(frame[text_column].iloc[neighbor.row]),
-        }
-        print(json.dumps(line, ensure_ascii=False))
+    _, space = open_input(args)
+    of = args.row if args.row is not None else args.query
+    for neighbor in space.neighbors(of, args.neighbor_k, args.neighbor_metric):
+        print_line(
+            {
+                "rank": neighbor.rank,
+                "row": neighbor.row,
+                "score": round(neighbor.score, 6),
+                "text": space.texts[neighbor.row],
+            }
+        )
 
 
 def run_inspect(args: argparse.Namespace) -> None:
@@ -156,6 +133,6 @@ def run_demo(args: argparse.Namespace) -> None:
     info = ensure_demo(workspace)
     embedder = load_embedder(args.model)
     with progress_bar("Embedding the demo") as report:
-        vectors = workspace.embeddings(info.id, embedder, progress=report)
-    workspace.projection(info.id, embedder.cache_key, vectors, ProjectionParams())
+        workspace.embeddings(info.id, embedder, progress=report)
+    workspace.space(info.id, embedder.cache_key).projection(ProjectionParams())
     say(f"The demo dataset ({info.rows} texts) is embedded and mapped in {workspace.root}.")

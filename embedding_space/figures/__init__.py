@@ -1,9 +1,11 @@
-"""Plotly figures of the space: the map with its layers, and the similarity heatmap.
+"""Plotly figures of the space: the map with its layers, the similarity heatmap, and the
+small charts beside them.
 
 Pure functions from arrays to ``go.Figure``: the app shows them, the exports save them.
 """
 
 from embedding_space.figures.annotations import add_cluster_labels, add_density, with_caption
+from embedding_space.figures.charts import agreement_histogram, title_concept_axes
 from embedding_space.figures.heatmap import heatmap_figure
 from embedding_space.figures.labels import hover_label, plain_label
 from embedding_space.figures.layers import (
@@ -30,6 +32,7 @@ __all__ = [
     "add_density",
     "add_highlight_layer",
     "add_query_layer",
+    "agreement_histogram",
     "focus_layer",
     "heatmap_figure",
     "hover_label",
@@ -40,5 +43,6 @@ __all__ = [
     "neighbors_layer",
     "plain_label",
     "scatter_figure",
+    "title_concept_axes",
     "with_caption",
 ]

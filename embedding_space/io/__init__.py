@@ -8,9 +8,11 @@ have a module of their own.
 """
 
 from embedding_space.io.columns import (
+    MAX_LABELS,
     default_color_column,
     guess_text_column,
     is_missing,
+    label_columns,
     unique_names,
 )
 from embedding_space.io.tables import (
@@ -28,6 +30,7 @@ from embedding_space.io.vectors import LoadedVectors, read_npy, read_projector_t
 
 __all__ = [
     "LARGE_TABLE_ROWS",
+    "MAX_LABELS",
     "MAX_TEXT_CHARS",
     "SUPPORTED_SUFFIXES",
     "TXT_LAYOUTS",
@@ -38,6 +41,7 @@ __all__ = [
     "find_vector_column",
     "guess_text_column",
     "is_missing",
+    "label_columns",
     "read_npy",
     "read_projector_tsv",
     "read_table",

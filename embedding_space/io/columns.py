@@ -17,11 +17,13 @@ from embedding_space.errors import InputError
 
 __all__ = [
     "LABEL_HINTS",
+    "MAX_LABELS",
     "TEXT_COLUMN_NAMES",
     "default_color_column",
     "guess_text_column",
     "is_blank",
     "is_missing",
+    "label_columns",
     "looks_like_vector_string",
     "resolve_text_column",
     "unique_names",
@@ -212,34 +214,49 @@ def looks_like_vector_string(value: str) -> bool:
     return bool(_VECTOR_STRING_RE.match(value))
 
 
-def default_color_column(frame: pd.DataFrame, text_column: str) -> str | None:
-    """A label-like column to colour the map by on first view, if there is one.
+MAX_LABELS = 200
+"""A column with more distinct values than this is no label: too many to colour or score by."""
+_FIRST_VIEW_LABELS = 60
+"""A column not named like a label colours the map on first view only up to this many values."""
 
-    Columns named like :data:`LABEL_HINTS` (``label``, ``label_name``, ``topic_id`` …) come
-    first, and among them one of words before one of numbers: a news file's ``label_name``
-    ("Sports") reads better than its ``label`` (3). Otherwise the first column with 2 to 60
-    distinct values, again words first.
+
+def _named_like_a_label(name: str) -> bool:
+    words = re.split(r"[\s_\-.]+", name.lower())
+    return name.lower() in LABEL_HINTS or any(word in LABEL_HINTS for word in words)
+
+
+def _distinct(frame: pd.DataFrame, name: str) -> int:
+    try:
+        return int(frame[name].nunique(dropna=True))
+    except TypeError:  # a column of lists cannot be counted, nor sensibly coloured by
+        return 0
+
+
+def label_columns(frame: pd.DataFrame, text_column: str) -> list[str]:
+    """The label-like columns: 2 to :data:`MAX_LABELS` distinct values, the text column not
+    counted. The ones named like :data:`LABEL_HINTS` (``label``, ``label_name``, ``topic_id``
+    …) come first, and within each group words before numbers: a news file's ``label_name``
+    ("Sports") reads better than its ``label`` (3).
+
+    The colour picker's first choice, the trust figures and the comparison's label figures
+    all take their labels from here.
     """
-    candidates = [str(name) for name in frame.columns if name != text_column]
+    found = [
+        str(name)
+        for name in frame.columns
+        if name != text_column and 2 <= _distinct(frame, str(name)) <= MAX_LABELS
+    ]
 
-    def named_like_a_label(name: str) -> bool:
-        words = re.split(r"[\s_\-.]+", name.lower())
-        return name.lower() in LABEL_HINTS or any(word in LABEL_HINTS for word in words)
+    def order(name: str) -> tuple[bool, bool]:
+        return not _named_like_a_label(name), bool(pd.api.types.is_numeric_dtype(frame[name]))
 
-    def distinct(name: str) -> int:
-        try:
-            return int(frame[name].nunique(dropna=True))
-        except TypeError:  # a column of lists cannot be counted, nor sensibly coloured by
-            return 0
+    return sorted(found, key=order)
 
-    def words_first(names: list[str]) -> list[str]:
-        numeric = [pd.api.types.is_numeric_dtype(frame[name]) for name in names]
-        return [
-            name for name, number in sorted(zip(names, numeric, strict=True), key=lambda p: p[1])
-        ]
 
-    hinted = [name for name in candidates if named_like_a_label(name) and distinct(name) >= 2]
-    if hinted:
-        return words_first(hinted)[0]
-    grouping = [name for name in candidates if 2 <= distinct(name) <= 60]
-    return words_first(grouping)[0] if grouping else None
+def default_color_column(frame: pd.DataFrame, text_column: str) -> str | None:
+    """The label-like column (:func:`label_columns`) to colour the map by on first view: the
+    first named like a label, else the first of at most 60 values; ``None`` when none is."""
+    for name in label_columns(frame, text_column):
+        if _named_like_a_label(name) or _distinct(frame, name) <= _FIRST_VIEW_LABELS:
+            return name
+    return None

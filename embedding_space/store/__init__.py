@@ -1,9 +1,22 @@
 """What is kept on disk: datasets with their embeddings and derived results, written
-atomically and computed once (:func:`load_or_compute`)."""
+atomically and computed once; and the one handle on an embedding space, :class:`Space`, which
+a dataset of the workspace (:meth:`Workspace.space`) and an embedded file (:func:`open_file`)
+both give."""
 
 from embedding_space.store.artifacts import Artifact, load_or_compute, model_slug
 from embedding_space.store.datasets import DatasetStore
+from embedding_space.store.files import (
+    EMBEDDING_COLUMN,
+    EmbeddedFile,
+    open_file,
+    read_embedded,
+    space_of,
+    write_parquet,
+)
 from embedding_space.store.owners import Limits, SessionKeys, cache_scope, is_person
+from embedding_space.store.results import FolderResults, MemoryResults, ResultStore
+from embedding_space.store.selections import MAX_SELECTIONS, Selections
+from embedding_space.store.space import ModelLoader, Space
 from embedding_space.store.workspace import (
     CUSTOM_VECTORS,
     MAX_NAME_CHARS,
@@ -14,16 +27,29 @@ from embedding_space.store.workspace import (
 
 __all__ = [
     "CUSTOM_VECTORS",
+    "EMBEDDING_COLUMN",
     "MAX_NAME_CHARS",
+    "MAX_SELECTIONS",
     "Artifact",
     "DatasetInfo",
     "DatasetStore",
+    "EmbeddedFile",
+    "FolderResults",
     "Limits",
+    "MemoryResults",
+    "ModelLoader",
+    "ResultStore",
+    "Selections",
     "SessionKeys",
+    "Space",
     "Workspace",
     "cache_scope",
     "default_home",
     "is_person",
     "load_or_compute",
     "model_slug",
+    "open_file",
+    "read_embedded",
+    "space_of",
+    "write_parquet",
 ]

@@ -1,17 +1,29 @@
 """How a results folder keeps its embeddings: one ``.npy`` per model, a ``.json`` beside it
 saying which model made it, its shape and how long it took, and for a traditional embedder its
-fit (``.fit.npz``)."""
+fit (``.fit.npz``); and what any keeper of a space's vectors offers (:class:`VectorSource`)."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
+import numpy as np
+
+from embedding_space.embed.traditional import TraditionalEmbedder
+from embedding_space.errors import InputError
 from embedding_space.store.artifacts import model_slug, write_json, write_npy
 from embedding_space.types import FloatMatrix
 
-__all__ = ["StoredEmbedding", "embedding_file", "embeddings_in", "write_embeddings"]
+__all__ = [
+    "EmbeddingFile",
+    "StoredEmbedding",
+    "VectorSource",
+    "embedding_file",
+    "embeddings_in",
+    "write_embeddings",
+]
 
 
 def embedding_file(folder: Path, model_key: str) -> Path:
@@ -35,6 +47,64 @@ def write_embeddings(
         "seconds": seconds,
     }
     write_json(path.with_suffix(".json"), meta)
+
+
+class VectorSource(Protocol):
+    """Where a space's vectors are kept, with what was stored beside them."""
+
+    def exists(self) -> bool:
+        """Whether the vectors are there (without reading them)."""
+        ...
+
+    def vectors(self) -> FloatMatrix:
+        """The vectors, shape ``(n, d)``; raises ``InputError`` when they are not there."""
+        ...
+
+    def fit(self) -> TraditionalEmbedder | None:
+        """A traditional embedder's fit on these rows, or ``None`` for any other model."""
+        ...
+
+    def truncated(self) -> int:
+        """How many texts were longer than the model reads."""
+        ...
+
+
+@dataclass(frozen=True)
+class EmbeddingFile:
+    """One model's vectors in a results folder, and what is kept beside them.
+
+    Attributes:
+        path: The ``.npy`` file (see :func:`embedding_file`).
+    """
+
+    path: Path
+
+    def exists(self) -> bool:
+        """Whether the vectors are stored (without reading them)."""
+        return self.path.is_file()
+
+    def vectors(self) -> FloatMatrix:
+        """The vectors, shape ``(n, d)``.
+
+        Raises:
+            InputError: They are not stored (the dataset is not embedded with this model).
+        """
+        if not self.path.is_file():
+            raise InputError("The dataset is not embedded with this model yet.")
+        vectors: FloatMatrix = np.load(self.path, allow_pickle=False)
+        return vectors
+
+    def truncated(self) -> int:
+        """How many texts were longer than the model reads."""
+        try:
+            return int(json.loads(self.path.with_suffix(".json").read_text()).get("truncated", 0))
+        except (OSError, ValueError):
+            return 0
+
+    def fit(self) -> TraditionalEmbedder | None:
+        """A traditional embedder's fit on the dataset, to embed queries with; else ``None``."""
+        stored = self.path.with_suffix(".fit.npz")
+        return TraditionalEmbedder.load(stored) if stored.is_file() else None
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,13 @@
 
 import streamlit as st
 
-from components import cached, state
+from components import state
+from components.current import show_flash
 from components.data_tabs import paste_flow, upload_flow, vectors_flow, workspace_flow
 from components.markdown import safe
 
 st.title("Data")
-cached.show_flash()
+show_flash()
 st.caption(
     f"New texts are embedded with **{safe(state.model_name())}** (change it in the sidebar). "
     "Everything is kept in the workspace, so nothing is computed twice."

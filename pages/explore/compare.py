@@ -2,9 +2,8 @@
 
 import streamlit as st
 
-from components import cached
+from components import state
 from components.compare_panels import (
-    agreement_histogram,
     choose_pair,
     comparison,
     disagreeing_rows,
@@ -16,10 +15,13 @@ from components.compare_panels import (
     stored_embeddings,
     summary_table,
 )
+from components.current import open_current
 from components.markdown import safe
+from components.settings import setting_input
 from embedding_space.errors import InputError
+from embedding_space.figures.charts import agreement_histogram
 
-current = cached.open_current("Compare embeddings", with_projection=False)
+current = open_current("Compare embeddings", with_projection=False)
 st.caption(
     "Which model represents this data better? Every embedding of the dataset is kept; choose "
     "two, and see where their neighbourhoods agree."
@@ -27,15 +29,16 @@ st.caption(
 stored = stored_embeddings(current)
 with st.expander("Embeddings of this dataset", expanded=False):
     embeddings_table(stored)
-pair = choose_pair(stored)
+pair = choose_pair(current, stored)
 if pair is None:
     st.stop()
 top = st.columns([1, 2, 3])
-k = int(top[0].number_input("k", 1, 50, 10, help="Neighbours compared per row"))
+setting_input(top[0], state.COMPARE_K)
 with top[1]:
     label_column = label_column_picker(current)
+k = min(state.setting(state.COMPARE_K, int), len(current.texts) - 1)
 try:
-    result = comparison(current, pair, min(k, len(current.texts) - 1), label_column)
+    result = comparison(pair, k, label_column)
 except InputError as error:
     st.error(safe(error))
     st.stop()

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from components import cached
 from components.concepts_panel import arithmetic_panel, axes_panel
+from components.current import open_current
 
-current = cached.open_current("Concepts")
+current = open_current("Concepts")
 arithmetic_tab, axes_tab = st.tabs(["Vector arithmetic", "Concept axes"])
 with arithmetic_tab:
     arithmetic_panel(current)

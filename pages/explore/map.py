@@ -2,13 +2,15 @@
 
 import streamlit as st
 
-from components import cached, state
+from components import state
 from components.cluster_panel import cluster_controls, cluster_table, current_clustering
+from components.current import open_current
 from components.exports import map_exports
 from components.map_view import (
     color_picker,
     dataset_map,
     methods_card,
+    methods_of,
     projection_parameters,
     show_map,
     size_picker,
@@ -18,14 +20,13 @@ from components.neighbor_lists import neighbor_controls, neighbor_list
 from components.search_panel import search_box, search_results
 from components.selections_panel import selections_panel
 from components.trust_panel import trust_panel
-from embedding_space.analysis.neighbors import top_k
 from embedding_space.analysis.projection import METHOD_LABELS
 from embedding_space.figures.layers import focus_layer, matches_layer, neighbors_layer
 from embedding_space.figures.raster import large_map_note
 
 TABLE_ROWS = 20_000
 
-current = cached.open_current()
+current = open_current()
 info, frame, texts, vectors = current.info, current.frame, current.texts, current.vectors
 projection = current.projection
 dataset_id = info.id
@@ -48,9 +49,7 @@ with right:
 if projection.note:
     st.info(projection.note)
 clustering = current_clustering(current)
-card = cached.methods_card(
-    info, model_name, projection, params, state.cluster_params() if clustering else None
-)
+card = methods_of(current, state.cluster_params() if clustering else None)
 if card.truncated:
     st.caption(
         f"{card.truncated:,} texts are longer than the model reads ({card.max_tokens} tokens); "
@@ -59,10 +58,11 @@ if card.truncated:
 
 selected = state.selection(dataset_id, len(texts))
 focus = state.focus_row(dataset_id, len(texts))
-k = int(state.value(state.NEIGHBOR_K) or 10)
-metric = str(state.value(state.NEIGHBOR_METRIC))
+metric = state.setting(state.NEIGHBOR_METRIC, str)
 focus_neighbors = (
-    top_k(vectors, vectors[focus], k=k, metric=metric, exclude=focus) if focus is not None else []
+    current.space.neighbors(focus, state.setting(state.NEIGHBOR_K, int), metric)
+    if focus is not None
+    else []
 )
 highlights = []
 if search is not None:
@@ -94,11 +94,7 @@ with map_column:
     trust_panel(current, params)
 with top[5]:
     map_exports(
-        info,
-        cached.model_key_for(info, model_name),
-        frame,
-        vectors,
-        projection.coordinates,
+        current,
         selected,
         figure,
         card,
@@ -127,7 +123,7 @@ with side_column:
             st.markdown(
                 f"**Row {focus}:** {plain_markdown(texts[focus], 20_000 if whole else 400)}"
             )
-            if words := cached.top_words(info, vectors[focus]):
+            if words := current.space.top_words(focus):
                 st.caption("Its heaviest words: " + ", ".join(safe(word) for word in words))
             st.caption(f"{metric} · text" + (f" · {safe(color_column)}" if color_column else ""))
             labels = frame[color_column] if color_column else None

@@ -3,19 +3,20 @@ or drop several new texts onto the map at once."""
 
 import streamlit as st
 
-from components import cached, state
+from components import state
+from components.current import open_current
 from components.map_view import dataset_map, show_map
 from components.markdown import safe
 from components.neighbor_lists import neighbor_table
+from components.settings import setting_input
 from embedding_space.analysis.neighbors import top_k
 from embedding_space.analysis.placement import place_texts
-from embedding_space.analysis.similarity import METRICS
 from embedding_space.errors import InputError
 from embedding_space.figures.layers import QueryMark, focus_layer, neighbors_layer
 
 MAX_DROPPED = 50
 
-current = cached.open_current("Nearest neighbours")
+current = open_current("Nearest neighbours")
 info, frame, texts, vectors = current.info, current.frame, current.texts, current.vectors
 coordinates = current.projection.coordinates
 dataset_id = info.id
@@ -23,7 +24,7 @@ if len(texts) < 2:
     st.info("This dataset has a single text, so it has no neighbours. Add more on the Data page.")
     st.stop()
 
-query_model = info.query_model if info.vectors_model is not None else state.model_name()
+query_model = current.space.query_model
 typed = ["a sentence", "texts to drop on the map"]
 modes = [*typed, "a row of the dataset"] if query_model else ["a row of the dataset"]
 if not query_model:
@@ -33,8 +34,9 @@ if not query_model:
     )
 mode = st.radio("Search by", modes, horizontal=True)
 controls = st.columns([1, 1])
-k = controls[0].slider("k", 1, min(50, len(texts)), min(10, len(texts)))
-metric = controls[1].selectbox("Metric", METRICS)
+setting_input(controls[0], state.NEIGHBOR_K, high=len(texts) - 1, slider=True)
+setting_input(controls[1], state.NEIGHBOR_METRIC, select=True)
+k, metric = state.setting(state.NEIGHBOR_K, int), state.setting(state.NEIGHBOR_METRIC, str)
 
 if mode in typed:
     if mode == "a sentence":
@@ -57,7 +59,7 @@ if mode in typed:
         )
         st.stop()
     try:
-        new_vectors = cached.embed_texts(info, new_texts, vectors.shape[1])
+        new_vectors = current.space.embed_texts(new_texts)
         placed = place_texts(vectors, current.projection, current.params, new_vectors, k=k)
     except InputError as error:
         st.error(safe(error))
@@ -78,7 +80,7 @@ else:
     start = state.focus_row(dataset_id, len(texts)) or 0
     row = int(st.number_input("Row", 0, len(texts) - 1, start))
     st.text(texts[row][:500])
-    neighbors = top_k(vectors, vectors[row], k=k, metric=metric, exclude=row)
+    neighbors = current.space.neighbors(row, k, metric)
     query = None
     highlights = [neighbors_layer([n.row for n in neighbors]), focus_layer([row], "query row")]
     caption = "The star marks the chosen row; circles mark its neighbours."

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from components import cached
+from components.current import open_current
 from components.quality_panels import duplicates_panel, outliers_panel
 
-current = cached.open_current("Outliers and duplicates", with_projection=False)
+current = open_current("Outliers and duplicates", with_projection=False)
 if len(current.texts) < 2:
     st.info("One row has nothing to stand apart from, and nothing to repeat.")
     st.stop()

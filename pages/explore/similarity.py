@@ -3,8 +3,9 @@
 import numpy as np
 import streamlit as st
 
-from components import cached, state
+from components import state
 from components.cluster_panel import current_clustering
+from components.current import open_current
 from components.exports import similarity_export
 from components.markdown import safe
 from components.neighbor_lists import pair_list
@@ -21,7 +22,7 @@ from embedding_space.figures.heatmap import heatmap_figure
 
 MAX_ROWS = 300
 
-current = cached.open_current("Similarity", with_projection=False)
+current = open_current("Similarity", with_projection=False)
 info, frame, texts, vectors = current.info, current.frame, current.texts, current.vectors
 if len(texts) < 2:
     st.info("A similarity heatmap needs at least two rows; this dataset has one.")

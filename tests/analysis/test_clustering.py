@@ -90,8 +90,10 @@ def test_words_common_to_every_cluster_do_not_label_any() -> None:
 def test_bad_cluster_parameters_are_refused_with_their_name() -> None:
     with pytest.raises(InputError, match="n_clusters must be between 2 and 100"):
         ClusterParams(n_clusters=1)
-    with pytest.raises(InputError, match="min_cluster_size must be at least 2"):
+    with pytest.raises(InputError, match="min_cluster_size must be between 2 and 10000"):
         ClusterParams(method="hdbscan", min_cluster_size=1)
+    with pytest.raises(InputError, match="method must be one of kmeans, hdbscan, not 'dbscan'"):
+        ClusterParams(method="dbscan")  # type: ignore[arg-type]
 
 
 def test_a_regex_matches_what_pythons_re_matches() -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from embedding_space.analysis.agreement import neighbor_overlap
 from embedding_space.analysis.comparison import (
     align_map,
     compare_embeddings,
     linear_cka,
-    neighbor_jaccard,
 )
 from embedding_space.errors import InputError
 
@@ -61,10 +61,15 @@ def test_labels_give_each_model_its_knn_accuracy() -> None:
     assert all(result.agreement[row] <= result.agreement.mean() for row in worst)
 
 
-def test_jaccard_and_cka_by_hand() -> None:
-    first = np.array([[1, 2, 3], [0, 2, 3]])
-    second = np.array([[1, 2, 4], [0, 2, 3]])
-    np.testing.assert_allclose(neighbor_jaccard(first, second), [2 / 4, 1.0])
+def test_jaccard_share_and_cka_by_hand() -> None:
+    first = np.array([[1, 2, 3], [0, 2, 3], [5, 6, 7]])
+    second = np.array([[1, 2, 4], [0, 2, 3], [8, 9, 4]])
+    np.testing.assert_allclose(
+        neighbor_overlap(first, second, measure="jaccard"), [2 / 4, 1.0, 0.0]
+    )
+    np.testing.assert_allclose(neighbor_overlap(first, second), [2 / 3, 1.0, 0.0])
+    # A map's recall reads a longer list against a shorter one.
+    np.testing.assert_allclose(neighbor_overlap(first[:, :2], second), [1.0, 1.0, 0.0])
     a = np.random.default_rng(4).normal(size=(50, 5))
     assert linear_cka(a, 3 * a + 1) == pytest.approx(1.0)
 

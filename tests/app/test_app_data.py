@@ -89,7 +89,7 @@ def test_uploaded_vectors_open_on_the_map_without_a_model() -> None:
     store = Workspace()
     info = store.get(dataset_id)
     assert info.vectors_model is not None and info.query_model is None
-    np.testing.assert_array_equal(store.stored_embeddings(dataset_id, info.vectors_model), vectors)
+    np.testing.assert_array_equal(store.space(dataset_id, info.vectors_model).vectors, vectors)
     app.switch_page(routes.NEIGHBORS.path).run()
     assert not app.exception
     search_by = next(radio for radio in app.radio if radio.label == "Search by")

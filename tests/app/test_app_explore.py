@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from components import routes, state
 from embedding_space.embed import SentenceEmbedder
+from embedding_space.embed.sentence import DEFAULT_MODEL
 from embedding_space.store.workspace import Workspace
 from tests.helpers import APP, TOPICS, open_app, plotly_values
 
@@ -97,7 +98,7 @@ def test_search_matches_can_be_kept_under_a_name(unlabelled_id: str) -> None:
     next(t for t in app.text_input if t.label == "under the name").set_value("planets").run()
     next(b for b in app.button if b.label == "Keep it").click().run()
     assert not app.exception
-    kept = Workspace().selections(unlabelled_id)["planets"]
+    kept = Workspace().space(unlabelled_id, DEFAULT_MODEL).selections.kept()["planets"]
     assert kept == [i for i, text in enumerate(ALL_TEXTS) if "planet" in text.lower()]
 
 

@@ -91,12 +91,10 @@ def test_a_box_on_a_large_map_selects_every_row_inside_it(
 
     store = Workspace(home)
     key = store.embedded_models(dataset_id)[0]
-    vectors = store.stored_embeddings(dataset_id, key)
-    assert vectors is not None
     # The map the server drew, read back from its store.
-    coordinates = store.projection(
-        dataset_id, key, vectors, ProjectionParams(method="pca")
-    ).coordinates
+    coordinates = (
+        store.space(dataset_id, key).projection(ProjectionParams(method="pca")).coordinates
+    )
     x_low, x_high = axes["x"]
     y_low, y_high = axes["y"]
     box = {

@@ -58,7 +58,7 @@ def test_killed_workspace_embedding_is_listed_and_resumes(
 
     reopened = Workspace(tmp_path)
     assert [d.id for d in reopened.list_datasets()] == [info.id]
-    assert reopened.stored_embeddings(info.id, counting_embedder.cache_key) is None
+    assert not reopened.space(info.id, counting_embedder.cache_key).has_vectors()
     vectors = reopened.embeddings(info.id, counting_embedder)
     assert counting_embedder.texts_encoded == len(TEXTS) - kept
     assert vectors.shape == (len(TEXTS), 384)

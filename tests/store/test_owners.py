@@ -76,21 +76,20 @@ def test_results_on_a_dataset_someone_else_owns_go_to_the_viewers_own_folder(
     owner = store.results_owner(shared.id, BOB)
     assert owner == BOB
     vectors = store.embeddings(shared.id, counting_embedder, viewer=owner)
-    store.projection(
-        shared.id,
-        counting_embedder.cache_key,
-        vectors,
-        ProjectionParams(method="pca", random_state=7),
-        viewer=owner,
-    )
+    space = store.space(shared.id, counting_embedder.cache_key, owner)
+    space.projection(ProjectionParams(method="pca", random_state=7))
+    space.selections.keep("mine", [0, 1])
     after = sorted(p.name for p in (tmp_path / "datasets" / shared.id).rglob("*"))
     assert after == before, "a visitor adds nothing to a shared dataset's folder"
     assert store.owner_bytes(BOB) > vectors.nbytes
-    assert store.has_embeddings(shared.id, counting_embedder.cache_key, BOB)
-    assert not store.has_embeddings(shared.id, counting_embedder.cache_key, "user:carol")
+    key = counting_embedder.cache_key
+    assert store.space(shared.id, key, BOB).has_vectors()
+    assert list(store.space(shared.id, key, BOB).selections.kept()) == ["mine"]
+    assert not store.space(shared.id, key, "user:carol").has_vectors()
+    assert store.space(shared.id, key, "user:carol").selections.kept() == {}
     # What the operator prepares in the dataset's folder serves everyone.
     store.embeddings(shared.id, counting_embedder)
-    assert store.has_embeddings(shared.id, counting_embedder.cache_key, "user:carol")
+    assert store.space(shared.id, key, "user:carol").has_vectors()
     store.delete(shared.id)
     assert store.owner_bytes(BOB) == 0, "deleting the dataset removes every viewer's results"
 

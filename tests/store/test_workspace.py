@@ -12,6 +12,7 @@ from embedding_space.analysis.projection import ProjectionParams
 from embedding_space.demo import DEMO_DATASET_ID, ensure_demo
 from embedding_space.errors import InputError
 from embedding_space.store.workspace import Workspace
+from tests.helpers import CountingEmbedder
 
 
 def _frame(count: int = 12) -> pd.DataFrame:
@@ -25,12 +26,12 @@ def _frame(count: int = 12) -> pd.DataFrame:
 
 
 def test_dataset_reopens_after_restart_without_recomputing(
-    tmp_path: Path, counting_embedder
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path, counting_embedder: CountingEmbedder
+) -> None:
     first = Workspace(tmp_path)
     info = first.create_dataset(_frame(), "text", "topics", owner="alice")
     vectors = first.embeddings(info.id, counting_embedder)
-    coords = first.projection(info.id, counting_embedder.cache_key, vectors, ProjectionParams())
+    coords = first.space(info.id, counting_embedder.cache_key).projection(ProjectionParams())
     encoded = counting_embedder.texts_encoded
     assert encoded == 12
 
@@ -39,12 +40,14 @@ def test_dataset_reopens_after_restart_without_recomputing(
     again = reopened.embeddings(info.id, counting_embedder)
     assert counting_embedder.texts_encoded == encoded
     np.testing.assert_array_equal(vectors, again)
-    cached = reopened.projection(info.id, counting_embedder.cache_key, again, ProjectionParams())
-    np.testing.assert_array_equal(coords.coordinates, cached.coordinates)
+    stored = reopened.space(info.id, counting_embedder.cache_key).projection(ProjectionParams())
+    np.testing.assert_array_equal(coords.coordinates, stored.coordinates)
     pd.testing.assert_frame_equal(reopened.load_table(info.id), first.load_table(info.id))
 
 
-def test_same_texts_in_a_new_dataset_come_from_the_cache(tmp_path: Path, counting_embedder) -> None:  # type: ignore[no-untyped-def]
+def test_same_texts_in_a_new_dataset_come_from_the_cache(
+    tmp_path: Path, counting_embedder: CountingEmbedder
+) -> None:
     workspace = Workspace(tmp_path)
     a = workspace.create_dataset(_frame(), "text", "a")
     b = workspace.create_dataset(_frame(), "text", "b")
@@ -109,7 +112,7 @@ def test_uploaded_vectors_are_stored_as_their_own_model(tmp_path: Path) -> None:
     vectors = np.random.default_rng(0).normal(size=(12, 5)).astype(np.float32)
     info = workspace.create_dataset(_frame(), "text", "vectors", vectors=vectors)
     assert info.vectors_model is not None
-    np.testing.assert_array_equal(workspace.stored_embeddings(info.id, info.vectors_model), vectors)
+    np.testing.assert_array_equal(workspace.space(info.id, info.vectors_model).vectors, vectors)
 
 
 def test_columns_parquet_cannot_type_are_kept_as_text(tmp_path: Path) -> None:
