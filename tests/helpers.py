@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import base64
 import csv
+import io
 from collections.abc import Sequence
+from contextlib import chdir, redirect_stderr, redirect_stdout
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from embedding_space.cli import main
 from embedding_space.embed import SentenceEmbedder
 from embedding_space.types import FloatMatrix
 
@@ -136,3 +140,23 @@ def open_app(
         app.switch_page(page).run()
     assert not app.exception, [e.value for e in app.exception]
     return app
+
+
+@dataclass(frozen=True)
+class Run:
+    """What a command-line run gave: its exit status and its two streams."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> Run:
+    """Run one verb in this process, as ``python -m embedding_space`` would."""
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err), chdir(cwd or ROOT):
+        try:
+            code = main(list(args))
+        except SystemExit as exit_:  # argparse's own errors
+            code = int(exit_.code or 0)
+    return Run(code, out.getvalue(), err.getvalue())

@@ -6,13 +6,10 @@ the real command in a subprocess.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import subprocess
 import sys
-from contextlib import chdir, redirect_stderr, redirect_stdout
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -20,8 +17,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import v_measure_score
 
-from embedding_space.cli import main
-from tests.helpers import ROOT
+from tests.helpers import ROOT, run_cli
 
 SENTENCES = [
     ("The cat sits on the mat", "animals"),
@@ -37,24 +33,6 @@ SENTENCES = [
     ("The striker scored twice in the final", "sport"),
     ("The tennis player won the championship", "sport"),
 ]
-
-
-@dataclass(frozen=True)
-class Run:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-def run_cli(*args: str, cwd: Path | None = None) -> Run:
-    """Run one verb in this process, as ``python -m embedding_space`` would."""
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err), chdir(cwd or ROOT):
-        try:
-            code = main(list(args))
-        except SystemExit as exit_:  # argparse's own errors
-            code = int(exit_.code or 0)
-    return Run(code, out.getvalue(), err.getvalue())
 
 
 def test_the_command_runs_as_a_module_and_exits_2_on_a_user_error(tmp_path: Path) -> None:
@@ -326,14 +304,8 @@ def test_outliers_duplicates_arithmetic_and_quality_print_what_they_find(
         "quality", str(embedded), "--projection", str(mapped), "-k", "3", "--label-column", "topic"
     )
     figures = json.loads(quality.stdout)
-    assert set(figures) == {
-        "trustworthiness",
-        "knn_recall",
-        "knn_accuracy_full",
-        "knn_accuracy_map",
-        "silhouette_full",
-        "silhouette_map",
-    }
+    assert 0 < figures["trustworthiness"] <= 1 and 0 < figures["knn_recall"] <= 1
+    assert figures["knn_accuracy_full"] >= figures["silhouette_full"] > 0  # topics are clusters
     assert 0 < figures["trustworthiness"] <= 1
     bad = run_cli("arithmetic", str(embedded), "--expression", "a + ")
     assert bad.returncode == 2 and "sign with no text" in bad.stderr
