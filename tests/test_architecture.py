@@ -225,3 +225,44 @@ def test_a_top_level_pages_script_only_hands_its_address_to_the_router() -> None
 
 def _is_docstring(node: ast.stmt) -> bool:
     return isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+
+
+COMPUTED_BY_THE_SPACE = frozenset(
+    {
+        "approximate_knn_graph",
+        "arithmetic",
+        "cluster",
+        "combine_terms",
+        "compare_embeddings",
+        "knn_graph",
+        "map_trust",
+        "near_duplicates",
+        "neighbor_graph",
+        "outlier_scores",
+        "project",
+        "rows_containing",
+        "rows_matching",
+        "search",
+        "semantic_search",
+        "top_k",
+        "top_outliers",
+    }
+)
+"""Core functions behind a result of :class:`~embedding_space.store.space.Space`."""
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        *(ROOT / "components").glob("*.py"),
+        *(ROOT / "pages").rglob("*.py"),
+        *(CORE / "cli").glob("*.py"),
+    ],
+    ids=lambda path: str(path.relative_to(ROOT)),
+)
+def test_the_app_and_the_command_line_ask_the_space(path: Path) -> None:
+    # A panel or a verb that computed a result itself would be a second copy that drifts.
+    for module, names in _imports(path):
+        if module.startswith("embedding_space."):
+            computed = sorted(set(names) & COMPUTED_BY_THE_SPACE)
+            assert not computed, f"{path.relative_to(ROOT)} computes {computed}: ask the Space"

@@ -9,7 +9,6 @@ from components.map_view import dataset_map, show_map
 from components.markdown import safe
 from components.neighbor_lists import neighbor_table
 from components.settings import setting_input
-from embedding_space.analysis.neighbors import top_k
 from embedding_space.analysis.placement import place_texts
 from embedding_space.errors import InputError
 from embedding_space.figures.layers import QueryMark, focus_layer, neighbors_layer
@@ -64,7 +63,7 @@ if mode in typed:
     except InputError as error:
         st.error(safe(error))
         st.stop()
-    neighbors = top_k(vectors, new_vectors[0], k=k, metric=metric)
+    neighbors = current.space.neighbors(new_texts[0], k, metric)
     name = "query" if mode == "a sentence" else "dropped"
     query = [
         QueryMark(text, point, neighbor_ids.tolist(), name)
