@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from embedding_space.analysis.neighbors import KnnGraph
+from embedding_space.analysis.parameters import default_of
 from embedding_space.errors import InputError
 from embedding_space.rows import sample_rows
 from embedding_space.types import FloatMatrix, IdMatrix
@@ -168,7 +169,7 @@ def map_trust(
     coordinates: FloatMatrix,
     graph: KnnGraph,
     *,
-    k: int = 10,
+    k: int = default_of("trust_k", int),
     labels: Sequence[str] | None = None,
     random_state: int = 0,
 ) -> MapTrust:

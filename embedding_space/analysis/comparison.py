@@ -32,6 +32,7 @@ import numpy.typing as npt
 
 from embedding_space.analysis.agreement import knn_label_accuracy, neighbor_overlap
 from embedding_space.analysis.ann import neighbor_graph
+from embedding_space.analysis.parameters import default_of
 from embedding_space.analysis.similarity import unit_rows
 from embedding_space.errors import InputError
 from embedding_space.rows import sample_rows
@@ -171,7 +172,7 @@ def compare_embeddings(
     first: FloatMatrix,
     second: FloatMatrix,
     *,
-    k: int = 10,
+    k: int = default_of("compare_k", int),
     labels: Sequence[object] | None = None,
     random_state: int = 0,
 ) -> Comparison:

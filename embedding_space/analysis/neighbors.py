@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from embedding_space.analysis.parameters import default_of
 from embedding_space.analysis.similarity import higher_is_closer, scores_against, validate_metric
 from embedding_space.errors import InputError
 from embedding_space.types import FloatMatrix, IdMatrix
@@ -48,7 +49,7 @@ def _best(scores: npt.NDArray[np.float32], k: int, higher: bool) -> npt.NDArray[
 def top_k(
     vectors: FloatMatrix,
     query: FloatMatrix,
-    k: int = 10,
+    k: int = default_of("neighbor_k", int),
     metric: str = "cosine",
     *,
     exclude: int | None = None,

@@ -112,7 +112,9 @@ def rows_matching(
     return found
 
 
-def semantic_search(vectors: FloatMatrix, query: FloatMatrix, k: int = 10) -> list[Match]:
+def semantic_search(
+    vectors: FloatMatrix, query: FloatMatrix, k: int = default_of("search_k", int)
+) -> list[Match]:
     """The ``k`` rows nearest in meaning to a query vector (cosine), best first.
 
     Args:
