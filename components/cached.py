@@ -33,7 +33,7 @@ from embedding_space.analysis.projection import (
 )
 from embedding_space.demo import ensure_demo
 from embedding_space.embed.base import Embedder
-from embedding_space.embed.models import load_model
+from embedding_space.embed.models import canonical_name, load_model
 from embedding_space.figures.labels import HoverLabels
 from embedding_space.io.columns import label_columns as find_label_columns
 from embedding_space.store.space import Space
@@ -70,10 +70,15 @@ def warm_up_in_background() -> threading.Thread:
     return thread
 
 
-@st.cache_resource(show_spinner="Loading the embedding model…", max_entries=4)
 def embedder(model_name: str) -> Embedder:
-    """One loaded model per name per process; a failure is not cached, so a retry retries.
-    A traditional embedder comes unfitted: each dataset is embedded with its own fit."""
+    """One loaded model per model per process (whichever of its names is asked); a failure
+    is not cached, so a retry retries. A traditional embedder comes unfitted: each dataset is
+    embedded with its own fit."""
+    return _embedder(canonical_name(model_name))
+
+
+@st.cache_resource(show_spinner="Loading the embedding model…", max_entries=4)
+def _embedder(model_name: str) -> Embedder:
     return load_model(model_name)
 
 
@@ -129,15 +134,8 @@ def model_key_for(info: DatasetInfo, model_name: str) -> str:
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _space(dataset_id: str, model_key: str, owner: str | None, query_model: str) -> Space:
-    return workspace().space(
-        dataset_id,
-        model_key,
-        owner,
-        query_model=query_model,
-        models=embedder,
-        table=table(dataset_id),
-    )
+def _space(dataset_id: str, model_key: str, owner: str | None) -> Space:
+    return workspace().space(dataset_id, model_key, owner, models=embedder, table=table(dataset_id))
 
 
 def space(dataset_id: str, model_name: str) -> Space:
@@ -148,14 +146,14 @@ def space(dataset_id: str, model_name: str) -> Space:
         ModelLoadError: The model cannot be loaded.
     """
     info = workspace().get(dataset_id)
-    return _space(
-        dataset_id, model_key_for(info, model_name), results_owner(dataset_id), model_name
-    )
+    return stored_space(dataset_id, model_key_for(info, model_name))
 
 
 def stored_space(dataset_id: str, model_key: str) -> Space:
-    """The handle on one of a dataset's stored embeddings, by its key (the Compare page)."""
-    return _space(dataset_id, model_key, results_owner(dataset_id), model_key.split("|", 1)[0])
+    """The handle on one of a dataset's embeddings by its key (the Compare page's two), with
+    this session's results: one per key, whichever page asks, so its vectors are held once.
+    Typed texts are embedded with the model that made the vectors (``Space.query_model``)."""
+    return _space(dataset_id, model_key, results_owner(dataset_id))
 
 
 def forget_dataset() -> None:

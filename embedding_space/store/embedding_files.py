@@ -37,11 +37,14 @@ def write_embeddings(
     vectors: FloatMatrix,
     truncated: int = 0,
     seconds: float | None = None,
+    name: str | None = None,
 ) -> None:
-    """Store vectors at ``path`` and, beside them, which model made them and how long it took."""
+    """Store vectors at ``path`` and, beside them, which model made them (its key, and the
+    name it was asked for by, which loads it again for a query) and how long it took."""
     write_npy(path, vectors)
     meta = {
         "model": model_key,
+        "name": name,
         "shape": list(vectors.shape),
         "truncated": truncated,
         "seconds": seconds,
@@ -66,6 +69,10 @@ class VectorSource(Protocol):
 
     def truncated(self) -> int:
         """How many texts were longer than the model reads."""
+        ...
+
+    def model_name(self) -> str | None:
+        """The name of the model that made the vectors, to load it by; ``None`` if unknown."""
         ...
 
 
@@ -94,12 +101,23 @@ class EmbeddingFile:
         vectors: FloatMatrix = np.load(self.path, allow_pickle=False)
         return vectors
 
+    def _meta(self) -> dict[str, object]:
+        try:
+            meta = json.loads(self.path.with_suffix(".json").read_text())
+        except (OSError, ValueError):
+            return {}
+        return meta if isinstance(meta, dict) else {}
+
     def truncated(self) -> int:
         """How many texts were longer than the model reads."""
-        try:
-            return int(json.loads(self.path.with_suffix(".json").read_text()).get("truncated", 0))
-        except (OSError, ValueError):
-            return 0
+        return int(str(self._meta().get("truncated") or 0))
+
+    def model_name(self) -> str | None:
+        """The name the model was asked for by; for vectors stored before names were kept,
+        the name in the model's key."""
+        meta = self._meta()
+        name = meta.get("name") or str(meta.get("model") or "").split("|", 1)[0]
+        return str(name) or None
 
     def fit(self) -> TraditionalEmbedder | None:
         """A traditional embedder's fit on the dataset, to embed queries with; else ``None``."""

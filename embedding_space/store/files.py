@@ -164,6 +164,10 @@ class _FileVectors:
     def truncated(self) -> int:
         return int(self.file.metadata.get("truncated", 0))
 
+    def model_name(self) -> str | None:
+        model = self.file.metadata.get("model")
+        return str(model) if model else None
+
 
 def open_file(
     path: str | Path, *, model: str | None = None, models: ModelLoader | None = None
@@ -206,7 +210,7 @@ def space_of(
         table=lambda: rows,
         text_column=file.text_column,
         results=MemoryResults(),
-        query_model=model or (str(embedded_with) if embedded_with else None),
+        query_model=model,
         models=models or load_model,
         unnamed_model_hint="pass --model",
     )

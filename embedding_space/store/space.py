@@ -66,8 +66,9 @@ class Space:
         table: Reads the rows (called once, when first needed).
         text_column: The column of ``table`` that holds the text.
         results: Where derived results are kept.
-        query_model: The model that embeds typed texts (a query, an expression's terms);
-            ``None`` when nobody knows it (vectors uploaded without its name).
+        query_model: The model that embeds typed texts (a query, an expression's terms):
+            ``None`` for the one the source says made the vectors, ``""`` when nobody knows
+            it (vectors uploaded without its name).
         models: Loads a model by name.
         rows: The number of rows, when it is known without reading them.
         unnamed_model_hint: What to do when ``query_model`` is ``None`` and a text is typed.
@@ -92,7 +93,7 @@ class Space:
         self.source = source
         self.text_column = text_column
         self.results = results
-        self.query_model = query_model
+        self._query_model = query_model
         self._read_table = table
         self._models = models
         self._rows = rows
@@ -100,6 +101,13 @@ class Space:
         self._slug = model_slug(model_key)
 
     # -- what it is made of -------------------------------------------------------------------
+
+    @property
+    def query_model(self) -> str | None:
+        """The model that embeds texts typed against this space; ``None`` when unknown."""
+        if self._query_model is None:
+            return self.source.model_name()
+        return self._query_model or None
 
     def has_vectors(self) -> bool:
         """Whether the vectors are stored yet (before that, only the rows can be read)."""
@@ -166,16 +174,17 @@ class Space:
         Raises:
             InputError: Nobody named the model, or it does not load.
         """
-        if not self.query_model:
+        name = self.query_model
+        if not name:
             raise InputError(
                 "These vectors came without the name of their model, so there is nothing to "
                 f"embed a typed text with; {self._unnamed_model_hint}."
             )
-        model = self._models(self.query_model)
+        model = self._models(name)
         if not model.fitted_on_corpus:
             return model
         if self.fit is None:
-            raise InputError(f"The dataset is not embedded with {self.query_model} yet.")
+            raise InputError(f"The dataset is not embedded with {name} yet.")
         return self.fit
 
     def embed_texts(self, texts: Sequence[str]) -> FloatMatrix:

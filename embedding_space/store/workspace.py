@@ -97,8 +97,8 @@ class Workspace(DatasetStore):
             model_key: Which of its embeddings (see :meth:`embedding_list`); the vectors need
                 not be stored yet (:meth:`Space.has_vectors`, :meth:`embeddings`).
             viewer: Who asks (see the module's notes); ``None`` on a single-user machine.
-            query_model: The model that embeds typed texts: for uploaded vectors the one
-                their uploader named, else this one (default: the name in ``model_key``).
+            query_model: The model that embeds typed texts; by default, for uploaded vectors
+                the one their uploader named (if any), else the one that made the vectors.
             models: Loads a model by name (the app passes its cache of loaded models).
             table: The dataset's rows when the caller holds them already (else read once).
 
@@ -108,10 +108,8 @@ class Workspace(DatasetStore):
         info = self.get(dataset_id)
         owner = self.results_owner(dataset_id, viewer)
         results = self.results(dataset_id, viewer)
-        if info.vectors_model is not None:
-            query_model = info.query_model
-        elif query_model is None:
-            query_model = model_key.split("|", 1)[0]
+        if info.vectors_model is not None and query_model is None:
+            query_model = info.query_model or ""  # "": nobody knows which model made them
         return Space(
             (dataset_id, model_key, owner),
             model_key=model_key,
@@ -191,5 +189,12 @@ class Workspace(DatasetStore):
         if isinstance(embedder, TraditionalEmbedder):
             embedder.save(stored.path.with_suffix(".fit.npz"))  # before the vectors: never alone
         seconds = time.monotonic() - started
-        write_embeddings(stored.path, embedder.cache_key, result.vectors, result.truncated, seconds)
+        write_embeddings(
+            stored.path,
+            embedder.cache_key,
+            result.vectors,
+            result.truncated,
+            seconds,
+            name=embedder.name,
+        )
         return result.vectors
