@@ -12,6 +12,7 @@ from embedding_space.analysis.neighbors import GRAPH_NEIGHBORS
 from embedding_space.analysis.outliers import outlier_scores
 from embedding_space.analysis.projection import ProjectionParams
 from embedding_space.embed import SentenceEmbedder
+from embedding_space.embed.models import load_model
 from embedding_space.errors import InputError
 from embedding_space.store.files import open_file
 from embedding_space.store.space import Space
@@ -117,3 +118,16 @@ def test_a_search_of_another_column_reads_that_column(space: Space) -> None:
         space.search("x", "text", column="genre")
     with pytest.raises(InputError, match="kind must be one of"):
         space.search("x", "fuzzy")
+
+
+def test_typed_texts_are_embedded_with_the_model_that_made_the_vectors(
+    space: Space, embedder: SentenceEmbedder, tmp_path: Path
+) -> None:
+    assert space.query_model == embedder.name
+    tfidf = Workspace(tmp_path)
+    dataset_id = tfidf.list_datasets()[0].id
+    tfidf.embeddings(dataset_id, load_model("tfidf"))
+    fitted = tfidf.space(dataset_id, load_model("tfidf").cache_key)
+    assert fitted.query_model == "tfidf" and fitted.fit is not None
+    # Its own fit on these rows embeds the query: "Saturn" is a word only row 24 has.
+    assert fitted.neighbors("the rings of saturn", 1)[0].row == 24
