@@ -5,8 +5,9 @@ The core computes and stores every result (:class:`~embedding_space.store.space.
 module keeps what a rerun needs in memory, shared by every session of the server
 (``st.cache_resource``: arrays are large and read-only, and a copy per rerun would cost more
 than it protects). A space is resolved once per run (:func:`space`): which vectors the
-sidebar's model means, and whose results the session works with. Everything derived from it
-is cached by the space's key and the parameters, so a rerun recomputes and rereads nothing.
+sidebar's model means, and whose results the session works with; the handle holds its
+vectors and kNN graphs once read. Everything derived from them is cached by the space's key
+and the parameters, so a rerun recomputes and rereads nothing.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from embedding_space.analysis.agreement import MapTrust
 from embedding_space.analysis.clustering import Clustering, ClusterParams
 from embedding_space.analysis.comparison import Comparison
 from embedding_space.analysis.methods import data_fingerprint
-from embedding_space.analysis.neighbors import GRAPH_NEIGHBORS, KnnGraph
 from embedding_space.analysis.outliers import DuplicateSet, Outlier
 from embedding_space.analysis.projection import (
     METHOD_LABELS,
@@ -164,14 +164,6 @@ def forget_dataset() -> None:
 
 
 # -- results ----------------------------------------------------------------------------------
-
-
-@st.cache_resource(
-    show_spinner="Reading each row's neighbourhood…", max_entries=16, hash_funcs=_BY_SPACE
-)
-def graph(space: Space, n_neighbors: int = GRAPH_NEIGHBORS) -> KnnGraph:
-    """The cosine kNN graph with at least ``n_neighbors`` per row (see ``Space.graph``)."""
-    return space.graph(n_neighbors)
 
 
 @st.cache_resource(

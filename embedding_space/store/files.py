@@ -212,5 +212,4 @@ def space_of(
         results=MemoryResults(),
         query_model=model,
         models=models or load_model,
-        unnamed_model_hint="pass --model",
     )

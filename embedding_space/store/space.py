@@ -5,9 +5,9 @@ A :class:`Space` loads its own vectors and texts, and each result it offers is c
 and then read (its :class:`~embedding_space.store.results.ResultStore`): the kNN graph, a
 projection, a clustering, outlier scores, near-duplicates, the trust of a map, a comparison
 with another embedding, searches, vector arithmetic; and it holds the selections kept of its
-rows (:class:`~embedding_space.store.selections.Selections`). Each asks for the
-graph it needs, sized to its own ``k``. The app, the command line and the Python API all go
-through this one handle, so the same question gets the same answer from each.
+rows (:class:`~embedding_space.store.selections.Selections`). Each asks for the graph it needs,
+sized to its own ``k``. The app, the command line and the Python API all go through this one
+handle, so the same question gets the same answer from each.
 
 A handle comes from :meth:`Workspace.space <embedding_space.store.workspace.Workspace.space>`
 (a dataset in the workspace, results on disk) or
@@ -17,6 +17,7 @@ results in memory).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Hashable, Sequence
 from functools import cached_property
 
@@ -71,7 +72,6 @@ class Space:
             it (vectors uploaded without its name).
         models: Loads a model by name.
         rows: The number of rows, when it is known without reading them.
-        unnamed_model_hint: What to do when ``query_model`` is ``None`` and a text is typed.
     """
 
     def __init__(
@@ -86,7 +86,6 @@ class Space:
         query_model: str | None = None,
         models: ModelLoader = load_model,
         rows: int | None = None,
-        unnamed_model_hint: str = "name the model when uploading them",
     ) -> None:
         self.key = key
         self.model_key = model_key
@@ -97,8 +96,9 @@ class Space:
         self._read_table = table
         self._models = models
         self._rows = rows
-        self._unnamed_model_hint = unnamed_model_hint
         self._slug = model_slug(model_key)
+        self._graphs: dict[int, KnnGraph] = {}
+        self._graph_lock = threading.Lock()
 
     # -- what it is made of -------------------------------------------------------------------
 
@@ -168,8 +168,7 @@ class Space:
     # -- typed texts --------------------------------------------------------------------------
 
     def query_embedder(self) -> Embedder:
-        """The model that embeds texts typed against this space: the model that made it (a
-        traditional one with its fit on these rows).
+        """The model that embeds texts typed against this space (a traditional one: its fit).
 
         Raises:
             InputError: Nobody named the model, or it does not load.
@@ -178,7 +177,7 @@ class Space:
         if not name:
             raise InputError(
                 "These vectors came without the name of their model, so there is nothing to "
-                f"embed a typed text with; {self._unnamed_model_hint}."
+                "embed a typed text with; name it (when uploading them, or with --model)."
             )
         model = self._models(name)
         if not model.fitted_on_corpus:
@@ -198,8 +197,7 @@ class Space:
         return embed(list(texts), model).vectors
 
     def top_words(self, row: int, count: int = 8) -> list[str]:
-        """The words that weigh most in a row's vector when a traditional embedder made it
-        (the interpretability the deep models lack); empty otherwise."""
+        """The words weighing most in a row's vector, when a traditional embedder made it."""
         if self.fit is None:
             return []
         return [word for word, _ in self.fit.top_terms(self.vectors[row], count)]
@@ -211,9 +209,14 @@ class Space:
         approximate on large datasets: see ``analysis.ann``); UMAP, exports, outliers,
         duplicates and trust share the default one, and a larger ``k`` gets its own."""
         size = max(GRAPH_NEIGHBORS, n_neighbors)
-        return self.results.load_or_compute(
-            f"knn/{self._slug}-n{size}.npz", KnnGraph, lambda: neighbor_graph(self.vectors, size)
-        )
+        with self._graph_lock:  # a map in the background and a page may ask at once
+            if size not in self._graphs:  # held, like the vectors: every result reads one
+                self._graphs[size] = self.results.load_or_compute(
+                    f"knn/{self._slug}-n{size}.npz",
+                    KnnGraph,
+                    lambda: neighbor_graph(self.vectors, size),
+                )
+            return self._graphs[size]
 
     def neighbors(
         self,
@@ -277,14 +280,11 @@ class Space:
         """
 
         def compute() -> Projection:
-            graph = None
-            if (
-                params.method == "umap"
-                and params.metric == "cosine"
-                and self.rows > params.n_neighbors
-            ):
-                graph = self.graph(params.n_neighbors - 1)  # umap-learn counts the row itself
-            return project(self.vectors, params, knn=graph)
+            reads_graph = params.method == "umap" and params.metric == "cosine"
+            if not reads_graph or self.rows <= params.n_neighbors:
+                return project(self.vectors, params)
+            # umap-learn's n_neighbors counts the row itself
+            return project(self.vectors, params, knn=self.graph(params.n_neighbors - 1))
 
         return self.results.load_or_compute(
             f"projections/{self._slug}-{params.key()}.npz", Projection, compute
@@ -363,8 +363,7 @@ class Space:
         k: int = default_of("compare_k", int),
         label_column: str | None = None,
     ) -> Comparison:
-        """This embedding and another of the same rows, compared row by row (see
-        ``analysis.comparison``).
+        """This embedding and another of the same rows, compared (``analysis.comparison``).
 
         Raises:
             InputError: The other holds other texts, a bad ``k``, or no such column.

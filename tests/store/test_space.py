@@ -105,7 +105,7 @@ def test_typed_text_against_vectors_of_no_known_model_says_what_to_do(tmp_path: 
     vectors = np.random.default_rng(0).normal(size=(40, 8)).astype(np.float32)
     info = workspace.create_dataset(topics_frame(), "text", "vectors", vectors=vectors)
     space = workspace.space(info.id, info.vectors_model or "")
-    with pytest.raises(InputError, match="name the model when uploading them"):
+    with pytest.raises(InputError, match=r"name it \(when uploading them, or with --model\)"):
         space.search("planets", "semantic")
     assert space.search("planet", "text") != [], "text search needs no model"
     assert space.top_words(0) == []
