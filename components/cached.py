@@ -157,10 +157,10 @@ def stored_space(dataset_id: str, model_key: str) -> Space:
 
 
 def forget_dataset() -> None:
-    """Drop every cached handle and table (a dataset was deleted or changed)."""
-    table.clear()
-    _space.clear()
-    label_columns.clear()
+    """Drop every cached handle, table and result (a dataset was deleted): nothing of it may
+    stay in memory, and the other datasets' results are read back from disk when asked."""
+    for cached in (table, label_columns, _space, *_RESULTS):
+        cached.clear()
 
 
 # -- results ----------------------------------------------------------------------------------
@@ -260,3 +260,7 @@ def map_trust(space: Space, params: ProjectionParams, k: int, label_column: str 
 def comparison(first: Space, second: Space, k: int, label_column: str | None) -> Comparison:
     """Two embeddings of the dataset compared (see ``Space.comparison``)."""
     return first.comparison(second, k, label_column)
+
+
+_RESULTS = (projection, clustering, outlier_scores, outliers, duplicates, map_trust, comparison)
+"""Every cached result of a space."""
