@@ -52,6 +52,7 @@ class _Settings:
             type=parameter.kind,
             default=chosen,
             choices=parameter.choices or None,
+            metavar=None if parameter.choices else {int: "N", float: "X"}.get(parameter.kind),
             help=f"{help or parameter.help}{parameter.bounds} Default: {shown}.",
         )
         self.flags[name] = flags[0]
