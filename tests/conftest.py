@@ -3,6 +3,7 @@ dataset of four topics for the app tests that are not about the demo."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import sys
@@ -22,7 +23,29 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from embedding_space.embed import SentenceEmbedder, load_embedder  # noqa: E402
 from embedding_space.store.workspace import Workspace  # noqa: E402
+from tests.browser import support  # noqa: E402
 from tests.helpers import CountingEmbedder, topics_frame  # noqa: E402
+
+HAS_PLAYWRIGHT = importlib.util.find_spec("playwright") is not None
+# The test tools alone (requirements-test.txt, what `make test-fast` installs) have no
+# Playwright, which every module in browser/ imports; those tests are all marked browser.
+collect_ignore = [] if HAS_PLAYWRIGHT else ["browser"]
+
+
+def pytest_report_header() -> str | None:
+    return None if HAS_PLAYWRIGHT else "Playwright is not installed: tests/browser/ is left out"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Note a test without the ``browser`` or ``server`` marker before its fixtures start, so
+    that starting a server or Chromium from it fails (see ``support.REAL_PROCESS_MARKERS``)."""
+    marked = any(item.get_closest_marker(name) for name in support.REAL_PROCESS_MARKERS)
+    support.unmarked_test = None if marked else item.nodeid
+
+
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    support.unmarked_test = None
 
 
 @pytest.fixture(scope="session")

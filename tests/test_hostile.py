@@ -21,6 +21,8 @@ from embedding_space.embed import EmbeddingCache
 from tests.browser import support
 from tests.helpers import TOPICS
 
+pytestmark = pytest.mark.server
+
 expect = pytest.importorskip("playwright.sync_api").expect
 
 HOSTILE = (

@@ -22,6 +22,8 @@ from embedding_space.store.workspace import Workspace
 from tests.browser import support
 from tests.helpers import topics_frame
 
+pytestmark = pytest.mark.server
+
 pytest.importorskip("playwright.sync_api")
 
 HEADINGS = {

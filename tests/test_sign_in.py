@@ -20,6 +20,8 @@ from tests.browser import support
 from tests.browser.oidc import FakeProvider, fake_provider
 from tests.helpers import topics_frame
 
+pytestmark = pytest.mark.server
+
 expect = pytest.importorskip("playwright.sync_api").expect
 
 ALICE = {"sub": "alice-0001", "email": "alice@example.test", "name": "Alice"}

@@ -35,6 +35,20 @@ URL_VARIABLE = "EMBEDDING_SPACE_TEST_URL"
 """Set it to a running app's URL to skip starting a server (for working on this test only)."""
 
 HIGHLIGHT_LAYERS = {"selected", "neighbours", "clicked", "query", "query row"}
+REAL_PROCESS_MARKERS = ("browser", "server")
+"""A test that starts a server or Chromium carries one of these, so that ``make test-fast``
+and ``make test-unit`` leave it out."""
+unmarked_test: str | None = None
+"""The test now running under pytest when it carries none of :data:`REAL_PROCESS_MARKERS`
+(``tests/conftest.py`` sets it); ``None`` outside pytest (``make bench``)."""
+
+
+def _refuse_unmarked(what: str) -> None:
+    if unmarked_test is not None:
+        raise RuntimeError(
+            f"{unmarked_test} starts {what}: mark it with one of {REAL_PROCESS_MARKERS} "
+            "(pytestmark = pytest.mark.server), so that the fast test runs leave it out."
+        )
 
 
 def plain_text(hover: str) -> str:
@@ -102,6 +116,7 @@ def app_server(
         environment: More environment variables for the server (``EMBEDDING_SPACE_MULTI_USER``
             is otherwise unset).
     """
+    _refuse_unmarked("a real app server")
     if os.environ.get(URL_VARIABLE) and not fresh:
         yield os.environ[URL_VARIABLE].rstrip("/")
         return
@@ -170,6 +185,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 @contextmanager
 def chromium() -> Iterator[Any]:
     """Debian's Chromium, headless, driven by Playwright; yields the browser."""
+    _refuse_unmarked("Chromium")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

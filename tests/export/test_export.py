@@ -320,6 +320,7 @@ def test_png_export_rejects_a_size_that_is_not_positive() -> None:
         export_figure_png(scatter_figure(COORDINATES, list("abcdef")), width=0)
 
 
+@pytest.mark.browser  # it starts Chromium (through kaleido)
 @pytest.mark.skipif(not HAS_CHROMIUM, reason="PNG export needs /usr/bin/chromium")
 def test_png_export_draws_the_points_at_the_requested_size_and_reuses_the_browser() -> None:
     count = 3000
