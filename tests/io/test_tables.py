@@ -20,6 +20,7 @@ from embedding_space.io.tables import (
     describe,
     read_table,
 )
+from tests.helpers import xlsx_bytes
 
 PNG_BYTES = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06" + bytes(
     range(256)
@@ -37,21 +38,16 @@ def _large_csv() -> bytes:
 
 
 def _xlsx(path: Path) -> None:
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    first = workbook.active
-    assert first is not None
-    first.title = "Reviews"
-    first.append(["id", "review", "stars"])
-    first.append([1, "Great café, would return", 5])
-    first.append([None, None, None])  # a blank row in the middle is skipped
-    first.append([2, "Cold coffee", 2])
-    first.append([3, 42, 1])  # a number typed into the text column becomes text
-    second = workbook.create_sheet("Notes")
-    second.append(["note"])
-    second.append(["only on the second sheet"])
-    workbook.save(path)
+    reviews = [
+        ["id", "review", "stars"],
+        [1, "Great café, would return", 5],
+        [None, None, None],  # a blank row in the middle is skipped
+        [2, "Cold coffee", 2],
+        [3, 42, 1],  # a number typed into the text column becomes text
+    ]
+    path.write_bytes(
+        xlsx_bytes({"Reviews": reviews, "Notes": [["note"], ["only on the second sheet"]]})
+    )
 
 
 def _parquet(path: Path) -> None:
