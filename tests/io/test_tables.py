@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import io
 import json
 import random
 from dataclasses import dataclass, field
@@ -389,17 +390,35 @@ def test_describe_samples_the_first_five_texts(folder: Path) -> None:
     ]
 
 
-def test_every_supported_suffix_is_listed() -> None:
-    assert SUPPORTED_SUFFIXES == (
-        ".txt",
-        ".csv",
-        ".tsv",
-        ".jsonl",
-        ".ndjson",
-        ".json",
-        ".parquet",
-        ".xlsx",
-    )
+def _one_text(suffix: str) -> bytes:
+    """A file holding the one text "hello there" (in a column ``text`` where the format has
+    columns), written as files with ``suffix`` are."""
+    if suffix == ".parquet":
+        buffer = io.BytesIO()
+        pd.DataFrame({"text": ["hello there"]}).to_parquet(buffer)
+        return buffer.getvalue()
+    if suffix == ".xlsx":
+        return xlsx_bytes({"Sheet": [["text"], ["hello there"]]})
+    return {
+        ".txt": b"hello there\n",
+        ".csv": b"text\nhello there\n",
+        ".tsv": b"text\tid\nhello there\t1\n",
+        ".jsonl": b'{"text": "hello there"}\n',
+        ".ndjson": b'{"text": "hello there"}\n',
+        ".json": b'[{"text": "hello there"}]',
+    }[suffix]
+
+
+@pytest.mark.parametrize("suffix", SUPPORTED_SUFFIXES)
+def test_every_supported_suffix_loads_a_file_of_its_kind_in_any_case(
+    tmp_path: Path, suffix: str
+) -> None:
+    for name in (f"lower{suffix}", f"UPPER{suffix.upper()}"):
+        path = tmp_path / name
+        path.write_bytes(_one_text(suffix))
+        table = read_table(path)
+        assert table.texts == ["hello there"], name
+        assert table.format == {".ndjson": "jsonl"}.get(suffix, suffix[1:]), name
 
 
 def test_html_is_kept_as_text_not_interpreted(folder: Path) -> None:
