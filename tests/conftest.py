@@ -8,7 +8,9 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -46,6 +48,21 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 def pytest_runtest_teardown(item: pytest.Item) -> None:
     support.unmarked_test = None
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Chromium for one module's real-server tests; Playwright's ``expect`` waits
+    ``support.EXPECT_TIMEOUT_MS`` meanwhile (its default again afterwards)."""
+    support.require_chromium()
+    from playwright.sync_api import expect
+
+    with support.chromium() as chromium:
+        expect.set_options(timeout=support.EXPECT_TIMEOUT_MS)
+        try:
+            yield chromium
+        finally:
+            expect.set_options(timeout=5_000)
 
 
 @pytest.fixture(scope="session")

@@ -15,10 +15,10 @@ import sys
 import time
 import traceback
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -35,6 +35,10 @@ URL_VARIABLE = "EMBEDDING_SPACE_TEST_URL"
 """Set it to a running app's URL to skip starting a server (for working on this test only)."""
 
 HIGHLIGHT_LAYERS = {"selected", "neighbours", "clicked", "query", "query row"}
+EXPECT_TIMEOUT_MS = 90_000
+"""How long Playwright's ``expect`` waits in the real-server tests: the first page of a new
+server loads the model."""
+_T = TypeVar("_T")
 REAL_PROCESS_MARKERS = ("browser", "server")
 """A test that starts a server or Chromium carries one of these, so that ``make test-fast``
 and ``make test-unit`` leave it out."""
@@ -182,6 +186,17 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
             continue
 
 
+def require_chromium() -> None:
+    """Skip the test when Debian's Chromium is not installed; fail under CI, where
+    ``make check-browser`` installs it."""
+    import pytest
+
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is not installed; run `make check-browser`.")
+        pytest.skip(f"{CHROMIUM} is not installed")
+
+
 @contextmanager
 def chromium() -> Iterator[Any]:
     """Debian's Chromium, headless, driven by Playwright; yields the browser."""
@@ -279,6 +294,31 @@ def drag_box(page: Any, left: float, top: float, right: float, bottom: float) ->
     page.mouse.move((left + right) / 2, (top + bottom) / 2, steps=5)
     page.mouse.move(right, bottom, steps=5)
     page.mouse.up()
+
+
+def wait_for(condition: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
+    """Poll ``condition`` until it holds; fail, saying ``what`` did not happen, after
+    ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} did not happen within {timeout:.0f} s")
+        time.sleep(0.2)
+
+
+def steady(read: Callable[[], _T], quiet: float, timeout: float = 60.0) -> _T:
+    """Poll ``read`` until its value has stayed the same for ``quiet`` seconds and return it;
+    fail if it still changes after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    value, since = read(), time.monotonic()
+    while time.monotonic() - since < quiet:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still changing after {timeout:.0f} s (now {value!r})")
+        time.sleep(0.2)
+        now = read()
+        if now != value:
+            value, since = now, time.monotonic()
+    return value
 
 
 def settle(page: Any, timeout: float = 120.0, quiet: float = 0.8) -> None:
