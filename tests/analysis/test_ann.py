@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from embedding_space.analysis import ann
-from embedding_space.analysis.neighbors import knn_graph
+from embedding_space.analysis.neighbors import KnnGraph, knn_graph
+from embedding_space.types import FloatMatrix
 
 
 def _blobs(count: int = 3000) -> np.ndarray:
@@ -36,11 +37,12 @@ def test_the_size_of_a_dataset_decides_which_graph_it_gets(
     vectors = _blobs(200)
     assert (ann.neighbor_graph(vectors, 5).indices == knn_graph(vectors, 5).indices).all()
     calls: list[int] = []
+
+    def exact_instead(points: FloatMatrix, n_neighbors: int) -> KnnGraph:
+        calls.append(len(points))
+        return knn_graph(points, n_neighbors)
+
     monkeypatch.setattr(ann, "EXACT_UP_TO", 100)
-    monkeypatch.setattr(
-        ann,
-        "approximate_knn_graph",
-        lambda points, n: calls.append(len(points)) or knn_graph(points, n),
-    )
+    monkeypatch.setattr(ann, "approximate_knn_graph", exact_instead)
     ann.neighbor_graph(vectors, 5)
     assert calls == [200]

@@ -35,7 +35,7 @@ def test_the_compare_page_sets_two_embeddings_side_by_side(two_models_id: str) -
         if "model" in frame.value.columns and "silhouette (cosine)" in frame.value.columns
     )
     assert [name.split(" · ")[0] for name in table["model"]] == ["all-MiniLM-L6-v2", "tfidf"]
-    deep, sparse = table.iloc[0, 1], table.iloc[1, 1]
+    deep, sparse = table.iloc[:2, 1].to_numpy(dtype=float)
     assert deep > sparse, "MiniLM knows the topics TF-IDF's words miss"
     maps = plotly_figures(app)[1:]
     assert len(maps) == 2

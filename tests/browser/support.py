@@ -70,7 +70,7 @@ def free_port() -> int:
 def _healthy(url: str) -> bool:
     try:
         with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return response.status == 200 and response.read().strip() == b"ok"
+            return bool(response.status == 200 and response.read().strip() == b"ok")
     except OSError:
         return False
 
@@ -263,7 +263,7 @@ POINT_PIXELS_JS = """
 
 def traces(page: Any, selector: str = PLOT) -> list[dict[str, Any]]:
     """The drawn traces of the first plotly chart (``_fullData``: typed arrays decoded)."""
-    return page.evaluate(TRACES_JS, selector) or []
+    return list(page.evaluate(TRACES_JS, selector) or [])
 
 
 def base_traces(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -283,7 +283,7 @@ def layer(found: list[dict[str, Any]], name: str) -> dict[str, Any] | None:
 
 def point_pixels(page: Any, selector: str = PLOT) -> list[dict[str, Any]]:
     """Page coordinates of every marker of a 2-D map."""
-    return page.evaluate(POINT_PIXELS_JS, selector)
+    return list(page.evaluate(POINT_PIXELS_JS, selector))
 
 
 def drag_box(page: Any, left: float, top: float, right: float, bottom: float) -> None:
@@ -343,11 +343,11 @@ def errors_on_page(page: Any) -> str | None:
     """The text of a Streamlit exception box or of a traceback, if the page shows one."""
     boxes = page.locator('[data-testid="stException"]')
     if boxes.count():
-        return boxes.first.inner_text()
+        return str(boxes.first.inner_text())
     body = page.locator("body").inner_text()
     if "Traceback" in body:
         start = body.index("Traceback")
-        return body[max(0, start - 200) : start + 1500]
+        return str(body[max(0, start - 200) : start + 1500])
     return None
 
 
