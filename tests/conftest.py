@@ -3,7 +3,6 @@ dataset of four topics for the app tests that are not about the demo."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import sys
@@ -28,7 +27,12 @@ from embedding_space.store.workspace import Workspace  # noqa: E402
 from tests.browser import support  # noqa: E402
 from tests.helpers import CountingEmbedder, topics_frame  # noqa: E402
 
-HAS_PLAYWRIGHT = importlib.util.find_spec("playwright") is not None
+try:
+    import playwright  # noqa: F401
+
+    HAS_PLAYWRIGHT = True
+except ImportError:
+    HAS_PLAYWRIGHT = False
 # The test tools alone (requirements-test.txt, what `make test-fast` installs) have no
 # Playwright, which every module in browser/ imports; those tests are all marked browser.
 collect_ignore = [] if HAS_PLAYWRIGHT else ["browser"]
