@@ -7,7 +7,9 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,7 +24,49 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from embedding_space.embed import SentenceEmbedder, load_embedder  # noqa: E402
 from embedding_space.store.workspace import Workspace  # noqa: E402
+from tests.browser import support  # noqa: E402
 from tests.helpers import CountingEmbedder, topics_frame  # noqa: E402
+
+try:
+    import playwright  # noqa: F401
+
+    HAS_PLAYWRIGHT = True
+except ImportError:
+    HAS_PLAYWRIGHT = False
+# The test tools alone (requirements-test.txt, what `make test-fast` installs) have no
+# Playwright, which every module in browser/ imports; those tests are all marked browser.
+collect_ignore = [] if HAS_PLAYWRIGHT else ["browser"]
+
+
+def pytest_report_header() -> str | None:
+    return None if HAS_PLAYWRIGHT else "Playwright is not installed: tests/browser/ is left out"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Note a test without the ``browser`` or ``server`` marker before its fixtures start, so
+    that starting a server or Chromium from it fails (see ``support.REAL_PROCESS_MARKERS``)."""
+    marked = any(item.get_closest_marker(name) for name in support.REAL_PROCESS_MARKERS)
+    support.unmarked_test = None if marked else item.nodeid
+
+
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    support.unmarked_test = None
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Chromium for one module's real-server tests; Playwright's ``expect`` waits
+    ``support.EXPECT_TIMEOUT_MS`` meanwhile (its default again afterwards)."""
+    support.require_chromium()
+    from playwright.sync_api import expect
+
+    with support.chromium() as chromium:
+        expect.set_options(timeout=support.EXPECT_TIMEOUT_MS)
+        try:
+            yield chromium
+        finally:
+            expect.set_options(timeout=5_000)
 
 
 @pytest.fixture(scope="session")

@@ -5,11 +5,12 @@ from __future__ import annotations
 import base64
 import csv
 import io
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from contextlib import chdir, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -25,6 +26,22 @@ ROOT = Path(__file__).resolve().parent.parent
 """The repository root."""
 APP = str(ROOT / "app.py")
 """The router, as ``AppTest.from_file`` takes it (an absolute path)."""
+APP_TIMEOUT = 300
+"""Seconds one AppTest run may take: the first may embed the demo and compile UMAP."""
+PAGE_HEADINGS = {
+    "similarity": "Similarity",
+    "neighbors": "Nearest neighbours",
+    "concepts": "Concepts",
+    "quality": "Outliers and duplicates",
+    "compare": "Compare embeddings",
+    "data": "Data",
+}
+"""The heading of each page but the map, by address (``Route.url_path``)."""
+
+
+def page_heading(url_path: str, dataset_name: str) -> str:
+    """What the page at ``url_path`` shows as its heading: the Map page names its dataset."""
+    return PAGE_HEADINGS.get(url_path, dataset_name)
 
 
 class CountingEmbedder(SentenceEmbedder):
@@ -112,6 +129,22 @@ def write_topics_csv(path: Path) -> dict[str, str]:
     return topic_of
 
 
+def xlsx_bytes(sheets: Mapping[str, Sequence[Sequence[object]]]) -> bytes:
+    """An Excel workbook of these sheets, in order, each a list of rows (an empty row stays
+    empty), as a file's bytes."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.worksheets[0])
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(list(row))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
 def plotly_values(encoded: object) -> np.ndarray:
     """A plotly array as a figure's JSON holds it: ``{"dtype", "bdata"}`` (base64) or a list."""
     if isinstance(encoded, dict) and "bdata" in encoded:
@@ -119,27 +152,42 @@ def plotly_values(encoded: object) -> np.ndarray:
     return np.asarray(encoded).ravel()
 
 
-def open_app(
-    dataset_id: str,
-    page: str | None = None,
-    *,
-    timeout: float = 300,
-    **session: object,
-) -> AppTest:
-    """Run the app in AppTest on a dataset (PCA unless ``session`` says otherwise), then
-    switch to ``page`` (a script path) if given; fails on any exception shown."""
+def new_app() -> AppTest:
+    """The app (its router) in AppTest, not run yet."""
     from streamlit.testing.v1 import AppTest
 
-    app = AppTest.from_file(APP, default_timeout=timeout)
+    return AppTest.from_file(APP, default_timeout=APP_TIMEOUT)
+
+
+def open_app(dataset_id: str, page: str | None = None, /, **session: object) -> AppTest:
+    """Run the app in AppTest on a dataset, then switch to ``page`` (a script path) if given;
+    fails on any exception shown.
+
+    ``session`` sets session-state keys before the first run. The map is PCA unless it says
+    otherwise; a key given as ``None`` is left unset (``method=None``: the app chooses).
+    """
+    app = new_app()
     app.session_state["dataset_id"] = dataset_id
-    app.session_state["method"] = "pca"
-    for key, value in session.items():
-        app.session_state[key] = value
+    for key, value in {"method": "pca", **session}.items():
+        if value is not None:
+            app.session_state[key] = value
     app.run()
     if page is not None:
         app.switch_page(page).run()
     assert not app.exception, [e.value for e in app.exception]
     return app
+
+
+def plotly_figures(app: AppTest) -> list[dict[str, Any]]:
+    """Every plotly chart on the page, as the figure (JSON) sent to the browser."""
+    return [dict(json.loads(chart.proto.spec)) for chart in app.get("plotly_chart")]
+
+
+def plotly_figure(app: AppTest) -> dict[str, Any]:
+    """The page's first plotly chart; fails when the page has none."""
+    figures = plotly_figures(app)
+    assert figures, "no plotly chart on the page"
+    return figures[0]
 
 
 @dataclass(frozen=True)

@@ -163,14 +163,14 @@ def _session_state_literals(path: Path) -> list[int]:
     """Lines where ``st.session_state`` is indexed or called with a string written out."""
     lines = []
     for node in ast.walk(ast.parse(path.read_text())):
-        target = None
         if isinstance(node, ast.Subscript):
             target, key = node.value, node.slice
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.args:
             target, key = node.func.value, node.args[0]
+        else:
+            continue
         if (
-            target is not None
-            and isinstance(target, ast.Attribute)
+            isinstance(target, ast.Attribute)
             and target.attr == "session_state"
             and isinstance(key, ast.Constant | ast.JoinedStr)
         ):

@@ -9,8 +9,6 @@ stops: closing the tab mid-embedding stops the embedding.
 from __future__ import annotations
 
 import csv
-import os
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,8 @@ import pytest
 from embedding_space.embed import EmbeddingCache
 from tests.browser import support
 from tests.helpers import TOPICS
+
+pytestmark = pytest.mark.server
 
 expect = pytest.importorskip("playwright.sync_api").expect
 
@@ -35,10 +35,7 @@ COLUMN = "label http://evil.example/c"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """A multi-user server with a workspace of its own; yields its URL and the workspace."""
-    if not support.CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{support.CHROMIUM} is not installed; run `make check-browser`.")
-        pytest.skip(f"{support.CHROMIUM} is not installed")
+    support.require_chromium()
     folder = tmp_path_factory.mktemp("hostile")
     home = folder / "workspace"
     with support.app_server(
@@ -48,16 +45,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
         environment={"EMBEDDING_SPACE_MULTI_USER": "1"},
     ) as url:
         yield url, home
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with support.chromium() as chromium:
-        expect.set_options(timeout=90_000)
-        try:
-            yield chromium
-        finally:
-            expect.set_options(timeout=5_000)
 
 
 LEAKS_JS = """
@@ -92,6 +79,19 @@ def _write_hostile_csv(path: Path) -> None:
         writer.writerows(rows)
 
 
+def _open_page(page: Any, title: str) -> None:
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+
+
+def _ask(page: Any, title: str, label: str, text: str) -> None:
+    """Open a page, type ``text`` into its ``label`` box and wait for the table of answers."""
+    _open_page(page, title)
+    box = page.get_by_label(label, exact=True)
+    box.fill(text)
+    box.press("Enter")
+    expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
+
+
 def test_hostile_text_never_becomes_a_link_or_markup_on_any_page(
     server: tuple[str, Path], browser: Any, tmp_path: Path
 ) -> None:
@@ -113,32 +113,24 @@ def test_hostile_text_never_becomes_a_link_or_markup_on_any_page(
     _assert_inert(page, "the map")
     support.shot(page, "hostile-map.png")
 
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Neighbours").click()
-    sentence = page.get_by_label("Sentence", exact=True)
-    sentence.fill("see http://evil.example/q or write to q@evil.example")
-    sentence.press("Enter")
-    expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
+    _ask(page, "Neighbours", "Sentence", "see http://evil.example/q or write to q@evil.example")
     _assert_inert(page, "the neighbours page")
 
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Similarity").click()
+    _open_page(page, "Similarity")
     expect(page.locator(support.PLOT)).to_be_visible()
     _assert_inert(page, "the similarity page")
 
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Concepts").click()
-    expression = page.get_by_label("Expression", exact=True)
-    expression.fill("http://evil.example/x + mail@evil.example")
-    expression.press("Enter")
-    expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
+    _ask(page, "Concepts", "Expression", "http://evil.example/x + mail@evil.example")
     _assert_inert(page, "the concepts page")
     support.shot(page, "hostile-concepts.png")
 
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Outliers & duplicates").click()
+    _open_page(page, "Outliers & duplicates")
     expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
     page.get_by_role("tab", name="Near-duplicates").click()
     _assert_inert(page, "the outliers and duplicates page")
     support.shot(page, "hostile-quality.png")
 
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Data").click()
+    _open_page(page, "Data")
     page.get_by_role("tab", name="Workspace").click()
     expect(page.get_by_role("button", name="Rename")).to_be_visible()
     _assert_inert(page, "the workspace tab")
@@ -154,11 +146,9 @@ def test_closing_the_tab_mid_embedding_stops_the_embedding(
     page.goto(url)  # a fresh workspace: the demo's 3,080 texts start embedding
     expect(page.get_by_text("Embedding ", exact=False).first).to_be_visible()
     cache = EmbeddingCache(home)
-    deadline = time.monotonic() + 60
-    while cache.count() < 128 and time.monotonic() < deadline:
-        time.sleep(0.2)
+    support.wait_for(lambda: cache.count() >= 128, "storing the first 128 vectors")
     page.context.close()
-    time.sleep(3)  # the batch in flight finishes
-    stopped_at = cache.count()
-    time.sleep(6)
-    assert cache.count() == stopped_at < 3080, "nobody is watching: the embedding stopped"
+    # The batch in flight is stored, then nothing more: the count stands still far longer
+    # than a batch takes (under a second), well short of every text.
+    stopped_at = support.steady(cache.count, quiet=6.0)
+    assert stopped_at < 3080, "nobody is watching: the embedding stopped"

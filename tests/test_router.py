@@ -9,8 +9,6 @@ address as its first request in headless Chromium, and looks at what a visitor s
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,19 +18,13 @@ from components import routes
 from embedding_space.embed import SentenceEmbedder
 from embedding_space.store.workspace import Workspace
 from tests.browser import support
-from tests.helpers import topics_frame
+from tests.helpers import page_heading, topics_frame
+
+pytestmark = pytest.mark.server
 
 pytest.importorskip("playwright.sync_api")
 
-HEADINGS = {
-    routes.MAP: "four topics",
-    routes.SIMILARITY: "Similarity",
-    routes.NEIGHBORS: "Nearest neighbours",
-    routes.CONCEPTS: "Concepts",
-    routes.QUALITY: "Outliers and duplicates",
-    routes.COMPARE: "Compare embeddings",
-    routes.DATA: "Data",
-}
+HEADINGS = {route: page_heading(route.url_path, "four topics") for route in routes.ROUTES}
 """What each page's heading reads when it opens on the dataset of the link."""
 DRAWN = {
     routes.MAP: support.PLOT,
@@ -62,16 +54,6 @@ def workspace(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceEmbedd
     info = store.create_dataset(topics_frame(), "text", "four topics", dataset_id="four-topics")
     store.embeddings(info.id, embedder)
     return home
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not support.CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{support.CHROMIUM} is not installed; run `make check-browser`.")
-        pytest.skip(f"{support.CHROMIUM} is not installed")
-    with support.chromium() as chromium:
-        yield chromium
 
 
 def _first_visit(

@@ -7,7 +7,6 @@ sign out again.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -20,6 +19,8 @@ from tests.browser import support
 from tests.browser.oidc import FakeProvider, fake_provider
 from tests.helpers import topics_frame
 
+pytestmark = pytest.mark.server
+
 expect = pytest.importorskip("playwright.sync_api").expect
 
 ALICE = {"sub": "alice-0001", "email": "alice@example.test", "name": "Alice"}
@@ -31,10 +32,7 @@ def signed_app(
     tmp_path_factory: pytest.TempPathFactory, embedder: SentenceEmbedder
 ) -> Iterator[tuple[str, FakeProvider]]:
     """The app with sign-in configured against the fake provider; yields its URL."""
-    if not support.CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{support.CHROMIUM} is not installed; run `make check-browser`.")
-        pytest.skip(f"{support.CHROMIUM} is not installed")
+    support.require_chromium()
     folder = tmp_path_factory.mktemp("sign-in")
     store = Workspace(folder / "workspace")
     shared = store.create_dataset(topics_frame(), "text", "four topics", dataset_id="four-topics")
@@ -50,17 +48,7 @@ def signed_app(
             fresh=True,
             port=port,
         ) as url:
-            expect.set_options(timeout=90_000)  # the first upload in a new server loads the model
-            try:
-                yield url, provider
-            finally:
-                expect.set_options(timeout=5_000)  # Playwright's default, for other modules
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with support.chromium() as chromium:
-        yield chromium
+            yield url, provider
 
 
 def _sign_in(browser: Any, url: str, provider: FakeProvider, user: dict[str, str]) -> Any:

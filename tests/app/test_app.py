@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import base64
-import json
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -13,10 +12,9 @@ from streamlit.testing.v1 import AppTest
 from components import routes, state
 from embedding_space.demo import DEMO_DATASET_ID
 from embedding_space.store.workspace import Workspace
-from tests.helpers import APP
+from tests.helpers import new_app, page_heading, plotly_figure, plotly_values
 
-PAGES = [routes.MAP.path, routes.SIMILARITY.path, routes.NEIGHBORS.path, routes.DATA.path]
-TIMEOUT = 300  # the first run embeds the demo and compiles UMAP
+DEMO_NAME = "Demo: BANKING77 customer queries"
 
 
 def _assert_clean(app: AppTest) -> None:
@@ -24,31 +22,41 @@ def _assert_clean(app: AppTest) -> None:
     assert not [e for e in app.error], [e.value for e in app.error]
 
 
-def _figure(app: AppTest) -> dict:  # type: ignore[type-arg]
-    charts = app.get("plotly_chart")
-    assert charts, "no plotly chart on the page"
-    return json.loads(charts[0].proto.spec)
-
-
-def _values(encoded: object) -> np.ndarray:
-    """Plotly sends arrays as ``{"dtype", "bdata"}`` (base64); plain lists otherwise."""
-    if isinstance(encoded, dict) and "bdata" in encoded:
-        return np.frombuffer(base64.b64decode(encoded["bdata"]), dtype=encoded["dtype"])
-    return np.asarray(encoded).ravel()
-
-
-def _plotted_rows(figure: dict) -> set[int]:  # type: ignore[type-arg]
+def _plotted_rows(figure: dict[str, Any]) -> set[int]:
     base = [
         t
         for t in figure["data"]
         if t.get("name") not in {"selected", "neighbours", "clicked", "query"}
     ]
-    return {int(row) for trace in base for row in _values(trace.get("customdata", []))}
+    return {int(row) for trace in base for row in plotly_values(trace.get("customdata", []))}
+
+
+def _headings(app: AppTest) -> list[str]:
+    return [title.value.replace("\\", "") for title in app.title]
+
+
+def _open_on(route: routes.Route, dataset_id: str | None = None) -> AppTest:
+    """The app opened on ``route``, on a dataset or (``None``) the demo a first visitor gets;
+    fails on any exception or error shown. (The first run opens the map: AppTest switches
+    pages only after it, as the pages have addresses of their own.)"""
+    app = new_app()
+    if dataset_id is not None:
+        app.session_state[state.DATASET_ID] = dataset_id
+    app.run()
+    if route != routes.MAP:
+        app.switch_page(route.path).run()
+    _assert_clean(app)
+    return app
 
 
 @pytest.fixture
 def app() -> AppTest:
-    return AppTest.from_file(APP, default_timeout=TIMEOUT)
+    return new_app()
+
+
+@pytest.fixture(scope="module")
+def one_text_id() -> str:
+    return Workspace().create_dataset(pd.DataFrame({"text": ["only me"]}), "text", "one text").id
 
 
 @pytest.fixture(scope="module")
@@ -65,43 +73,36 @@ def tiny_dataset_id() -> str:
 def test_first_start_shows_the_demo_map_with_every_row(app: AppTest) -> None:
     app.run()
     _assert_clean(app)
-    assert app.title[0].value.replace("\\", "") == "Demo: BANKING77 customer queries"
-    figure = _figure(app)
+    assert _headings(app) == [DEMO_NAME]
+    figure = plotly_figure(app)
     assert _plotted_rows(figure) == set(range(3080))
     assert len(figure["data"]) == 77, "one legend entry per intent"
     assert app.session_state[state.COLOR_COLUMN] == "category"
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_every_page_renders_with_the_demo(app: AppTest, page: str) -> None:
-    app.run()
-    app.switch_page(page).run()
-    _assert_clean(app)
+@pytest.mark.parametrize("route", routes.ROUTES, ids=lambda route: route.url_path)
+def test_every_page_renders_with_the_demo(route: routes.Route) -> None:
+    app = _open_on(route)
+    assert _headings(app) == [page_heading(route.url_path, DEMO_NAME)]
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_every_page_renders_with_one_text(app: AppTest, page: str) -> None:
-    one = Workspace().create_dataset(pd.DataFrame({"text": ["only me"]}), "text", "one text")
-    app.session_state[state.DATASET_ID] = one.id
-    app.run()
-    app.switch_page(page).run()
-    _assert_clean(app)
+@pytest.mark.parametrize("route", routes.ROUTES, ids=lambda route: route.url_path)
+def test_every_page_renders_with_one_text(route: routes.Route, one_text_id: str) -> None:
+    app = _open_on(route, one_text_id)
+    assert _headings(app) == [page_heading(route.url_path, "one text")]
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_every_page_renders_with_three_texts(app: AppTest, page: str, tiny_dataset_id: str) -> None:
-    app.session_state[state.DATASET_ID] = tiny_dataset_id
-    app.run()
-    app.switch_page(page).run()
-    _assert_clean(app)
-    if page == routes.MAP.path:
-        assert _plotted_rows(_figure(app)) == {0, 1, 2}
+@pytest.mark.parametrize("route", routes.ROUTES, ids=lambda route: route.url_path)
+def test_every_page_renders_with_three_texts(route: routes.Route, tiny_dataset_id: str) -> None:
+    app = _open_on(route, tiny_dataset_id)
+    assert _headings(app) == [page_heading(route.url_path, "three texts")]
+    if route == routes.MAP:
+        assert _plotted_rows(plotly_figure(app)) == {0, 1, 2}
         assert any("PCA" in info.value for info in app.info), "the fallback is said on screen"
 
 
-def test_pasted_texts_become_the_current_dataset(app: AppTest) -> None:
-    app.run()
-    app.switch_page(routes.DATA.path).run()
+def test_pasted_texts_become_the_current_dataset() -> None:
+    app = _open_on(routes.DATA)
     app.text_area[0].set_value(
         "Where is my new card?\nHow do I reset my PIN?\n\nI was charged twice"
     ).run()
@@ -118,10 +119,9 @@ def test_pasted_texts_become_the_current_dataset(app: AppTest) -> None:
     ]
 
 
-def test_empty_paste_says_what_to_fix_and_keeps_the_dataset(app: AppTest) -> None:
-    app.run()
+def test_empty_paste_says_what_to_fix_and_keeps_the_dataset() -> None:
+    app = _open_on(routes.DATA)
     before = app.session_state[state.DATASET_ID]
-    app.switch_page(routes.DATA.path).run()
     app.text_area[0].set_value("   \n  ").run()
     app.button(key="paste_embed").click().run()
     assert not app.exception
@@ -134,10 +134,10 @@ def test_changing_the_projection_method_updates_the_map(
 ) -> None:
     app.session_state[state.DATASET_ID] = topics_dataset_id
     app.run()
-    umap_x = _values(_figure(app)["data"][0]["x"])
+    umap_x = plotly_values(plotly_figure(app)["data"][0]["x"])
     app.sidebar.radio[0].set_value("pca").run()
     _assert_clean(app)
-    pca_x = _values(_figure(app)["data"][0]["x"])
+    pca_x = plotly_values(plotly_figure(app)["data"][0]["x"])
     assert pca_x.shape == umap_x.shape
     assert not np.allclose(pca_x, umap_x)
     assert any("PCA 2-D" in caption.value for caption in app.caption)
@@ -148,7 +148,7 @@ def test_three_dimensional_map_draws_scatter3d(app: AppTest, topics_dataset_id: 
     app.run()
     app.sidebar.radio[1].set_value(3).run()
     _assert_clean(app)
-    figure = _figure(app)
+    figure = plotly_figure(app)
     assert {t["type"] for t in figure["data"]} == {"scatter3d"}
     assert _plotted_rows(figure) == set(range(40))
 
@@ -164,13 +164,11 @@ def test_unloadable_model_says_why_and_keeps_the_working_one(
     assert not app.exception
     assert any("no-such-org/no-such-model" in e.value.replace("\\", "") for e in app.error)
     assert app.session_state[state.MODEL_NAME] == "all-MiniLM-L6-v2"
-    assert _plotted_rows(_figure(app)) == set(range(40))
+    assert _plotted_rows(plotly_figure(app)) == set(range(40))
 
 
-def test_neighbour_query_finds_a_paraphrase_first(app: AppTest) -> None:
-    app.session_state[state.DATASET_ID] = DEMO_DATASET_ID
-    app.run()
-    app.switch_page(routes.NEIGHBORS.path).run()
+def test_neighbour_query_finds_a_paraphrase_first() -> None:
+    app = _open_on(routes.NEIGHBORS, DEMO_DATASET_ID)
     app.text_input(key="neighbor_query").set_value("my card has not arrived yet").run()
     _assert_clean(app)
     table = app.dataframe[0].value
@@ -180,5 +178,5 @@ def test_neighbour_query_finds_a_paraphrase_first(app: AppTest) -> None:
     assert table["score"].iloc[0] > 0.95
     assert (table["category"].isin(["card_arrival", "card_delivery_estimate"])).all()
     assert table["score"].is_monotonic_decreasing
-    figure = _figure(app)
+    figure = plotly_figure(app)
     assert any(t.get("name") == "query" for t in figure["data"])

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from components import routes, state
 from embedding_space.embed import SentenceEmbedder
 from embedding_space.embed.traditional import TraditionalEmbedder
 from embedding_space.store.workspace import Workspace
-from tests.helpers import TOPICS, open_app, topics_frame
-
-TIMEOUT = 300
+from tests.helpers import TOPICS, open_app, plotly_figures, topics_frame
 
 
 @pytest.fixture(scope="module")
@@ -26,12 +21,8 @@ def two_models_id(embedder: SentenceEmbedder) -> str:
     return info.id
 
 
-def _open(dataset_id: str, page: routes.Route | None = None, **session: object) -> AppTest:
-    return open_app(dataset_id, None if page is None else page.path, **session)
-
-
 def test_the_compare_page_sets_two_embeddings_side_by_side(two_models_id: str) -> None:
-    app = _open(two_models_id, routes.COMPARE)
+    app = open_app(two_models_id, routes.COMPARE.path)
     assert [box.label for box in app.selectbox][:2] == ["Embedding A", "Embedding B"]
     labels = next(box for box in app.selectbox if box.label == "Labels")
     labels.set_value("topic").run()
@@ -44,10 +35,9 @@ def test_the_compare_page_sets_two_embeddings_side_by_side(two_models_id: str) -
         if "model" in frame.value.columns and "silhouette (cosine)" in frame.value.columns
     )
     assert [name.split(" · ")[0] for name in table["model"]] == ["all-MiniLM-L6-v2", "tfidf"]
-    deep, sparse = table.iloc[0, 1], table.iloc[1, 1]
+    deep, sparse = table.iloc[:2, 1].to_numpy(dtype=float)
     assert deep > sparse, "MiniLM knows the topics TF-IDF's words miss"
-    charts = app.get("plotly_chart")
-    maps = [json.loads(chart.proto.spec) for chart in charts[1:]]
+    maps = plotly_figures(app)[1:]
     assert len(maps) == 2
     for figure in maps:
         assert sum(len(t["customdata"]["bdata"]) > 0 for t in figure["data"]) >= 1
@@ -55,7 +45,7 @@ def test_the_compare_page_sets_two_embeddings_side_by_side(two_models_id: str) -
 
 
 def test_every_stored_embedding_is_listed_with_its_size(two_models_id: str) -> None:
-    app = _open(two_models_id, routes.COMPARE)
+    app = open_app(two_models_id, routes.COMPARE.path)
     listed = next(frame.value for frame in app.dataframe if "dimension" in frame.value.columns)
     assert sorted(name.split(" · ")[0] for name in listed["model"]) == ["all-MiniLM-L6-v2", "tfidf"]
     assert listed.loc[listed["model"].str.startswith("all-MiniLM"), "dimension"].item() == 384
@@ -65,7 +55,7 @@ def test_every_stored_embedding_is_listed_with_its_size(two_models_id: str) -> N
 def test_a_semantic_search_on_tf_idf_uses_the_stored_fit(two_models_id: str) -> None:
     texts = [text for group in TOPICS.values() for text in group]
     word = next(w for w in texts[0].lower().split() if len(w) > 6)
-    app = _open(
+    app = open_app(
         two_models_id,
         **{
             state.MODEL_NAME: "tfidf",

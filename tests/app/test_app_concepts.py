@@ -3,18 +3,14 @@ texts, and the map's trust panel."""
 
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from components import routes, state
 from embedding_space.embed import SentenceEmbedder
 from embedding_space.store.workspace import Workspace
-from tests.helpers import TOPICS, open_app
+from tests.helpers import TOPICS, open_app, plotly_figure
 
-TIMEOUT = 300
 TEXTS = [text for texts in TOPICS.values() for text in texts]
 TOPIC = [topic for topic, texts in TOPICS.items() for _ in texts]
 
@@ -30,12 +26,8 @@ def planted_id(embedder: SentenceEmbedder) -> str:
     return info.id
 
 
-def _page(dataset_id: str, route: routes.Route, **session: object) -> AppTest:
-    return open_app(dataset_id, route.path, timeout=TIMEOUT, **session)
-
-
 def test_an_expression_lists_its_nearest_rows_and_a_bad_one_says_why(planted_id: str) -> None:
-    app = _page(planted_id, routes.CONCEPTS)
+    app = open_app(planted_id, routes.CONCEPTS.path)
     box = next(t for t in app.text_input if t.label == "Expression")
     box.set_value("a spiral galaxy - galaxy + planet").run()
     assert not app.exception
@@ -47,7 +39,7 @@ def test_an_expression_lists_its_nearest_rows_and_a_bad_one_says_why(planted_id:
 
 
 def test_a_concept_axis_ranks_the_rows_from_one_end_to_the_other(planted_id: str) -> None:
-    app = _page(planted_id, routes.CONCEPTS)
+    app = open_app(planted_id, routes.CONCEPTS.path)
     next(t for t in app.text_input if t.label == "x towards").set_value(
         "cooking, recipe, food"
     ).run()
@@ -60,7 +52,7 @@ def test_a_concept_axis_ranks_the_rows_from_one_end_to_the_other(planted_id: str
 
 
 def test_the_planted_rows_are_found_on_the_outliers_and_duplicates_page(planted_id: str) -> None:
-    app = _page(planted_id, routes.QUALITY, **{state.DUPLICATE_THRESHOLD: 1.0})
+    app = open_app(planted_id, routes.QUALITY.path, **{state.DUPLICATE_THRESHOLD: 1.0})
     outliers = app.dataframe[0].value
     assert outliers["row"].iloc[0] == 41, "the off-topic sentence is the strangest"
     assert any("1 sets of near-duplicates, 2 rows" in c.value for c in app.caption)
@@ -68,20 +60,20 @@ def test_the_planted_rows_are_found_on_the_outliers_and_duplicates_page(planted_
 
 
 def test_texts_dropped_on_the_map_each_get_a_star(planted_id: str) -> None:
-    app = _page(planted_id, routes.NEIGHBORS)
+    app = open_app(planted_id, routes.NEIGHBORS.path)
     next(r for r in app.radio if r.label == "Search by").set_value("texts to drop on the map").run()
     app.text_area(key="dropped_texts").set_value(
         "a recipe for lasagne\nthe goalkeeper saved it"
     ).run()
     assert not app.exception
-    figure = json.loads(app.get("plotly_chart")[0].proto.spec)
+    figure = plotly_figure(app)
     stars = [t for t in figure["data"] if t.get("name") == "dropped" and t.get("mode") == "markers"]
     assert len(stars) == 2
     assert any("placed exactly, through the map's own PCA axes" in c.value for c in app.caption)
 
 
 def test_the_map_says_how_far_it_can_be_trusted(planted_id: str) -> None:
-    app = _page(planted_id, routes.MAP)
+    app = open_app(planted_id, routes.MAP.path)
     labels = [metric.label for metric in app.metric]
     assert labels[:2] == ["Trustworthiness@10", "kNN recall@10"]
     assert "Label accuracy, full space" in labels, "the topic column gives the label figures"

@@ -11,13 +11,11 @@ from streamlit.testing.v1 import AppTest
 from components import routes, state
 from embedding_space.demo import DEMO_DATASET_ID
 from embedding_space.store.workspace import Workspace
-from tests.helpers import APP
-
-TIMEOUT = 300
+from tests.helpers import new_app, xlsx_bytes
 
 
 def _data_page() -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    app = new_app()
     app.run()
     app.switch_page(routes.DATA.path).run()
     return app
@@ -118,23 +116,9 @@ def test_a_column_of_numbers_picked_as_text_is_refused_and_the_guess_restored() 
     assert "Read **3 rows**" in _markdown(app)
 
 
-def _xlsx(sheets: dict[str, list[list[object]]]) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    book.remove(book.active)
-    for name, rows in sheets.items():
-        sheet = book.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
 def test_a_workbook_opens_on_its_table_and_the_sheet_and_header_row_can_be_picked() -> None:
     app = _data_page()
-    data = _xlsx(
+    data = xlsx_bytes(
         {
             "About": [["Exported by the survey tool"], ["Questions: 12"]],
             "Answers": [["Survey 2026"], [], ["id", "answer"], [1, "Too slow"], [2, "Love it"]],

@@ -3,8 +3,6 @@ the parameter form, the methods card; and the Similarity page's pairs."""
 
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -13,9 +11,8 @@ from components import routes, state
 from embedding_space.embed import SentenceEmbedder
 from embedding_space.embed.sentence import DEFAULT_MODEL
 from embedding_space.store.workspace import Workspace
-from tests.helpers import APP, TOPICS, open_app, plotly_values
+from tests.helpers import TOPICS, open_app, plotly_figure, plotly_values
 
-TIMEOUT = 300
 ALL_TEXTS = [text for texts in TOPICS.values() for text in texts]
 
 
@@ -28,22 +25,14 @@ def unlabelled_id(embedder: SentenceEmbedder) -> str:
     return info.id
 
 
-def _map(dataset_id: str, **session: object) -> AppTest:
-    return open_app(dataset_id, timeout=TIMEOUT, **session)
-
-
-def _figure(app: AppTest) -> dict:  # type: ignore[type-arg]
-    return json.loads(app.get("plotly_chart")[0].proto.spec)
-
-
 def _code(app: AppTest) -> str:
     return "\n".join(block.value for block in app.code)
 
 
 def test_data_without_labels_opens_coloured_by_labelled_clusters(unlabelled_id: str) -> None:
-    app = _map(unlabelled_id, **{state.N_CLUSTERS: 4})
+    app = open_app(unlabelled_id, **{state.N_CLUSTERS: 4})
     assert app.session_state[state.COLOR_COLUMN] == state.CLUSTER_COLOR
-    figure = _figure(app)
+    figure = plotly_figure(app)
     legend = {trace["name"] for trace in figure["data"] if trace.get("showlegend", True)}
     notes = [note["text"] for note in figure["layout"].get("annotations", [])]
     assert len(legend) == 4 and len(notes) == 4
@@ -52,7 +41,7 @@ def test_data_without_labels_opens_coloured_by_labelled_clusters(unlabelled_id: 
 
 
 def test_the_methods_card_shows_the_parameters_in_force(unlabelled_id: str) -> None:
-    app = _map(unlabelled_id, random_state=7, **{state.N_CLUSTERS: 4})
+    app = open_app(unlabelled_id, random_state=7, **{state.N_CLUSTERS: 4})
     card = _code(app)
     assert "Data: 40 rows, fingerprint " in card
     assert "Model: all-MiniLM-L6-v2, 384 dimensions, reads 256 tokens" in card
@@ -61,7 +50,7 @@ def test_the_methods_card_shows_the_parameters_in_force(unlabelled_id: str) -> N
 
 
 def test_projection_parameters_apply_only_with_their_button(unlabelled_id: str) -> None:
-    app = _map(unlabelled_id)
+    app = open_app(unlabelled_id)
     slider = next(s for s in app.slider if s.label.startswith("n_neighbors"))
     slider.set_value(30).run()
     assert app.session_state["n_neighbors"] == 15, "moving a slider computes nothing yet"
@@ -70,29 +59,29 @@ def test_projection_parameters_apply_only_with_their_button(unlabelled_id: str) 
 
 
 def test_a_cluster_renamed_in_the_panel_is_shown_and_kept(unlabelled_id: str) -> None:
-    app = _map(unlabelled_id, **{state.N_CLUSTERS: 4})
+    app = open_app(unlabelled_id, **{state.N_CLUSTERS: 4})
     name = next(t for t in app.text_input if t.label == "New label")
     name.set_value("Space and stars").run()
     next(b for b in app.button if b.label == "Rename").click().run()
     assert not app.exception
-    assert "Space and stars" in {trace["name"] for trace in _figure(app)["data"]}
-    reopened = _map(unlabelled_id, **{state.N_CLUSTERS: 4})
-    assert "Space and stars" in {trace["name"] for trace in _figure(reopened)["data"]}
+    assert "Space and stars" in {trace["name"] for trace in plotly_figure(app)["data"]}
+    reopened = open_app(unlabelled_id, **{state.N_CLUSTERS: 4})
+    assert "Space and stars" in {trace["name"] for trace in plotly_figure(reopened)["data"]}
 
 
 def test_a_regex_search_lights_up_its_rows_and_a_bad_one_says_why(unlabelled_id: str) -> None:
-    app = _map(unlabelled_id, **{state.SEARCH_KIND: "regex", state.SEARCH_QUERY: r"\bgoal"})
-    layers = [t for t in _figure(app)["data"] if str(t.get("name", "")).startswith("matches")]
+    app = open_app(unlabelled_id, **{state.SEARCH_KIND: "regex", state.SEARCH_QUERY: r"\bgoal"})
+    layers = [t for t in plotly_figure(app)["data"] if str(t.get("name", "")).startswith("matches")]
     assert len(layers) == 1
     expected = [i for i, text in enumerate(ALL_TEXTS) if "goal" in text]
     assert sorted(plotly_values(layers[0]["customdata"]).tolist()) == expected
     assert any(f"{len(expected)} rows matching" in c.value for c in app.caption)
-    bad = _map(unlabelled_id, **{state.SEARCH_KIND: "regex", state.SEARCH_QUERY: "(goal"})
+    bad = open_app(unlabelled_id, **{state.SEARCH_KIND: "regex", state.SEARCH_QUERY: "(goal"})
     assert any("not a valid regular expression" in e.value for e in bad.error)
 
 
 def test_search_matches_can_be_kept_under_a_name(unlabelled_id: str) -> None:
-    app = _map(unlabelled_id, **{state.SEARCH_KIND: "text", state.SEARCH_QUERY: "planet"})
+    app = open_app(unlabelled_id, **{state.SEARCH_KIND: "text", state.SEARCH_QUERY: "planet"})
     keep = next(b for b in app.selectbox if b.label == "Keep")
     keep.set_value(next(o for o in keep.options if o.startswith("the search matches"))).run()
     next(t for t in app.text_input if t.label == "under the name").set_value("planets").run()
@@ -103,14 +92,10 @@ def test_search_matches_can_be_kept_under_a_name(unlabelled_id: str) -> None:
 
 
 def test_the_similarity_page_lists_the_most_and_least_alike_pairs(topics_dataset_id: str) -> None:
-    app = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    app.session_state[state.DATASET_ID] = topics_dataset_id
-    app.run()
-    app.switch_page(routes.SIMILARITY.path).run()
-    assert not app.exception
+    app = open_app(topics_dataset_id, routes.SIMILARITY.path)
     headers = [header.value for header in app.subheader]
     assert headers[-2:] == ["Most alike", "Least alike"]
-    figure = _figure(app)
+    figure = plotly_figure(app)
     assert [trace.get("name") for trace in figure["data"][1:]] == [
         "labels (rows)",
         "labels (columns)",

@@ -4,10 +4,8 @@ the background with PCA shown meanwhile, and an embedding stopped and resumed.""
 from __future__ import annotations
 
 import base64
-import json
 import threading
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -19,23 +17,7 @@ from embedding_space.analysis.projection import PCA_FIRST_ABOVE
 from embedding_space.embed import SentenceEmbedder
 from embedding_space.figures.raster import SAMPLE_POINTS
 from embedding_space.store.workspace import Workspace
-from tests.helpers import APP, TOPICS
-
-TIMEOUT = 300
-
-
-def _open(dataset_id: str, **session: object) -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    app.session_state[state.DATASET_ID] = dataset_id
-    for key, value in session.items():
-        app.session_state[key] = value
-    app.run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
-
-
-def _figure(app: AppTest) -> dict[str, Any]:
-    return dict(json.loads(app.get("plotly_chart")[0].proto.spec))
+from tests.helpers import APP_TIMEOUT, TOPICS, open_app, plotly_figure
 
 
 def _captions(app: AppTest) -> str:
@@ -57,12 +39,16 @@ def many_rows_id() -> str:
 
 
 def test_a_dataset_of_many_rows_opens_as_pca_with_every_row_shaded(many_rows_id: str) -> None:
-    app = _open(many_rows_id, **{state.COLOR_COLUMN: "group", state.COLOR_DATASET: many_rows_id})
+    app = open_app(
+        many_rows_id,
+        method=None,  # the app chooses
+        **{state.COLOR_COLUMN: "group", state.COLOR_DATASET: many_rows_id},
+    )
     assert app.session_state["method"] == "pca"
     captions = _captions(app)
     assert f"With {PCA_FIRST_ABOVE + 1:,} rows the first look is PCA" in captions
     assert "the shading counts every row" in captions
-    figure = _figure(app)
+    figure = plotly_figure(app)
     assert len(figure["layout"]["images"]) == 1, "the density image of every row"
     points = [trace for trace in figure["data"] if trace.get("customdata") is not None]
     assert {trace["name"] for trace in points} == {f"group {group}" for group in range(4)}
@@ -88,7 +74,7 @@ def test_a_large_map_is_computed_in_the_background_with_pca_shown_meanwhile(
 
     def gated(key: object, label: str, work: Callable[[], object]) -> background.Job:
         def held() -> object:
-            gate.wait(TIMEOUT)
+            gate.wait(APP_TIMEOUT)
             return work()
 
         job = real_job_for(key, label, held)
@@ -96,20 +82,20 @@ def test_a_large_map_is_computed_in_the_background_with_pca_shown_meanwhile(
         return job
 
     monkeypatch.setattr(background, "job_for", gated)
-    app = _open(info.id, method="umap", n_neighbors=5)
+    app = open_app(info.id, method="umap", n_neighbors=5)
     notes = [block.value for block in app.info]
     assert any("The UMAP of 40 rows is being computed in the background" in n for n in notes)
     assert "40 points · PCA 2-D" in _captions(app)
     app.run()  # a rerun while it computes finds the same job
     assert len({id(job) for job in started}) == 1
     gate.set()
-    started[0].future.result(timeout=TIMEOUT)
+    started[0].future.result(timeout=APP_TIMEOUT)
     app.run()
     assert not app.exception
     assert not any("in the background" in block.value for block in app.info)
     assert "40 points · UMAP 2-D" in _captions(app)
     # The same map asked for again comes from the store at once.
-    again = _open(info.id, method="umap", n_neighbors=5)
+    again = open_app(info.id, method="umap", n_neighbors=5)
     assert "40 points · UMAP 2-D" in _captions(again)
 
 
@@ -120,7 +106,7 @@ def test_a_stopped_embedding_waits_and_resumes_where_it_stopped() -> None:
         "text",
         "stopped",
     )
-    app = _open(info.id, method="pca", **{state.EMBEDDING_STOPPED: info.id})
+    app = open_app(info.id, method="pca", **{state.EMBEDDING_STOPPED: info.id})
     assert any("Embedding stopped" in block.value for block in app.info)
     assert not app.get("plotly_chart"), "no map without vectors"
     next(button for button in app.button if button.label == "Resume embedding").click().run()

@@ -10,13 +10,7 @@ from components import identity, routes, state
 from embedding_space.demo import DEMO_DATASET_ID
 from embedding_space.embed.traditional import KINDS as TRADITIONAL_KINDS
 from embedding_space.store.workspace import Workspace
-from tests.helpers import APP
-
-TIMEOUT = 300
-
-
-def _session() -> AppTest:
-    return AppTest.from_file(APP, default_timeout=TIMEOUT)
+from tests.helpers import new_app
 
 
 def _dataset_choices(app: AppTest) -> list[str]:
@@ -36,21 +30,21 @@ def test_in_multi_user_mode_each_session_sees_only_its_own_datasets(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv(identity.MULTI_USER_VARIABLE, "1")
-    alice, bob = _session(), _session()
+    alice, bob = new_app(), new_app()
     alice.run()
     bob.run()
     alice_id = _paste(alice, "alice's first text\nalice's second text", "alice's notes")
     owner = Workspace().get(alice_id).owner
     assert owner is not None and owner.startswith("session:")
 
-    bob = _session()
+    bob = new_app()
     bob.run()
     names = _dataset_choices(bob)
     assert not any("alice's notes" in name for name in names)
     assert any("Demo" in name for name in names), "shared datasets stay visible"
 
     # A link to Alice's private dataset does not open it for Bob.
-    intruder = _session()
+    intruder = new_app()
     intruder.query_params["dataset"] = alice_id
     intruder.run()
     assert not intruder.exception
@@ -59,7 +53,7 @@ def test_in_multi_user_mode_each_session_sees_only_its_own_datasets(
 
     # Once Alice shares it, the same link works.
     Workspace().set_shared(alice_id, True, user=owner)
-    friend = _session()
+    friend = new_app()
     friend.query_params["dataset"] = alice_id
     friend.run()
     assert friend.session_state[state.DATASET_ID] == alice_id
@@ -70,14 +64,14 @@ def test_on_a_single_user_machine_every_dataset_is_listed(monkeypatch: pytest.Mo
     info = Workspace().create_dataset(
         pd.DataFrame({"text": ["one", "two"]}), "text", "someone else's", owner="session:x"
     )
-    app = _session()
+    app = new_app()
     app.run()
     assert any("someone else's" in name for name in _dataset_choices(app))
     Workspace().delete(info.id)
 
 
 def test_a_link_reopens_dataset_projection_colour_and_selection(topics_dataset_id: str) -> None:
-    app = _session()
+    app = new_app()
     app.query_params.update(
         {
             "dataset": topics_dataset_id,
@@ -97,7 +91,7 @@ def test_a_link_reopens_dataset_projection_colour_and_selection(topics_dataset_i
 
 
 def test_the_url_follows_the_current_view(topics_dataset_id: str) -> None:
-    app = _session()
+    app = new_app()
     app.session_state[state.DATASET_ID] = topics_dataset_id
     app.session_state["method"] = "pca"
     app.session_state["random_state"] = 7
@@ -115,7 +109,7 @@ def test_a_link_selecting_rows_beyond_a_small_dataset_does_not_break_the_pages()
         pd.DataFrame({"text": [f"short text {i}" for i in range(5)]}), "text", "five texts"
     )
     for page in (routes.MAP.path, routes.SIMILARITY.path, routes.NEIGHBORS.path):
-        app = _session()
+        app = new_app()
         app.query_params.update({"dataset": small.id, "sel": "3-9"})
         app.run()
         app.switch_page(page).run()
@@ -126,11 +120,11 @@ def test_in_multi_user_mode_the_key_in_the_address_keeps_datasets_across_reloads
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv(identity.MULTI_USER_VARIABLE, "1")
-    first = _session()
+    first = new_app()
     first.run()
     dataset_id = _paste(first, "kept across a reload", "my kept notes")
     key = first.session_state[state.SESSION_OWNER]
-    reloaded = _session()
+    reloaded = new_app()
     reloaded.query_params.update({"dataset": dataset_id, "key": key})
     reloaded.run()
     assert reloaded.session_state[state.DATASET_ID] == dataset_id
@@ -140,12 +134,12 @@ def test_in_multi_user_mode_the_key_in_the_address_keeps_datasets_across_reloads
 def test_a_link_carries_projection_parameters_that_differ_from_the_defaults(
     topics_dataset_id: str,
 ) -> None:
-    app = _session()
+    app = new_app()
     app.query_params.update({"dataset": topics_dataset_id, "method": "pca", "seed": "7"})
     app.run()
     assert app.session_state["random_state"] == 7
     assert app.query_params["seed"] == "7"
-    bad = _session()
+    bad = new_app()
     bad.query_params.update({"n_neighbors": "100000", "min_dist": "x"})
     bad.run()
     assert not bad.exception
@@ -153,7 +147,7 @@ def test_a_link_carries_projection_parameters_that_differ_from_the_defaults(
 
 
 def test_with_sign_in_configured_anonymous_visitors_only_see_a_sign_in_button() -> None:
-    app = _session()
+    app = new_app()
     app.secrets["auth"] = {
         "redirect_uri": "http://localhost:8501/oauth2callback",
         "cookie_secret": "test-secret",
@@ -172,7 +166,7 @@ def test_on_a_shared_server_the_model_box_offers_only_the_allowed_models(
 ) -> None:
     monkeypatch.setenv(identity.MULTI_USER_VARIABLE, "1")
     monkeypatch.setenv(identity.MODELS_VARIABLE, "sentence-transformers/all-mpnet-base-v2")
-    app = _session()
+    app = new_app()
     app.query_params.update({"dataset": topics_dataset_id, "model": "/root"})
     app.run()
     assert not app.exception
@@ -191,7 +185,7 @@ def test_a_key_made_up_in_a_link_is_refused_and_a_new_one_issued(
 ) -> None:
     monkeypatch.setenv(identity.MULTI_USER_VARIABLE, "1")
     made_up = "a" * 16
-    app = _session()
+    app = new_app()
     app.query_params.update({"key": made_up})
     app.run()
     assert not app.exception

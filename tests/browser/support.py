@@ -15,10 +15,10 @@ import sys
 import time
 import traceback
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -35,6 +35,24 @@ URL_VARIABLE = "EMBEDDING_SPACE_TEST_URL"
 """Set it to a running app's URL to skip starting a server (for working on this test only)."""
 
 HIGHLIGHT_LAYERS = {"selected", "neighbours", "clicked", "query", "query row"}
+EXPECT_TIMEOUT_MS = 90_000
+"""How long Playwright's ``expect`` waits in the real-server tests: the first page of a new
+server loads the model."""
+_T = TypeVar("_T")
+REAL_PROCESS_MARKERS = ("browser", "server")
+"""A test that starts a server or Chromium carries one of these, so that ``make test-fast``
+and ``make test-unit`` leave it out."""
+unmarked_test: str | None = None
+"""The test now running under pytest when it carries none of :data:`REAL_PROCESS_MARKERS`
+(``tests/conftest.py`` sets it); ``None`` outside pytest (``make bench``)."""
+
+
+def _refuse_unmarked(what: str) -> None:
+    if unmarked_test is not None:
+        raise RuntimeError(
+            f"{unmarked_test} starts {what}: mark it with one of {REAL_PROCESS_MARKERS} "
+            "(pytestmark = pytest.mark.server), so that the fast test runs leave it out."
+        )
 
 
 def plain_text(hover: str) -> str:
@@ -52,7 +70,7 @@ def free_port() -> int:
 def _healthy(url: str) -> bool:
     try:
         with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return response.status == 200 and response.read().strip() == b"ok"
+            return bool(response.status == 200 and response.read().strip() == b"ok")
     except OSError:
         return False
 
@@ -102,6 +120,7 @@ def app_server(
         environment: More environment variables for the server (``EMBEDDING_SPACE_MULTI_USER``
             is otherwise unset).
     """
+    _refuse_unmarked("a real app server")
     if os.environ.get(URL_VARIABLE) and not fresh:
         yield os.environ[URL_VARIABLE].rstrip("/")
         return
@@ -167,9 +186,21 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
             continue
 
 
+def require_chromium() -> None:
+    """Skip the test when Debian's Chromium is not installed; fail under CI, where
+    ``make check-browser`` installs it."""
+    import pytest
+
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is not installed; run `make check-browser`.")
+        pytest.skip(f"{CHROMIUM} is not installed")
+
+
 @contextmanager
 def chromium() -> Iterator[Any]:
     """Debian's Chromium, headless, driven by Playwright; yields the browser."""
+    _refuse_unmarked("Chromium")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -232,7 +263,7 @@ POINT_PIXELS_JS = """
 
 def traces(page: Any, selector: str = PLOT) -> list[dict[str, Any]]:
     """The drawn traces of the first plotly chart (``_fullData``: typed arrays decoded)."""
-    return page.evaluate(TRACES_JS, selector) or []
+    return list(page.evaluate(TRACES_JS, selector) or [])
 
 
 def base_traces(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -252,7 +283,7 @@ def layer(found: list[dict[str, Any]], name: str) -> dict[str, Any] | None:
 
 def point_pixels(page: Any, selector: str = PLOT) -> list[dict[str, Any]]:
     """Page coordinates of every marker of a 2-D map."""
-    return page.evaluate(POINT_PIXELS_JS, selector)
+    return list(page.evaluate(POINT_PIXELS_JS, selector))
 
 
 def drag_box(page: Any, left: float, top: float, right: float, bottom: float) -> None:
@@ -263,6 +294,31 @@ def drag_box(page: Any, left: float, top: float, right: float, bottom: float) ->
     page.mouse.move((left + right) / 2, (top + bottom) / 2, steps=5)
     page.mouse.move(right, bottom, steps=5)
     page.mouse.up()
+
+
+def wait_for(condition: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
+    """Poll ``condition`` until it holds; fail, saying ``what`` did not happen, after
+    ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} did not happen within {timeout:.0f} s")
+        time.sleep(0.2)
+
+
+def steady(read: Callable[[], _T], quiet: float, timeout: float = 60.0) -> _T:
+    """Poll ``read`` until its value has stayed the same for ``quiet`` seconds and return it;
+    fail if it still changes after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    value, since = read(), time.monotonic()
+    while time.monotonic() - since < quiet:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still changing after {timeout:.0f} s (now {value!r})")
+        time.sleep(0.2)
+        now = read()
+        if now != value:
+            value, since = now, time.monotonic()
+    return value
 
 
 def settle(page: Any, timeout: float = 120.0, quiet: float = 0.8) -> None:
@@ -287,11 +343,11 @@ def errors_on_page(page: Any) -> str | None:
     """The text of a Streamlit exception box or of a traceback, if the page shows one."""
     boxes = page.locator('[data-testid="stException"]')
     if boxes.count():
-        return boxes.first.inner_text()
+        return str(boxes.first.inner_text())
     body = page.locator("body").inner_text()
     if "Traceback" in body:
         start = body.index("Traceback")
-        return body[max(0, start - 200) : start + 1500]
+        return str(body[max(0, start - 200) : start + 1500])
     return None
 
 

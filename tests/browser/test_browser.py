@@ -57,11 +57,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
 @pytest.fixture(scope="module")
 def page(app: App) -> Iterator[Any]:
     """One Chromium tab for the whole journey; uncaught page errors are collected on it."""
-    if not support.CHROMIUM.exists():
-        # `make test` installs Chromium; in CI a missing browser is a failure, not a skip.
-        if os.environ.get("CI"):
-            pytest.fail(f"{support.CHROMIUM} is not installed; run `make check-browser`.")
-        pytest.skip(f"{support.CHROMIUM} is not installed")
+    support.require_chromium()
     for stale in [*support.ARTIFACTS.glob("[01]?-*.png"), support.ARTIFACTS / "failure.png"]:
         stale.unlink(missing_ok=True)  # every screenshot left is from this run
     with support.chromium() as browser:

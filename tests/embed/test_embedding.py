@@ -14,7 +14,7 @@ from embedding_space.analysis.neighbors import top_k
 from embedding_space.embed import Embedder, embed, load_embedder
 from embedding_space.embed.cache import EmbeddingCache, hash_text
 from embedding_space.errors import ModelLoadError
-from tests.helpers import ROOT
+from tests.helpers import ROOT, CountingEmbedder
 
 SEED_SENTENCES = [
     "The cat sits on the mat",
@@ -81,7 +81,9 @@ def test_texts_longer_than_the_model_reads_are_counted(embedder: Embedder) -> No
     assert result.truncated == 2
 
 
-def test_duplicate_texts_are_embedded_once_and_share_a_vector(counting_embedder) -> None:  # type: ignore[no-untyped-def]
+def test_duplicate_texts_are_embedded_once_and_share_a_vector(
+    counting_embedder: CountingEmbedder,
+) -> None:
     result = embed(["same", "other", "same"], counting_embedder)
     assert counting_embedder.texts_encoded == 2
     np.testing.assert_array_equal(result.vectors[0], result.vectors[2])
@@ -101,8 +103,8 @@ def test_progress_reports_done_and_total(embedder: Embedder) -> None:
 
 
 def test_second_embed_of_same_texts_does_not_call_the_model(
-    counting_embedder, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+    counting_embedder: CountingEmbedder, tmp_path: Path
+) -> None:
     cache = EmbeddingCache(tmp_path)
     texts = ["first cached text", "second cached text", "third cached text"]
     first = embed(texts, counting_embedder, cache=cache)
@@ -113,7 +115,10 @@ def test_second_embed_of_same_texts_does_not_call_the_model(
     np.testing.assert_array_equal(first.vectors, second.vectors)
 
 
-def test_cache_survives_a_new_process(counting_embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+# The new process loads the model (about 7 s); test_resume.py reads back, in this process,
+# what a killed process embedded, which is this same behaviour.
+@pytest.mark.slow
+def test_cache_survives_a_new_process(counting_embedder: CountingEmbedder, tmp_path: Path) -> None:
     texts = ["written by another process", "and read back here"]
     script = (
         "import sys; sys.path.insert(0, sys.argv[1]);"

@@ -11,6 +11,8 @@ import pytest
 from embedding_space.cli import main
 
 pytest.importorskip("ray")
+# Starting a local Ray takes about 30 s; Ray is a dev tool (requirements-dev.txt).
+pytestmark = pytest.mark.slow
 
 
 def _vectors(path: Path) -> np.ndarray:

@@ -17,9 +17,9 @@ from embedding_space.embed.cache import EmbeddingCache
 from embedding_space.store.workspace import Workspace
 from tests.helpers import ROOT, CountingEmbedder
 
-TEXTS = [
-    f"resume check sentence {i} about subject {i % 7} and detail {i % 13}" for i in range(2000)
-]
+# Enough batches of 16 that the process is surely still embedding when the test has seen six
+# of them stored and kills it; few enough that resuming the rest stays quick.
+TEXTS = [f"resume check sentence {i} about subject {i % 7} and detail {i % 13}" for i in range(600)]
 
 
 def _start(script: str, home: Path) -> subprocess.Popen[bytes]:

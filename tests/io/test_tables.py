@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import codecs
+import io
 import json
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -20,6 +22,7 @@ from embedding_space.io.tables import (
     describe,
     read_table,
 )
+from tests.helpers import xlsx_bytes
 
 PNG_BYTES = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06" + bytes(
     range(256)
@@ -37,21 +40,15 @@ def _large_csv() -> bytes:
 
 
 def _xlsx(path: Path) -> None:
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    first = workbook.active
-    assert first is not None
-    first.title = "Reviews"
-    first.append(["id", "review", "stars"])
-    first.append([1, "Great café, would return", 5])
-    first.append([None, None, None])  # a blank row in the middle is skipped
-    first.append([2, "Cold coffee", 2])
-    first.append([3, 42, 1])  # a number typed into the text column becomes text
-    second = workbook.create_sheet("Notes")
-    second.append(["note"])
-    second.append(["only on the second sheet"])
-    workbook.save(path)
+    reviews: list[list[object]] = [
+        ["id", "review", "stars"],
+        [1, "Great café, would return", 5],
+        [None, None, None],  # a blank row in the middle is skipped
+        [2, "Cold coffee", 2],
+        [3, 42, 1],  # a number typed into the text column becomes text
+    ]
+    notes: list[list[object]] = [["note"], ["only on the second sheet"]]
+    path.write_bytes(xlsx_bytes({"Reviews": reviews, "Notes": notes}))
 
 
 def _parquet(path: Path) -> None:
@@ -143,7 +140,7 @@ class Loads:
     name: str
     rows: int
     first: str
-    options: dict[str, object] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
     expect: dict[str, object] = field(default_factory=dict)
     warns: str | None = None
 
@@ -256,7 +253,7 @@ LOADS = [
 
 @pytest.mark.parametrize("case", LOADS, ids=str)
 def test_file_loads_with_expected_rows_and_first_text(folder: Path, case: Loads) -> None:
-    table = read_table(folder / case.name, **case.options)  # type: ignore[arg-type]
+    table = read_table(folder / case.name, **case.options)
 
     assert len(table.frame) == case.rows
     assert table.texts[0] == case.first
@@ -322,10 +319,10 @@ FAILS = [
     ("name", "options", "message"), FAILS, ids=[f"{c[0]}{c[1] or ''}" for c in FAILS]
 )
 def test_bad_file_raises_input_error_with_a_clear_sentence(
-    folder: Path, name: str, options: dict[str, object], message: str
+    folder: Path, name: str, options: dict[str, Any], message: str
 ) -> None:
     with pytest.raises(InputError) as caught:
-        read_table(folder / name, **options)  # type: ignore[arg-type]
+        read_table(folder / name, **options)
 
     assert message in str(caught.value)
     assert str(caught.value).endswith(".")
@@ -335,8 +332,8 @@ def test_bad_file_raises_input_error_with_a_clear_sentence(
 def test_uploaded_bytes_load_like_the_path(folder: Path, case: Loads) -> None:
     path = folder / case.name
 
-    from_path = read_table(path, **case.options)  # type: ignore[arg-type]
-    from_bytes = read_table(path.read_bytes(), file_name=case.name.upper(), **case.options)  # type: ignore[arg-type]
+    from_path = read_table(path, **case.options)
+    from_bytes = read_table(path.read_bytes(), file_name=case.name.upper(), **case.options)
 
     pd.testing.assert_frame_equal(from_path.frame, from_bytes.frame)
     assert describe(from_path) == describe(from_bytes)
@@ -393,24 +390,42 @@ def test_describe_samples_the_first_five_texts(folder: Path) -> None:
     ]
 
 
-def test_every_supported_suffix_is_listed() -> None:
-    assert SUPPORTED_SUFFIXES == (
-        ".txt",
-        ".csv",
-        ".tsv",
-        ".jsonl",
-        ".ndjson",
-        ".json",
-        ".parquet",
-        ".xlsx",
-    )
+def _one_text(suffix: str) -> bytes:
+    """A file holding the one text "hello there" (in a column ``text`` where the format has
+    columns), written as files with ``suffix`` are."""
+    if suffix == ".parquet":
+        buffer = io.BytesIO()
+        pd.DataFrame({"text": ["hello there"]}).to_parquet(buffer)
+        return buffer.getvalue()
+    if suffix == ".xlsx":
+        return xlsx_bytes({"Sheet": [["text"], ["hello there"]]})
+    return {
+        ".txt": b"hello there\n",
+        ".csv": b"text\nhello there\n",
+        ".tsv": b"text\tid\nhello there\t1\n",
+        ".jsonl": b'{"text": "hello there"}\n',
+        ".ndjson": b'{"text": "hello there"}\n',
+        ".json": b'[{"text": "hello there"}]',
+    }[suffix]
+
+
+@pytest.mark.parametrize("suffix", SUPPORTED_SUFFIXES)
+def test_every_supported_suffix_loads_a_file_of_its_kind_in_any_case(
+    tmp_path: Path, suffix: str
+) -> None:
+    for name in (f"lower{suffix}", f"UPPER{suffix.upper()}"):
+        path = tmp_path / name
+        path.write_bytes(_one_text(suffix))
+        table = read_table(path)
+        assert table.texts == ["hello there"], name
+        assert table.format == {".ndjson": "jsonl"}.get(suffix, suffix[1:]), name
 
 
 def test_html_is_kept_as_text_not_interpreted(folder: Path) -> None:
     table = read_table(folder / "html_quoted.csv")
 
     assert table.texts == [HTML_TEXT]
-    assert "<script>" in table.frame.loc[0, "text"]
+    assert "<script>" in str(table.frame.loc[0, "text"])
 
 
 GUESSES = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -148,10 +149,10 @@ NPY_ERRORS: list[tuple[str, Callable[[], bytes], dict[str, object], str]] = [
     ids=[case[0] for case in NPY_ERRORS],
 )
 def test_bad_npy_raises_input_error(
-    source: Callable[[], bytes], options: dict[str, object], message: str
+    source: Callable[[], bytes], options: dict[str, Any], message: str
 ) -> None:
     with pytest.raises(InputError) as caught:
-        read_npy(source(), **options)  # type: ignore[arg-type]
+        read_npy(source(), **options)
 
     assert message in str(caught.value)
 
@@ -364,13 +365,13 @@ COLUMN_ERRORS: list[tuple[str, list[object], dict[str, object], str]] = [
     ids=[case[0] for case in COLUMN_ERRORS],
 )
 def test_bad_vector_column_raises_input_error_naming_the_row(
-    cells: list[object], options: dict[str, object], message: str
+    cells: list[object], options: dict[str, Any], message: str
 ) -> None:
     frame = pd.DataFrame({"v": pd.Series(cells, dtype=object), "t": ["x"] * len(cells)})
     column = str(options.pop("column", "v"))
 
     with pytest.raises(InputError) as caught:
-        vectors_from_column(frame, column, **options)  # type: ignore[arg-type]
+        vectors_from_column(frame, column, **options)
 
     assert message in str(caught.value)
 

@@ -18,24 +18,13 @@ from embedding_space.errors import InputError
 from embedding_space.io.budget import Deadline
 from embedding_space.io.formats import MAX_JSON_DEPTH
 from embedding_space.io.tables import MAX_TEXT_CHARS, read_table
+from tests.helpers import xlsx_bytes
 
 REVIEWS = [("id", "review", "stars"), (1, "Great phone", 5), (2, "Battery died fast", 1)]
 
 
-def _xlsx(sheets: dict[str, list[tuple[object, ...]]]) -> bytes:
-    book = Workbook()
-    book.remove(book.active)
-    for name, rows in sheets.items():
-        sheet = book.create_sheet(name)
-        for row in rows:
-            sheet.append(list(row))
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
 def test_a_workbook_opening_on_an_about_sheet_reads_the_first_sheet_with_a_table() -> None:
-    data = _xlsx(
+    data = xlsx_bytes(
         {
             "About": [("Exported from the shop on 2026-11-30",), ("Contact: team",)],
             "Empty": [],
@@ -51,7 +40,7 @@ def test_a_workbook_opening_on_an_about_sheet_reads_the_first_sheet_with_a_table
 
 def test_a_header_below_a_title_is_found_and_can_be_chosen() -> None:
     rows = [("Quarterly feedback",), (), ("Report made by the survey tool",), *REVIEWS]
-    data = _xlsx({"Feedback": rows})
+    data = xlsx_bytes({"Feedback": rows})
     table = read_table(data, file_name="report.xlsx")
     assert table.header_row == 4
     assert list(table.frame.columns) == ["id", "review", "stars"]
@@ -65,13 +54,13 @@ def test_a_header_below_a_title_is_found_and_can_be_chosen() -> None:
 
 
 def test_a_chosen_sheet_is_read_even_when_it_is_not_a_table() -> None:
-    data = _xlsx({"About": [("note one",), ("note two",)], "Reviews": REVIEWS})
+    data = xlsx_bytes({"About": [("note one",), ("note two",)], "Reviews": REVIEWS})
     table = read_table(data, file_name="export.xlsx", sheet="About", header_row=1)
     assert table.sheet == "About" and table.texts == ["note two"]
 
 
 def test_an_empty_chosen_sheet_or_header_row_says_what_there_is() -> None:
-    data = _xlsx({"Empty": [], "Reviews": REVIEWS})
+    data = xlsx_bytes({"Empty": [], "Reviews": REVIEWS})
     with pytest.raises(
         InputError, match=r"The sheet 'Empty' is empty\. Pick another sheet: Reviews"
     ):
@@ -79,7 +68,7 @@ def test_an_empty_chosen_sheet_or_header_row_says_what_there_is() -> None:
     with pytest.raises(InputError, match="Row 9 of the sheet 'Reviews' is empty"):
         read_table(data, file_name="export.xlsx", header_row=9)
     with pytest.raises(InputError, match="Every sheet of the workbook is empty"):
-        read_table(_xlsx({"A": [], "B": []}), file_name="blank.xlsx")
+        read_table(xlsx_bytes({"A": [], "B": []}), file_name="blank.xlsx")
 
 
 def test_a_workbook_that_declares_a_million_rows_reads_only_the_cells_it_holds() -> None:
@@ -99,7 +88,7 @@ def test_a_workbook_that_declares_a_million_rows_reads_only_the_cells_it_holds()
 def test_reading_stops_at_the_deadline_with_a_sentence() -> None:
     rows = [("text",)] + [(f"row {i}",) for i in range(2000)]
     with pytest.raises(InputError, match="took longer than 0 seconds to read"):
-        read_table(_xlsx({"Data": rows}), file_name="slow.xlsx", deadline=Deadline(0))
+        read_table(xlsx_bytes({"Data": rows}), file_name="slow.xlsx", deadline=Deadline(0))
     with pytest.raises(InputError, match="took longer than 0 seconds"):
         read_table(b"text\nhello\n", file_name="a.csv", deadline=Deadline(0))
 
