@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from embedding_space.demo import DEMO_CSV
-from tests.test_cli import run_cli
+from tests.helpers import run_cli
 
 
 @pytest.fixture(scope="module")

@@ -70,7 +70,7 @@ def test_jaccard_share_and_cka_by_hand() -> None:
     np.testing.assert_allclose(neighbor_overlap(first, second), [2 / 3, 1.0, 0.0])
     # A map's recall reads a longer list against a shorter one.
     np.testing.assert_allclose(neighbor_overlap(first[:, :2], second), [1.0, 1.0, 0.0])
-    a = np.random.default_rng(4).normal(size=(50, 5))
+    a = np.random.default_rng(4).normal(size=(50, 5)).astype(np.float32)
     assert linear_cka(a, 3 * a + 1) == pytest.approx(1.0)
 
 

@@ -12,7 +12,8 @@ from embedding_space.figures.map import map_figure
 def test_the_agreement_histogram_holds_every_row_and_names_k() -> None:
     rng = np.random.default_rng(0)
     vectors = rng.normal(size=(60, 6)).astype(np.float32)
-    comparison = compare_embeddings(vectors, vectors + rng.normal(size=(60, 6)) * 0.3, k=5)
+    noisy = (vectors + rng.normal(size=(60, 6)) * 0.3).astype(np.float32)
+    comparison = compare_embeddings(vectors, noisy, k=5)
     figure = agreement_histogram(comparison)
     assert len(figure.data[0].x) == 60
     assert figure.layout.xaxis.title.text == "kNN agreement@5 (Jaccard)"
