@@ -200,7 +200,7 @@ def browser_cost(sizes: list[int]) -> None:
                     texts,
                     color=pd.Series(labels),
                     color_name="category",
-                    hover=HoverLabels(texts, max_chars=400 if count <= 20_000 else 120),
+                    hover=HoverLabels.for_map(texts),
                 ),
                 validate=False,
             )

@@ -6,8 +6,9 @@ module keeps what a rerun needs in memory, shared by every session of the server
 (``st.cache_resource``: arrays are large and read-only, and a copy per rerun would cost more
 than it protects). A space is resolved once per run (:func:`space`): which vectors the
 sidebar's model means, and whose results the session works with; the handle holds its
-vectors and kNN graphs once read. Everything derived from them is cached by the space's key
-and the parameters, so a rerun recomputes and rereads nothing.
+vectors and kNN graphs once read. Every stored result is cached by the space's key and its
+parameters, so a rerun neither recomputes nor rereads them (a query typed on the page, a
+search or an expression, is answered afresh: it is cheap and rarely asked twice).
 """
 
 from __future__ import annotations
@@ -36,12 +37,10 @@ from embedding_space.embed.base import Embedder
 from embedding_space.embed.models import canonical_name, load_model
 from embedding_space.figures.labels import HoverLabels
 from embedding_space.io.columns import label_columns as find_label_columns
+from embedding_space.io.columns import texts_of
 from embedding_space.store.space import Space
 from embedding_space.store.workspace import DatasetInfo, Workspace
 from embedding_space.types import ScoreVector
-
-LONG_HOVER_UP_TO = 20_000
-"""Maps of more rows than this cut hover labels at 120 characters instead of 400."""
 
 
 def _space_key(space: Space) -> object:
@@ -94,11 +93,7 @@ def table(dataset_id: str) -> pd.DataFrame:
 @st.cache_resource(show_spinner=False, max_entries=16)
 def hover_labels(dataset_id: str) -> HoverLabels:
     """Escaped, wrapped hover labels, made once per dataset rather than on every redraw."""
-    texts = _texts(dataset_id)
-    # A big map sends every label to the browser: keep them short there (the side panel and
-    # the table show whole texts).
-    longest = 400 if len(texts) <= LONG_HOVER_UP_TO else 120
-    return HoverLabels(texts, max_chars=longest)
+    return HoverLabels.for_map(_texts(dataset_id))
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -114,8 +109,7 @@ def label_columns(dataset_id: str) -> list[str]:
 
 
 def _texts(dataset_id: str) -> list[str]:
-    column = workspace().get(dataset_id).text_column
-    return [str(text) for text in table(dataset_id)[column].tolist()]
+    return texts_of(table(dataset_id), workspace().get(dataset_id).text_column)
 
 
 # -- spaces -----------------------------------------------------------------------------------
@@ -146,21 +140,24 @@ def space(dataset_id: str, model_name: str) -> Space:
         ModelLoadError: The model cannot be loaded.
     """
     info = workspace().get(dataset_id)
-    return stored_space(dataset_id, model_key_for(info, model_name))
+    return space_by_key(dataset_id, model_key_for(info, model_name))
 
 
-def stored_space(dataset_id: str, model_key: str) -> Space:
+def space_by_key(dataset_id: str, model_key: str) -> Space:
     """The handle on one of a dataset's embeddings by its key (the Compare page's two), with
     this session's results: one per key, whichever page asks, so its vectors are held once.
     Typed texts are embedded with the model that made the vectors (``Space.query_model``)."""
     return _space(dataset_id, model_key, results_owner(dataset_id))
 
 
-def forget_dataset() -> None:
-    """Drop every cached handle, table and result (a dataset was deleted): nothing of it may
-    stay in memory, and the other datasets' results are read back from disk when asked."""
-    for cached in (table, label_columns, _space, *_RESULTS):
-        cached.clear()
+def forget_dataset(dataset_id: str) -> None:
+    """Drop from memory what was held of a deleted dataset: its table, labels and texts by
+    its id; and every space and result, since those of the deleted dataset cannot be told
+    apart by their arguments (the other datasets' are read back from disk when asked)."""
+    for by_dataset in (table, label_columns, hover_labels, fingerprint):
+        by_dataset.clear(dataset_id)
+    for held in (_space, *_RESULTS):
+        held.clear()
 
 
 # -- results ----------------------------------------------------------------------------------

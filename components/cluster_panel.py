@@ -10,8 +10,14 @@ from components import cached, state
 from components.current import OpenDataset
 from components.map_view import pending_inputs
 from components.markdown import display_frame, plain_markdown, safe
-from components.settings import setting_input
-from embedding_space.analysis.clustering import NOISE, Clustering, suggest_n_clusters
+from components.settings import parameter_input
+from embedding_space.analysis.clustering import (
+    CLUSTER_NAME_CHARS,
+    NOISE,
+    Clustering,
+    suggest_n_clusters,
+)
+from embedding_space.analysis.parameters import SETTINGS
 from embedding_space.errors import InputError
 from embedding_space.store.space import Space
 
@@ -33,7 +39,7 @@ def _suggest(current: OpenDataset) -> None:
 
 
 def _cluster_input(column: DeltaGenerator, name: str, key: str) -> None:
-    setting_input(column, name, key=key, format_func=_METHOD_LABELS.__getitem__)
+    parameter_input(column, SETTINGS[name], key=key, format_func=_METHOD_LABELS.__getitem__)
 
 
 def cluster_controls(current: OpenDataset) -> None:
@@ -106,6 +112,11 @@ def cluster_table(current: OpenDataset, clustering: Clustering) -> None:
         key=state.widget_key("rename-cluster", current.info.id),
     )
     name_key = state.widget_key("cluster-name", current.info.id, chosen)
-    st.text_input("New label", value=clustering.name_of(chosen), key=name_key, max_chars=80)
+    st.text_input(
+        "New label",
+        value=clustering.name_of(chosen),
+        key=name_key,
+        max_chars=CLUSTER_NAME_CHARS,
+    )
     st.button("Rename", on_click=_rename, args=(current.space, current.info.id, chosen, name_key))
     st.caption(f"Sample of cluster {chosen}: {plain_markdown(samples[ids.index(chosen)], 160)}")

@@ -59,8 +59,8 @@ def choose_pair(current: OpenDataset, stored: list[StoredEmbedding]) -> Pair | N
     return Pair(
         by_key[first],
         by_key[second],
-        cached.stored_space(dataset_id, first),
-        cached.stored_space(dataset_id, second),
+        cached.space_by_key(dataset_id, first),
+        cached.space_by_key(dataset_id, second),
     )
 
 
@@ -220,7 +220,7 @@ def lsa_components(current: OpenDataset, pair: Pair) -> None:
     for stored in (pair.a, pair.b):
         if not stored.model.startswith("lsa"):
             continue
-        fit = cached.stored_space(current.info.id, stored.model_key).fit
+        fit = cached.space_by_key(current.info.id, stored.model_key).fit
         if fit is None:
             continue
         with st.expander(f"What {safe(stored.model)}'s first components stand for"):

@@ -246,7 +246,7 @@ def _delete(dataset_id: str, user: str | None) -> None:
     except InputError as error:
         state.put(state.WORKSPACE_NOTICE, str(error))
         return
-    cached.forget_dataset()
+    cached.forget_dataset(dataset_id)
     state.take(state.WORKSPACE_PICK)
     if state.dataset_id() == dataset_id:
         state.put(state.FLASH, "The dataset you had open was deleted; showing the demo.")

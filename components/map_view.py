@@ -15,6 +15,8 @@ from streamlit.delta_generator import DeltaGenerator
 from components import cached, state
 from components.current import OpenDataset
 from components.markdown import safe
+from components.settings import parameter_input
+from embedding_space.analysis.agreement import largest_trust_k
 from embedding_space.analysis.clustering import Clustering, ClusterParams
 from embedding_space.analysis.methods import MethodsCard
 from embedding_space.analysis.projection import PARAMETERS
@@ -127,7 +129,7 @@ def _virtual_values(current: OpenDataset, option: str) -> tuple[pd.Series | None
             )
             scores = cached.outlier_scores(current.space, k, method)
             return pd.Series(scores), f"outlier score@{k}"
-        k = min(state.setting(state.TRUST_K, int), max(1, (len(current.texts) - 1) // 2))
+        k = min(state.setting(state.TRUST_K, int), largest_trust_k(len(current.texts)))
         params = current.params or state.projection_params()
         trust = cached.map_trust(current.space, params, k, None)
         return pd.Series(trust.recall), f"kNN recall@{k}"
@@ -283,25 +285,7 @@ def pending_inputs(names: Sequence[str], draw: Callable[[DeltaGenerator, str, st
 
 
 def _projection_input(column: DeltaGenerator, name: str, key: str) -> None:
-    parameter = PARAMETERS[name]
-    if name in SLIDER_PARAMETERS:
-        column.slider(
-            parameter.label,
-            parameter.kind(parameter.low),
-            parameter.kind(parameter.high),
-            step=parameter.kind(parameter.step),
-            help=parameter.help,
-            key=key,
-        )
-    else:
-        column.number_input(
-            parameter.label,
-            int(parameter.low or 0),
-            int(parameter.high or 0),
-            step=1,
-            help=parameter.help,
-            key=key,
-        )
+    parameter_input(column, PARAMETERS[name], key=key, slider=name in SLIDER_PARAMETERS)
 
 
 def projection_parameters() -> None:

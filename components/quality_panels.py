@@ -19,15 +19,10 @@ MAX_SETS_SHOWN = 100
 def outliers_panel(current: OpenDataset) -> None:
     """The strangest rows: score, text, and the nearest other row."""
     left, middle, right = st.columns([2, 1, 1])
-    setting_input(left, state.OUTLIER_METHOD, format_func=_METHOD_LABELS.__getitem__)
-    setting_input(middle, state.OUTLIER_K)
-    setting_input(right, state.OUTLIER_TOP)
-    found = cached.outliers(
-        current.space,
-        state.setting(state.OUTLIER_K, int),
-        state.setting(state.OUTLIER_METHOD, str),
-        state.setting(state.OUTLIER_TOP, int),
-    )
+    method = setting_input(left, state.OUTLIER_METHOD, format_func=_METHOD_LABELS.__getitem__)
+    k = setting_input(middle, state.OUTLIER_K)
+    top = setting_input(right, state.OUTLIER_TOP)
+    found = cached.outliers(current.space, int(k), str(method), int(top))
     if not found:
         st.caption("One row has no neighbours to stand apart from.")
         return
@@ -48,8 +43,8 @@ def outliers_panel(current: OpenDataset) -> None:
 def duplicates_panel(current: OpenDataset) -> None:
     """Near-duplicate sets above a cosine threshold, both texts side by side, and the rows to
     drop (one of each set kept) as a download."""
-    setting_input(st.container(), state.DUPLICATE_THRESHOLD, slider=True)
-    sets = cached.duplicates(current.space, state.setting(state.DUPLICATE_THRESHOLD, float))
+    threshold = setting_input(st.container(), state.DUPLICATE_THRESHOLD, slider=True)
+    sets = cached.duplicates(current.space, float(threshold))
     drop = rows_to_drop(sets)
     st.caption(
         f"{len(sets):,} sets of near-duplicates, {sum(len(s.rows) for s in sets):,} rows; "

@@ -12,7 +12,7 @@ from embedding_space.analysis.clustering import Clustering
 from embedding_space.errors import InputError
 from embedding_space.export.files import export_table, file_stem
 from embedding_space.rows import COMBINATIONS, combine_rows
-from embedding_space.store.selections import Selections
+from embedding_space.store.selections import SELECTION_NAME_CHARS, Selections
 
 
 def _notice_key(dataset_id: str) -> str:
@@ -61,7 +61,12 @@ def selections_panel(
         offered = state.widget_key("keep", dataset_id, *list(sources)[:2])
         source = st.selectbox("Keep", list(sources), key=offered)
         name_key = state.widget_key("keep-name", dataset_id)
-        st.text_input("under the name", key=name_key, max_chars=60, placeholder="e.g. refunds")
+        st.text_input(
+            "under the name",
+            key=name_key,
+            max_chars=SELECTION_NAME_CHARS,
+            placeholder="e.g. refunds",
+        )
         st.button(
             "Keep it", on_click=_save, args=(selections, dataset_id, name_key, sources[source])
         )
@@ -114,9 +119,9 @@ def selections_panel(
             name_key = state.widget_key("combined-name", dataset_id)
             st.text_input(
                 f"Keep the {len(combined):,} rows as",
-                value=f"{first} {how} {second}"[:60],
+                value=f"{first} {how} {second}"[:SELECTION_NAME_CHARS],
                 key=name_key,
-                max_chars=60,
+                max_chars=SELECTION_NAME_CHARS,
             )
             st.button(
                 "Keep combined", on_click=_save, args=(selections, dataset_id, name_key, combined)

@@ -10,6 +10,7 @@ from components import cached, state
 from components.current import OpenDataset
 from components.markdown import safe
 from components.settings import setting_input
+from embedding_space.analysis.agreement import largest_trust_k
 from embedding_space.analysis.projection import ProjectionParams
 from embedding_space.errors import InputError
 
@@ -29,8 +30,7 @@ def trust_panel(current: OpenDataset, params: ProjectionParams) -> None:
         if rows < 5:
             st.caption("A map of fewer than five rows cannot be judged.")
             return
-        setting_input(st.container(), state.TRUST_K, high=max(1, (rows - 1) // 2))
-        k = state.setting(state.TRUST_K, int)
+        k = int(setting_input(st.container(), state.TRUST_K, high=largest_trust_k(rows)))
         column = state.color_column(cached.label_columns(current.info.id))
         if rows > ON_REQUEST_ABOVE and not st.toggle(
             "Judge this map",

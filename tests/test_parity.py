@@ -17,6 +17,7 @@ import pytest
 
 from embedding_space.analysis.projection import ProjectionParams
 from embedding_space.embed import SentenceEmbedder
+from embedding_space.embed.models import load_model
 from embedding_space.embed.sentence import DEFAULT_MODEL
 from embedding_space.store.files import read_embedded
 from embedding_space.store.space import Space
@@ -145,3 +146,29 @@ def test_the_quality_page_shows_the_command_lines_outlier_scores(
     shown = app.dataframe[0].value
     assert shown["row"].tolist() == [n["row"] for n in printed]
     assert shown["score"].tolist() == pytest.approx([n["score"] for n in printed], abs=1e-4)
+
+
+@pytest.mark.parametrize("model", [DEFAULT_MODEL, "tfidf"])
+def test_a_dataset_the_workspace_embedded_answers_typed_texts_as_the_file_does(
+    embedded: Path, tmp_path: Path, model: str
+) -> None:
+    # The workspace embeds the rows itself (the model from the cache, tfidf fitted on the same
+    # rows), and types with the model its vectors were made by.
+    source = embedded.with_name("texts.csv")
+    output = tmp_path / f"{model}.parquet"
+    assert run_cli("embed", str(source), "-o", str(output), "--model", model).returncode == 0
+    workspace = Workspace()
+    info = workspace.create_dataset(pd.read_csv(source), "text", f"parity {model}")
+    embedder = load_model(model)
+    workspace.embeddings(info.id, embedder)
+    space = workspace.space(info.id, embedder.cache_key)
+    query = "my bank card stopped working"
+    printed = _lines("search", str(output), "--semantic", query, "-k", "5")
+    assert [(n["row"], n["score"]) for n in printed] == [
+        (m.row, round(m.score, 6)) for m in space.search(query, "semantic", k=5)
+    ]
+    expression = "The striker scored a stunning goal in the last minute of the match. - goal + star"
+    printed = _lines("arithmetic", str(output), "--expression", expression, "-k", "3")
+    assert [(n["row"], n["score"]) for n in printed] == [
+        (n.row, round(n.score, 6)) for n in space.arithmetic(expression, 3).neighbors
+    ]

@@ -32,6 +32,7 @@ __all__ = [
     "MapTrust",
     "OverlapMeasure",
     "knn_label_accuracy",
+    "largest_trust_k",
     "map_neighbors",
     "map_trust",
     "neighbor_overlap",
@@ -164,6 +165,12 @@ class MapTrust:
         return cls(recall=np.asarray(arrays["recall"], dtype=np.float32), **values)
 
 
+def largest_trust_k(rows: int) -> int:
+    """The largest ``k`` a map of ``rows`` points can be judged at: below half the rows, so
+    that a point's neighbours are not most of the map (at least 1)."""
+    return max(1, (rows - 1) // 2)
+
+
 def map_trust(
     vectors: FloatMatrix,
     coordinates: FloatMatrix,
@@ -192,8 +199,8 @@ def map_trust(
     count = len(vectors)
     if count < 3:
         raise InputError("Judging a map needs at least three rows.")
-    if not 1 <= k < count / 2:
-        raise InputError(f"k must be between 1 and {max(1, (count - 1) // 2)}, not {k}.")
+    if not 1 <= k <= largest_trust_k(count):
+        raise InputError(f"k must be between 1 and {largest_trust_k(count)}, not {k}.")
     if graph.n_neighbors < k:
         raise InputError(f"The neighbour graph holds {graph.n_neighbors} neighbours, not {k}.")
     full = graph.neighbor_ids(k)

@@ -31,6 +31,7 @@ from embedding_space.types import FloatMatrix
 
 __all__ = [
     "CLUSTER_METHODS",
+    "CLUSTER_NAME_CHARS",
     "NOISE",
     "ClusterParams",
     "Clustering",
@@ -42,7 +43,15 @@ __all__ = [
 NOISE = -1
 """The cluster id of rows HDBSCAN puts in no cluster."""
 MAX_CLUSTERS = int(SETTINGS["n_clusters"].high or 0)
+CLUSTER_NAME_CHARS = 80
+"""The longest name a person may give a cluster."""
 _DEFAULT_METHOD = cast(ClusterMethod, default_of("cluster_method", str))
+_SETTING_OF = {
+    "method": "cluster_method",
+    "n_clusters": "n_clusters",
+    "min_cluster_size": "min_cluster_size",
+}
+"""Each field of :class:`ClusterParams` and the setting that checks it."""
 _SILHOUETTE_SAMPLE = 2000
 KMEANS_FIT_ROWS = 100_000
 """KMeans of more rows fits its centres on a sample of this many, then assigns every row."""
@@ -69,9 +78,11 @@ class ClusterParams:
     random_state: int = 42
 
     def __post_init__(self) -> None:
-        SETTINGS["cluster_method"].check(self.method)
-        SETTINGS["n_clusters"].check(self.n_clusters)
-        SETTINGS["min_cluster_size"].check(self.min_cluster_size)
+        for field_name, setting in _SETTING_OF.items():
+            object.__setattr__(
+                self, field_name, SETTINGS[setting].value_of(getattr(self, field_name))
+            )
+        object.__setattr__(self, "random_state", int(self.random_state))
 
     def relevant(self) -> dict[str, object]:
         """The parameters that change this method's result."""
@@ -137,13 +148,14 @@ class Clustering:
         """The same clustering with one cluster given a name of the user's.
 
         Raises:
-            InputError: No such cluster, or the name is empty or longer than 80 characters.
+            InputError: No such cluster, or the name is empty or longer than
+                :data:`CLUSTER_NAME_CHARS`.
         """
         if cluster_id not in self.sizes() or cluster_id == NOISE:
             raise InputError(f"There is no cluster {cluster_id} to rename.")
         cleaned = " ".join(name.split())
-        if not cleaned or len(cleaned) > 80:
-            raise InputError("A cluster name needs 1 to 80 characters.")
+        if not cleaned or len(cleaned) > CLUSTER_NAME_CHARS:
+            raise InputError(f"A cluster name needs 1 to {CLUSTER_NAME_CHARS} characters.")
         return Clustering(self.labels, {**self.names, cluster_id: cleaned}, self.note)
 
     def to_arrays(self) -> dict[str, npt.NDArray[Any]]:

@@ -32,6 +32,7 @@ import numpy.typing as npt
 
 from embedding_space.analysis.agreement import knn_label_accuracy, neighbor_overlap
 from embedding_space.analysis.ann import neighbor_graph
+from embedding_space.analysis.neighbors import KnnGraph
 from embedding_space.analysis.parameters import default_of
 from embedding_space.analysis.similarity import unit_rows
 from embedding_space.errors import InputError
@@ -175,6 +176,7 @@ def compare_embeddings(
     k: int = default_of("compare_k", int),
     labels: Sequence[object] | None = None,
     random_state: int = 0,
+    graphs: tuple[KnnGraph, KnnGraph] | None = None,
 ) -> Comparison:
     """Compare two embeddings of the same rows (see the module's notes).
 
@@ -184,6 +186,8 @@ def compare_embeddings(
         k: Neighbours per row.
         labels: ``n`` labels, for the label figures.
         random_state: Seed of the samples of rows the pairwise figures use on large data.
+        graphs: The cosine kNN graphs of A and B, with at least ``k`` neighbours, when they
+            are at hand (a space keeps them); built here otherwise.
 
     Raises:
         InputError: The row counts differ, fewer than three rows, or a bad ``k``.
@@ -203,8 +207,10 @@ def compare_embeddings(
         unit_rows(np.asarray(first, dtype=np.float32)),
         unit_rows(np.asarray(second, dtype=np.float32)),
     )
-    neighbors_a = neighbor_graph(a, k).neighbor_ids(k)
-    neighbors_b = neighbor_graph(b, k).neighbor_ids(k)
+    graph_a, graph_b = graphs or (neighbor_graph(a, k), neighbor_graph(b, k))
+    neighbors_a, neighbors_b = graph_a.neighbor_ids(k), graph_b.neighbor_ids(k)
+    if neighbors_a.shape[1] < k or neighbors_b.shape[1] < k:
+        raise ValueError(f"comparing at k={k} needs graphs of k neighbours per row")
     comparison = Comparison(
         k=k,
         agreement=neighbor_overlap(neighbors_a, neighbors_b, measure="jaccard"),

@@ -10,6 +10,7 @@ these rows, so a default or a bound written here holds everywhere.
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 from typing import Literal, TypeVar, get_args
 
@@ -74,16 +75,29 @@ class Parameter:
                 allowed = ", ".join(str(choice) for choice in self.choices)
                 raise InputError(f"{name} must be one of {allowed}, not {value!r}.")
             return
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise InputError(f"{name} must be a number, not {value!r}.")
-        if self.kind is int and not float(value).is_integer():
+        number = float(value)  # numpy's numbers too, as an API caller may pass them
+        if self.kind is int and not number.is_integer():
             raise InputError(f"{name} must be a whole number, not {value!r}.")
-        if (self.low is not None and value < self.low) or (
-            self.high is not None and value > self.high
+        if (self.low is not None and number < self.low) or (
+            self.high is not None and number > self.high
         ):
             raise InputError(
                 f"{name} must be between {self.low:g} and {self.high:g}, not {value!r}."
             )
+
+    def value_of(self, value: object) -> Value:
+        """``value`` checked (see :meth:`check`) and made this parameter's own type (a numpy
+        integer becomes an ``int``), so that results keyed by it are keyed alike.
+
+        Raises:
+            InputError: ``value`` is not allowed.
+        """
+        self.check(value)
+        if self.choices:
+            return next(choice for choice in self.choices if choice == value)
+        return int(float(str(value))) if self.kind is int else float(str(value))
 
     def parse(self, text: str) -> Value | None:
         """A value from text (a link, a command line), or ``None`` if it is not allowed."""

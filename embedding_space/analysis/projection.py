@@ -158,7 +158,7 @@ class ProjectionParams:
 
     def __post_init__(self) -> None:
         for name, value in asdict(self).items():
-            PARAMETERS[name].check(value)
+            object.__setattr__(self, name, PARAMETERS[name].value_of(value))
 
     def relevant(self) -> dict[str, object]:
         """The parameters that affect this method's result (for cache keys and display)."""

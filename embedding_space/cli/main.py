@@ -26,6 +26,10 @@ _CLI_ALIASES = {"n_components": "--dims", "random_state": "--seed"}
 """Short flags kept beside the scikit-learn names (``--n-components``, ``--random-state``)."""
 
 
+_FROM_TABLE = object()
+"""An option's default is its setting's."""
+
+
 class _Settings:
     """Adds options built from the settings table, and checks their values once parsed, the
     message naming the flag the user typed."""
@@ -38,13 +42,13 @@ class _Settings:
         parser: argparse.ArgumentParser,
         *flags: str,
         name: str,
-        default: object = "table",
+        default: object = _FROM_TABLE,
         help: str | None = None,
     ) -> None:
         from embedding_space.analysis.parameters import SETTINGS
 
         parameter = SETTINGS[name]
-        chosen = parameter.default if default == "table" else default
+        chosen = parameter.default if default is _FROM_TABLE else default
         shown = "suggested" if chosen is None else chosen
         parser.add_argument(
             *flags,
@@ -68,6 +72,7 @@ class _Settings:
 
 
 def _build_parser() -> tuple[argparse.ArgumentParser, _Settings]:
+    from embedding_space.analysis.clustering import ClusterParams
     from embedding_space.analysis.projection import PARAMETERS
     from embedding_space.embed.base import DEFAULT_BATCH_SIZE
     from embedding_space.embed.sentence import DEFAULT_MODEL, PRECISIONS
@@ -145,7 +150,12 @@ def _build_parser() -> tuple[argparse.ArgumentParser, _Settings]:
     settings.add(cluster, "--k", "--n-clusters", name="n_clusters", default=None)
     settings.add(cluster, "--min-cluster-size", name="min_cluster_size")
     cluster.add_argument(
-        "--random-state", "--seed", dest="random_state", type=int, default=42, help="KMeans's seed"
+        "--random-state",
+        "--seed",
+        dest="random_state",
+        type=int,
+        default=ClusterParams().random_state,
+        help="KMeans's seed",
     )
 
     search = verbs.add_parser("search", help="print the rows a search finds, as JSON lines")

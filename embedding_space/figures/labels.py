@@ -13,7 +13,7 @@ from typing import overload
 
 from embedding_space.text import without_direction_controls
 
-__all__ = ["HoverLabels", "hover_label", "plain_label"]
+__all__ = ["LONG_HOVER_UP_TO", "HoverLabels", "hover_label", "plain_label"]
 
 
 def hover_label(text: str, *, width: int = 64, max_chars: int = 400) -> str:
@@ -41,6 +41,10 @@ def plain_label(text: str) -> str:
     return escaped.replace("{", "&#123;").replace("}", "&#125;")
 
 
+LONG_HOVER_UP_TO = 20_000
+"""Maps of more rows than this cut hover labels at 120 characters instead of 400."""
+
+
 class HoverLabels(Sequence[str]):
     """The hover labels of many texts, each made (by :func:`hover_label`) when first read.
 
@@ -56,6 +60,13 @@ class HoverLabels(Sequence[str]):
         self._texts = texts
         self._max_chars = max_chars
         self._made: list[str | None] = [None] * len(texts)
+
+    @classmethod
+    def for_map(cls, texts: Sequence[str]) -> HoverLabels:
+        """The labels a map of these texts sends: whole up to 400 characters, but cut at 120
+        above :data:`LONG_HOVER_UP_TO` rows, since a big map sends every label to the
+        browser (the side panel and the tables show whole texts)."""
+        return cls(texts, max_chars=400 if len(texts) <= LONG_HOVER_UP_TO else 120)
 
     def __len__(self) -> int:
         return len(self._texts)

@@ -13,6 +13,7 @@ from embedding_space.io.columns import (
     guess_text_column,
     is_missing,
     label_columns,
+    texts_of,
     unique_names,
 )
 from embedding_space.io.tables import (
@@ -46,6 +47,7 @@ __all__ = [
     "read_projector_tsv",
     "read_table",
     "read_vector_files",
+    "texts_of",
     "unique_names",
     "vectors_from_column",
 ]

@@ -26,6 +26,7 @@ __all__ = [
     "label_columns",
     "looks_like_vector_string",
     "resolve_text_column",
+    "texts_of",
     "unique_names",
 ]
 
@@ -68,6 +69,11 @@ def is_missing(value: object) -> bool:
     if value is None or value is pd.NA or value is pd.NaT:
         return True
     return isinstance(value, float) and math.isnan(value)
+
+
+def texts_of(frame: pd.DataFrame, text_column: str) -> list[str]:
+    """A table's texts in row order, as ``str`` (the column's own objects where they are)."""
+    return [str(text) for text in frame[text_column].tolist()]
 
 
 def unique_names(names: Iterable[object]) -> list[str]:

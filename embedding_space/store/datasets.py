@@ -30,6 +30,7 @@ import pandas as pd
 
 from embedding_space.embed.cache import EmbeddingCache, hash_text
 from embedding_space.errors import InputError
+from embedding_space.io.columns import texts_of
 from embedding_space.store.artifacts import (
     table_to_parquet,
     write_bytes,
@@ -369,7 +370,7 @@ class DatasetStore:
         frame = pd.read_parquet(
             self._folder(dataset_id) / "table.parquet", columns=[info.text_column]
         )
-        return [str(text) for text in frame[info.text_column].tolist()]
+        return texts_of(frame, info.text_column)
 
 
 def _folder_bytes(folder: Path) -> int:

@@ -14,6 +14,7 @@ import numpy as np
 from embedding_space.embed.traditional import TraditionalEmbedder
 from embedding_space.errors import InputError
 from embedding_space.store.artifacts import model_slug, write_json, write_npy
+from embedding_space.store.results import FolderResults
 from embedding_space.types import FloatMatrix
 
 __all__ = [
@@ -78,13 +79,23 @@ class VectorSource(Protocol):
 
 @dataclass(frozen=True)
 class EmbeddingFile:
-    """One model's vectors in a results folder, and what is kept beside them.
+    """One model's vectors in a dataset's results folders, and what is kept beside them.
+
+    Which folder holds them is looked up on each use: vectors the dataset's owner (or the
+    operator) stores after a visitor's handle was made serve that visitor too.
 
     Attributes:
-        path: The ``.npy`` file (see :func:`embedding_file`).
+        folders: The dataset's results folders, as one viewer sees them.
+        model_key: Whose vectors.
     """
 
-    path: Path
+    folders: FolderResults
+    model_key: str
+
+    @property
+    def path(self) -> Path:
+        """The ``.npy`` file: where it is stored, or where it will be written."""
+        return self.folders.path(str(embedding_file(Path(), self.model_key)))
 
     def exists(self) -> bool:
         """Whether the vectors are stored (without reading them)."""
@@ -114,10 +125,13 @@ class EmbeddingFile:
 
     def model_name(self) -> str | None:
         """The name the model was asked for by; for vectors stored before names were kept,
-        the name in the model's key."""
+        the name in the model's key (a local folder's without its fingerprint)."""
         meta = self._meta()
-        name = meta.get("name") or str(meta.get("model") or "").split("|", 1)[0]
-        return str(name) or None
+        if meta.get("name"):
+            return str(meta["name"])
+        name = str(meta.get("model") or "").split("|", 1)[0]
+        folder = name.rsplit("@", 1)[0]
+        return (folder if "@" in name and Path(folder).is_dir() else name) or None
 
     def fit(self) -> TraditionalEmbedder | None:
         """A traditional embedder's fit on the dataset, to embed queries with; else ``None``."""

@@ -68,11 +68,6 @@ class EmbeddedFile:
         """The rows without the ``embedding`` column."""
         return self.frame.drop(columns=[EMBEDDING_COLUMN], errors="ignore")
 
-    @property
-    def texts(self) -> list[str]:
-        """The texts in row order."""
-        return self.frame[self.text_column].astype(str).tolist()
-
 
 def read_embedded(path: str | Path, *, need_embedding: bool = True) -> EmbeddedFile:
     """A parquet file written by ``embed`` (or ``project``): its rows, vectors and metadata.

@@ -13,7 +13,6 @@ folder (precomputed by its owner or the operator) serve every viewer.
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pandas as pd
 
@@ -30,20 +29,17 @@ from embedding_space.store.datasets import (
 from embedding_space.store.embedding_files import (
     EmbeddingFile,
     StoredEmbedding,
-    embedding_file,
     embeddings_in,
     write_embeddings,
 )
 from embedding_space.store.owners import cache_scope
 from embedding_space.store.results import FolderResults
-from embedding_space.store.selections import MAX_SELECTIONS
 from embedding_space.store.space import ModelLoader, Space
 from embedding_space.types import FloatMatrix, ProgressCallback
 
 __all__ = [
     "CUSTOM_VECTORS",
     "MAX_NAME_CHARS",
-    "MAX_SELECTIONS",
     "DatasetInfo",
     "Workspace",
     "default_home",
@@ -56,26 +52,34 @@ class Workspace(DatasetStore):
     # -- where results live -----------------------------------------------------------------
 
     def _writes_own_folder(self, dataset_id: str, viewer: str | None) -> bool:
-        return viewer is None or self.get(dataset_id).owner == viewer
+        return self._visitor(self.get(dataset_id), viewer) is None
+
+    @staticmethod
+    def _visitor(info: DatasetInfo, viewer: str | None) -> str | None:
+        """``viewer`` when they explore a dataset they do not own, else ``None``."""
+        return viewer if viewer is not None and info.owner != viewer else None
 
     def results_owner(self, dataset_id: str, viewer: str | None) -> str | None:
         """Whose results ``viewer`` works with on a dataset: ``None`` for the dataset's own
         (its owner, or anyone on a single-user machine), else the viewer's own. Passing it as
         ``viewer`` gives the same results and lets callers cache by it."""
-        return None if self._writes_own_folder(dataset_id, viewer) else viewer
+        return self._visitor(self.get(dataset_id), viewer)
 
     def results(self, dataset_id: str, viewer: str | None = None) -> FolderResults:
         """Where ``viewer``'s results on a dataset are read and written: the dataset's folder,
         then (for a visitor) a folder of their own, which is written to and counted against
         their limits."""
-        folders = [self._folder(dataset_id)]
-        visitor = viewer is not None and not self._writes_own_folder(dataset_id, viewer)
-        if visitor and viewer is not None:
-            folders.append(self._owner_folder(viewer) / "results" / dataset_id)
+        return self._results_of(self.get(dataset_id), viewer)
+
+    def _results_of(self, info: DatasetInfo, viewer: str | None) -> FolderResults:
+        folders = [self._folder(info.id)]
+        visitor = self._visitor(info, viewer)
+        if visitor is not None:
+            folders.append(self._owner_folder(visitor) / "results" / info.id)
 
         def check_room() -> None:
-            if visitor:
-                self.check_room(viewer)
+            if visitor is not None:
+                self.check_room(visitor)
 
         return FolderResults(folders, check_room)
 
@@ -106,14 +110,13 @@ class Workspace(DatasetStore):
             InputError: No such dataset.
         """
         info = self.get(dataset_id)
-        owner = self.results_owner(dataset_id, viewer)
-        results = self.results(dataset_id, viewer)
-        if info.vectors_model is not None and query_model is None:
+        results = self._results_of(info, viewer)
+        if model_key == info.vectors_model and query_model is None:
             query_model = info.query_model or ""  # "": nobody knows which model made them
         return Space(
-            (dataset_id, model_key, owner),
+            (dataset_id, model_key, self._visitor(info, viewer)),
             model_key=model_key,
-            source=EmbeddingFile(results.path(str(embedding_file(Path(), model_key)))),
+            source=EmbeddingFile(results, model_key),
             table=(lambda: table) if table is not None else (lambda: self.load_table(dataset_id)),
             text_column=info.text_column,
             results=results,
@@ -123,9 +126,6 @@ class Workspace(DatasetStore):
         )
 
     # -- embeddings -------------------------------------------------------------------------
-
-    def _embedding_path(self, dataset_id: str, model_key: str, viewer: str | None) -> Path:
-        return self.results(dataset_id, viewer).path(str(embedding_file(Path(), model_key)))
 
     def embedding_list(self, dataset_id: str, viewer: str | None = None) -> list[StoredEmbedding]:
         """Every embedding of the dataset (as ``viewer`` sees it), with its size and time."""
@@ -166,7 +166,7 @@ class Workspace(DatasetStore):
         Raises:
             InputError: A viewer who does not own the dataset is out of room.
         """
-        stored = EmbeddingFile(self._embedding_path(dataset_id, embedder.cache_key, viewer))
+        stored = EmbeddingFile(self.results(dataset_id, viewer), embedder.cache_key)
         if stored.exists():
             vectors = stored.vectors()
             if progress is not None:

@@ -33,10 +33,9 @@ pair = choose_pair(current, stored)
 if pair is None:
     st.stop()
 top = st.columns([1, 2, 3])
-setting_input(top[0], state.COMPARE_K)
+k = int(setting_input(top[0], state.COMPARE_K))
 with top[1]:
     label_column = label_column_picker(current)
-k = min(state.setting(state.COMPARE_K, int), len(current.texts) - 1)
 try:
     result = comparison(pair, k, label_column)
 except InputError as error:

@@ -33,9 +33,8 @@ if not query_model:
     )
 mode = st.radio("Search by", modes, horizontal=True)
 controls = st.columns([1, 1])
-setting_input(controls[0], state.NEIGHBOR_K, high=len(texts) - 1, slider=True)
-setting_input(controls[1], state.NEIGHBOR_METRIC, select=True)
-k, metric = state.setting(state.NEIGHBOR_K, int), state.setting(state.NEIGHBOR_METRIC, str)
+k = int(setting_input(controls[0], state.NEIGHBOR_K, high=len(texts), slider=True))
+metric = str(setting_input(controls[1], state.NEIGHBOR_METRIC, select=True))
 
 if mode in typed:
     if mode == "a sentence":
@@ -63,7 +62,7 @@ if mode in typed:
     except InputError as error:
         st.error(safe(error))
         st.stop()
-    neighbors = current.space.neighbors(new_texts[0], k, metric)
+    neighbors = current.space.neighbors(new_vectors[0], k, metric)
     name = "query" if mode == "a sentence" else "dropped"
     query = [
         QueryMark(text, point, neighbor_ids.tolist(), name)

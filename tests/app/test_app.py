@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from components import routes, state
 from embedding_space.demo import DEMO_DATASET_ID
 from embedding_space.store.workspace import Workspace
-from tests.helpers import new_app, page_heading, plotly_figure, plotly_values
+from tests.helpers import new_app, open_app, page_heading, plotly_figure, plotly_values
 
 DEMO_NAME = "Demo: BANKING77 customer queries"
 
@@ -60,6 +60,12 @@ def one_text_id() -> str:
 
 
 @pytest.fixture(scope="module")
+def two_texts_id() -> str:
+    frame = pd.DataFrame({"text": ["The cat sits on the mat", "Stocks fell today"]})
+    return Workspace().create_dataset(frame, "text", "two texts").id
+
+
+@pytest.fixture(scope="module")
 def tiny_dataset_id() -> str:
     frame = pd.DataFrame(
         {
@@ -90,6 +96,13 @@ def test_every_page_renders_with_the_demo(route: routes.Route) -> None:
 def test_every_page_renders_with_one_text(route: routes.Route, one_text_id: str) -> None:
     app = _open_on(route, one_text_id)
     assert _headings(app) == [page_heading(route.url_path, "one text")]
+
+
+@pytest.mark.parametrize("route", routes.ROUTES, ids=lambda route: route.url_path)
+def test_every_page_renders_with_two_texts(route: routes.Route, two_texts_id: str) -> None:
+    # Two rows leave one neighbour: every "k" box and slider must still draw.
+    app = _open_on(route, two_texts_id)
+    assert _headings(app) == [page_heading(route.url_path, "two texts")]
 
 
 @pytest.mark.parametrize("route", routes.ROUTES, ids=lambda route: route.url_path)
@@ -180,3 +193,12 @@ def test_neighbour_query_finds_a_paraphrase_first() -> None:
     assert table["score"].is_monotonic_decreasing
     figure = plotly_figure(app)
     assert any(t.get("name") == "query" for t in figure["data"])
+
+
+def test_a_small_datasets_bound_on_k_is_not_kept_for_the_next_dataset(
+    tiny_dataset_id: str,
+) -> None:
+    app = open_app(tiny_dataset_id, routes.NEIGHBORS.path)
+    k = next(slider for slider in app.slider if slider.label == "k")
+    assert k.value == 3 and k.max == 3, "three rows: at most three neighbours"
+    assert app.session_state[state.NEIGHBOR_K] == 10, "the choice stays 10 for larger datasets"

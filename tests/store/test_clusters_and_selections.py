@@ -13,8 +13,9 @@ from embedding_space.analysis.clustering import Clustering, ClusterParams
 from embedding_space.embed import SentenceEmbedder
 from embedding_space.errors import InputError
 from embedding_space.rows import combine_rows
+from embedding_space.store.selections import MAX_SELECTIONS
 from embedding_space.store.space import Space
-from embedding_space.store.workspace import MAX_SELECTIONS, Workspace
+from embedding_space.store.workspace import Workspace
 from tests.helpers import topics_frame
 
 Reopen = Callable[[], Space]

@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from embedding_space.analysis.neighbors import GRAPH_NEIGHBORS
 from embedding_space.analysis.outliers import outlier_scores
 from embedding_space.analysis.projection import ProjectionParams
 from embedding_space.embed import SentenceEmbedder
@@ -32,16 +31,20 @@ def _stored(tmp_path: Path, folder: str) -> list[str]:
     return sorted(path.name for path in tmp_path.glob(f"datasets/*/{folder}/*"))
 
 
-def test_each_k_gets_a_graph_of_its_own_size_and_smaller_ones_share_the_default(
+def test_graphs_are_kept_in_three_sizes_however_many_k_are_asked(
     space: Space, tmp_path: Path
 ) -> None:
-    assert space.graph(5).n_neighbors == GRAPH_NEIGHBORS
-    assert space.graph(30).n_neighbors == 30
-    assert [name.rsplit("-", 1)[1] for name in _stored(tmp_path, "knn")] == ["n15.npz", "n30.npz"]
-    # A graph of 15 holds the first 15 neighbours of the graph of 30, the same distances.
+    for k in (1, 5, 15, 16, 30, 50):
+        assert space.graph(k).n_neighbors >= min(k, space.rows - 1)
+    assert space.graph(5) is space.graph(15), "held once read"
+    assert space.graph(16) is space.graph(50)
+    assert [name.rsplit("-", 1)[1] for name in _stored(tmp_path, "knn")] == ["n15.npz", "n50.npz"]
+    # The larger graph begins with the smaller one: the same neighbours, the same distances.
     np.testing.assert_allclose(
         space.graph(30).distances[:, :16], space.graph().distances, atol=1e-6
     )
+    with pytest.raises(InputError, match="at most 100 neighbours"):
+        space.graph(101)
 
 
 def test_outlier_scores_at_k_read_k_neighbours_and_a_smaller_graph_is_refused(
@@ -53,6 +56,11 @@ def test_outlier_scores_at_k_read_k_neighbours_and_a_smaller_graph_is_refused(
     assert not np.allclose(at_30, space.outlier_scores(15))
     with pytest.raises(ValueError, match="k=30 need a graph of k neighbours"):
         outlier_scores(space.graph(15), 30)
+    # Numbers from numpy are numbers; a k past the setting's bounds is refused before any
+    # graph is built for it.
+    np.testing.assert_array_equal(space.outlier_scores(np.int64(30)), at_30)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="outlier_k must be between 1 and 50, not 5000"):
+        space.outlier_scores(5000)
 
 
 def test_results_are_computed_once_and_read_back_after_a_restart(
@@ -105,7 +113,7 @@ def test_typed_text_against_vectors_of_no_known_model_says_what_to_do(tmp_path: 
     vectors = np.random.default_rng(0).normal(size=(40, 8)).astype(np.float32)
     info = workspace.create_dataset(topics_frame(), "text", "vectors", vectors=vectors)
     space = workspace.space(info.id, info.vectors_model or "")
-    with pytest.raises(InputError, match=r"name it \(when uploading them, or with --model\)"):
+    with pytest.raises(InputError, match="the model that made them has to be named"):
         space.search("planets", "semantic")
     assert space.search("planet", "text") != [], "text search needs no model"
     assert space.top_words(0) == []
@@ -131,3 +139,30 @@ def test_typed_texts_are_embedded_with_the_model_that_made_the_vectors(
     assert fitted.query_model == "tfidf" and fitted.fit is not None
     # Its own fit on these rows embeds the query: "Saturn" is a word only row 24 has.
     assert fitted.neighbors("the rings of saturn", 1)[0].row == 24
+
+
+def test_a_visitors_handle_finds_vectors_the_owner_stores_after_it_was_made(
+    tmp_path: Path, counting_embedder: CountingEmbedder
+) -> None:
+    workspace = Workspace(tmp_path)
+    shared = workspace.create_dataset(topics_frame(), "text", "demo")
+    early = workspace.space(shared.id, counting_embedder.cache_key, "user:bob")
+    assert not early.has_vectors()
+    workspace.embeddings(shared.id, counting_embedder)  # the operator prepares the demo
+    assert early.has_vectors() and early.vectors.shape == (40, counting_embedder.dimension)
+    assert workspace.embeddings(shared.id, counting_embedder, viewer="user:bob") is not None
+    assert counting_embedder.texts_encoded == 40, "the visitor embeds nothing of their own"
+
+
+def test_only_the_uploaded_vectors_are_typed_with_the_model_their_uploader_named(
+    tmp_path: Path,
+) -> None:
+    workspace = Workspace(tmp_path)
+    vectors = np.random.default_rng(0).normal(size=(40, 384)).astype(np.float32)
+    info = workspace.create_dataset(
+        topics_frame(), "text", "mine", vectors=vectors, query_model="all-MiniLM-L6-v2"
+    )
+    assert workspace.space(info.id, info.vectors_model or "").query_model == "all-MiniLM-L6-v2"
+    tfidf_key = load_model("tfidf").cache_key
+    workspace.embeddings(info.id, load_model("tfidf"))
+    assert workspace.space(info.id, tfidf_key).query_model == "tfidf"
