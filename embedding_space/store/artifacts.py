@@ -31,7 +31,9 @@ __all__ = [
     "Artifact",
     "load_or_compute",
     "model_slug",
+    "read_artifact",
     "table_to_parquet",
+    "write_artifact",
     "write_atomically",
     "write_bytes",
     "write_json",
@@ -102,16 +104,30 @@ def load_or_compute(path: Path, kind: type[_A], compute: Callable[[], _A]) -> _A
     Returns:
         The result.
     """
-    if path.is_file():
-        try:
-            with np.load(path, allow_pickle=False) as stored:
-                return kind.from_arrays(stored)
-        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
-            pass
+    stored = read_artifact(path, kind)
+    if stored is not None:
+        return stored
     result = compute()
+    write_artifact(path, result)
+    return result
+
+
+def read_artifact(path: Path, kind: type[_A]) -> _A | None:
+    """The result stored at ``path``; ``None`` when there is none, or it cannot be read back
+    (damaged, or written by an older version in another shape)."""
+    if not path.is_file():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as stored:
+            return kind.from_arrays(stored)
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        return None
+
+
+def write_artifact(path: Path, result: Artifact) -> None:
+    """Store a result at ``path`` as a ``.npz`` of its named arrays, atomically."""
     arrays = result.to_arrays()
     write_atomically(path, lambda stream: np.savez(stream, allow_pickle=False, **arrays))
-    return result
 
 
 def model_slug(model_key: str) -> str:

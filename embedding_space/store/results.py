@@ -11,14 +11,17 @@ by the command line.
 from __future__ import annotations
 
 import json
-import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-import numpy as np
-
-from embedding_space.store.artifacts import Artifact, load_or_compute, write_atomically, write_json
+from embedding_space.store.artifacts import (
+    Artifact,
+    load_or_compute,
+    read_artifact,
+    write_artifact,
+    write_json,
+)
 
 __all__ = ["FolderResults", "MemoryResults", "ResultStore"]
 
@@ -77,20 +80,11 @@ class FolderResults:
         return load_or_compute(path, kind, compute)
 
     def load(self, name: str, kind: type[_A]) -> _A | None:
-        path = self.path(name)
-        if not path.is_file():
-            return None
-        try:
-            with np.load(path, allow_pickle=False) as stored:
-                return kind.from_arrays(stored)
-        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
-            return None
+        return read_artifact(self.path(name), kind)
 
     def store(self, name: str, result: Artifact) -> None:
         self._before_write()
-        arrays = result.to_arrays()
-        target = self.folders[-1] / name
-        write_atomically(target, lambda stream: np.savez(stream, allow_pickle=False, **arrays))
+        write_artifact(self.folders[-1] / name, result)
 
     def load_json(self, name: str) -> Any:
         try:
