@@ -191,11 +191,10 @@ class Space(EmbeddedRows):
         Raises:
             InputError: Fewer than three rows, a bad ``k``, or no such column.
         """
-        coordinates = self.projection(params).coordinates
         return self.results.load_or_compute(
             f"trust/{self._slug}-{params.key()}-k{k}{_column_suffix(label_column)}.npz",
             MapTrust,
-            lambda: self.trust_of(coordinates, k, label_column),
+            lambda: self.trust_of(self.projection(params).coordinates, k, label_column),
         )
 
     def trust_of(
