@@ -120,7 +120,7 @@ def results_owner(dataset_id: str) -> str | None:
     return workspace().results_owner(dataset_id, identity.identity().viewer)
 
 
-def model_key_for(info: DatasetInfo, model_name: str) -> str:
+def _model_key_for(info: DatasetInfo, model_name: str) -> str:
     """The key of the vectors a dataset is explored with: its own uploaded ones, or a model's."""
     if info.vectors_model is not None:
         return info.vectors_model
@@ -140,7 +140,7 @@ def space(dataset_id: str, model_name: str) -> Space:
         ModelLoadError: The model cannot be loaded.
     """
     info = workspace().get(dataset_id)
-    return space_by_key(dataset_id, model_key_for(info, model_name))
+    return space_by_key(dataset_id, _model_key_for(info, model_name))
 
 
 def space_by_key(dataset_id: str, model_key: str) -> Space:

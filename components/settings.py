@@ -43,7 +43,7 @@ def setting_input(
     """
     parameter = SETTINGS[name]
     binding = state.bind(name)
-    chosen = parameter.value_of(state.value(name, parameter.default))
+    chosen: Value = state.setting(name, parameter.kind)
     if high is not None and not parameter.choices and float(chosen) > high:
         chosen = parameter.kind(max(high, parameter.low or high))
         state.put(str(binding["key"]), chosen)

@@ -167,10 +167,8 @@ def setting(name: str, kind: type[_T]) -> _T:
     """The value this session chose for a setting (see ``SETTINGS``), as ``kind``; its
     default when the value is not one the setting allows (an edited link, a stale state)."""
     parameter = SETTINGS[name]
-    chosen = st.session_state.get(name, parameter.default)
     try:
-        parameter.check(chosen)
-        return kind(chosen)
+        return kind(parameter.value_of(st.session_state.get(name, parameter.default)))
     except (ValueError, TypeError):  # InputError is a ValueError
         return parameter.typed_default(kind)
 
