@@ -26,6 +26,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"analysis"}),
     frozenset({"figures", "export"}),
     frozenset({"store"}),
+    frozenset({"views"}),
     frozenset({"demo"}),
     frozenset({"cli"}),
     frozenset({"__main__", "__init__"}),
