@@ -1,6 +1,13 @@
 """What the explorer shows, as values: a :class:`View` (a page's whole state, written as a
 link), stories of views, and the views and stories a person saved of a dataset."""
 
+from embedding_space.views.parts import (
+    MAX_ANNOTATION_CHARS,
+    MAX_ANNOTATIONS,
+    Annotation,
+    Camera,
+    SearchSpec,
+)
 from embedding_space.views.saved import MAX_SAVED, SAVED_NAME_CHARS, SavedStories, SavedViews
 from embedding_space.views.story import (
     MAX_CAPTION_CHARS,
@@ -14,14 +21,9 @@ from embedding_space.views.story import (
 from embedding_space.views.view import (
     CLUSTER_COLOR,
     MAP_TRUST,
-    MAX_ANNOTATION_CHARS,
-    MAX_ANNOTATIONS,
     NO_COLOR,
     OUTLIER_SCORE,
     PAGES,
-    Annotation,
-    Camera,
-    SearchSpec,
     View,
 )
 

@@ -15,31 +15,23 @@ is set explicitly (fitted to the selection, or written in the link), never read 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
-from typing import cast
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from embedding_space.analysis.clustering import CLUSTER_NAME_CHARS, ClusterParams
-from embedding_space.analysis.parameters import SETTINGS, ClusterMethod, Parameter, Value
 from embedding_space.analysis.projection import PARAMETERS, ProjectionParams
-from embedding_space.analysis.search import SEARCH_KINDS
 from embedding_space.errors import InputError
-from embedding_space.rows import decode_rows, encode_rows
-from embedding_space.text import without_direction_controls
+from embedding_space.rows import encode_rows
+from embedding_space.views.links import CLUSTER_SETTINGS, URL_NAMES, QueryReader, link_number
+from embedding_space.views.parts import MAX_ANNOTATIONS, Annotation, Camera, SearchSpec
 
 __all__ = [
     "CLUSTER_COLOR",
     "MAP_TRUST",
-    "MAX_ANNOTATIONS",
-    "MAX_ANNOTATION_CHARS",
     "NO_COLOR",
     "OUTLIER_SCORE",
     "PAGES",
-    "Annotation",
-    "Camera",
-    "SearchSpec",
     "View",
 ]
 
@@ -53,84 +45,11 @@ MAP_TRUST = "(map trust)"
 """A "Colour by" choice: each point's kNN recall on the map."""
 PAGES = ("map", "similarity", "neighbors", "concepts", "quality", "compare")
 """The explore pages a view can open (their addresses)."""
-MAX_ANNOTATIONS = 20
-MAX_ANNOTATION_CHARS = 200
 MAX_LINK_SELECTION_CHARS = 4000
 """Longer selections are left out of a link rather than make it unusable (a saved view keeps
 them whole)."""
 
-_URL_NAMES = {"n_components": "dims", "random_state": "seed"}
 _ALWAYS_IN_LINK = ("method", "n_components")
-_CLUSTER_SETTINGS = {
-    "cluster_method": "method",
-    "n_clusters": "n_clusters",
-    "min_cluster_size": "min_cluster_size",
-}
-"""A clustering's link names (its settings' names) -> :class:`ClusterParams` fields."""
-_SCALARS = ("dataset", "model", "key", "color", "size", "kept", "q", "qkind", "qcol")
-_FLAGS = ("labels", "density", "fit")
-
-
-@dataclass(frozen=True)
-class Camera:
-    """Where a map looks: the axis ranges of a 2-D map, the eye of a 3-D one.
-
-    Attributes:
-        x: The 2-D map's horizontal range, low to high.
-        y: Its vertical range.
-        eye: The 3-D camera's position (plotly's ``scene.camera.eye``).
-    """
-
-    x: tuple[float, float] | None = None
-    y: tuple[float, float] | None = None
-    eye: tuple[float, float, float] | None = None
-
-    def __post_init__(self) -> None:
-        for name, numbers, count in (("x", self.x, 2), ("y", self.y, 2), ("eye", self.eye, 3)):
-            if numbers is None:
-                continue
-            if len(numbers) != count or not all(math.isfinite(n) for n in numbers):
-                raise InputError(f"{name} must be {count} finite numbers.")
-            if count == 2 and numbers[0] >= numbers[1]:
-                raise InputError(f"{name} must go from low to high.")
-
-    @property
-    def empty(self) -> bool:
-        return self.x is None and self.y is None and self.eye is None
-
-
-@dataclass(frozen=True)
-class Annotation:
-    """A short note pinned to a row, or to the centre of the view's selection.
-
-    Attributes:
-        text: The note, plain text (shown as typed, never as markup or a link).
-        row: The row it points at; ``None`` for the centre of the selection.
-    """
-
-    text: str
-    row: int | None = None
-
-    def __post_init__(self) -> None:
-        cleaned = without_direction_controls(" ".join(self.text.split()))
-        if not cleaned or len(cleaned) > MAX_ANNOTATION_CHARS:
-            raise InputError(f"A note needs 1 to {MAX_ANNOTATION_CHARS} characters.")
-        if self.row is not None and self.row < 0:
-            raise InputError("A note's row must be 0 or more.")
-        object.__setattr__(self, "text", cleaned)
-
-
-@dataclass(frozen=True)
-class SearchSpec:
-    """A search shown on the map: its kind, query and (for text and regex) column."""
-
-    query: str
-    kind: str = "text"
-    column: str | None = None
-
-    def __post_init__(self) -> None:
-        if self.kind not in SEARCH_KINDS:
-            raise InputError(f"qkind must be one of {', '.join(SEARCH_KINDS)}, not {self.kind!r}.")
 
 
 @dataclass(frozen=True)
@@ -210,12 +129,12 @@ class View:
         for name in PARAMETERS:
             chosen = getattr(self.projection, name)
             if name in _ALWAYS_IN_LINK or chosen != getattr(default_projection, name):
-                written[_URL_NAMES.get(name, name)] = _number(chosen)
+                written[URL_NAMES.get(name, name)] = link_number(chosen)
         for name, value in (("color", self.color), ("size", self.size), ("kept", self.kept)):
             if value:
                 written[name] = value
         default_clusters = ClusterParams()
-        for link_name, field_name in _CLUSTER_SETTINGS.items():
+        for link_name, field_name in CLUSTER_SETTINGS.items():
             chosen = getattr(self.clusters, field_name)
             if chosen != getattr(default_clusters, field_name):
                 written[link_name] = str(chosen)
@@ -240,7 +159,7 @@ class View:
         for name in ("x", "y", "eye"):
             numbers = getattr(self.camera, name)
             if numbers is not None:
-                written[name] = ",".join(_number(n) for n in numbers)
+                written[name] = ",".join(link_number(n) for n in numbers)
         for index, note in enumerate(self.annotations):
             where = "sel" if note.row is None else str(note.row)
             written[f"note.{index}.{where}"] = note.text
@@ -282,7 +201,7 @@ class View:
         Raises:
             InputError: ``strict``, and a part is unknown or not allowed; or no dataset.
         """
-        reader = _QueryReader(query, strict)
+        reader = QueryReader(query, strict)
         dataset = reader.text("dataset")
         if dataset is None:
             raise InputError("The view names no dataset (dataset=…).")
@@ -316,168 +235,3 @@ class View:
         if unknown := set(changes) - known:
             raise TypeError(f"View has no attribute {sorted(unknown)[0]}")
         return replace(self, **changes)  # type: ignore[arg-type]
-
-
-def _number(value: object) -> str:
-    """A parameter as a link writes it: ``0.1``, ``15``, never ``15.0`` for a whole float."""
-    if isinstance(value, float):
-        return f"{value:g}" if value.is_integer() else repr(value)
-    return str(value)
-
-
-class _QueryReader:
-    """Reads a link's parts one by one, checked; remembers which it read, to find the rest."""
-
-    def __init__(self, query: Mapping[str, str], strict: bool) -> None:
-        self._query = {str(name): str(value) for name, value in query.items()}
-        self._strict = strict
-        self._read: set[str] = set()
-
-    def _bad(self, message: str) -> None:
-        if self._strict:
-            raise InputError(message)
-
-    def _take(self, name: str) -> str | None:
-        self._read.add(name)
-        return self._query.get(name)
-
-    def text(self, name: str) -> str | None:
-        value = self._take(name)
-        return value if value else None
-
-    def flag(self, name: str, default: bool) -> bool:
-        value = self._take(name)
-        if value is None:
-            return default
-        if value not in ("0", "1"):
-            self._bad(f"{name} must be 0 or 1, not {value!r}.")
-            return default
-        return value == "1"
-
-    def row(self, name: str) -> int | None:
-        value = self._take(name)
-        if value is None:
-            return None
-        if not value.isdigit():
-            self._bad(f"{name} must be a row number, not {value!r}.")
-            return None
-        return int(value)
-
-    def rows(self, name: str) -> list[int]:
-        value = self._take(name)
-        if not value:
-            return []
-        try:
-            return decode_rows(value)
-        except ValueError:
-            self._bad(f"{name} must be row ranges such as 0-99.120, not {value[:40]!r}.")
-            return []
-
-    def _parsed(self, parameter: Parameter, shown: str, text: str) -> Value | None:
-        """A parameter's value from its text, or ``None`` (said, if strict) when not allowed."""
-        try:
-            value = parameter.kind(text)
-            parameter.check(value, shown)
-        except ValueError as error:  # InputError is a ValueError
-            self._bad(str(error) if isinstance(error, InputError) else _not_a(shown, text))
-            return None
-        return value
-
-    def projection(self) -> ProjectionParams:
-        chosen: dict[str, object] = {}
-        for name, parameter in PARAMETERS.items():
-            shown = _URL_NAMES.get(name, name)
-            text = self._take(shown)
-            if text is None:
-                continue
-            parsed = self._parsed(parameter, shown, text)
-            if parsed is not None:
-                chosen[name] = parsed
-        return ProjectionParams(**chosen)  # type: ignore[arg-type]
-
-    def clusters(self) -> ClusterParams:
-        chosen: dict[str, object] = {}
-        for link_name, field_name in _CLUSTER_SETTINGS.items():
-            text = self._take(link_name)
-            if text is None:
-                continue
-            parsed = self._parsed(SETTINGS[link_name], link_name, text)
-            if parsed is not None:
-                chosen[field_name] = parsed
-        return ClusterParams(
-            method=cast(ClusterMethod, chosen.get("method", ClusterParams().method)),
-            n_clusters=int(cast(int, chosen.get("n_clusters", ClusterParams().n_clusters))),
-            min_cluster_size=int(
-                cast(int, chosen.get("min_cluster_size", ClusterParams().min_cluster_size))
-            ),
-        )
-
-    def cluster_names(self) -> dict[int, str]:
-        names: dict[int, str] = {}
-        for name, value in self._query.items():
-            if not name.startswith("name."):
-                continue
-            self._read.add(name)
-            cluster_id = name.removeprefix("name.")
-            cleaned = " ".join(value.split())
-            if not cluster_id.isdigit() or not cleaned or len(cleaned) > CLUSTER_NAME_CHARS:
-                self._bad(f"{name} must name a cluster in 1 to {CLUSTER_NAME_CHARS} characters.")
-                continue
-            names[int(cluster_id)] = cleaned
-        return names
-
-    def search(self) -> SearchSpec | None:
-        query, kind, column = self._take("q"), self._take("qkind"), self._take("qcol")
-        if not query:
-            return None
-        if kind is not None and kind not in SEARCH_KINDS:
-            self._bad(f"qkind must be one of {', '.join(SEARCH_KINDS)}, not {kind!r}.")
-            kind = None
-        return SearchSpec(query, kind or "text", column or None)
-
-    def camera(self) -> Camera:
-        ranges: dict[str, tuple[float, ...]] = {}
-        for name, count in (("x", 2), ("y", 2), ("eye", 3)):
-            text = self._take(name)
-            if text is None:
-                continue
-            try:
-                numbers = tuple(float(part) for part in text.split(","))
-                Camera(**{name: numbers})  # type: ignore[arg-type]
-            except (ValueError, InputError):
-                self._bad(f"{name} must be {count} numbers separated by commas, not {text!r}.")
-                continue
-            ranges[name] = numbers
-        return Camera(**ranges)  # type: ignore[arg-type]
-
-    def annotations(self) -> tuple[Annotation, ...]:
-        notes: list[tuple[int, Annotation]] = []
-        for name, value in self._query.items():
-            if not name.startswith("note."):
-                continue
-            self._read.add(name)
-            index, _, where = name.removeprefix("note.").partition(".")
-            try:
-                if not index.isdigit() or not (where == "sel" or where.isdigit()):
-                    raise InputError("")
-                notes.append(
-                    (int(index), Annotation(value, None if where == "sel" else int(where)))
-                )
-            except InputError:
-                self._bad(
-                    f"{name} must be note.N.ROW or note.N.sel with 1 to {MAX_ANNOTATION_CHARS} "
-                    "characters."
-                )
-        notes.sort(key=lambda pair: pair[0])
-        if len(notes) > MAX_ANNOTATIONS:
-            self._bad(f"A view holds at most {MAX_ANNOTATIONS} notes.")
-        return tuple(note for _, note in notes[:MAX_ANNOTATIONS])
-
-    def check_all_read(self) -> None:
-        unknown = sorted(set(self._query) - self._read - set(_SCALARS) - set(_FLAGS))
-        if unknown:
-            self._bad(f"The link has a part this app does not know: {unknown[0]!r}.")
-
-
-def _not_a(name: str, text: str) -> str:
-    return f"{name} must be a number, not {text!r}."

@@ -1,0 +1,199 @@
+"""Reading a view's link: each part checked against the core's parameter tables, and the
+parts no view has found."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import cast
+
+from embedding_space.analysis.clustering import CLUSTER_NAME_CHARS, ClusterParams
+from embedding_space.analysis.parameters import SETTINGS, ClusterMethod, Parameter, Value
+from embedding_space.analysis.projection import PARAMETERS, ProjectionParams
+from embedding_space.analysis.search import SEARCH_KINDS
+from embedding_space.errors import InputError
+from embedding_space.rows import decode_rows
+from embedding_space.views.parts import (
+    MAX_ANNOTATION_CHARS,
+    MAX_ANNOTATIONS,
+    Annotation,
+    Camera,
+    SearchSpec,
+)
+
+__all__ = ["CLUSTER_SETTINGS", "URL_NAMES", "QueryReader", "link_number"]
+
+URL_NAMES = {"n_components": "dims", "random_state": "seed"}
+"""A projection parameter's name in links, where it differs from its name in the code."""
+CLUSTER_SETTINGS = {
+    "cluster_method": "method",
+    "n_clusters": "n_clusters",
+    "min_cluster_size": "min_cluster_size",
+}
+"""A clustering's link names (its settings' names) -> :class:`ClusterParams` fields."""
+_SCALARS = ("dataset", "model", "key", "color", "size", "kept", "q", "qkind", "qcol")
+_FLAGS = ("labels", "density", "fit")
+
+
+def link_number(value: object) -> str:
+    """A parameter as a link writes it: ``0.1``, ``15``, never ``15.0`` for a whole float."""
+    if isinstance(value, float):
+        return f"{value:g}" if value.is_integer() else repr(value)
+    return str(value)
+
+
+class QueryReader:
+    """Reads a link's parts one by one, checked; remembers which it read, to find the rest."""
+
+    def __init__(self, query: Mapping[str, str], strict: bool) -> None:
+        self._query = {str(name): str(value) for name, value in query.items()}
+        self._strict = strict
+        self._read: set[str] = set()
+
+    def _bad(self, message: str) -> None:
+        if self._strict:
+            raise InputError(message)
+
+    def _take(self, name: str) -> str | None:
+        self._read.add(name)
+        return self._query.get(name)
+
+    def text(self, name: str) -> str | None:
+        value = self._take(name)
+        return value if value else None
+
+    def flag(self, name: str, default: bool) -> bool:
+        value = self._take(name)
+        if value is None:
+            return default
+        if value not in ("0", "1"):
+            self._bad(f"{name} must be 0 or 1, not {value!r}.")
+            return default
+        return value == "1"
+
+    def row(self, name: str) -> int | None:
+        value = self._take(name)
+        if value is None:
+            return None
+        if not value.isdigit():
+            self._bad(f"{name} must be a row number, not {value!r}.")
+            return None
+        return int(value)
+
+    def rows(self, name: str) -> list[int]:
+        value = self._take(name)
+        if not value:
+            return []
+        try:
+            return decode_rows(value)
+        except ValueError:
+            self._bad(f"{name} must be row ranges such as 0-99.120, not {value[:40]!r}.")
+            return []
+
+    def _parsed(self, parameter: Parameter, shown: str, text: str) -> Value | None:
+        """A parameter's value from its text, or ``None`` (said, if strict) when not allowed."""
+        try:
+            value = parameter.kind(text)
+            parameter.check(value, shown)
+        except ValueError as error:  # InputError is a ValueError
+            self._bad(str(error) if isinstance(error, InputError) else _not_a(shown, text))
+            return None
+        return value
+
+    def projection(self) -> ProjectionParams:
+        chosen: dict[str, object] = {}
+        for name, parameter in PARAMETERS.items():
+            shown = URL_NAMES.get(name, name)
+            text = self._take(shown)
+            if text is None:
+                continue
+            parsed = self._parsed(parameter, shown, text)
+            if parsed is not None:
+                chosen[name] = parsed
+        return ProjectionParams(**chosen)  # type: ignore[arg-type]
+
+    def clusters(self) -> ClusterParams:
+        chosen: dict[str, object] = {}
+        for link_name, field_name in CLUSTER_SETTINGS.items():
+            text = self._take(link_name)
+            if text is None:
+                continue
+            parsed = self._parsed(SETTINGS[link_name], link_name, text)
+            if parsed is not None:
+                chosen[field_name] = parsed
+        return ClusterParams(
+            method=cast(ClusterMethod, chosen.get("method", ClusterParams().method)),
+            n_clusters=int(cast(int, chosen.get("n_clusters", ClusterParams().n_clusters))),
+            min_cluster_size=int(
+                cast(int, chosen.get("min_cluster_size", ClusterParams().min_cluster_size))
+            ),
+        )
+
+    def cluster_names(self) -> dict[int, str]:
+        names: dict[int, str] = {}
+        for name, value in self._query.items():
+            if not name.startswith("name."):
+                continue
+            self._read.add(name)
+            cluster_id = name.removeprefix("name.")
+            cleaned = " ".join(value.split())
+            if not cluster_id.isdigit() or not cleaned or len(cleaned) > CLUSTER_NAME_CHARS:
+                self._bad(f"{name} must name a cluster in 1 to {CLUSTER_NAME_CHARS} characters.")
+                continue
+            names[int(cluster_id)] = cleaned
+        return names
+
+    def search(self) -> SearchSpec | None:
+        query, kind, column = self._take("q"), self._take("qkind"), self._take("qcol")
+        if not query:
+            return None
+        if kind is not None and kind not in SEARCH_KINDS:
+            self._bad(f"qkind must be one of {', '.join(SEARCH_KINDS)}, not {kind!r}.")
+            kind = None
+        return SearchSpec(query, kind or "text", column or None)
+
+    def camera(self) -> Camera:
+        ranges: dict[str, tuple[float, ...]] = {}
+        for name, count in (("x", 2), ("y", 2), ("eye", 3)):
+            text = self._take(name)
+            if text is None:
+                continue
+            try:
+                numbers = tuple(float(part) for part in text.split(","))
+                Camera(**{name: numbers})  # type: ignore[arg-type]
+            except (ValueError, InputError):
+                self._bad(f"{name} must be {count} numbers separated by commas, not {text!r}.")
+                continue
+            ranges[name] = numbers
+        return Camera(**ranges)  # type: ignore[arg-type]
+
+    def annotations(self) -> tuple[Annotation, ...]:
+        notes: list[tuple[int, Annotation]] = []
+        for name, value in self._query.items():
+            if not name.startswith("note."):
+                continue
+            self._read.add(name)
+            index, _, where = name.removeprefix("note.").partition(".")
+            try:
+                if not index.isdigit() or not (where == "sel" or where.isdigit()):
+                    raise InputError("")
+                notes.append(
+                    (int(index), Annotation(value, None if where == "sel" else int(where)))
+                )
+            except InputError:
+                self._bad(
+                    f"{name} must be note.N.ROW or note.N.sel with 1 to {MAX_ANNOTATION_CHARS} "
+                    "characters."
+                )
+        notes.sort(key=lambda pair: pair[0])
+        if len(notes) > MAX_ANNOTATIONS:
+            self._bad(f"A view holds at most {MAX_ANNOTATIONS} notes.")
+        return tuple(note for _, note in notes[:MAX_ANNOTATIONS])
+
+    def check_all_read(self) -> None:
+        unknown = sorted(set(self._query) - self._read - set(_SCALARS) - set(_FLAGS))
+        if unknown:
+            self._bad(f"The link has a part this app does not know: {unknown[0]!r}.")
+
+
+def _not_a(name: str, text: str) -> str:
+    return f"{name} must be a number, not {text!r}."
