@@ -3,7 +3,8 @@
 The router. ``st.navigation`` comes before anything that can stop the run, so every request,
 a direct page address included, goes through here: page config, the session's state and the
 view its link describes, then the navigation (only the sign-in screen for an anonymous
-visitor when sign-in is configured), the shared sidebar, and the chosen page.
+visitor when sign-in is configured), the shared sidebar, and the chosen page. Presentation
+mode has no sidebar, and its link names a story rather than a view.
 """
 
 import streamlit as st
@@ -19,11 +20,16 @@ st.set_page_config(
 state.init_state()
 cached.warm_up_in_background()
 if identity.may_use_app():
-    links.load_view_from_url()
     page = st.navigation(routes.pages())
-    routes.leave_home(page)
-    sidebar.render()
-    links.save_view_to_url()
+    if page.url_path == routes.PRESENT.url_path:
+        # Presentation mode: its link names a story and a slide, not a view; no sidebar.
+        links.adopt_visitor_key()
+        routes.hide_sidebar()
+    else:
+        links.load_view_from_url(page.url_path)
+        routes.leave_home(page)
+        sidebar.render(page.url_path)
+        links.save_view_to_url(page.url_path)
 else:
     page = st.navigation(routes.sign_in_pages(), position="hidden")
 page.run()

@@ -207,14 +207,15 @@ def clustering(space: Space, params: ClusterParams) -> Clustering:
     return space.clustering(params)
 
 
-def rename_cluster(space: Space, params: ClusterParams, cluster_id: int, name: str) -> None:
+def rename_cluster(space: Space, params: ClusterParams, cluster_id: int, name: str) -> Clustering:
     """Store a cluster's new name, and forget the clusterings held in memory.
 
     Raises:
         InputError: A bad name.
     """
-    space.rename_cluster(params, cluster_id, name)
+    renamed = space.rename_cluster(params, cluster_id, name)
     clustering.clear()
+    return renamed
 
 
 @st.cache_resource(

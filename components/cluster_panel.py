@@ -64,18 +64,26 @@ def current_clustering(current: OpenDataset) -> Clustering | None:
     for a dataset of one row or parameters that do not fit."""
     if len(current.texts) < 2:
         return None
+    params = state.cluster_params()
     try:
-        return cached.clustering(current.space, state.cluster_params())
+        clustering = cached.clustering(current.space, params)
     except InputError as error:
         st.error(safe(error))
         return None
+    for cluster_id, name in state.given_cluster_names(current.info.id, params).items():
+        if cluster_id in clustering.sizes():
+            clustering = clustering.renamed(cluster_id, name)
+    return clustering
 
 
 def _rename(space: Space, dataset_id: str, cluster_id: int, key: str) -> None:
+    params = state.cluster_params()
     try:
-        cached.rename_cluster(space, state.cluster_params(), cluster_id, str(state.value(key)))
+        renamed = cached.rename_cluster(space, params, cluster_id, str(state.value(key)))
     except InputError as error:
         state.put(state.widget_key("cluster-error", dataset_id), str(error))
+        return
+    state.give_cluster_names(dataset_id, params, {cluster_id: renamed.name_of(cluster_id)})
 
 
 def cluster_table(current: OpenDataset, clustering: Clustering) -> None:

@@ -1,81 +1,172 @@
-"""The view in the URL: a copied link reopens the same dataset, model, map and selection.
+"""The view on screen as a value: read from the session, written into the URL (a copied link
+reopens it), saved under a name, and opened again.
 
-The link speaks its own short vocabulary (``dims``, ``seed``); everywhere else the parameters
-go by their scikit-learn names. Every value read from a link is checked against the core's
-parameter table, and a selection is clipped before it is expanded.
+A :class:`~embedding_space.views.View` holds the whole view: dataset, model, projection,
+colour and size, clusters with the names given, search, selection, the kept selection shown,
+the clicked point, notes and camera. Its link vocabulary and every check on a value read
+from a link live in the core (:mod:`embedding_space.views`); this module only moves a view
+between the session's keys and the URL.
 """
 
 from __future__ import annotations
 
+import contextlib
+
 import streamlit as st
 
-from components import cached, identity, state
+from components import cached, identity, routes, state
 from embedding_space.analysis.projection import PARAMETERS
-from embedding_space.rows import decode_rows, encode_rows
+from embedding_space.errors import InputError
+from embedding_space.views import Camera, SearchSpec, View
 
-URL_NAMES = {"n_components": "dims", "random_state": "seed"}
-"""A parameter's name in links, where it differs from its name in the code."""
-ALWAYS_IN_LINK = ("method", "n_components")
-"""Parameters a link always carries; the others only when they differ from the default."""
-MAX_URL_SELECTION_CHARS = 4000
-"""Longer selections are left out of the link rather than make it unusable."""
+_VIEW_PAGES = {route.url_path: route for route in routes.ROUTES}
 
 
-def _url_name(name: str) -> str:
-    return URL_NAMES.get(name, name)
+def current_view(page: str = "map") -> View | None:
+    """The view the session shows on ``page``, or ``None`` when there is no dataset."""
+    dataset_id = state.dataset_id()
+    if dataset_id is None:
+        return None
+    color = state.value(state.COLOR_COLUMN)
+    size = state.value(state.SIZE_COLUMN)
+    query = str(state.value(state.SEARCH_QUERY) or "").strip()
+    selection = state.selection(dataset_id)
+    kept = state.of_dataset(state.KEPT_SHOWN, dataset_id)
+    clusters = state.cluster_params()
+    return View(
+        dataset=dataset_id,
+        page=page if page in _VIEW_PAGES else "map",
+        model=state.model_name(),
+        projection=state.projection_params(),
+        color=str(color) if color and state.value(state.COLOR_DATASET) == dataset_id else None,
+        size=str(size) if size and size != state.NO_COLOR else None,
+        clusters=clusters,
+        cluster_names=state.given_cluster_names(dataset_id, clusters),
+        cluster_labels=bool(state.value(state.CLUSTER_LABELS)),
+        density=bool(state.value(state.DENSITY)),
+        search=SearchSpec(
+            query,
+            str(state.value(state.SEARCH_KIND)),
+            str(state.value(state.SEARCH_COLUMN) or "") or None,
+        )
+        if query
+        else None,
+        selection=tuple(selection),
+        kept=str(kept) if kept else None,
+        focus=state.focus_row(dataset_id, 1 << 62),
+        camera=_camera(dataset_id),
+        fit_selection=bool(state.of_dataset(state.FIT_SELECTION, dataset_id, False)),
+        annotations=tuple(_notes(dataset_id)),
+    )
 
 
-def load_view_from_url() -> None:
-    """Once per session, adopt the view a shared link describes."""
+def _camera(dataset_id: str) -> Camera:
+    camera = state.of_dataset(state.CAMERA, dataset_id)
+    return camera if isinstance(camera, Camera) else Camera()
+
+
+def _notes(dataset_id: str) -> list:  # type: ignore[type-arg]
+    notes = state.of_dataset(state.NOTES, dataset_id, [])
+    return list(notes) if isinstance(notes, list | tuple) else []
+
+
+def apply_view(view: View) -> None:
+    """Make ``view`` the session's: every choice it holds lands in its session key.
+
+    The cluster names it carries are kept in the session (``state.given_cluster_names``)
+    rather than written into anyone's stored results: a link's names are the sender's.
+    """
+    dataset_id = view.dataset
+    state.put(state.DATASET_ID, dataset_id)
+    if view.model:
+        allowed = identity.allowed_models()
+        # On a shared server a link must not make it load (or download) an arbitrary model.
+        if allowed is None or view.model in allowed:
+            state.put(state.MODEL_REQUEST, view.model)
+    for name in PARAMETERS:
+        state.put(name, getattr(view.projection, name))
+    if view.color:
+        state.put(state.COLOR_COLUMN, view.color)
+        state.put(state.COLOR_DATASET, dataset_id)
+    state.put(state.SIZE_COLUMN, view.size or state.NO_COLOR)
+    clusters = view.clusters
+    for name, chosen in (
+        (state.CLUSTER_METHOD, clusters.method),
+        (state.N_CLUSTERS, clusters.n_clusters),
+        (state.MIN_CLUSTER_SIZE, clusters.min_cluster_size),
+    ):
+        state.put(name, chosen)
+        state.forget(state.widget_key("pending", name))
+    state.set_cluster_names(dataset_id, clusters, dict(view.cluster_names))
+    state.put(state.CLUSTER_LABELS, view.cluster_labels)
+    state.put(state.DENSITY, view.density)
+    if view.search is not None:
+        state.put(state.SEARCH_QUERY, view.search.query)
+        state.put(state.SEARCH_KIND, view.search.kind)
+        if view.search.column:
+            state.put(state.SEARCH_COLUMN, view.search.column)
+    else:
+        state.put(state.SEARCH_QUERY, "")
+    for name in (*PARAMETERS, state.SEARCH_QUERY, state.SEARCH_KIND, state.SEARCH_COLUMN):
+        state.forget(state.widget_key("pending", name))
+    state.set_selection(dataset_id, view.selection)
+    state.put_for_dataset(state.KEPT_SHOWN, dataset_id, view.kept)  # after: it clears this
+    state.set_focus_row(dataset_id, view.focus)
+    state.put_for_dataset(state.CAMERA, dataset_id, None if view.camera.empty else view.camera)
+    state.put_for_dataset(state.FIT_SELECTION, dataset_id, view.fit_selection or None)
+    state.put_for_dataset(state.NOTES, dataset_id, list(view.annotations) or None)
+    # A new view's map starts afresh: no remembered drag tool or event from the last one.
+    state.value(state.MAP_INTERACTIONS, {}).clear()  # type: ignore[union-attr]
+
+
+def open_view(view: View) -> None:
+    """Apply a saved view and go to its page."""
+    apply_view(view)
+    st.switch_page(_VIEW_PAGES[view.page].path)
+
+
+def load_view_from_url(page: str) -> None:
+    """Once per session, adopt the view a shared link describes; its parts that are not
+    allowed are left out, and the rest still opens."""
     if state.value(state.URL_LOADED):
         return
     state.put(state.URL_LOADED, True)
-    params = st.query_params
-    dataset_id = params.get("dataset")
-    if dataset_id:
-        state.put(state.DATASET_ID, dataset_id)
-        state.put(state.LINK_NOTICE, dataset_id)
-        if params.get("color"):
-            state.put(state.COLOR_COLUMN, params["color"])
-            state.put(state.COLOR_DATASET, dataset_id)
-        if params.get("sel"):
-            state.set_selection(dataset_id, decode_rows(params["sel"]))
-    # On a shared server a link must not make it load (or download) an arbitrary model.
-    allowed = identity.allowed_models()
-    if params.get("model") and (allowed is None or params["model"] in allowed):
-        state.put(state.MODEL_REQUEST, params["model"])
-    for name, parameter in PARAMETERS.items():
-        text = params.get(_url_name(name))
-        if text is None:
-            continue
-        parsed = parameter.parse(text)
-        if parsed is not None:
-            state.put(name, parsed)
-    if identity.multi_user():
-        # A key is who you are without sign-in: only one this server issued is taken.
-        keys = cached.workspace().keys
-        key_in_link = params.get("key", "")
-        state.put(state.SESSION_OWNER, key_in_link if keys.valid(key_in_link) else keys.issue())
+    params = st.query_params.to_dict()
+    if params.get("dataset"):
+        with contextlib.suppress(InputError):
+            shown = page if page in _VIEW_PAGES else "map"
+            view = View.from_query(params, page=shown, strict=False)
+            apply_view(view)
+            state.put(state.LINK_NOTICE, view.dataset)
+    adopt_visitor_key()
 
 
-def save_view_to_url() -> None:
-    """Write the current view into the URL, so a copied link reopens it."""
-    dataset_id = state.value(state.DATASET_ID)
-    if dataset_id is None:
+def adopt_visitor_key() -> None:
+    """On a server without sign-in, take the key in the link as who this visitor is (only a
+    key this server issued), or issue one; once per session."""
+    if not identity.multi_user() or state.value(state.SESSION_OWNER) is not None:
         return
-    view = {"dataset": str(dataset_id), "model": str(state.value(state.MODEL_NAME))}
-    for name, parameter in PARAMETERS.items():
-        chosen = state.value(name)
-        if name in ALWAYS_IN_LINK or chosen != parameter.default:
-            view[_url_name(name)] = str(chosen)
+    keys = cached.workspace().keys
+    key_in_link = st.query_params.get("key", "")
+    state.put(state.SESSION_OWNER, key_in_link if keys.valid(key_in_link) else keys.issue())
+
+
+def visitor_key() -> str | None:
+    """The key a link carries on a server without sign-in (it keeps a visitor's datasets
+    theirs across reloads); ``None`` elsewhere."""
     if identity.multi_user() and identity.signed_in_user() is None:
-        # Without sign-in the key is who you are: it keeps your datasets yours across reloads.
-        view["key"] = str(state.value(state.SESSION_OWNER))
-    color = state.value(state.COLOR_COLUMN)
-    if color and state.value(state.COLOR_DATASET) == dataset_id:
-        view["color"] = str(color)
-    rows = encode_rows(state.selection(str(dataset_id)))
-    if rows and len(rows) <= MAX_URL_SELECTION_CHARS:
-        view["sel"] = rows
-    if dict(st.query_params) != view:
-        st.query_params.from_dict(view)
+        return str(state.value(state.SESSION_OWNER))
+    return None
+
+
+def save_view_to_url(page: str) -> None:
+    """Write the current view into the URL, so a copied link reopens it."""
+    try:
+        view = current_view(page)
+    except InputError:
+        return
+    if view is None:
+        return
+    written = view.with_changes(key=visitor_key()).query()
+    if st.query_params.to_dict() != written:
+        st.query_params.from_dict(written)

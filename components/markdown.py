@@ -20,7 +20,13 @@ def plain_markdown(text: object, max_chars: int = 220) -> str:
     flat = " ".join(str(text).split())
     if len(flat) > max_chars:
         flat = flat[: max_chars - 1].rstrip() + "…"
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", unlinked(flat))
+    return escaped(flat)
+
+
+def escaped(text: str) -> str:
+    """Text escaped for markdown as it is: white space and length kept (a piece of a longer
+    line, such as a caption's plain run)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", unlinked(text))
 
 
 def safe(text: object) -> str:

@@ -60,9 +60,25 @@ QUALITY = Route(
 COMPARE = Route(
     "pages/explore/compare.py", "Compare embeddings", ":material/compare:", "compare", "Explore"
 )
+STORIES = Route("pages/present/stories.py", "Stories", ":material/slideshow:", "stories", "Present")
+PRESENT = Route(
+    "pages/present/story.py", "Present", ":material/present_to_all:", "story", "Present"
+)
+"""Presentation mode: one slide of a story, full width, no sidebar (not listed: opened from
+the Stories page or a shared link)."""
 DATA = Route("pages/data/datasets.py", "Data", ":material/upload_file:", "data", "Data")
 
-ROUTES: tuple[Route, ...] = (MAP, SIMILARITY, NEIGHBORS, CONCEPTS, QUALITY, COMPARE, DATA)
+ROUTES: tuple[Route, ...] = (
+    MAP,
+    SIMILARITY,
+    NEIGHBORS,
+    CONCEPTS,
+    QUALITY,
+    COMPARE,
+    STORIES,
+    PRESENT,
+    DATA,
+)
 """Every page, in navigation order; the root address opens the first."""
 HOME_URL_PATH = "home"
 """The hidden page behind the root address (Streamlit gives its default page ``/``)."""
@@ -97,7 +113,13 @@ def pages() -> dict[str, list[st.Page]]:
     sections: dict[str, list[st.Page]] = {ROUTES[0].section: [home]}
     for route in ROUTES:
         sections.setdefault(route.section, []).append(
-            st.Page(route.path, title=route.title, icon=route.icon, url_path=route.url_path)
+            st.Page(
+                route.path,
+                title=route.title,
+                icon=route.icon,
+                url_path=route.url_path,
+                visibility="hidden" if route is PRESENT else "visible",
+            )
         )
     return sections
 
@@ -115,3 +137,11 @@ def sign_in_pages() -> list[st.Page]:
 def hand_over_to_router() -> None:
     """Run the router in place of a handover script Streamlit's old multipage mode picked."""
     runpy.run_path(str(ROUTER), run_name="__main__")
+
+
+def hide_sidebar() -> None:
+    """Leave the sidebar and its toggle off the screen (presentation mode)."""
+    st.html(
+        "<style>[data-testid='stSidebar'], [data-testid='stSidebarCollapsedControl'], "
+        "[data-testid='stExpandSidebarButton'] {display: none;}</style>"
+    )

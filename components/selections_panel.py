@@ -28,8 +28,9 @@ def _save(selections: Selections, dataset_id: str, name_key: str, rows: list[int
     state.put(_notice_key(dataset_id), ("success", f"Kept “{name}” ({len(rows):,} rows)."))
 
 
-def _show(dataset_id: str, rows: list[int]) -> None:
+def _show(dataset_id: str, name: str, rows: list[int]) -> None:
     state.set_selection(dataset_id, rows)
+    state.put_for_dataset(state.KEPT_SHOWN, dataset_id, name)
 
 
 def selections_panel(
@@ -83,7 +84,9 @@ def selections_panel(
     )
     rows = kept[chosen]
     show, heatmap, delete = st.columns(3)
-    show.button("Show", on_click=_show, args=(dataset_id, rows), help="Select its rows on the map.")
+    show.button(
+        "Show", on_click=_show, args=(dataset_id, chosen, rows), help="Select its rows on the map."
+    )
     if heatmap.button("Heatmap", help="Its rows on the Similarity page."):
         state.set_selection(dataset_id, rows)
         st.switch_page(routes.SIMILARITY.path)

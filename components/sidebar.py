@@ -8,6 +8,7 @@ import streamlit as st
 
 from components import cached, identity, state
 from components.markdown import safe
+from components.views_panel import saved_views
 from embedding_space.analysis.projection import (
     METHOD_LABELS,
     MIN_POINTS_FOR_NONLINEAR,
@@ -19,6 +20,7 @@ from embedding_space.embed.sentence import DEFAULT_MODEL
 from embedding_space.errors import InputError
 from embedding_space.store.workspace import DatasetInfo
 from embedding_space.text import without_direction_controls
+from embedding_space.views import PAGES
 
 
 def _request_model() -> None:
@@ -72,8 +74,12 @@ def _choose_visible_dataset(datasets: dict[str, DatasetInfo]) -> None:
     state.put(state.DATASET_ID, fallback)
 
 
-def render() -> None:
-    """Draw the sidebar; its choices land in session state under :mod:`components.state` keys."""
+def render(page: str) -> None:
+    """Draw the sidebar; its choices land in session state under :mod:`components.state` keys.
+
+    Args:
+        page: The address of the page shown (a saved view opens on it).
+    """
     store = cached.workspace()
     who = identity.identity()
     datasets = {info.id: info for info in store.list_datasets(who.viewer)}
@@ -156,4 +162,6 @@ def render() -> None:
         )
         if current is not None and current.id == DEMO_DATASET_ID:
             st.caption(f"Demo data: {DEMO_CREDIT}.")
+        if page in PAGES:
+            saved_views(page)
         identity.sign_out_button()

@@ -12,6 +12,7 @@ from typing import TypeVar, cast
 
 import streamlit as st
 
+from embedding_space import views
 from embedding_space.analysis.clustering import ClusterParams
 from embedding_space.analysis.parameters import SETTINGS, ClusterMethod
 from embedding_space.analysis.projection import PARAMETERS, ProjectionParams
@@ -23,10 +24,10 @@ MODEL_REQUEST = "model_request"  # a model typed in the sidebar or named by a li
 MODEL_INPUT = "model_input"  # the sidebar's model text box
 MODEL_ERROR = "model_error"  # why the last requested model did not load
 COLOR_COLUMN = "color_column"
-NO_COLOR = "(none)"  # the "Colour by" choice of no column
-CLUSTER_COLOR = "(clusters)"  # the "Colour by" choice of the computed clusters
-OUTLIER_SCORE = "(outlier score)"  # a "Colour by" or "Size by" choice: how strange a row is
-MAP_TRUST = "(map trust)"  # a "Colour by" choice: each point's kNN recall on the map
+NO_COLOR = views.NO_COLOR  # the "Colour by" choice of no column
+CLUSTER_COLOR = views.CLUSTER_COLOR  # the "Colour by" choice of the computed clusters
+OUTLIER_SCORE = views.OUTLIER_SCORE  # a "Colour by" or "Size by" choice: how strange a row is
+MAP_TRUST = views.MAP_TRUST  # a "Colour by" choice: each point's kNN recall on the map
 TRUST_K = "trust_k"  # k of the map-trust figures (a setting: see SETTINGS)
 JUDGE_LARGE_MAPS = "judge_large_maps"  # whether the trust figures of large maps are computed
 OUTLIER_METHOD = "outlier_method"  # settings: each named as in SETTINGS
@@ -60,6 +61,11 @@ SIGN_OUT = "sign_out"  # the sidebar's sign-out button
 EMBEDDING_STOPPED = "embedding_stopped"  # the dataset whose embedding the user stopped
 METHOD_DATASET = "method_dataset"  # the dataset the projection method was last defaulted for
 MAP_INTERACTIONS = "map_interactions"  # map key -> {"tool": drag mode, "event": last event}
+KEPT_SHOWN = "kept_shown"  # dataset id -> the name of the kept selection shown on the map
+NOTES = "notes"  # dataset id -> the notes (views.Annotation) drawn on the map
+CAMERA = "camera"  # dataset id -> where an opened view's map looks (views.Camera)
+FIT_SELECTION = "fit_selection"  # dataset id -> whether the map is zoomed to the selection
+VIEW_NOTICE = "view_notice"  # what went wrong or right with the last saved-view action
 
 # Each projection parameter and each setting is kept under its own name (see PARAMETERS and
 # SETTINGS, where their defaults and bounds are written once).
@@ -84,7 +90,8 @@ def init_state() -> None:
         st.session_state.setdefault(key, value)
     st.session_state.setdefault(SELECTION, {})
     st.session_state.setdefault(FOCUS_ROW, {})
-    st.session_state.setdefault(MAP_INTERACTIONS, {})
+    for per_dataset in (MAP_INTERACTIONS, KEPT_SHOWN, NOTES, CAMERA, FIT_SELECTION):
+        st.session_state.setdefault(per_dataset, {})
 
 
 def _copy_from_widget(widget_key: str, name: str) -> None:
@@ -194,7 +201,9 @@ def selection(dataset_id: str, row_count: int | None = None) -> list[int]:
 
 
 def set_selection(dataset_id: str, rows: Iterable[int]) -> None:
+    """Select rows (no kept selection is then shown, until one is picked again)."""
     st.session_state[SELECTION][dataset_id] = sorted(set(rows))
+    st.session_state[KEPT_SHOWN].pop(dataset_id, None)
 
 
 def focus_row(dataset_id: str, row_count: int) -> int | None:
@@ -211,3 +220,41 @@ def map_interaction(map_key: str) -> dict[str, object]:
     """What a map remembers between reruns: its drag tool and the last event it reported."""
     interactions: dict[str, dict[str, object]] = st.session_state[MAP_INTERACTIONS]
     return interactions.setdefault(map_key, {})
+
+
+def of_dataset(key: str, dataset_id: str, default: object = None) -> object:
+    """What a per-dataset key (:data:`KEPT_SHOWN`, :data:`NOTES`, :data:`CAMERA`,
+    :data:`FIT_SELECTION`) holds for one dataset."""
+    return st.session_state[key].get(dataset_id, default)
+
+
+def put_for_dataset(key: str, dataset_id: str, stored: object) -> None:
+    """Store what a per-dataset key holds for one dataset (``None`` forgets it)."""
+    if stored is None:
+        st.session_state[key].pop(dataset_id, None)
+    else:
+        st.session_state[key][dataset_id] = stored
+
+
+def _names_key(dataset_id: str, params: ClusterParams) -> str:
+    return widget_key("cluster-names", dataset_id, params.key())
+
+
+def given_cluster_names(dataset_id: str, params: ClusterParams) -> dict[int, str]:
+    """Cluster names given in this session or by the view it opened (cluster id -> name):
+    they travel in links and saved views, and are shown over the computed ones."""
+    names = st.session_state.get(_names_key(dataset_id, params), {})
+    return dict(names) if isinstance(names, dict) else {}
+
+
+def give_cluster_names(dataset_id: str, params: ClusterParams, names: dict[int, str]) -> None:
+    """Add cluster names to those given (a rename in the cluster table)."""
+    st.session_state[_names_key(dataset_id, params)] = {
+        **given_cluster_names(dataset_id, params),
+        **names,
+    }
+
+
+def set_cluster_names(dataset_id: str, params: ClusterParams, names: dict[int, str]) -> None:
+    """Replace the cluster names given (an opened view brings its own)."""
+    st.session_state[_names_key(dataset_id, params)] = dict(names)

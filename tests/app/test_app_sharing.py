@@ -192,3 +192,66 @@ def test_a_key_made_up_in_a_link_is_refused_and_a_new_one_issued(
     issued = app.session_state[state.SESSION_OWNER]
     assert issued != made_up and Workspace().keys.valid(issued)
     assert app.query_params["key"] == issued
+
+
+def _cluster_labels_on_map(app: AppTest) -> set[str]:
+    from tests.helpers import plotly_figure
+
+    return {
+        str(note["text"])
+        for note in plotly_figure(app)["layout"].get("annotations", [])
+        if note.get("text")
+    }
+
+
+def test_a_link_carries_the_clustering_and_the_names_given(topics_dataset_id: str) -> None:
+    sender = new_app()
+    sender.session_state[state.DATASET_ID] = topics_dataset_id
+    sender.session_state["method"] = "pca"
+    sender.session_state[state.N_CLUSTERS] = 4
+    sender.session_state[state.COLOR_COLUMN] = state.CLUSTER_COLOR
+    sender.session_state[state.COLOR_DATASET] = topics_dataset_id
+    sender.run()
+    sender.selectbox(key=state.widget_key("rename-cluster", topics_dataset_id)).set_value(2).run()
+    sender.text_input(key=state.widget_key("cluster-name", topics_dataset_id, 2)).set_value(
+        "Sender's own name"
+    ).run()
+    sender.button[[b.label for b in sender.button].index("Rename")].click().run()
+    assert not sender.exception
+    link = {name: sender.query_params[name] for name in sender.query_params}
+    assert link["n_clusters"] == "4"
+    assert link["name.2"] == "Sender's own name"
+
+    recipient = new_app()  # another person: the sender's stored names are not theirs
+    recipient.query_params.update(link)
+    recipient.run()
+    assert not recipient.exception
+    assert recipient.session_state[state.N_CLUSTERS] == 4
+    assert "<b>Sender&#x27;s own name</b>" in _cluster_labels_on_map(recipient)
+
+
+def test_a_saved_view_opens_again_after_the_view_changed(topics_dataset_id: str) -> None:
+    app = new_app()
+    app.session_state[state.DATASET_ID] = topics_dataset_id
+    app.session_state["method"] = "pca"
+    app.session_state[state.COLOR_COLUMN] = "topic"
+    app.session_state[state.COLOR_DATASET] = topics_dataset_id
+    app.session_state[state.SELECTION] = {topics_dataset_id: [1, 2, 3]}
+    app.run()
+    app.sidebar.text_input(key=state.widget_key("view-name", topics_dataset_id)).set_value(
+        "three rows by topic"
+    ).run()
+    app.sidebar.button[[b.label for b in app.sidebar.button].index("Save this view")].click().run()
+    assert not app.exception
+    saved_link = {name: app.query_params[name] for name in app.query_params}
+
+    app.session_state[state.SELECTION] = {topics_dataset_id: [9]}
+    app.session_state[state.COLOR_COLUMN] = state.NO_COLOR
+    app.session_state["n_components"] = 3
+    app.run()
+    assert app.query_params["dims"] == "3"
+    app.sidebar.button[[b.label for b in app.sidebar.button].index("Open")].click().run()
+    assert not app.exception
+    assert app.session_state[state.SELECTION][topics_dataset_id] == [1, 2, 3]
+    assert app.session_state[state.COLOR_COLUMN] == "topic"
+    assert {name: app.query_params[name] for name in app.query_params} == saved_link
