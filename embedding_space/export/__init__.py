@@ -19,6 +19,7 @@ from embedding_space.export.render import (
 )
 from embedding_space.export.story import (
     CONTENT_SECURITY_POLICY,
+    SVG_POINTS,
     SlideContent,
     StyledRun,
     caption_html,
@@ -29,6 +30,7 @@ from embedding_space.export.story import (
 __all__ = [
     "CONTENT_SECURITY_POLICY",
     "FORMULA_PREFIXES",
+    "SVG_POINTS",
     "SlideContent",
     "StyledRun",
     "caption_html",

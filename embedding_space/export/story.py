@@ -208,7 +208,6 @@ double-click to zoom back out.</footer>
   "use strict";
   var figures = JSON.parse(document.getElementById("story-figures").textContent);
   var slides = document.querySelectorAll("section.slide");
-  var graph = document.getElementById("story-map");
   var counter = document.getElementById("story-counter");
   var previous = document.getElementById("story-previous");
   var next = document.getElementById("story-next");
@@ -222,8 +221,15 @@ double-click to zoom back out.</footer>
     counter.textContent = (index + 1) + " / " + figures.length;
     previous.disabled = index === 0;
     next.disabled = index === figures.length - 1;
-    Plotly.purge(graph);
-    Plotly.newPlot(graph, figures[index].data, figures[index].layout, config);
+    // A fresh element and a fresh copy of the figure for each showing: a zoom still pending
+    // on the last slide (plotly applies a wheel zoom a moment later) lands on the old one,
+    // and a slide shown again starts as its author left it.
+    var old = document.getElementById("story-map");
+    Plotly.purge(old);
+    var graph = old.cloneNode(false);
+    old.parentNode.replaceChild(graph, old);
+    var figure = JSON.parse(JSON.stringify(figures[index]));
+    Plotly.newPlot(graph, figure.data, figure.layout, config);
     graph.setAttribute("data-slide", String(index + 1));
     try {{ history.replaceState(null, "", "#" + (index + 1)); }} catch (ignored) {{}}
   }}
