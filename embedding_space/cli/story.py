@@ -82,6 +82,11 @@ class _Spaces:
             return self.workspace.space(info.id, info.vectors_model)
         if view.model is not None and view.model in self.workspace.embedded_models(info.id):
             return self.workspace.space(info.id, view.model)  # the view names the vectors' key
+        from transformers.utils import logging as transformers_logging
+
+        # transformers draws a "Loading weights" bar on stderr; a later error would then not
+        # be the one line this command promises.
+        transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
         embedder = load_model(view.model or DEFAULT_MODEL)
         with progress_bar(f"Embedding {info.name}") as report:
             self.workspace.embeddings(info.id, embedder, progress=report)

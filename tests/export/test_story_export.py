@@ -68,7 +68,7 @@ class Page(HTMLParser):
 
 
 def _figure(texts: list[str]) -> go.Figure:
-    return scatter_figure(RNG.normal(size=(len(texts), 2)), texts)
+    return scatter_figure(RNG.normal(size=(len(texts), 2)).astype(np.float32), texts)
 
 
 def _hostile_page() -> str:
@@ -130,7 +130,9 @@ def test_a_figure_holding_a_closing_script_tag_stays_data() -> None:
 
 def test_small_maps_are_drawn_as_svg_and_large_ones_keep_webgl() -> None:
     small = _figure(["a", "b", "c"])
-    large = scatter_figure(RNG.normal(size=(SVG_POINTS + 1, 2)), ["t"] * (SVG_POINTS + 1))
+    large = scatter_figure(
+        RNG.normal(size=(SVG_POINTS + 1, 2)).astype(np.float32), ["t"] * (SVG_POINTS + 1)
+    )
     text = export_story_html(
         "t",
         [SlideContent("s", caption_lines("c"), small), SlideContent("l", [], large)],

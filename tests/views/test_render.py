@@ -215,13 +215,14 @@ def test_notes_point_at_their_row_or_the_selections_centre_and_show_as_typed(
     assert first.showarrow and (first.ax, first.ay) != (first.x, first.y)
     assert (third.x, third.y) == pytest.approx(tuple(coordinates[:4].mean(axis=0)))
     # Inside the map, and the two notes on neighbouring rows do not cover each other.
-    x_range, y_range = np.ptp(coordinates[:, 0]) * 1.1, np.ptp(coordinates[:, 1]) * 1.1
+    x_range = float(np.ptp(coordinates[:, 0])) * 1.1
+    y_range = float(np.ptp(coordinates[:, 1])) * 1.1
     low = coordinates.min(axis=0) - 0.05 * np.ptp(coordinates, axis=0)
     high = coordinates.max(axis=0) + 0.05 * np.ptp(coordinates, axis=0)
     boxes = [_box_of(note, x_range, y_range) for note in (first, second, third)]
     for x, y, half_x, half_y in boxes:
-        assert low[0] <= x - half_x + 1e-9 and x + half_x <= high[0] + 1e-9
-        assert low[1] <= y - half_y + 1e-9 and y + half_y <= high[1] + 1e-9
+        assert low[0] <= x - half_x + 1e-6 and x + half_x <= high[0] + 1e-6
+        assert low[1] <= y - half_y + 1e-6 and y + half_y <= high[1] + 1e-6
     assert not _overlap(boxes[0], boxes[1])
 
 
