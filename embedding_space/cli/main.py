@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from embedding_space.cli import comparing, reading, verbs
+from embedding_space.cli import comparing, reading, story, verbs
 from embedding_space.cli.files import say
 from embedding_space.errors import InputError
 
@@ -201,6 +201,8 @@ def _build_parser() -> tuple[argparse.ArgumentParser, _Settings]:
 
     demo = verbs.add_parser("demo", help="prepare the bundled demo dataset in the workspace")
     demo.add_argument("--model", default=DEFAULT_MODEL)
+
+    story.add_story_parser(verbs)
     return parser, settings
 
 
@@ -217,6 +219,7 @@ _VERBS = {
     "quality": reading.run_quality,
     "compare": comparing.run_compare,
     "demo": verbs.run_demo,
+    "story": story.run_story,
 }
 
 

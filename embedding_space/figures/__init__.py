@@ -4,7 +4,13 @@ small charts beside them.
 Pure functions from arrays to ``go.Figure``: the app shows them, the exports save them.
 """
 
-from embedding_space.figures.annotations import add_cluster_labels, add_density, with_caption
+from embedding_space.figures.annotations import (
+    MapNote,
+    add_cluster_labels,
+    add_density,
+    add_notes,
+    with_caption,
+)
 from embedding_space.figures.charts import agreement_histogram, title_concept_axes
 from embedding_space.figures.heatmap import heatmap_figure
 from embedding_space.figures.labels import hover_label, plain_label
@@ -27,10 +33,12 @@ __all__ = [
     "FOCUS_COLOR",
     "MARK_COLOR",
     "Highlight",
+    "MapNote",
     "QueryMark",
     "add_cluster_labels",
     "add_density",
     "add_highlight_layer",
+    "add_notes",
     "add_query_layer",
     "agreement_histogram",
     "focus_layer",
