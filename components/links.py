@@ -17,7 +17,7 @@ import streamlit as st
 from components import cached, identity, routes, state
 from embedding_space.analysis.projection import PARAMETERS
 from embedding_space.errors import InputError
-from embedding_space.views import Camera, SearchSpec, View
+from embedding_space.views import PAGES, Camera, SearchSpec, View
 
 _VIEW_PAGES = {route.url_path: route for route in routes.ROUTES}
 
@@ -35,7 +35,7 @@ def current_view(page: str = "map") -> View | None:
     clusters = state.cluster_params()
     return View(
         dataset=dataset_id,
-        page=page if page in _VIEW_PAGES else "map",
+        page=page if page in PAGES else "map",
         model=state.model_name(),
         projection=state.projection_params(),
         color=str(color) if color and state.value(state.COLOR_DATASET) == dataset_id else None,
@@ -134,7 +134,7 @@ def load_view_from_url(page: str) -> None:
     params = st.query_params.to_dict()
     if params.get("dataset"):
         with contextlib.suppress(InputError):
-            shown = page if page in _VIEW_PAGES else "map"
+            shown = page if page in PAGES else "map"
             view = View.from_query(params, page=shown, strict=False)
             apply_view(view)
             state.put(state.LINK_NOTICE, view.dataset)

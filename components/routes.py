@@ -140,8 +140,11 @@ def hand_over_to_router() -> None:
 
 
 def hide_sidebar() -> None:
-    """Leave the sidebar and its toggle off the screen (presentation mode)."""
+    """Leave the sidebar and its toggle off the screen, and the slide near the top
+    (presentation mode)."""
     st.html(
         "<style>[data-testid='stSidebar'], [data-testid='stSidebarCollapsedControl'], "
-        "[data-testid='stExpandSidebarButton'] {display: none;}</style>"
+        "[data-testid='stExpandSidebarButton'] {display: none;} "
+        "[data-testid='stMainBlockContainer'] {padding-top: 2.5rem; padding-bottom: 1rem;}"
+        "</style>"
     )

@@ -7,13 +7,12 @@ from urllib.parse import urlencode
 
 import plotly.graph_objects as go
 import streamlit as st
-from embedding_space.export.files import file_stem
-from embedding_space.views.render import story_html, view_figure
 
 from components import cached, identity, links, routes, state
 from components.embedding import embedded_vectors
 from components.markdown import escaped, safe
 from embedding_space.errors import InputError
+from embedding_space.export.files import file_stem
 from embedding_space.views import (
     MAX_CAPTION_CHARS,
     MAX_TITLE_CHARS,
@@ -23,6 +22,7 @@ from embedding_space.views import (
     View,
     caption_lines,
 )
+from embedding_space.views.render import story_html, view_figure
 
 
 def caption_markdown(caption: str) -> str:

@@ -137,7 +137,7 @@ class SavedStories(_Named):
         record = self._records().get(name)
         if record is None:
             raise InputError(f"There is no story named {name!r}.")
-        return Story.from_json(record)
+        return Story.from_json(record, require_slides=False)
 
     def rename(self, old: str, new: str) -> str:
         cleaned = super().rename(old, new)

@@ -130,8 +130,13 @@ class Story:
         return json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n"
 
     @classmethod
-    def from_json(cls, data: object) -> Story:
+    def from_json(cls, data: object, *, require_slides: bool = True) -> Story:
         """A story from parsed JSON.
+
+        Args:
+            data: The parsed JSON.
+            require_slides: Refuse a story without slides (a file to render); a story being
+                built in the app starts with none.
 
         Raises:
             InputError: One line naming what is wrong, and in which slide.
@@ -141,7 +146,11 @@ class Story:
         title, slides = data.get("title", ""), data.get("slides")
         if not isinstance(title, str):
             raise InputError("The story's title must be text.")
-        if not isinstance(slides, Sequence) or isinstance(slides, str) or not slides:
+        if (
+            not isinstance(slides, Sequence)
+            or isinstance(slides, str)
+            or (require_slides and not slides)
+        ):
             raise InputError("The story needs a list of slides.")
         if len(slides) > MAX_SLIDES:
             raise InputError(f"A story holds at most {MAX_SLIDES} slides.")

@@ -3,7 +3,8 @@ as one HTML file that plays offline."""
 
 import streamlit as st
 
-from components import routes, state
+from components import cached, routes, state
+from components.markdown import safe
 from components.stories_panel import (
     add_slide_form,
     export_buttons,
@@ -14,6 +15,7 @@ from components.stories_panel import (
     stories_of,
 )
 from components.views_panel import saved_views_of
+from embedding_space.errors import InputError
 
 st.title("Stories", anchor=False)
 dataset_id = state.dataset_id()
@@ -21,6 +23,7 @@ if dataset_id is None:
     st.info("No dataset yet: add one on the **Data** page.")
     st.stop()
 st.caption(
+    f"Of **{safe(cached.workspace().get(dataset_id).name)}**. "
     "A story is an ordered list of your saved views of this dataset, each with a title and "
     "a caption. Present it full screen (arrow keys move between slides), or export it as one "
     "HTML file that plays offline."
@@ -34,7 +37,11 @@ if not names:
 chosen = st.selectbox("Story", names, key=state.widget_key("story", dataset_id))
 if chosen is None:
     st.stop()
-story = stories.get(chosen)
+try:
+    story = stories.get(chosen)
+except InputError as error:
+    st.error(safe(error))
+    st.stop()
 present, export = st.columns([1, 3], vertical_alignment="center")
 if story.slides:
     if present.button("Present", icon=":material/slideshow:", type="primary"):

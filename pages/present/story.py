@@ -41,13 +41,23 @@ def go_to(target: int) -> None:
     state.put_for_dataset(state.FOCUS_ROW, f"story:{story.title}", None)
 
 
-bar = st.columns([1, 1, 1, 6, 1.4, 1], vertical_alignment="center")
+bar = st.columns([1.4, 0.7, 1.4, 5, 1.2, 1], vertical_alignment="center")
 bar[0].button(
-    "← Previous", on_click=go_to, args=(number - 1,), disabled=number == 1, shortcut="ArrowLeft"
+    "Previous",
+    icon=":material/arrow_back:",
+    on_click=go_to,
+    args=(number - 1,),
+    disabled=number == 1,
+    shortcut="ArrowLeft",
 )
 bar[1].markdown(f"**{number} / {count}**")
 bar[2].button(
-    "Next →", on_click=go_to, args=(number + 1,), disabled=number == count, shortcut="ArrowRight"
+    "Next",
+    icon=":material/arrow_forward:",
+    on_click=go_to,
+    args=(number + 1,),
+    disabled=number == count,
+    shortcut="ArrowRight",
 )
 bar[3].caption(safe(story.title))
 with bar[4].popover("Share", icon=":material/share:"):
