@@ -114,7 +114,7 @@ def fitted_range(values: npt.ArrayLike) -> tuple[float, float]:
 
 
 def _sizes(
-    size: pd.Series | None, size_name: str | None, base: int, count: int
+    size: pd.Series | None, size_name: str | None, base: float, count: int
 ) -> tuple[npt.NDArray[np.float64] | None, npt.NDArray[np.object_] | None, str]:
     """Marker sizes (area proportional to the value), their hover text, and the hover line."""
     if size is None:
