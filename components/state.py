@@ -60,6 +60,8 @@ SIGN_OUT = "sign_out"  # the sidebar's sign-out button
 EMBEDDING_STOPPED = "embedding_stopped"  # the dataset whose embedding the user stopped
 METHOD_DATASET = "method_dataset"  # the dataset the projection method was last defaulted for
 MAP_INTERACTIONS = "map_interactions"  # map key -> {"tool": drag mode, "event": last event}
+MAP_HEIGHT = "map_height"  # "compact" or "tall": how high the explore pages draw their maps
+SIDE_PANEL = "side_panel"  # whether the Map page shows its side panel beside the map
 
 # Each projection parameter and each setting is kept under its own name (see PARAMETERS and
 # SETTINGS, where their defaults and bounds are written once).

@@ -66,7 +66,7 @@ _VIEW_MARGIN = 0.04
 
 
 def point_size(count: int, height: int, dims: int = 2) -> float:
-    """A marker size for ``count`` points on a plot ``height`` pixels high: about half the side
+    """A marker size for ``count`` points on a plot ``height`` pixels high: about 0.6 of the side
     of the square each point would get if they shared the plot evenly, within bounds. Few
     points are drawn large, many small, so neither leaves the plot looking empty or smeared.
 
@@ -80,7 +80,7 @@ def point_size(count: int, height: int, dims: int = 2) -> float:
     """
     low, high = _MARKER_SIZE_3D if dims == 3 else _MARKER_SIZE_2D
     share = (_ASPECT * height * height / max(count, 1)) ** 0.5
-    scale = 0.3 if dims == 3 else 0.5
+    scale = 0.35 if dims == 3 else 0.6
     return round(float(np.clip(scale * share, low, high)), 1)
 
 
