@@ -23,6 +23,7 @@ from embedding_space.export.files import (
 )
 from embedding_space.export.render import export_figure_html, export_figure_png, find_browser
 from embedding_space.figures.annotations import with_caption
+from embedding_space.figures.points import with_full_legend
 from embedding_space.types import FloatMatrix, IdMatrix
 
 EXPORT_NEIGHBORS = 10
@@ -42,7 +43,8 @@ def map_exports(
     info, frame, vectors = current.info, current.frame, current.vectors
     coordinates = current.projection.coordinates
     stem = file_stem(info.name)
-    pictured = with_caption(figure, info.name, card.lines())
+    # On screen a long legend is a control of its own; a file carries it whole.
+    pictured = with_caption(with_full_legend(figure), info.name, card.lines())
 
     def neighbor_ids() -> IdMatrix:
         # Read when the button is clicked, outside the page's run: no cache, no spinner. The

@@ -87,7 +87,8 @@ def color_picker(where: DeltaGenerator, current: OpenDataset) -> None:
     where.selectbox(
         "Colour by",
         options=options,
-        format_func=lambda option: _VIRTUAL.get(option, option),
+        format_func=lambda option: f"Colour: {_VIRTUAL.get(option, option)}",
+        label_visibility="collapsed",
         **state.bind(state.COLOR_COLUMN),
     )
 
@@ -106,7 +107,9 @@ def size_picker(where: DeltaGenerator, current: OpenDataset) -> None:
     where.selectbox(
         "Size by",
         options,
-        format_func=lambda option: _VIRTUAL.get(option, option),
+        format_func=lambda option: (
+            "same size" if option == state.NO_COLOR else _VIRTUAL.get(option, option)
+        ),
         **state.bind(state.SIZE_COLUMN),
     )
 
@@ -138,6 +141,24 @@ def _virtual_values(current: OpenDataset, option: str) -> tuple[pd.Series | None
         return None, None
 
 
+def map_colors(
+    current: OpenDataset, clusters: Clustering | None = None
+) -> tuple[pd.Series | None, str | None, bool]:
+    """What the map is coloured by, as the controls say: the values (one a row), their name,
+    and whether they take a colour scale (a score) rather than one colour a category."""
+    frame = current.frame
+    color_column = state.color_column(frame.columns)
+    color, color_name = (frame[color_column], color_column) if color_column else (None, None)
+    chosen_color = state.value(state.COLOR_COLUMN)
+    scale = False
+    if clusters is not None and chosen_color == state.CLUSTER_COLOR:
+        color, color_name = pd.Series(clusters.row_names()), "cluster"
+    elif chosen_color in (state.OUTLIER_SCORE, state.MAP_TRUST):
+        color, color_name = _virtual_values(current, str(chosen_color))
+        scale = color is not None
+    return color, color_name, scale
+
+
 def dataset_map(
     current: OpenDataset,
     *,
@@ -147,6 +168,7 @@ def dataset_map(
     selected: Sequence[int] = (),
     height: int = 640,
     clusters: Clustering | None = None,
+    colors: tuple[pd.Series | None, str | None, bool] | None = None,
 ) -> go.Figure:
     """The open dataset's map as the controls describe it: coloured by the chosen column or
     the clusters, sized by a column, cluster labels and density if asked, layers on top.
@@ -159,19 +181,12 @@ def dataset_map(
         selected: Rows to keep bright (a selection, search matches); the others are dimmed.
         height: Pixels for the points.
         clusters: The dataset's clusters, for colouring and labels.
+        colors: What :func:`map_colors` gave, when the page has it already.
     """
     if current.projection is None:
         raise ValueError("open the dataset with its projection to draw its map")
     frame = current.frame
-    color_column = state.color_column(frame.columns)
-    color, color_name = (frame[color_column], color_column) if color_column else (None, None)
-    chosen_color = state.value(state.COLOR_COLUMN)
-    scale = False
-    if clusters is not None and chosen_color == state.CLUSTER_COLOR:
-        color, color_name = pd.Series(clusters.row_names()), "cluster"
-    elif chosen_color in (state.OUTLIER_SCORE, state.MAP_TRUST):
-        color, color_name = _virtual_values(current, str(chosen_color))
-        scale = color is not None
+    color, color_name, scale = colors or map_colors(current, clusters)
     size_column = state.value(state.SIZE_COLUMN)
     size, size_name = (
         (frame[str(size_column)], str(size_column))

@@ -59,18 +59,22 @@ def search_box(
         "Search",
         list(SEARCH_KINDS),
         format_func=_KIND_LABELS.__getitem__,
+        label_visibility="collapsed",
         **state.bind(state.SEARCH_KIND),
     )
     placeholder = {
-        "text": "e.g. refund",
-        "regex": r"e.g. (?i)\bcard\b",
-        "semantic": "e.g. my card never arrived",
+        "text": "Search, e.g. refund",
+        "regex": r"Search, e.g. (?i)\bcard\b",
+        "semantic": "Search, e.g. card never came",
     }[str(kind)]
     query = query_place.text_input(
-        "for", placeholder=placeholder, **state.bind(state.SEARCH_QUERY)
+        "for",
+        placeholder=placeholder,
+        label_visibility="collapsed",
+        **state.bind(state.SEARCH_QUERY),
     ).strip()
     column_place.selectbox(
-        "in column",
+        "Search in column",
         columns,
         disabled=kind == "semantic",
         help="A search by meaning compares the query with each row's vector.",

@@ -66,6 +66,8 @@ NOTES = "notes"  # dataset id -> the notes (views.Annotation) drawn on the map
 CAMERA = "camera"  # dataset id -> where an opened view's map looks (views.Camera)
 FIT_SELECTION = "fit_selection"  # dataset id -> whether the map is zoomed to the selection
 VIEW_NOTICE = "view_notice"  # what went wrong or right with the last saved-view action
+MAP_HEIGHT = "map_height"  # "compact" or "tall": how high the explore pages draw their maps
+SIDE_PANEL = "side_panel"  # whether the Map page shows its side panel beside the map
 
 # Each projection parameter and each setting is kept under its own name (see PARAMETERS and
 # SETTINGS, where their defaults and bounds are written once).

@@ -125,7 +125,38 @@ def map_figure(
         )
     if clusters is not None:
         add_cluster_labels(figure, coordinates, clusters)
+    if coordinates.shape[1] == 2:
+        marked = [row for layer in layers if len(layer.rows) <= _KEPT_IN_VIEW for row in layer.rows]
+        _keep_in_view(
+            figure,
+            np.vstack(
+                [
+                    coordinates[np.asarray(marked, dtype=np.intp)].reshape(-1, 2),
+                    np.asarray([mark.point for mark in marks], dtype=float).reshape(-1, 2),
+                ]
+            ),
+        )
     return figure
+
+
+_KEPT_IN_VIEW = 200
+"""Marked layers of up to this many rows (a click, its neighbours, a query) widen the fitted
+view to hold them, should they lie among the outliers it leaves out."""
+
+
+def _keep_in_view(figure: go.Figure, points: FloatMatrix) -> None:
+    """Widen the 2-D view's ranges, if needed, to hold ``points`` (shape ``(m, 2)``)."""
+    if not len(points):
+        return
+    for axis, values in ((figure.layout.xaxis, points[:, 0]), (figure.layout.yaxis, points[:, 1])):
+        if axis.range is None:
+            continue
+        low, high = axis.range
+        margin = (high - low) * 0.04
+        axis.range = (
+            min(low, float(np.min(values)) - margin),
+            max(high, float(np.max(values)) + margin),
+        )
 
 
 def _add_density_of_all(

@@ -18,17 +18,23 @@ from embedding_space.figures.labels import hover_label, plain_label
 from embedding_space.types import FloatMatrix
 
 __all__ = [
+    "LEGEND_LIMIT",
     "MAX_LEGEND_CATEGORIES",
     "PALETTE",
     "category_colors",
+    "fitted_range",
     "is_categorical",
+    "point_size",
     "point_trace",
     "scatter_figure",
+    "with_full_legend",
 ]
 
 MAX_LEGEND_CATEGORIES = 96
 """Beyond this many categories the rarest are drawn together as "(other)"."""
 _OTHER = "(other)"
+_CATEGORY = "category"
+"""The ``meta`` of the traces that hold one category's points each."""
 PALETTE: tuple[str, ...] = tuple(
     dict.fromkeys(
         qualitative.D3
@@ -39,17 +45,76 @@ PALETTE: tuple[str, ...] = tuple(
     )
 )
 _SHORT_LEGEND_CHARS = 24
-_SMALL_LEGEND_FROM = 20
-"""Legends longer than this use small type (and scroll beside the map)."""
+LEGEND_LIMIT = 20
+"""Past this many categories the map draws no legend of its own: a column of 77 names takes a
+quarter of the plot's width. The app lists them in a searchable control instead, and the
+exports put the whole legend back (:func:`with_full_legend`)."""
 _LEGEND_CHARS = 40
 """Longer category names are cut in the legend (the hover shows them whole), so a long label
 cannot squeeze the map."""
-_MARKER_SIZE_2D = 6
-_MARKER_SIZE_3D = 3
+_MARKER_SIZE_2D = (3.0, 12.0)
+_MARKER_SIZE_3D = (2.0, 6.0)
+"""The smallest and largest marker, in pixels, whatever the number of points."""
+_ASPECT = 1.5
+"""About how much wider than high the plot is on screen (its width is the browser's)."""
+_OUTLIER_PERCENT = 0.5
+"""The view leaves out this percentage of the points at each end of each axis..."""
+_ALL_POINTS_UNDER = 200
+"""...when there are at least this many points; a small map shows every point."""
+_VIEW_MARGIN = 0.04
+"""Room around the fitted points, as a share of their span on each side."""
+
+
+def point_size(count: int, height: int, dims: int = 2) -> float:
+    """A marker size for ``count`` points on a plot ``height`` pixels high: about 0.6 of the side
+    of the square each point would get if they shared the plot evenly, within bounds. Few
+    points are drawn large, many small, so neither leaves the plot looking empty or smeared.
+
+    Args:
+        count: How many points are drawn.
+        height: The plot's height in pixels (its width is taken as ``1.5 ×`` that).
+        dims: 2 or 3; a 3-D scene's markers are smaller (they overlap in depth).
+
+    Returns:
+        The marker diameter in pixels.
+    """
+    low, high = _MARKER_SIZE_3D if dims == 3 else _MARKER_SIZE_2D
+    share = (_ASPECT * height * height / max(count, 1)) ** 0.5
+    scale = 0.35 if dims == 3 else 0.6
+    return round(float(np.clip(scale * share, low, high)), 1)
+
+
+def fitted_range(values: npt.ArrayLike) -> tuple[float, float]:
+    """An axis range fitted to the points: from the 0.5th to the 99.5th percentile (every
+    point when there are fewer than 200) with a margin of 4 % of that span on each side, so
+    a few far outliers do not shrink the rest into the middle of the plot. Zooming out (a
+    scroll, or the modebar's autoscale) still shows every point.
+
+    Args:
+        values: One coordinate of every point, shape ``(n,)``.
+
+    Returns:
+        ``(low, high)``; a span of 1 around the value when all values are equal, ``(-1, 1)``
+        for no finite values.
+    """
+    numbers = np.asarray(values, dtype=float)
+    numbers = numbers[np.isfinite(numbers)]
+    if numbers.size == 0:
+        return -1.0, 1.0
+    if numbers.size < _ALL_POINTS_UNDER:
+        low, high = float(numbers.min()), float(numbers.max())
+    else:
+        low, high = (
+            float(v) for v in np.percentile(numbers, [_OUTLIER_PERCENT, 100 - _OUTLIER_PERCENT])
+        )
+    if high - low <= 1e-12 * max(1.0, abs(low)):
+        return low - 0.5, high + 0.5
+    margin = (high - low) * _VIEW_MARGIN
+    return low - margin, high + margin
 
 
 def _sizes(
-    size: pd.Series | None, size_name: str | None, base: int, count: int
+    size: pd.Series | None, size_name: str | None, base: float, count: int
 ) -> tuple[npt.NDArray[np.float64] | None, npt.NDArray[np.object_] | None, str]:
     """Marker sizes (area proportional to the value), their hover text, and the hover line."""
     if size is None:
@@ -111,6 +176,7 @@ def point_trace(
     showlegend: bool = True,
     hover_suffix: str = "",
     text: Sequence[str] | None = None,
+    meta: str | None = None,
 ) -> go.Scattergl | go.Scatter3d:
     # float32 and int32 go to the browser as typed arrays of 4 bytes a number (base64).
     coordinates = np.asarray(coordinates, dtype=np.float32)
@@ -124,6 +190,7 @@ def point_trace(
         "hovertemplate": f"%{{hovertext}}{hover_suffix}<extra></extra>",
         "marker": marker,
         "showlegend": showlegend,
+        "meta": meta,
     }
     if coordinates.shape[1] == 3:
         return go.Scatter3d(x=coordinates[:, 0], y=coordinates[:, 1], z=coordinates[:, 2], **common)
@@ -172,7 +239,7 @@ def scatter_figure(
     """
     count, dims = coordinates.shape
     rows = np.arange(count, dtype=np.intp) if row_ids is None else np.asarray(row_ids, np.intp)
-    base = _MARKER_SIZE_3D if dims == 3 else _MARKER_SIZE_2D
+    base = point_size(count, height, dims)
     labels = np.asarray(
         list(hover) if hover is not None else [hover_label(text) for text in texts], dtype=object
     )
@@ -204,6 +271,7 @@ def scatter_figure(
         )
     elif not color_scale and is_categorical(color):
         values, colors = category_colors(color)
+        listed = len(colors) <= LEGEND_LIMIT
         for category, category_color in colors.items():
             mask = values == category
             tag = plain_label(f"{color_name or 'group'}: {category}")
@@ -218,8 +286,10 @@ def scatter_figure(
                         "opacity": 0.8,
                         "color": category_color,
                     },
+                    showlegend=listed,
                     hover_suffix=f"<br><i>{tag}</i>{size_suffix}",
                     text=text_of(mask),
+                    meta=_CATEGORY,
                 )
             )
     else:
@@ -237,7 +307,7 @@ def scatter_figure(
                     "color": numbers,
                     "colorscale": "Viridis",
                     "showscale": True,
-                    "colorbar": {"title": {"text": tag}},
+                    "colorbar": {"title": {"text": tag}, "thickness": 12},
                 },
                 showlegend=False,
                 hover_suffix=f"<br><i>{tag}: %{{marker.color:.4g}}</i>{size_suffix}",
@@ -248,17 +318,21 @@ def scatter_figure(
         "title": {"text": plain_label(color_name or "")},
         "itemsizing": "constant",
         "tracegroupgap": 0,
+        # Below the points, in rows: a legend beside them would take its width from the map.
+        "orientation": "h",
+        "x": 0,
+        "xanchor": "left",
+        "y": 0,
+        "yanchor": "top",
     }
-    if len(figure.data) > _SMALL_LEGEND_FROM:
-        # A long legend stays beside the map, in small type and short names; plotly scrolls it.
-        legend.update(font={"size": 10})
+    if len(figure.data) > LEGEND_LIMIT:
         for trace in figure.data:
             if trace.name and len(trace.name) > _SHORT_LEGEND_CHARS:
                 trace.name = trace.name[: _SHORT_LEGEND_CHARS - 1] + "…"
     layout: dict[str, object] = {
         "title": {"text": plain_label(title)} if title else None,
         "uirevision": revision,
-        "margin": {"l": 10, "r": 10, "t": 40, "b": 10},  # room for the modebar
+        "margin": {"l": 4, "r": 4, "t": 28, "b": 4},  # room for the modebar
         "legend": legend,
         "hoverlabel": {"align": "left"},
         "height": height,
@@ -273,7 +347,24 @@ def scatter_figure(
             "showgrid": False,
             "title": {"text": ""},
         }
-        layout["xaxis"] = axis
-        layout["yaxis"] = axis
+        layout["xaxis"] = {**axis, "range": fitted_range(coordinates[:, 0])}
+        layout["yaxis"] = {**axis, "range": fitted_range(coordinates[:, 1])}
     figure.update_layout(**layout)
     return figure
+
+
+def with_full_legend(figure: go.Figure) -> go.Figure:
+    """A copy of a map that lists every category in its legend, beside the points in small
+    type, as a picture or a file needs (on screen, past :data:`LEGEND_LIMIT` categories, the
+    app lists them in a control of its own)."""
+    copy = go.Figure(figure)
+    categories = [trace for trace in copy.data if trace.meta == _CATEGORY]
+    if len(categories) <= LEGEND_LIMIT:
+        return copy
+    for trace in categories:
+        trace.showlegend = True
+    copy.update_layout(
+        legend={"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1, "yanchor": "top"},
+        legend_font_size=10,
+    )
+    return copy

@@ -17,10 +17,12 @@ from components.compare_panels import (
 )
 from components.current import open_current
 from components.markdown import safe
+from components.page_layout import compact_page
 from components.settings import setting_input
 from embedding_space.errors import InputError
 from embedding_space.figures.charts import agreement_histogram
 
+compact_page()
 current = open_current("Compare embeddings", with_projection=False)
 st.caption(
     "Which model represents this data better? Every embedding of the dataset is kept; choose "

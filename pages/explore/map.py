@@ -6,9 +6,11 @@ from components import state
 from components.cluster_panel import cluster_controls, cluster_table, current_clustering
 from components.current import open_current
 from components.exports import map_exports
+from components.legend import legend_popover, long_legend
 from components.map_view import (
     color_picker,
     dataset_map,
+    map_colors,
     methods_card,
     methods_of,
     projection_parameters,
@@ -17,6 +19,7 @@ from components.map_view import (
 )
 from components.markdown import display_frame, plain_markdown, safe
 from components.neighbor_lists import neighbor_controls, neighbor_list
+from components.page_layout import compact_page, height_choice, map_height
 from components.search_panel import search_box, search_results
 from components.selections_panel import selections_panel
 from components.trust_panel import trust_panel
@@ -26,6 +29,7 @@ from embedding_space.figures.raster import large_map_note
 
 TABLE_ROWS = 20_000
 
+compact_page()
 current = open_current()
 info, frame, texts, vectors = current.info, current.frame, current.texts, current.vectors
 projection = current.projection
@@ -33,31 +37,49 @@ dataset_id = info.id
 params = current.params or state.projection_params()
 model_name = state.model_name()
 
-top = st.columns([1.3, 1, 0.95, 2, 1.2, 1.1], vertical_alignment="bottom")
-color_picker(top[0], current)
-size_picker(top[1], current)
-search = search_box(top[2], top[3], top[4], current)
-st.caption(
-    f"{len(texts):,} points · {METHOD_LABELS[projection.method]} {params.n_components}-D · "
-    f"model {safe(info.vectors_model or model_name)}"
-)
-left, right = st.columns(2)
-with left:
+# One toolbar row above the map; everything secondary sits in its popovers.
+bar = st.columns([1.5, 0.85, 1.7, 1.2, 0.95, 1.1, 1.2], gap="small", vertical_alignment="center")
+color_picker(bar[0], current)
+settings = bar[4].popover("Map", icon=":material/tune:", width="stretch")
+search = search_box(bar[1], bar[2], settings, current)
+with settings:
+    size_picker(st.container(), current)
+    height_choice(st.container())
     projection_parameters()
-with right:
     cluster_controls(current)
-if projection.note:
-    st.info(projection.note)
 clustering = current_clustering(current)
-card = methods_of(current, state.cluster_params() if clustering else None)
-if card.truncated:
-    st.caption(
-        f"{card.truncated:,} texts are longer than the model reads ({card.max_tokens} tokens); "
-        "only their beginning decides where they sit."
-    )
-
+colors = map_colors(current, clustering)
+legend = long_legend(colors[0], colors[2])
+picked = legend_popover(bar[3], legend, f"{dataset_id}:{colors[1]}") if legend else []
+if state.value(state.SIDE_PANEL) is None:
+    state.put(state.SIDE_PANEL, False)  # the map takes the width until there is a list to show
 selected = state.selection(dataset_id, len(texts))
 focus = state.focus_row(dataset_id, len(texts))
+# A new search, or a row in focus (a pick, or a shared link's), opens the panel that lists
+# the matches and the neighbours; the user may close it again.
+listed = state.widget_key("panel-opened-for", dataset_id)
+reason = ((search.kind, search.query) if search is not None else None, focus)
+if reason != (None, None) and state.value(listed) != reason:
+    state.put(state.SIDE_PANEL, True)
+state.put(listed, reason)
+bar[6].toggle(
+    "Side panel",
+    **state.bind(state.SIDE_PANEL),
+)
+card = methods_of(current, state.cluster_params() if clustering else None)
+notes = [
+    f"{len(texts):,} points · {METHOD_LABELS[projection.method]} {params.n_components}-D · "
+    f"model {safe(info.vectors_model or model_name)}"
+]
+if card.truncated:
+    notes.append(
+        f"{card.truncated:,} texts are longer than the model reads ({card.max_tokens} tokens); "
+        "only their beginning decides where they sit"
+    )
+st.caption(" · ".join(notes))
+if projection.note:
+    st.info(projection.note)
+
 metric = state.setting(state.NEIGHBOR_METRIC, str)
 focus_neighbors = (
     current.space.neighbors(focus, state.setting(state.NEIGHBOR_K, int), metric)
@@ -70,15 +92,26 @@ if search is not None:
 if focus is not None:
     highlights += [neighbors_layer([n.row for n in focus_neighbors]), focus_layer([focus])]
 
-map_column, side_column = st.columns([3.3, 1], gap="small")
+if state.value(state.SIDE_PANEL):
+    map_column, side_column = st.columns([3, 1], gap="small")
+else:
+    map_column, side_column = st.container(), None
+if search is not None:
+    bright = search.rows
+elif picked and legend is not None:
+    bright = legend.rows_of(picked)
+else:
+    bright = selected
 with map_column:
     map_key = f"map-{dataset_id}-{params.n_components}"
     figure = dataset_map(
         current,
         key=map_key,
         highlights=highlights,
-        selected=search.rows if search is not None else selected,
+        selected=bright,
+        height=map_height(),
         clusters=clustering,
+        colors=colors,
     )
     event = show_map(figure, key=map_key, coordinates=projection.coordinates)
     if note := large_map_note(len(texts)):
@@ -92,7 +125,7 @@ with map_column:
         st.caption("Drag to rotate, scroll to zoom. Selection works on 2-D maps.")
     methods_card(card)
     trust_panel(current, params)
-with top[5]:
+with bar[5]:
     map_exports(
         current,
         selected,
@@ -102,53 +135,62 @@ with top[5]:
     )
 if event.clicked is not None:
     state.set_focus_row(dataset_id, event.clicked)
+    state.put(state.SIDE_PANEL, True)  # the neighbours of the click are listed there
     st.rerun()
 if event.selected is not None:
     state.set_selection(dataset_id, event.selected)
+    state.put(state.SIDE_PANEL, True)
     st.rerun()
-
-with side_column:
-    neighbours_tab, clusters_tab, search_tab, kept_tab = st.tabs(
-        ["Neighbours", "Clusters", "Search", "Kept"]
-    )
-    with neighbours_tab:
-        neighbor_controls()
-        color_column = state.color_column(frame.columns)
-        if focus is None and params.n_components == 2:
-            st.caption("Click a point on the map, or a row of a search, to list its neighbours.")
-        elif focus is None:
-            st.caption("3-D maps do not report clicks: switch to 2-D, or pick a search result.")
-        else:
-            whole = bool(state.value(state.FULL_TEXTS))
-            st.markdown(
-                f"**Row {focus}:** {plain_markdown(texts[focus], 20_000 if whole else 400)}"
-            )
-            if words := current.space.top_words(focus):
-                st.caption("Its heaviest words: " + ", ".join(safe(word) for word in words))
-            st.caption(f"{metric} · text" + (f" · {safe(color_column)}" if color_column else ""))
-            labels = frame[color_column] if color_column else None
-            neighbor_list(focus_neighbors, texts, labels, whole=whole)
-            if st.button("Clear", key="clear-focus"):
-                state.set_focus_row(dataset_id, None)
-                st.rerun()
-    with clusters_tab:
-        if clustering is None:
-            st.caption("One row makes no clusters.")
-        else:
-            cluster_table(current, clustering)
-    with search_tab:
-        if search is None:
-            st.caption("Type in the search box above the map: text, a pattern, or a meaning.")
-        elif (picked := search_results(current, search)) is not None:
-            state.set_focus_row(dataset_id, picked)
-            st.rerun()
-    with kept_tab:
-        selections_panel(
-            current,
-            map_selection=selected,
-            matches=search.rows if search is not None else None,
-            clustering=clustering,
+if side_column is None and (search is not None or focus is not None):
+    st.caption("Turn on *Panel* above the map to list the matches and the neighbours.")
+if side_column is not None:
+    with side_column:
+        neighbours_tab, clusters_tab, search_tab, kept_tab = st.tabs(
+            ["Neighbours", "Clusters", "Search", "Kept"]
         )
+        with neighbours_tab:
+            neighbor_controls()
+            color_column = state.color_column(frame.columns)
+            if focus is None and params.n_components == 2:
+                st.caption(
+                    "Click a point on the map, or a row of a search, to list its neighbours."
+                )
+            elif focus is None:
+                st.caption("3-D maps do not report clicks: switch to 2-D, or pick a search result.")
+            else:
+                whole = bool(state.value(state.FULL_TEXTS))
+                st.markdown(
+                    f"**Row {focus}:** {plain_markdown(texts[focus], 20_000 if whole else 400)}"
+                )
+                if words := current.space.top_words(focus):
+                    st.caption("Its heaviest words: " + ", ".join(safe(word) for word in words))
+                st.caption(
+                    f"{metric} · text" + (f" · {safe(color_column)}" if color_column else "")
+                )
+                labels = frame[color_column] if color_column else None
+                neighbor_list(focus_neighbors, texts, labels, whole=whole)
+                if st.button("Clear", key="clear-focus"):
+                    state.set_focus_row(dataset_id, None)
+                    st.rerun()
+        with clusters_tab:
+            if clustering is None:
+                st.caption("One row makes no clusters.")
+            else:
+                cluster_table(current, clustering)
+        with search_tab:
+            if search is None:
+                st.caption("Type in the search box above the map: text, a pattern, or a meaning.")
+            elif (chosen := search_results(current, search)) is not None:
+                state.set_focus_row(dataset_id, chosen)
+                st.rerun()
+        with kept_tab:
+            selections_panel(
+                current,
+                map_selection=selected,
+                matches=search.rows if search is not None else None,
+                clustering=clustering,
+            )
+
 
 if selected:
     st.subheader(f"{len(selected):,} selected rows", anchor=False)

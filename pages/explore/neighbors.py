@@ -6,8 +6,9 @@ import streamlit as st
 from components import state
 from components.current import open_current
 from components.map_view import dataset_map, show_map
-from components.markdown import safe
+from components.markdown import plain_markdown, safe
 from components.neighbor_lists import neighbor_table
+from components.page_layout import compact_page, map_height
 from components.settings import setting_input
 from embedding_space.analysis.placement import place_texts
 from embedding_space.errors import InputError
@@ -15,6 +16,7 @@ from embedding_space.figures.layers import QueryMark, focus_layer, neighbors_lay
 
 MAX_DROPPED = 50
 
+compact_page()
 current = open_current("Nearest neighbours")
 info, frame, texts, vectors = current.info, current.frame, current.texts, current.vectors
 coordinates = current.projection.coordinates
@@ -31,23 +33,36 @@ if not query_model:
         "These vectors were uploaded without naming their model, so search is by row; "
         "free-text search needs the model that made them."
     )
-mode = st.radio("Search by", modes, horizontal=True)
-controls = st.columns([1, 1])
-k = int(setting_input(controls[0], state.NEIGHBOR_K, high=len(texts), slider=True))
-metric = str(setting_input(controls[1], state.NEIGHBOR_METRIC, select=True))
+# One row above the list and the map: what to search by, the search itself, k and metric.
+bar = st.columns([1.25, 3.2, 1.05], gap="small", vertical_alignment="top")
+mode = bar[0].selectbox("Search by", modes, label_visibility="collapsed")
+shown_k, shown_metric = (
+    state.setting(state.NEIGHBOR_K, int),
+    state.setting(state.NEIGHBOR_METRIC, str),
+)
+with bar[2].popover(f"k {shown_k} · {shown_metric}", width="stretch"):
+    k = int(setting_input(st.container(), state.NEIGHBOR_K, high=len(texts), slider=True))
+    metric = str(setting_input(st.container(), state.NEIGHBOR_METRIC, select=True))
 
 if mode in typed:
     if mode == "a sentence":
         new_texts = [
-            st.text_input(
-                "Sentence", placeholder="e.g. my card was charged twice", key="neighbor_query"
-            ).strip()
+            bar[1]
+            .text_input(
+                "Sentence",
+                placeholder="A sentence, e.g. my card was charged twice",
+                key="neighbor_query",
+                label_visibility="collapsed",
+            )
+            .strip()
         ]
     else:
-        pasted = st.text_area(
+        pasted = bar[1].text_area(
             "Texts, one per line",
-            placeholder="my card never arrived\nwhat is the exchange rate?",
+            placeholder="Texts, one per line:\nmy card never arrived\nwhat is the exchange rate?",
             key="dropped_texts",
+            label_visibility="collapsed",
+            height=68,
         )
         new_texts = [line.strip() for line in pasted.splitlines() if line.strip()][:MAX_DROPPED]
     new_texts = [text for text in new_texts if text]
@@ -76,19 +91,21 @@ if mode in typed:
         st.caption(f"The list shows the neighbours of the first text, “{safe(new_texts[0][:80])}”.")
 else:
     start = state.focus_row(dataset_id, len(texts)) or 0
-    row = int(st.number_input("Row", 0, len(texts) - 1, start))
-    st.text(texts[row][:500])
+    row = int(bar[1].number_input("Row", 0, len(texts) - 1, start, label_visibility="collapsed"))
+    st.caption(f"Row {row}: {plain_markdown(texts[row], 300)}")
     neighbors = current.space.neighbors(row, k, metric)
     query = None
     highlights = [neighbors_layer([n.row for n in neighbors]), focus_layer([row], "query row")]
     caption = "The star marks the chosen row; circles mark its neighbours."
 
-list_column, map_column = st.columns([1, 1], gap="medium")
+list_column, map_column = st.columns([1, 1.35], gap="small")
 with list_column:
     label_column = state.color_column(frame.columns)
     neighbor_table(neighbors, frame, info.text_column, metric=metric, label_column=label_column)
 with map_column:
     map_key = f"neighbors-map-{dataset_id}-{coordinates.shape[1]}"
-    figure = dataset_map(current, key=map_key, highlights=highlights, query=query, height=520)
+    figure = dataset_map(
+        current, key=map_key, highlights=highlights, query=query, height=map_height(40)
+    )
     show_map(figure, key=map_key)
     st.caption(caption)

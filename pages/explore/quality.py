@@ -3,8 +3,10 @@
 import streamlit as st
 
 from components.current import open_current
+from components.page_layout import compact_page
 from components.quality_panels import duplicates_panel, outliers_panel
 
+compact_page()
 current = open_current("Outliers and duplicates", with_projection=False)
 if len(current.texts) < 2:
     st.info("One row has nothing to stand apart from, and nothing to repeat.")

@@ -9,6 +9,7 @@ from components.current import open_current
 from components.exports import similarity_export
 from components.markdown import safe
 from components.neighbor_lists import pair_list
+from components.page_layout import compact_page, map_height
 from embedding_space.analysis.similarity import (
     METRIC_LABELS,
     METRICS,
@@ -22,6 +23,7 @@ from embedding_space.figures.heatmap import heatmap_figure
 
 MAX_ROWS = 300
 
+compact_page()
 current = open_current("Similarity", with_projection=False)
 info, frame, texts, vectors = current.info, current.frame, current.texts, current.vectors
 if len(texts) < 2:
@@ -29,17 +31,24 @@ if len(texts) < 2:
     st.stop()
 
 selected = state.selection(info.id, len(texts))
-controls = st.columns([2, 2, 2, 2])
-metric = controls[0].selectbox("Metric", METRICS, format_func=METRIC_LABELS.__getitem__)
+controls = st.columns([1.6, 1.9, 1.6, 1.9, 1.5], gap="small", vertical_alignment="center")
+metric = controls[0].selectbox(
+    "Metric", METRICS, format_func=METRIC_LABELS.__getitem__, label_visibility="collapsed"
+)
 use_selection = bool(selected) and controls[1].toggle(
     f"Use the map selection ({len(selected):,} rows)", value=True
 )
 upper = min(MAX_ROWS, len(texts))
-count = controls[2].slider("Rows", 1, upper, min(100, upper), disabled=use_selection)
-how = controls[3].radio(
-    "Which rows", ["random sample", "first rows"], horizontal=True, disabled=use_selection
+count = controls[2].number_input(
+    "Rows", 1, upper, min(100, upper), disabled=use_selection, label_visibility="collapsed"
 )
-ordered = st.toggle("Order by hierarchical clustering", value=True)
+how = controls[3].selectbox(
+    "Which rows",
+    ["random sample", "first rows"],
+    disabled=use_selection,
+    label_visibility="collapsed",
+)
+ordered = controls[4].toggle("Order by clustering", value=True)
 
 choice = choose_rows(
     len(texts),
@@ -70,7 +79,7 @@ heatmap_column.plotly_chart(
         metric=metric,
         labels=labels,
         label_strip=color_column is not None,
-    ),
+    ).update_layout(height=map_height()),
     width="stretch",
     config={"displaylogo": False},
 )

@@ -61,7 +61,9 @@ def test_the_planted_rows_are_found_on_the_outliers_and_duplicates_page(planted_
 
 def test_texts_dropped_on_the_map_each_get_a_star(planted_id: str) -> None:
     app = open_app(planted_id, routes.NEIGHBORS.path)
-    next(r for r in app.radio if r.label == "Search by").set_value("texts to drop on the map").run()
+    next(s for s in app.selectbox if s.label == "Search by").set_value(
+        "texts to drop on the map"
+    ).run()
     app.text_area(key="dropped_texts").set_value(
         "a recipe for lasagne\nthe goalkeeper saved it"
     ).run()

@@ -90,7 +90,7 @@ def test_uploaded_vectors_open_on_the_map_without_a_model() -> None:
     np.testing.assert_array_equal(store.space(dataset_id, info.vectors_model).vectors, vectors)
     app.switch_page(routes.NEIGHBORS.path).run()
     assert not app.exception
-    search_by = next(radio for radio in app.radio if radio.label == "Search by")
+    search_by = next(box for box in app.selectbox if box.label == "Search by")
     assert list(search_by.options) == ["a row of the dataset"]
 
 

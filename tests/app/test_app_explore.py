@@ -59,7 +59,7 @@ def test_projection_parameters_apply_only_with_their_button(unlabelled_id: str) 
 
 
 def test_a_cluster_renamed_in_the_panel_is_shown_and_kept(unlabelled_id: str) -> None:
-    app = open_app(unlabelled_id, **{state.N_CLUSTERS: 4})
+    app = open_app(unlabelled_id, **{state.N_CLUSTERS: 4, state.SIDE_PANEL: True})
     name = next(t for t in app.text_input if t.label == "New label")
     name.set_value("Space and stars").run()
     next(b for b in app.button if b.label == "Rename").click().run()

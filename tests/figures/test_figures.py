@@ -59,12 +59,61 @@ def test_category_names_from_a_file_are_escaped_in_the_legend() -> None:
     assert "<i>col" not in figure.layout.legend.title.text
 
 
-def test_many_categories_keep_their_legend_beside_the_map_within_reach() -> None:
+def test_many_categories_leave_the_width_to_the_points_and_exports_list_them_all() -> None:
+    from embedding_space.figures.points import with_full_legend
+
     color = pd.Series([f"c{i}" for i in range(30)])
     figure = scatter_figure(COORDS, TEXTS, color=color, height=640)
-    assert figure.layout.legend.orientation in (None, "v"), "not pushed below the fold"
-    assert figure.layout.legend.font.size == 10
+    assert not any(trace.showlegend for trace in figure.data), "no legend beside the map"
     assert figure.layout.height == 640
+    exported = with_full_legend(figure)
+    assert all(trace.showlegend for trace in exported.data)
+    assert exported.layout.legend.orientation == "v" and exported.layout.legend.font.size == 10
+    assert not any(trace.showlegend for trace in figure.data), "the map itself is unchanged"
+
+
+def test_a_short_legend_sits_below_the_points_not_beside_them() -> None:
+    figure = scatter_figure(COORDS, TEXTS, color=pd.Series(["a", "b", "c"] * 10))
+    assert all(trace.showlegend for trace in figure.data)
+    assert figure.layout.legend.orientation == "h" and figure.layout.legend.yanchor == "top"
+
+
+def test_the_view_fits_the_bulk_of_the_points_not_a_far_outlier() -> None:
+    from embedding_space.figures.points import fitted_range
+
+    rng = np.random.default_rng(0)
+    values = np.concatenate([rng.uniform(0, 10, 999), [1000.0]])
+    low, high = fitted_range(values)
+    assert -1 < low < 0.5 and 9.5 < high < 11, (low, high)
+    few = fitted_range(np.array([0.0, 10.0, 1000.0]))
+    assert few[0] < 0 and few[1] > 1000, "a small map shows every point"
+    assert fitted_range(np.array([3.0, 3.0])) == (2.5, 3.5)
+    assert fitted_range(np.array([np.nan])) == (-1.0, 1.0)
+
+
+def test_the_map_view_is_fitted_but_still_holds_a_marked_outlier() -> None:
+    from embedding_space.figures.layers import Highlight
+    from embedding_space.figures.map import map_figure
+
+    rng = np.random.default_rng(0)
+    coords = np.vstack([rng.uniform(0, 10, (999, 2)), [[1000.0, 5.0]]]).astype(np.float32)
+    texts = [str(i) for i in range(1000)]
+    plain = map_figure(coords, texts)
+    assert plain.layout.xaxis.range[1] < 11
+    marked = map_figure(coords, texts, highlights=[Highlight([999], "clicked", "#f00")])
+    assert marked.layout.xaxis.range[1] > 1000
+
+
+def test_fewer_points_are_drawn_larger_within_bounds() -> None:
+    from embedding_space.figures.points import point_size
+
+    sizes = [point_size(count, 600) for count in (3, 40, 3_080, 20_000, 1_000_000)]
+    assert sizes == sorted(sizes, reverse=True)
+    assert sizes[0] == 12 and sizes[-1] == 3
+    assert 5 <= point_size(3_080, 600) <= 8
+    assert point_size(40, 600, dims=3) <= 6
+    few = scatter_figure(COORDS, TEXTS)
+    assert few.data[0].marker.size > 6
 
 
 def test_three_dimensional_map_uses_scatter3d() -> None:
