@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from components import cached, state
+from components import cached, links, state
 from components.current import OpenDataset
 from components.markdown import safe
 from components.settings import parameter_input
@@ -21,11 +21,14 @@ from embedding_space.analysis.clustering import Clustering, ClusterParams
 from embedding_space.analysis.methods import MethodsCard
 from embedding_space.analysis.projection import PARAMETERS
 from embedding_space.errors import InputError
+from embedding_space.figures.annotations import add_notes
 from embedding_space.figures.layers import Highlight, QueryMark
 from embedding_space.figures.map import map_figure
 from embedding_space.figures.raster import POINT_BUDGET, rows_in_region
 from embedding_space.io.columns import default_color_column
 from embedding_space.types import FloatMatrix
+from embedding_space.views.encodings import ComputedValues, Encoding, MapEncodings, map_encodings
+from embedding_space.views.marks import ViewRows, apply_camera, view_notes
 
 CHART_CONFIG = {"displaylogo": False, "scrollZoom": True}
 SLIDER_PARAMETERS = ("n_neighbors", "min_dist", "perplexity")
@@ -121,24 +124,51 @@ _VIRTUAL = {
 }
 
 
-def _virtual_values(current: OpenDataset, option: str) -> tuple[pd.Series | None, str | None]:
-    """A computed colour or size: each row's outlier score, or its kNN recall on this map
-    (``None`` with a note when the dataset is too small for it)."""
+def _app_values(current: OpenDataset) -> ComputedValues:
+    """Outlier scores and map trust from the app's caches, with the settings panel's ``k``;
+    a dataset too small for one gets a note and one colour."""
+    params = current.params or state.projection_params()
+
+    def computed(option: str) -> Encoding:
+        try:
+            if option == state.OUTLIER_SCORE:
+                k = state.setting(state.OUTLIER_K, int)
+                method = state.setting(state.OUTLIER_METHOD, str)
+                scores = cached.outlier_scores(current.space, k, method)
+                return Encoding(pd.Series(scores), f"outlier score@{k}", True)
+            k = min(state.setting(state.TRUST_K, int), largest_trust_k(len(current.texts)))
+            trust = cached.map_trust(current.space, params, k, None)
+            return Encoding(pd.Series(trust.recall), f"kNN recall@{k}", True)
+        except InputError as error:
+            st.caption(safe(error))
+            return Encoding()
+
+    return computed
+
+
+def map_encodings_of(current: OpenDataset, clusters: Clustering | None = None) -> MapEncodings:
+    """The map's colour and size as the controls say, resolved by the same core function a
+    saved view, a story slide and an export use (``views.map_encodings``)."""
+    view = links.current_view()
+    if view is None:
+        return MapEncodings(Encoding(), Encoding())
     try:
-        if option == state.OUTLIER_SCORE:
-            k, method = (
-                state.setting(state.OUTLIER_K, int),
-                state.setting(state.OUTLIER_METHOD, str),
-            )
-            scores = cached.outlier_scores(current.space, k, method)
-            return pd.Series(scores), f"outlier score@{k}"
-        k = min(state.setting(state.TRUST_K, int), largest_trust_k(len(current.texts)))
-        params = current.params or state.projection_params()
-        trust = cached.map_trust(current.space, params, k, None)
-        return pd.Series(trust.recall), f"kNN recall@{k}"
-    except InputError as error:
-        st.caption(safe(error))
-        return None, None
+        return map_encodings(
+            view,
+            current.frame,
+            current.info.text_column,
+            clustering=clusters,
+            computed=_app_values(current),
+        )
+    except InputError:  # a choice made for another dataset: this one's defaults
+        plain = view.with_changes(color=None, size=None)
+        return map_encodings(
+            plain,
+            current.frame,
+            current.info.text_column,
+            clustering=clusters,
+            computed=_app_values(current),
+        )
 
 
 def map_colors(
@@ -146,17 +176,8 @@ def map_colors(
 ) -> tuple[pd.Series | None, str | None, bool]:
     """What the map is coloured by, as the controls say: the values (one a row), their name,
     and whether they take a colour scale (a score) rather than one colour a category."""
-    frame = current.frame
-    color_column = state.color_column(frame.columns)
-    color, color_name = (frame[color_column], color_column) if color_column else (None, None)
-    chosen_color = state.value(state.COLOR_COLUMN)
-    scale = False
-    if clusters is not None and chosen_color == state.CLUSTER_COLOR:
-        color, color_name = pd.Series(clusters.row_names()), "cluster"
-    elif chosen_color in (state.OUTLIER_SCORE, state.MAP_TRUST):
-        color, color_name = _virtual_values(current, str(chosen_color))
-        scale = color is not None
-    return color, color_name, scale
+    color = map_encodings_of(current, clusters).color
+    return color.values, color.name, color.scale
 
 
 def dataset_map(
@@ -171,7 +192,8 @@ def dataset_map(
     colors: tuple[pd.Series | None, str | None, bool] | None = None,
 ) -> go.Figure:
     """The open dataset's map as the controls describe it: coloured by the chosen column or
-    the clusters, sized by a column, cluster labels and density if asked, layers on top.
+    the clusters, sized by a column, cluster labels and density if asked, layers on top, then
+    the notes and the camera of the view opened.
 
     Args:
         current: From :func:`components.current.open_current` (with its projection).
@@ -185,34 +207,36 @@ def dataset_map(
     """
     if current.projection is None:
         raise ValueError("open the dataset with its projection to draw its map")
-    frame = current.frame
-    color, color_name, scale = colors or map_colors(current, clusters)
-    size_column = state.value(state.SIZE_COLUMN)
-    size, size_name = (
-        (frame[str(size_column)], str(size_column))
-        if size_column in frame.columns
-        else (None, None)
-    )
-    if size_column == state.OUTLIER_SCORE:
-        size, size_name = _virtual_values(current, state.OUTLIER_SCORE)
+    encodings = map_encodings_of(current, clusters)
+    color = Encoding(*colors) if colors is not None else encodings.color
     labelled = clusters if clusters is not None and state.value(state.CLUSTER_LABELS) else None
-    return map_figure(
-        current.projection.coordinates,
+    coordinates = current.projection.coordinates
+    figure = map_figure(
+        coordinates,
         current.texts,
         revision=key,
-        color=color,
-        color_name=color_name,
+        color=color.values,
+        color_name=color.name,
         highlights=highlights,
         query=query,
         height=height,
         hover=cached.hover_labels(current.info.id),
         selected=selected,
-        size=size,
-        size_name=size_name,
+        size=encodings.size.values,
+        size_name=encodings.size.name,
         clusters=labelled,
         density=bool(state.value(state.DENSITY)),
-        color_scale=scale,
+        color_scale=color.scale,
     )
+    view = links.current_view()
+    if view is not None:
+        framed = state.selection(current.info.id, len(current.texts))
+        apply_camera(figure, coordinates, view, framed)
+        notes = view_notes(view, ViewRows(selection=framed))
+        add_notes(
+            figure, coordinates, [n for n in notes if max(n.rows, default=0) < len(coordinates)]
+        )
+    return figure
 
 
 def show_map(figure: go.Figure, *, key: str, coordinates: FloatMatrix | None = None) -> MapEvent:

@@ -80,6 +80,8 @@ ROUTES: tuple[Route, ...] = (
     DATA,
 )
 """Every page, in navigation order; the root address opens the first."""
+LISTED_ROUTES = tuple(route for route in ROUTES if route is not PRESENT)
+"""The pages the navigation lists (presentation mode is opened from a story)."""
 HOME_URL_PATH = "home"
 """The hidden page behind the root address (Streamlit gives its default page ``/``)."""
 

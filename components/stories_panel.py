@@ -97,6 +97,12 @@ def presentation_link(dataset_id: str, story: str, slide: int) -> str:
     return f"/{routes.PRESENT.url_path}?{urlencode(query)}"
 
 
+def go_to_slide(story_title: str, number: int) -> None:
+    """Show another slide (its number goes in the address, so a copied link opens it)."""
+    st.query_params["slide"] = str(number)
+    state.put_for_dataset(state.FOCUS_ROW, f"story:{story_title}", None)
+
+
 def stories_of(dataset_id: str) -> SavedStories:
     """This visitor's stories of a dataset."""
     return SavedStories(cached.workspace().results(dataset_id, identity.identity().viewer))

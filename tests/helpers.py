@@ -35,6 +35,7 @@ PAGE_HEADINGS = {
     "quality": "Outliers and duplicates",
     "compare": "Compare embeddings",
     "data": "Data",
+    "stories": "Stories",
 }
 """The heading of each page but the map, by address (``Route.url_path``)."""
 

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.server
 
 pytest.importorskip("playwright.sync_api")
 
-HEADINGS = {route: page_heading(route.url_path, "four topics") for route in routes.ROUTES}
+HEADINGS = {route: page_heading(route.url_path, "four topics") for route in routes.LISTED_ROUTES}
 """What each page's heading reads when it opens on the dataset of the link."""
 DRAWN = {
     routes.MAP: support.PLOT,
@@ -33,6 +33,7 @@ DRAWN = {
     routes.CONCEPTS: f"{support.MAIN} [data-testid='stTextInput']",
     routes.QUALITY: f"{support.MAIN} [data-testid='stDataFrame']",
     routes.COMPARE: f"{support.MAIN} [data-testid='stAlert']",  # "needs two embeddings"
+    routes.STORIES: f"{support.MAIN} [data-testid='stTextInput']",
     routes.DATA: f"{support.MAIN} [data-testid='stFileUploader']",
 }
 """Something each page shows only once it has finished drawing."""
@@ -79,7 +80,7 @@ def _first_visit(
         return page
 
 
-ADDRESSES = [(f"/{route.url_path}", route) for route in routes.ROUTES] + [("/", routes.MAP)]
+ADDRESSES = [(f"/{route.url_path}", route) for route in routes.LISTED_ROUTES] + [("/", routes.MAP)]
 """Each page's own address, and the root, which opens the first page."""
 
 
@@ -96,7 +97,7 @@ def test_a_page_address_opened_first_runs_through_the_router(
         titles = [
             link.inner_text().split("\n")[-1].strip() for link in nav.get_by_role("link").all()
         ]
-        assert titles == [route.title for route in routes.ROUTES]
+        assert titles == [route.title for route in routes.LISTED_ROUTES]
         # The sidebar drew, and adopted the link's dataset.
         dataset = page.get_by_test_id("stSidebar").get_by_role("combobox", name="Dataset")
         assert dataset.input_value() == "four topics · 40 rows"
@@ -109,7 +110,7 @@ def test_a_page_address_opened_first_runs_through_the_router(
         page.close()
 
 
-@pytest.mark.parametrize("route", routes.ROUTES, ids=lambda route: route.url_path)
+@pytest.mark.parametrize("route", routes.LISTED_ROUTES, ids=lambda route: route.url_path)
 def test_with_sign_in_configured_a_first_visitor_sees_only_the_sign_in_button(
     browser: Any, workspace: Path, tmp_path: Path, route: routes.Route
 ) -> None:

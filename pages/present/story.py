@@ -7,7 +7,13 @@ from components import cached, identity, routes, state
 from components.map_view import show_map
 from components.markdown import plain_markdown, safe
 from components.neighbor_lists import neighbor_list
-from components.stories_panel import caption_markdown, presentation_link, slide_figure, stories_of
+from components.stories_panel import (
+    caption_markdown,
+    go_to_slide,
+    presentation_link,
+    slide_figure,
+    stories_of,
+)
 from embedding_space.errors import InputError
 
 MAP_HEIGHT = 640
@@ -36,17 +42,12 @@ number = min(max(int(asked) if asked.isdigit() else 1, 1), count)
 slide = story.slides[number - 1]
 
 
-def go_to(target: int) -> None:
-    st.query_params["slide"] = str(target)
-    state.put_for_dataset(state.FOCUS_ROW, f"story:{story.title}", None)
-
-
 bar = st.columns([1.4, 0.7, 1.4, 5, 1.2, 1], vertical_alignment="center")
 bar[0].button(
     "Previous",
     icon=":material/arrow_back:",
-    on_click=go_to,
-    args=(number - 1,),
+    on_click=go_to_slide,
+    args=(story.title, number - 1),
     disabled=number == 1,
     shortcut="ArrowLeft",
 )
@@ -54,8 +55,8 @@ bar[1].markdown(f"**{number} / {count}**")
 bar[2].button(
     "Next",
     icon=":material/arrow_forward:",
-    on_click=go_to,
-    args=(number + 1,),
+    on_click=go_to_slide,
+    args=(story.title, number + 1),
     disabled=number == count,
     shortcut="ArrowRight",
 )

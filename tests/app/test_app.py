@@ -86,26 +86,26 @@ def test_first_start_shows_the_demo_map_with_every_row(app: AppTest) -> None:
     assert app.session_state[state.COLOR_COLUMN] == "category"
 
 
-@pytest.mark.parametrize("route", routes.ROUTES, ids=lambda route: route.url_path)
+@pytest.mark.parametrize("route", routes.LISTED_ROUTES, ids=lambda route: route.url_path)
 def test_every_page_renders_with_the_demo(route: routes.Route) -> None:
     app = _open_on(route)
     assert _headings(app) == [page_heading(route.url_path, DEMO_NAME)]
 
 
-@pytest.mark.parametrize("route", routes.ROUTES, ids=lambda route: route.url_path)
+@pytest.mark.parametrize("route", routes.LISTED_ROUTES, ids=lambda route: route.url_path)
 def test_every_page_renders_with_one_text(route: routes.Route, one_text_id: str) -> None:
     app = _open_on(route, one_text_id)
     assert _headings(app) == [page_heading(route.url_path, "one text")]
 
 
-@pytest.mark.parametrize("route", routes.ROUTES, ids=lambda route: route.url_path)
+@pytest.mark.parametrize("route", routes.LISTED_ROUTES, ids=lambda route: route.url_path)
 def test_every_page_renders_with_two_texts(route: routes.Route, two_texts_id: str) -> None:
     # Two rows leave one neighbour: every "k" box and slider must still draw.
     app = _open_on(route, two_texts_id)
     assert _headings(app) == [page_heading(route.url_path, "two texts")]
 
 
-@pytest.mark.parametrize("route", routes.ROUTES, ids=lambda route: route.url_path)
+@pytest.mark.parametrize("route", routes.LISTED_ROUTES, ids=lambda route: route.url_path)
 def test_every_page_renders_with_three_texts(route: routes.Route, tiny_dataset_id: str) -> None:
     app = _open_on(route, tiny_dataset_id)
     assert _headings(app) == [page_heading(route.url_path, "three texts")]

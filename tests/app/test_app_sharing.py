@@ -176,7 +176,8 @@ def test_on_a_shared_server_the_model_box_offers_only_the_allowed_models(
         "sentence-transformers/all-mpnet-base-v2",
         *TRADITIONAL_KINDS,  # fitted here, load nothing
     ]
-    assert not app.sidebar.text_input, "no free text: no folder can be probed"
+    models = [box for box in app.sidebar.text_input if box.label == "Embedding model"]
+    assert not models, "no free text: no folder can be probed"
     assert app.session_state[state.MODEL_NAME] == "all-MiniLM-L6-v2", "the link's path is ignored"
 
 
@@ -211,6 +212,7 @@ def test_a_link_carries_the_clustering_and_the_names_given(topics_dataset_id: st
     sender.session_state[state.N_CLUSTERS] = 4
     sender.session_state[state.COLOR_COLUMN] = state.CLUSTER_COLOR
     sender.session_state[state.COLOR_DATASET] = topics_dataset_id
+    sender.session_state[state.SIDE_PANEL] = True
     sender.run()
     sender.selectbox(key=state.widget_key("rename-cluster", topics_dataset_id)).set_value(2).run()
     sender.text_input(key=state.widget_key("cluster-name", topics_dataset_id, 2)).set_value(
