@@ -175,9 +175,19 @@ class Space(EmbeddedRows):
             # umap-learn's n_neighbors counts the row itself
             return project(self.vectors, params, knn=self.graph(params.n_neighbors - 1))
 
-        return self.results.load_or_compute(
-            f"projections/{self._slug}-{params.key()}.npz", Projection, compute
-        )
+        return self.results.load_or_compute(self._projection_name(params), Projection, compute)
+
+    def keep_projection(self, params: ProjectionParams, projection: Projection) -> None:
+        """Keep a map of these vectors made elsewhere (the demo's packaged one) as this
+        space's map of ``params``: :meth:`projection` then reads it instead of computing."""
+        if len(projection.coordinates) != self.rows:
+            raise InputError(
+                f"The map has {len(projection.coordinates)} points for {self.rows} rows."
+            )
+        self.results.store(self._projection_name(params), projection)
+
+    def _projection_name(self, params: ProjectionParams) -> str:
+        return f"projections/{self._slug}-{params.key()}.npz"
 
     def map_trust(
         self,
