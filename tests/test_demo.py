@@ -9,10 +9,16 @@ import numpy as np
 import pytest
 
 import embedding_space.store.space
+from embedding_space.analysis.clustering import ClusterParams
 from embedding_space.analysis.methods import data_fingerprint
 from embedding_space.analysis.projection import ProjectionParams
 from embedding_space.demo import DEMO_DATASET_ID, add_demo_dataset, assets, ensure_demo
-from embedding_space.demo.assets import PACKAGED_MAPS, PackagedSpace, packaged_spaces
+from embedding_space.demo.assets import (
+    PACKAGED_CLUSTERINGS,
+    PACKAGED_MAPS,
+    PackagedSpace,
+    packaged_spaces,
+)
 from embedding_space.embed import SentenceEmbedder, embed, load_embedder
 from embedding_space.embed.sentence import DEFAULT_MODEL, read_identity
 from embedding_space.store.embedding_files import write_embeddings
@@ -36,12 +42,22 @@ def _packaged(precision: str) -> PackagedSpace:
 
 
 def _no_computing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make any projection the space would compute fail the test."""
+    """Make any map or clustering the space would compute fail the test."""
 
     def refuse(*args: object, **kwargs: object) -> object:
-        raise AssertionError("a map was computed instead of read")
+        raise AssertionError("a result was computed instead of read")
 
     monkeypatch.setattr(embedding_space.store.space, "project", refuse)
+    monkeypatch.setattr(embedding_space.store.space, "cluster", refuse)
+
+
+def _nearest_centre_agreement(vectors: np.ndarray, labels: np.ndarray) -> float:
+    """The share of rows whose cluster's centre is the nearest one (1.0 for KMeans's own)."""
+    points = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    ids = np.unique(labels)
+    centres = np.stack([points[labels == cluster].mean(axis=0) for cluster in ids])
+    distances = ((points[:, None, :] - centres[None]) ** 2).sum(axis=-1)
+    return float(np.mean(ids[distances.argmin(axis=1)] == labels))
 
 
 def _assert_recomputed_rows_match(
@@ -84,7 +100,7 @@ def test_packaged_vectors_of_the_other_precision_are_the_models(
 
 
 @pytest.mark.parametrize("precision", ["fp32", "bf16"])
-def test_packaged_maps_are_the_default_maps_of_those_vectors(
+def test_packaged_maps_and_clusters_are_the_defaults_of_those_vectors(
     precision: str, tmp_path: Path, demo_texts: list[str]
 ) -> None:
     packaged = _packaged(precision)
@@ -107,6 +123,13 @@ def test_packaged_maps_are_the_default_maps_of_those_vectors(
         shuffled = np.random.default_rng(0).permutation(coordinates).astype(np.float32)
         assert kept > 0.3
         assert space.trust_of(shuffled, k=15).knn_recall < 0.05
+    assert [c.params for c in packaged.clusterings] == list(PACKAGED_CLUSTERINGS)
+    assert PACKAGED_CLUSTERINGS[0] == ClusterParams()
+    labels = space.clustering(ClusterParams()).labels
+    vectors = arrays["vectors"].astype(np.float32)
+    assert _nearest_centre_agreement(vectors, labels) > 0.95
+    shuffled_labels = np.random.default_rng(0).permutation(labels)
+    assert _nearest_centre_agreement(vectors, shuffled_labels) < 0.5
 
 
 def test_a_fresh_workspace_draws_the_demo_map_without_computing(
@@ -126,6 +149,8 @@ def test_a_fresh_workspace_draws_the_demo_map_without_computing(
         np.testing.assert_array_equal(
             space.projection(packaged_map.params).coordinates, arrays[packaged_map.array]
         )
+    clustering = space.clustering(ClusterParams())
+    assert clustering.names and len(clustering.labels) == info.rows
 
 
 def test_vectors_of_another_release_of_the_model_are_not_installed(
@@ -155,6 +180,7 @@ def test_vectors_already_stored_are_kept_with_their_own_maps(tmp_path: Path) -> 
     assert not assets.install_packaged(store, info.id, key)
     np.testing.assert_array_equal(store.space(info.id, key).vectors, own)
     assert not list((tmp_path / "datasets").rglob("projections/*.npz"))
+    assert not list((tmp_path / "datasets").rglob("clusters/*.npz"))
 
 
 def test_the_demo_verb_needs_no_model_when_the_vectors_are_packaged(

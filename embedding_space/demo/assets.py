@@ -5,13 +5,14 @@ run UMAP (~35 s of it numba compiling) before its first map. ``data/banking77-sp
 lists one packaged space per model key the app computes by default (the default model in
 float32, and in bfloat16 where the processor has it: the keys differ, and vectors of the two
 never mix); each space's arrays lie in its own ``.npz``: the vectors as float16 (within cosine
-0.99999 of what was computed) and the maps of :data:`PACKAGED_MAPS`, made from exactly those
-rounded vectors through :meth:`Space.projection <embedding_space.store.space.Space.projection>`.
+0.99999 of what was computed) and the maps of :data:`PACKAGED_MAPS` and the clusterings of
+:data:`PACKAGED_CLUSTERINGS`, made from exactly those rounded vectors through
+:class:`~embedding_space.store.space.Space`, as the app would make them.
 
 :func:`install_packaged` writes them into a workspace in the formats it reads (the embedding
-file with its ``.json``, the projection artifacts), only when they are this installation's:
-the same model key, the same model files (a hash of the bundled model's folder) and the same
-texts. Anything else is computed as before; stale vectors are never shown.
+file with its ``.json``, the projection and clustering artifacts), only when they are this
+installation's: the same model key, the same model files (a hash of the bundled model's
+folder) and the same texts. Anything else is computed as before; stale vectors are never shown.
 
 Made by ``python -m embedding_space.demo.build``; ``tests/test_demo_assets.py`` recomputes a
 sample with the real model so that they cannot go stale silently.
@@ -21,13 +22,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from embedding_space.analysis.clustering import Clustering, ClusterParams
 from embedding_space.analysis.methods import data_fingerprint
 from embedding_space.analysis.projection import METHODS, Method, Projection, ProjectionParams
 from embedding_space.embed.sentence import DEFAULT_MODEL, resolve_model_source
@@ -38,7 +40,9 @@ from embedding_space.types import FloatMatrix
 __all__ = [
     "DATA",
     "MANIFEST",
+    "PACKAGED_CLUSTERINGS",
     "PACKAGED_MAPS",
+    "PackagedClustering",
     "PackagedMap",
     "PackagedSpace",
     "install_packaged",
@@ -52,6 +56,8 @@ DATA = Path(__file__).resolve().parent.parent / "data"
 MANIFEST = DATA / "banking77-spaces.json"
 PACKAGED_MAPS = (ProjectionParams(), ProjectionParams(n_components=3))
 """The maps shipped: the app's default map, and the same in 3-D (a few kB more)."""
+PACKAGED_CLUSTERINGS = (ClusterParams(),)
+"""The clusterings shipped: the map page colours by the default one before it draws."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,25 @@ class PackagedMap:
 
 
 @dataclass(frozen=True)
+class PackagedClustering:
+    """One shipped clustering.
+
+    Attributes:
+        params: What it was made with.
+        prefix: Its arrays (``Clustering.to_arrays``) are ``<prefix>-<name>`` in the ``.npz``.
+    """
+
+    params: ClusterParams
+    prefix: str
+
+    def clustering(self, arrays: dict[str, npt.NDArray[Any]]) -> Clustering:
+        """The clustering, from the space's arrays."""
+        start = f"{self.prefix}-"
+        own = {name: array for name, array in arrays.items() if name.startswith(start)}
+        return Clustering.from_arrays({name.removeprefix(start): a for name, a in own.items()})
+
+
+@dataclass(frozen=True)
 class PackagedSpace:
     """One shipped embedding of the demo and its maps (an entry of :data:`MANIFEST`).
 
@@ -85,6 +110,7 @@ class PackagedSpace:
         model_files_sha256: :func:`model_files_digest` of the model folder that made them.
         truncated: Texts longer than the model reads.
         maps: The maps, each made from these vectors.
+        clusterings: The clusterings, each of these vectors.
     """
 
     model_key: str
@@ -96,6 +122,7 @@ class PackagedSpace:
     model_files_sha256: str
     truncated: int
     maps: tuple[PackagedMap, ...]
+    clusterings: tuple[PackagedClustering, ...]
 
     def arrays(self) -> dict[str, npt.NDArray[Any]]:
         """Every array of the space's file, by name."""
@@ -105,7 +132,11 @@ class PackagedSpace:
     def to_json(self) -> dict[str, object]:
         """The manifest entry."""
         return {
-            **{name: getattr(self, name) for name in self.__dataclass_fields__ if name != "maps"},
+            **{name: getattr(self, name) for name in _fields_of(self) if name not in _LISTS},
+            "clusterings": [
+                {"params": asdict(packaged.params), "prefix": packaged.prefix}
+                for packaged in self.clusterings
+            ],
             "maps": [
                 {
                     "params": asdict(packaged.params),
@@ -129,8 +160,20 @@ class PackagedSpace:
             )
             for item in entry["maps"]
         )
-        fields = {name: entry[name] for name in cls.__dataclass_fields__ if name != "maps"}
-        return cls(**fields, maps=maps)
+        clusterings = tuple(
+            PackagedClustering(ClusterParams(**item["params"]), str(item["prefix"]))
+            for item in entry["clusterings"]
+        )
+        scalars = {name: entry[name] for name in _fields_of(cls) if name not in _LISTS}
+        return cls(**scalars, maps=maps, clusterings=clusterings)
+
+
+_LISTS = ("maps", "clusterings")
+"""The fields kept as lists of their own in a manifest entry."""
+
+
+def _fields_of(space: PackagedSpace | type[PackagedSpace]) -> list[str]:
+    return [field.name for field in fields(space)]
 
 
 def _method(name: object) -> Method:
@@ -218,4 +261,6 @@ def install_packaged(workspace: Workspace, dataset_id: str, model_key: str) -> b
         coordinates: FloatMatrix = arrays[packaged_map.array].astype(np.float32)
         projection = Projection(coordinates, packaged_map.method, packaged_map.note)
         space.keep_projection(packaged_map.params, projection)
+    for packaged_clustering in packaged.clusterings:
+        space.keep_clustering(packaged_clustering.params, packaged_clustering.clustering(arrays))
     return True

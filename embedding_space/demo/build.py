@@ -3,7 +3,8 @@
 Run it when the bundled model, the demo's texts or the default map parameters change (the
 guard test, ``tests/test_demo_assets.py``, fails until then). For each precision it embeds
 the 3,080 demo texts with the real model, rounds the vectors to float16, and makes
-:data:`~embedding_space.demo.assets.PACKAGED_MAPS` from the rounded vectors through the same
+:data:`~embedding_space.demo.assets.PACKAGED_MAPS` and ``PACKAGED_CLUSTERINGS`` from the
+rounded vectors through the same
 :class:`~embedding_space.store.space.Space` the app uses, in a throw-away workspace; then it
 writes one ``.npz`` per precision and the manifest into ``embedding_space/data/``. About two
 minutes on two cores (a UMAP compile and four fits).
@@ -23,7 +24,9 @@ from embedding_space.analysis.methods import data_fingerprint
 from embedding_space.demo import add_demo_dataset
 from embedding_space.demo.assets import (
     MANIFEST,
+    PACKAGED_CLUSTERINGS,
     PACKAGED_MAPS,
+    PackagedClustering,
     PackagedMap,
     PackagedSpace,
     model_files_digest,
@@ -68,6 +71,12 @@ def build_space(workspace: Workspace, precision: str, out: Path) -> PackagedSpac
         name = f"map{number}"
         arrays[name] = projection.coordinates.astype(np.float32)
         maps.append(PackagedMap(params, projection.method, projection.note, name))
+    clusterings = []
+    for number, cluster_params in enumerate(PACKAGED_CLUSTERINGS):
+        prefix = f"clusters{number}"
+        for name, array in space.clustering(cluster_params).to_arrays().items():
+            arrays[f"{prefix}-{name}"] = array
+        clusterings.append(PackagedClustering(cluster_params, prefix))
     file = f"banking77-{precision}.npz"
     np.savez_compressed(out / file, allow_pickle=False, **arrays)
     return PackagedSpace(
@@ -80,6 +89,7 @@ def build_space(workspace: Workspace, precision: str, out: Path) -> PackagedSpac
         model_files_sha256=model_files_digest(folder),
         truncated=truncated,
         maps=tuple(maps),
+        clusterings=tuple(clusterings),
     )
 
 

@@ -237,6 +237,13 @@ class Space(EmbeddedRows):
             lambda: cluster(self.vectors, params, self.texts),
         )
 
+    def keep_clustering(self, params: ClusterParams, clustering: Clustering) -> None:
+        """Keep a clustering of these vectors made elsewhere (the demo's packaged one) as this
+        space's clustering of ``params``: :meth:`clustering` then reads it."""
+        if len(clustering.labels) != self.rows:
+            raise InputError(f"The clustering has {len(clustering.labels)} rows, not {self.rows}.")
+        self.results.store(self._clustering_name(params), clustering)
+
     def rename_cluster(self, params: ClusterParams, cluster_id: int, name: str) -> Clustering:
         """Give a computed cluster a name of one's own; it is kept with the clustering (a
         visitor's names go to a copy of their own).
