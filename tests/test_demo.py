@@ -3,6 +3,7 @@ belong, and enough for a first map without loading the model or running UMAP."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -158,6 +159,20 @@ def test_vectors_of_another_release_of_the_model_are_not_installed(
 ) -> None:
     monkeypatch.setattr(assets, "_bundled_model_digest", lambda: "another release")
     store = Workspace(tmp_path)
+    info = ensure_demo(store)
+    assert store.embedded_models(info.id) == []
+
+
+def test_a_damaged_package_leaves_the_demo_to_be_computed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    damaged = tmp_path / "package"
+    damaged.mkdir()
+    shutil.copy(assets.MANIFEST, damaged / assets.MANIFEST.name)
+    for space in packaged_spaces():
+        (damaged / space.file).write_bytes(b"PK\x03\x04 not a zip")
+    monkeypatch.setattr(assets, "MANIFEST", damaged / assets.MANIFEST.name)
+    store = Workspace(tmp_path / "home")
     info = ensure_demo(store)
     assert store.embedded_models(info.id) == []
 

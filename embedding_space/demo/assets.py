@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zipfile
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -247,8 +248,11 @@ def install_packaged(workspace: Workspace, dataset_id: str, model_key: str) -> b
         return False
     if _bundled_model_digest() != packaged.model_files_sha256:
         return False  # another release of the model: its vectors would differ
-    arrays = packaged.arrays()
-    shipped = arrays["vectors"]
+    try:
+        arrays = packaged.arrays()
+        shipped = arrays["vectors"]
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+        return False  # a damaged package: compute, as without one
     if vectors_digest(shipped) != packaged.vectors_sha256:
         return False
     vectors: FloatMatrix = shipped.astype(np.float32)
