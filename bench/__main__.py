@@ -1,6 +1,7 @@
 """Run every benchmark: ``python -m bench [--rows N] [--embed-rows N] [--upload-rows N]``.
 
-The parts run alone too: ``python -m bench.embedding``, ``python -m bench.scale``.
+The parts run alone too: ``python -m bench.embedding``, ``python -m bench.scale``,
+``python -m bench.first_map``.
 """
 
 from __future__ import annotations
@@ -165,6 +166,10 @@ def main() -> None:
     scale.first_map()
     scale.browser_cost([10_000, 100_000, 1_000_000])
     scale.server_memory()
+    from bench import first_map
+    from tests.browser.support import free_port
+
+    first_map.first_map(free_port())
 
 
 if __name__ == "__main__":

@@ -33,8 +33,9 @@ from embedding_space.analysis.projection import (
     warm_up,
 )
 from embedding_space.demo import ensure_demo
-from embedding_space.embed.base import Embedder
+from embedding_space.embed.base import Embedder, ModelIdentity
 from embedding_space.embed.models import canonical_name, load_model
+from embedding_space.embed.models import model_identity as read_model_identity
 from embedding_space.figures.labels import HoverLabels
 from embedding_space.io.columns import label_columns as find_label_columns
 from embedding_space.io.columns import texts_of
@@ -81,6 +82,19 @@ def _embedder(model_name: str) -> Embedder:
     return load_model(model_name)
 
 
+def model_identity(model_name: str) -> ModelIdentity:
+    """A model's cache key and token limit: read from its files where they say, so a stored
+    map is shown without loading the model (~25 s); else from the loaded model, so a model
+    that cannot load says so at once. One per model per process."""
+    return _model_identity(canonical_name(model_name))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _model_identity(model_name: str) -> ModelIdentity:
+    read = read_model_identity(model_name)
+    return read if read is not None else ModelIdentity.of(embedder(model_name))
+
+
 # -- datasets ---------------------------------------------------------------------------------
 
 
@@ -124,7 +138,7 @@ def _model_key_for(info: DatasetInfo, model_name: str) -> str:
     """The key of the vectors a dataset is explored with: its own uploaded ones, or a model's."""
     if info.vectors_model is not None:
         return info.vectors_model
-    return embedder(model_name).cache_key
+    return model_identity(model_name).cache_key
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)

