@@ -3,6 +3,8 @@ a story from saved views (order, titles, captions) and exports it."""
 
 from __future__ import annotations
 
+import json
+import zlib
 from urllib.parse import urlencode
 
 import plotly.graph_objects as go
@@ -59,24 +61,37 @@ def slide_figure(view: View, *, height: int) -> go.Figure:
 EXPORT_MAP_HEIGHT = 620
 
 
-def _story_file(story: Story) -> bytes:
-    figures = [slide_figure(slide.view, height=EXPORT_MAP_HEIGHT) for slide in story.slides]
-    return story_html(story, figures)
-
-
 def export_buttons(story: Story) -> None:
     """Download the story as one HTML file that plays offline, and as its STORY.json (which
-    ``python -m embedding_space story render`` turns into the same file)."""
+    ``python -m embedding_space story render`` turns into the same file).
+
+    The page is made on a click (each slide's map is drawn), then offered for download.
+    """
     stem = file_stem(story.title) or "story"
+    made_key = state.widget_key("story-export", story.title)
+    made = state.value(made_key)
     html, data = st.columns(2)
-    html.download_button(
-        "Export HTML (plays offline)",
-        lambda: _story_file(story),
-        f"{stem}.html",
-        "text/html",
-        on_click="ignore",
-        icon=":material/download:",
-    )
+    if isinstance(made, tuple) and made[0] == story.dumps():
+        html.download_button(
+            "Download the HTML",
+            made[1],
+            f"{stem}.html",
+            "text/html",
+            on_click="ignore",
+            icon=":material/download:",
+            type="primary",
+        )
+    elif html.button("Export HTML (plays offline)", icon=":material/html:"):
+        try:
+            with st.spinner("Drawing every slide…"):
+                figures = [
+                    slide_figure(slide.view, height=EXPORT_MAP_HEIGHT) for slide in story.slides
+                ]
+                state.put(made_key, (story.dumps(), story_html(story, figures)))
+        except InputError as error:
+            st.error(safe(error))
+            return
+        st.rerun()
     data.download_button(
         "STORY.json",
         story.dumps().encode("utf-8"),
@@ -219,7 +234,9 @@ def add_slide_form(stories: SavedStories, story: Story, saved: dict[str, View]) 
 def slide_editor(stories: SavedStories, story: Story, index: int) -> None:
     """One slide: its title and caption, and buttons that move, copy or delete it."""
     slide = story.slides[index]
-    prefix = f"slide-{story.title}-{index}-{hash(slide)}"
+    # Keyed by what the slide holds, so its boxes show the right slide after a move.
+    content = zlib.crc32(json.dumps(slide.to_json(), sort_keys=True).encode())
+    prefix = f"slide-{story.title}-{index}-{content}"
     title_key, caption_key = f"{prefix}-title", f"{prefix}-caption"
     with st.expander(f"{index + 1}. {safe(slide.title) or 'Untitled slide'}"):
         st.text_input("Title", value=slide.title, key=title_key, max_chars=MAX_TITLE_CHARS)

@@ -29,7 +29,7 @@ HEADINGS = {route: page_heading(route.url_path, "four topics") for route in rout
 DRAWN = {
     routes.MAP: support.PLOT,
     routes.SIMILARITY: support.PLOT,
-    routes.NEIGHBORS: f"{support.MAIN} [data-testid='stSlider']",
+    routes.NEIGHBORS: f"{support.MAIN} [data-testid='stTextInput']",
     routes.CONCEPTS: f"{support.MAIN} [data-testid='stTextInput']",
     routes.QUALITY: f"{support.MAIN} [data-testid='stDataFrame']",
     routes.COMPARE: f"{support.MAIN} [data-testid='stAlert']",  # "needs two embeddings"

@@ -5,6 +5,7 @@ import streamlit as st
 
 from components import cached, routes, state
 from components.markdown import safe
+from components.page_layout import compact_page
 from components.stories_panel import (
     add_slide_form,
     export_buttons,
@@ -17,6 +18,7 @@ from components.stories_panel import (
 from components.views_panel import saved_views_of
 from embedding_space.errors import InputError
 
+compact_page()
 st.title("Stories", anchor=False)
 dataset_id = state.dataset_id()
 if dataset_id is None:
@@ -51,7 +53,8 @@ if story.slides:
         )
     with export:
         export_buttons(story)
-st.subheader(f"{len(story.slides)} slides", anchor=False)
+count = len(story.slides)
+st.subheader(f"{count} slide" + ("" if count == 1 else "s"), anchor=False)
 for index in range(len(story.slides)):
     slide_editor(stories, story, index)
 add_slide_form(stories, story, saved_views_of(dataset_id).all())

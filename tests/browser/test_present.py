@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -146,10 +147,26 @@ def test_a_story_is_built_from_saved_views_in_the_editor(story_app: tuple[str, s
         support.settle(page)
         page.get_by_role("button", name="Add slide").click()
         support.settle(page)
-        expect(page.get_by_text("1 slides")).to_be_visible()
+        expect(page.get_by_text("1 slide", exact=True)).to_be_visible()
         page.get_by_role("button", name="Add slide").click()
         support.settle(page)
         expect(page.get_by_text("2 slides")).to_be_visible()
+        page.get_by_text("1. By topic").click()
+        page.get_by_role("textbox", name="Caption").first.fill(HOSTILE + "\nA **bold** line")
+        page.get_by_role("button", name="Save", exact=True).first.click()
+        support.settle(page)
+        expect(page.get_by_text("Slide 1 saved.")).to_be_visible()
+        expect(page.get_by_text(re.compile("Look <img src=x")).first).to_be_visible()
+        assert page.locator('a[href*="evil"]').count() == 0
+        assert page.locator('img[src="x"]').count() == 0
+        page.get_by_role("button", name="Export HTML").click()
+        support.settle(page)
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Download the HTML").click()
+        exported = Path(download.value.path()).read_text(encoding="utf-8")
+        assert exported.count("Built in the browser") >= 1
+        assert exported.count('<section class="slide"') == 2, "one section a slide"
+        assert "<img src=x" not in exported and 'href="http://evil' not in exported
         support.shot(page, "stories-editor.png")
         page.get_by_role("button", name="Present").click()
         expect(page.get_by_text("1 / 2")).to_be_visible()
