@@ -36,6 +36,10 @@ def _add(dataset_id: str, text_key: str, where_key: str, focus: int | None) -> N
     state.put(text_key, "")
 
 
+def _fit(dataset_id: str, fit_key: str) -> None:
+    state.put_for_dataset(state.FIT_SELECTION, dataset_id, bool(state.value(fit_key)) or None)
+
+
 def _delete(dataset_id: str, index: int) -> None:
     notes = notes_of(dataset_id)
     del notes[index]
@@ -60,6 +64,16 @@ def notes_panel(dataset_id: str, *, focus: int | None, selected: list[int]) -> N
         )
     else:
         st.caption("Click a point or select some to pin a note to them.")
+    if selected:
+        fit_key = state.widget_key("fit-selection", dataset_id)
+        state.put(fit_key, bool(state.of_dataset(state.FIT_SELECTION, dataset_id, False)))
+        st.toggle(
+            "Zoom the map to the selection",
+            key=fit_key,
+            on_change=_fit,
+            args=(dataset_id, fit_key),
+            help="Kept with a saved view and a story's slide, so the slide opens close up.",
+        )
     for index, note in enumerate(notes_of(dataset_id)):
         text, delete = st.columns([5, 1], vertical_alignment="center")
         where = f"row {note.row}" if note.row is not None else "selection"

@@ -19,6 +19,7 @@ from components.map_view import (
 )
 from components.markdown import display_frame, plain_markdown, safe
 from components.neighbor_lists import neighbor_controls, neighbor_list
+from components.notes_panel import notes_panel
 from components.page_layout import compact_page, height_choice, map_height
 from components.search_panel import search_box, search_results
 from components.selections_panel import selections_panel
@@ -142,11 +143,11 @@ if event.selected is not None:
     state.put(state.SIDE_PANEL, True)
     st.rerun()
 if side_column is None and (search is not None or focus is not None):
-    st.caption("Turn on *Panel* above the map to list the matches and the neighbours.")
+    st.caption("Turn on *Side panel* above the map to list the matches and the neighbours.")
 if side_column is not None:
     with side_column:
-        neighbours_tab, clusters_tab, search_tab, kept_tab = st.tabs(
-            ["Neighbours", "Clusters", "Search", "Kept"]
+        neighbours_tab, clusters_tab, search_tab, kept_tab, notes_tab = st.tabs(
+            ["Neighbours", "Clusters", "Search", "Kept", "Notes"]
         )
         with neighbours_tab:
             neighbor_controls()
@@ -190,6 +191,8 @@ if side_column is not None:
                 matches=search.rows if search is not None else None,
                 clustering=clustering,
             )
+        with notes_tab:
+            notes_panel(dataset_id, focus=focus, selected=selected)
 
 
 if selected:

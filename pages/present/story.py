@@ -45,7 +45,6 @@ slide = story.slides[number - 1]
 bar = st.columns([1.4, 0.7, 1.4, 5, 1.2, 1], vertical_alignment="center")
 bar[0].button(
     "Previous",
-    icon=":material/arrow_back:",
     on_click=go_to_slide,
     args=(story.title, number - 1),
     disabled=number == 1,
@@ -54,7 +53,6 @@ bar[0].button(
 bar[1].markdown(f"**{number} / {count}**")
 bar[2].button(
     "Next",
-    icon=":material/arrow_forward:",
     on_click=go_to_slide,
     args=(story.title, number + 1),
     disabled=number == count,

@@ -257,3 +257,26 @@ def test_a_saved_view_opens_again_after_the_view_changed(topics_dataset_id: str)
     assert app.session_state[state.SELECTION][topics_dataset_id] == [1, 2, 3]
     assert app.session_state[state.COLOR_COLUMN] == "topic"
     assert {name: app.query_params[name] for name in app.query_params} == saved_link
+
+
+def test_in_multi_user_mode_a_saved_view_is_listed_only_to_who_saved_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(identity.MULTI_USER_VARIABLE, "1")
+    alice = new_app()
+    alice.session_state["method"] = "pca"
+    alice.run()
+    alice.sidebar.text_input(key=state.widget_key("view-name", DEMO_DATASET_ID)).set_value(
+        "alice's private view"
+    ).run()
+    alice.sidebar.button[[b.label for b in alice.sidebar.button].index("Save this view")].click()
+    alice.run()
+    assert not alice.exception
+    assert any("Saved views (1)" in e.label for e in alice.sidebar.expander)
+
+    bob = new_app()
+    bob.session_state["method"] = "pca"
+    bob.run()
+    assert any("Saved views (0)" in e.label for e in bob.sidebar.expander)
+    shared_views = Workspace().results(DEMO_DATASET_ID, None).folders[-1] / "views.json"
+    assert not shared_views.exists(), "a visitor's view never lands in the shared dataset"
