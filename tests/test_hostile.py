@@ -13,9 +13,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
+from embedding_space.demo import DEMO_CSV
 from embedding_space.embed import EmbeddingCache
+from embedding_space.store.workspace import Workspace
 from tests.browser import support
 from tests.helpers import TOPICS
 
@@ -142,8 +145,11 @@ def test_closing_the_tab_mid_embedding_stops_the_embedding(
     server: tuple[str, Path], browser: Any
 ) -> None:
     url, home = server
+    # The demo comes embedded; the same 3,080 texts under another name are not.
+    frame = pd.read_csv(DEMO_CSV, dtype={"text": "string", "category": "string"})
+    unembedded = Workspace(home).create_dataset(frame, "text", "not embedded yet", shared=True)
     page = browser.new_context().new_page()
-    page.goto(url)  # a fresh workspace: the demo's 3,080 texts start embedding
+    page.goto(f"{url}/map?dataset={unembedded.id}")  # its texts start embedding
     expect(page.get_by_text("Embedding ", exact=False).first).to_be_visible()
     cache = EmbeddingCache(home)
     support.wait_for(lambda: cache.count() >= 128, "storing the first 128 vectors")

@@ -210,7 +210,10 @@ class Journey:
         support.shot(page, "02-upload-preview.png")
 
         page.get_by_role("button", name="Embed and explore").click()
-        expect(page.get_by_role("heading", name=UPLOAD_NAME, exact=True)).to_be_visible()
+        # The model is loaded only now, when a text must be embedded for the first time.
+        expect(page.get_by_role("heading", name=UPLOAD_NAME, exact=True)).to_be_visible(
+            timeout=STEP_TIMEOUT_MS
+        )
         self.wait_chart(
             "gd._fullData.some(t => t.name === 'cooking') && gd.querySelector('canvas')"
         )
