@@ -30,7 +30,10 @@ def current_view(page: str = "map") -> View | None:
     color = state.value(state.COLOR_COLUMN)
     size = state.value(state.SIZE_COLUMN)
     query = str(state.value(state.SEARCH_QUERY) or "").strip()
-    selection = state.selection(dataset_id)
+    try:
+        selection = state.selection(dataset_id, cached.workspace().get(dataset_id).rows)
+    except InputError:
+        selection = state.selection(dataset_id)
     kept = state.of_dataset(state.KEPT_SHOWN, dataset_id)
     clusters = state.cluster_params()
     return View(
@@ -70,12 +73,36 @@ def _notes(dataset_id: str) -> list:  # type: ignore[type-arg]
     return list(notes) if isinstance(notes, list | tuple) else []
 
 
+def _fitted_to_dataset(view: View) -> View:
+    """The view without what its dataset does not have: rows past its end (selection, focus,
+    notes) and names of clusters KMeans will not make, so that nothing a saved view or a
+    story keeps later fails to draw."""
+    try:
+        rows = cached.workspace().get(view.dataset).rows
+    except InputError:
+        return view
+    clusters = view.clusters
+    names = {
+        cluster_id: name
+        for cluster_id, name in view.cluster_names.items()
+        if clusters.method != "kmeans" or cluster_id < clusters.n_clusters
+    }
+    return view.with_changes(
+        selection=tuple(row for row in view.selection if row < rows),
+        focus=view.focus if view.focus is not None and view.focus < rows else None,
+        annotations=tuple(note for note in view.annotations if note.row is None or note.row < rows),
+        cluster_names=names,
+    )
+
+
 def apply_view(view: View) -> None:
-    """Make ``view`` the session's: every choice it holds lands in its session key.
+    """Make ``view`` the session's: every choice it holds lands in its session key (what
+    its dataset does not have left out).
 
     The cluster names it carries are kept in the session (``state.given_cluster_names``)
     rather than written into anyone's stored results: a link's names are the sender's.
     """
+    view = _fitted_to_dataset(view)
     dataset_id = view.dataset
     state.put(state.DATASET_ID, dataset_id)
     if view.model:

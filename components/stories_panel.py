@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import plotly.graph_objects as go
 import streamlit as st
 
-from components import cached, identity, links, routes, state
+from components import cached, identity, routes, state
 from components.embedding import embedded_vectors
 from components.markdown import escaped, safe
 from embedding_space.errors import InputError
@@ -61,6 +61,13 @@ def slide_figure(view: View, *, height: int) -> go.Figure:
 EXPORT_MAP_HEIGHT = 620
 
 
+def _slide_figure_of(number: int, view: View) -> go.Figure:
+    try:
+        return slide_figure(view, height=EXPORT_MAP_HEIGHT)
+    except InputError as error:
+        raise InputError(f"Slide {number}: {error}") from None
+
+
 def export_buttons(story: Story) -> None:
     """Download the story as one HTML file that plays offline, and as its STORY.json (which
     ``python -m embedding_space story render`` turns into the same file).
@@ -85,7 +92,8 @@ def export_buttons(story: Story) -> None:
         try:
             with st.spinner("Drawing every slide…"):
                 figures = [
-                    slide_figure(slide.view, height=EXPORT_MAP_HEIGHT) for slide in story.slides
+                    _slide_figure_of(number, slide.view)
+                    for number, slide in enumerate(story.slides, start=1)
                 ]
                 state.put(made_key, (story.dumps(), story_html(story, figures)))
         except InputError as error:
@@ -104,11 +112,9 @@ def export_buttons(story: Story) -> None:
 
 
 def presentation_link(dataset_id: str, story: str, slide: int) -> str:
-    """The address of a story's slide in presentation mode (with the visitor's key, where
-    the key is who one is)."""
+    """The address of a story's slide in presentation mode, to share: never with the
+    visitor's key, which is who they are on a server without sign-in."""
     query = {"dataset": dataset_id, "story": story, "slide": str(slide)}
-    if key := links.visitor_key():
-        query["key"] = key
     return f"/{routes.PRESENT.url_path}?{urlencode(query)}"
 
 
@@ -152,7 +158,12 @@ def _create(stories: SavedStories, dataset_id: str, title_key: str) -> None:
 
 
 def _add_slide(stories: SavedStories, story: Story, view: View, title: str) -> None:
-    _store(stories, Story(story.title, (*story.slides, Slide(view, title))), "Slide added.")
+    try:
+        longer = Story(story.title, (*story.slides, Slide(view, title)))
+    except InputError as error:
+        _notice("error", str(error))
+        return
+    _store(stories, longer, "Slide added.")
 
 
 def _change(stories: SavedStories, story: Story, index: int, action: str) -> None:

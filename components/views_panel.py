@@ -102,9 +102,11 @@ def saved_views(page: str) -> None:
         new_key = state.widget_key("rename-view", dataset_id)
         st.text_input("Rename to", key=new_key, max_chars=SAVED_NAME_CHARS)
         st.button("Rename", on_click=_rename, args=(saved, dataset_id, chosen, new_key))
-        st.caption("Its link:")
+        st.caption("Its link, to share (whoever opens it sees this view of the dataset):")
         st.code(_shared_link(view), language=None, wrap_lines=True)
 
 
 def _shared_link(view: View) -> str:
-    return view.with_changes(key=links.visitor_key()).link()
+    """The view's link to share: never with the visitor's key (on a server without sign-in
+    the key is who one is; whoever holds it sees one's own datasets)."""
+    return view.with_changes(key=None).link()

@@ -129,7 +129,8 @@ def render_story_file(source: Path, output: Path, png_dir: Path | None) -> None:
     page = story_html(story, [drawn.figure for drawn in maps])
     output.write_bytes(page)
     beside = output.with_suffix(".json")
-    beside.write_text(story.dumps(), encoding="utf-8")
+    if beside.resolve() != source.resolve():  # the story read is never written over
+        beside.write_text(story.dumps(), encoding="utf-8")
     if png_dir is not None:
         png_dir.mkdir(parents=True, exist_ok=True)
         for number, picture in enumerate(pictures, start=1):

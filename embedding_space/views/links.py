@@ -3,6 +3,7 @@ parts no view has found."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import cast
 
@@ -12,6 +13,7 @@ from embedding_space.analysis.projection import PARAMETERS, ProjectionParams
 from embedding_space.analysis.search import SEARCH_KINDS
 from embedding_space.errors import InputError
 from embedding_space.rows import decode_rows
+from embedding_space.text import without_direction_controls
 from embedding_space.views.parts import (
     MAX_ANNOTATION_CHARS,
     MAX_ANNOTATIONS,
@@ -20,7 +22,16 @@ from embedding_space.views.parts import (
     SearchSpec,
 )
 
-__all__ = ["CLUSTER_SETTINGS", "URL_NAMES", "QueryReader", "link_number"]
+__all__ = ["CLUSTER_SETTINGS", "URL_NAMES", "QueryReader", "is_row_number", "link_number"]
+
+_ROW_NUMBER = re.compile(r"[0-9]{1,9}")
+
+
+def is_row_number(text: str) -> bool:
+    """Whether ``text`` is a whole number a link may carry: ASCII digits only (``str.isdigit``
+    also takes ``²``, which ``int`` refuses), and short enough to be a row."""
+    return _ROW_NUMBER.fullmatch(text) is not None
+
 
 URL_NAMES = {"n_components": "dims", "random_state": "seed"}
 """A projection parameter's name in links, where it differs from its name in the code."""
@@ -74,7 +85,7 @@ class QueryReader:
         value = self._take(name)
         if value is None:
             return None
-        if not value.isdigit():
+        if not is_row_number(value):
             self._bad(f"{name} must be a row number, not {value!r}.")
             return None
         return int(value)
@@ -135,8 +146,8 @@ class QueryReader:
                 continue
             self._read.add(name)
             cluster_id = name.removeprefix("name.")
-            cleaned = " ".join(value.split())
-            if not cluster_id.isdigit() or not cleaned or len(cleaned) > CLUSTER_NAME_CHARS:
+            cleaned = without_direction_controls(" ".join(value.split()))
+            if not is_row_number(cluster_id) or not cleaned or len(cleaned) > CLUSTER_NAME_CHARS:
                 self._bad(f"{name} must name a cluster in 1 to {CLUSTER_NAME_CHARS} characters.")
                 continue
             names[int(cluster_id)] = cleaned
@@ -174,7 +185,7 @@ class QueryReader:
             self._read.add(name)
             index, _, where = name.removeprefix("note.").partition(".")
             try:
-                if not index.isdigit() or not (where == "sel" or where.isdigit()):
+                if not is_row_number(index) or not (where == "sel" or is_row_number(where)):
                     raise InputError("")
                 notes.append(
                     (int(index), Annotation(value, None if where == "sel" else int(where)))

@@ -11,14 +11,15 @@ from __future__ import annotations
 from embedding_space.errors import InputError
 from embedding_space.store.results import ResultStore
 from embedding_space.text import without_direction_controls
-from embedding_space.views.story import Story
+from embedding_space.views.story import MAX_TITLE_CHARS, Story
 from embedding_space.views.view import View
 
 __all__ = ["MAX_SAVED", "SAVED_NAME_CHARS", "SavedStories", "SavedViews"]
 
 MAX_SAVED = 100
 """Views (and, apart, stories) one person may keep per dataset."""
-SAVED_NAME_CHARS = 80
+SAVED_NAME_CHARS = MAX_TITLE_CHARS
+"""A saved view's or story's name (a story's name is its title, so the same limit)."""
 
 
 def _clean_name(name: str, what: str) -> str:

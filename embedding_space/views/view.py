@@ -23,6 +23,7 @@ from embedding_space.analysis.clustering import CLUSTER_NAME_CHARS, ClusterParam
 from embedding_space.analysis.projection import PARAMETERS, ProjectionParams
 from embedding_space.errors import InputError
 from embedding_space.rows import encode_rows
+from embedding_space.text import without_direction_controls
 from embedding_space.views.links import CLUSTER_SETTINGS, URL_NAMES, QueryReader, link_number
 from embedding_space.views.parts import MAX_ANNOTATIONS, Annotation, Camera, SearchSpec
 
@@ -106,7 +107,7 @@ class View:
             raise InputError(f"A view holds at most {MAX_ANNOTATIONS} notes.")
         names: dict[int, str] = {}
         for cluster_id, name in self.cluster_names.items():
-            cleaned = " ".join(str(name).split())
+            cleaned = without_direction_controls(" ".join(str(name).split()))
             if int(cluster_id) < 0 or not cleaned or len(cleaned) > CLUSTER_NAME_CHARS:
                 raise InputError(f"A cluster name needs 1 to {CLUSTER_NAME_CHARS} characters.")
             names[int(cluster_id)] = cleaned

@@ -15,6 +15,7 @@ from components.stories_panel import (
     stories_of,
 )
 from embedding_space.errors import InputError
+from embedding_space.views.links import is_row_number
 
 MAP_HEIGHT = 640
 
@@ -38,7 +39,9 @@ if story is None or any(slide.view.dataset not in visible for slide in story.sli
 
 count = len(story.slides)
 asked = params.get("slide", "1")
-number = min(max(int(asked) if asked.isdigit() else 1, 1), count)
+number = min(max(int(asked) if is_row_number(asked) else 1, 1), count)
+if asked != str(number):
+    st.query_params["slide"] = str(number)  # the address names the slide shown
 slide = story.slides[number - 1]
 
 
@@ -60,7 +63,10 @@ bar[2].button(
 )
 bar[3].caption(safe(story.title))
 with bar[4].popover("Share", icon=":material/share:"):
-    st.caption("This slide's address (the story is private to you: others need its file).")
+    st.caption(
+        "This slide's address. A story is kept with your results: on a shared server others "
+        "see it through its exported file."
+    )
     st.code(presentation_link(dataset_id, story.title, number), language=None, wrap_lines=True)
 bar[5].page_link(routes.STORIES.path, label="Exit", icon=":material/close:")
 

@@ -280,3 +280,14 @@ def test_in_multi_user_mode_a_saved_view_is_listed_only_to_who_saved_it(
     assert any("Saved views (0)" in e.label for e in bob.sidebar.expander)
     shared_views = Workspace().results(DEMO_DATASET_ID, None).folders[-1] / "views.json"
     assert not shared_views.exists(), "a visitor's view never lands in the shared dataset"
+
+
+def test_a_link_naming_rows_past_the_end_keeps_only_the_rows_there(topics_dataset_id: str) -> None:
+    app = new_app()
+    app.query_params.update(
+        {"dataset": topics_dataset_id, "method": "pca", "sel": "30-99999", "focus": "500"}
+    )
+    app.run()
+    assert not app.exception
+    assert app.query_params["sel"] == "30-39", "a saved view of this keeps what can be drawn"
+    assert "focus" not in app.query_params

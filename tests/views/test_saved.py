@@ -65,9 +65,9 @@ def test_views_are_renamed_in_place_and_deleted(tmp_path: Path, shared_dataset: 
     assert views.names() == ["middle", "third"]
 
 
-@pytest.mark.parametrize("name", ["", "   ", "x" * 81])
+@pytest.mark.parametrize("name", ["", "   ", "x" * 121])
 def test_a_bad_name_is_refused(tmp_path: Path, shared_dataset: str, name: str) -> None:
-    with pytest.raises(InputError, match="1 to 80 characters"):
+    with pytest.raises(InputError, match="1 to 120 characters"):
         _views(tmp_path, shared_dataset, None).save(name, View(shared_dataset))
 
 

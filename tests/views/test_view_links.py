@@ -77,6 +77,12 @@ def test_clusters_and_their_names_travel_in_the_link() -> None:
         ("/map?dataset=d&x=3,1", "x must be 2 numbers separated by commas, not '3,1'."),
         ("/map?dataset=d&dims=2&dims=3", "The link names 'dims' twice."),
         ("/map?dataset=../etc", "dataset must be a dataset's id, not '../etc'."),
+        ("/map?dataset=d&focus=%C2%B2", "focus must be a row number, not '²'."),
+        (
+            "/map?dataset=d&focus=" + "9" * 5000,
+            "focus must be a row number, not '" + "9" * 5000 + "'.",
+        ),
+        ("/map?dataset=d&name.%C2%B2=x", "name.² must name a cluster in 1 to 80 characters."),
     ],
 )
 def test_a_bad_link_is_refused_with_one_line(link: str, message: str) -> None:
@@ -147,3 +153,8 @@ def test_a_bad_story_file_is_refused_with_one_line(text: str, message: str) -> N
         Story.loads(text)
     assert str(raised.value).startswith(message)
     assert "\n" not in str(raised.value)
+
+
+def test_a_cluster_name_from_a_link_loses_its_direction_controls() -> None:
+    view = View.from_link("/map?dataset=d&name.1=abc%E2%80%AEdef")
+    assert view.cluster_names == {1: "abcdef"}
