@@ -3,7 +3,9 @@ a story from saved views (order, titles, captions) and exports it."""
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 import zlib
 from urllib.parse import urlencode
 
@@ -24,7 +26,7 @@ from embedding_space.views import (
     View,
     caption_lines,
 )
-from embedding_space.views.render import story_html, view_figure
+from embedding_space.views.render import slide_pngs, story_html, view_figure
 
 
 def caption_markdown(caption: str) -> str:
@@ -68,37 +70,64 @@ def _slide_figure_of(number: int, view: View) -> go.Figure:
         raise InputError(f"Slide {number}: {error}") from None
 
 
-def export_buttons(story: Story) -> None:
-    """Download the story as one HTML file that plays offline, and as its STORY.json (which
-    ``python -m embedding_space story render`` turns into the same file).
+def _drawn_story(story: Story, *, pictures: bool) -> tuple[bytes, bytes | None]:
+    """The story's HTML page and (if asked) a zip of a PNG per slide, from one drawing."""
+    figures = [
+        _slide_figure_of(number, slide.view) for number, slide in enumerate(story.slides, start=1)
+    ]
+    if not pictures:
+        return story_html(story, figures), None
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as files:
+        for number, png in enumerate(slide_pngs(story, figures), start=1):
+            files.writestr(f"slide-{number:02d}.png", png)
+        files.writestr("story.json", story.dumps())
+    return story_html(story, figures), archive.getvalue()
 
-    The page is made on a click (each slide's map is drawn), then offered for download.
+
+def export_buttons(story: Story) -> None:
+    """Download the story as one HTML file that plays offline, a PNG per slide, and its
+    STORY.json (which ``python -m embedding_space story render`` turns into the same file).
+
+    The files are made on a click (each slide's map is drawn), then offered for download.
     """
     stem = file_stem(story.title) or "story"
     made_key = state.widget_key("story-export", story.title)
     made = state.value(made_key)
-    html, data = st.columns(2)
-    if isinstance(made, tuple) and made[0] == story.dumps():
+    html, pngs, data = st.columns(3)
+    ready = isinstance(made, tuple) and made[0] == story.dumps()
+    if ready:
+        _, page, archive = made  # type: ignore[misc]
         html.download_button(
             "Download the HTML",
-            made[1],
+            page,
             f"{stem}.html",
             "text/html",
             on_click="ignore",
             icon=":material/download:",
             type="primary",
         )
-    elif html.button("Export HTML (plays offline)", icon=":material/html:"):
+    if ready and archive is not None:
+        pngs.download_button(
+            "Download the PNGs (zip)",
+            archive,
+            f"{stem}-slides.zip",
+            "application/zip",
+            on_click="ignore",
+            icon=":material/download:",
+        )
+    make_html = not ready and html.button("Export HTML (plays offline)", icon=":material/html:")
+    make_pngs = (not ready or archive is None) and pngs.button(
+        "Slides as PNG", icon=":material/image:", help="One picture a slide, drawn by Chromium."
+    )
+    if make_html or make_pngs:
         try:
             with st.spinner("Drawing every slide…"):
-                figures = [
-                    _slide_figure_of(number, slide.view)
-                    for number, slide in enumerate(story.slides, start=1)
-                ]
-                state.put(made_key, (story.dumps(), story_html(story, figures)))
+                page, archive = _drawn_story(story, pictures=bool(make_pngs))
         except InputError as error:
             st.error(safe(error))
             return
+        state.put(made_key, (story.dumps(), page, archive))
         st.rerun()
     data.download_button(
         "STORY.json",

@@ -12,12 +12,11 @@ from typing import Any
 from embedding_space.cli.files import progress_bar, say
 from embedding_space.errors import InputError
 from embedding_space.store.space import Space
-from embedding_space.views.story import MAX_STORY_BYTES, Story, caption_lines
+from embedding_space.views.story import MAX_STORY_BYTES, Story
 from embedding_space.views.view import View
 
-__all__ = ["PNG_WIDTH", "add_story_parser", "render_story_file", "run_story"]
+__all__ = ["add_story_parser", "render_story_file", "run_story"]
 
-PNG_WIDTH = 1400
 """Layout pixels across a slide's PNG (its height is the map's, with the title and caption)."""
 
 
@@ -102,9 +101,7 @@ def render_story_file(source: Path, output: Path, png_dir: Path | None) -> None:
         InputError: The file is not a story, a view names what its dataset does not have, a
             folder is missing, or no Chromium for the PNGs.
     """
-    from embedding_space.export.render import export_figure_png
-    from embedding_space.figures.annotations import with_caption
-    from embedding_space.views.render import render_story, story_html
+    from embedding_space.views.render import render_story, slide_pngs, story_html
 
     if output.suffix.lower() not in (".html", ".htm"):
         raise InputError(f"--output must name an .html file, not {str(output)!r}.")
@@ -119,14 +116,9 @@ def render_story_file(source: Path, output: Path, png_dir: Path | None) -> None:
         print(f"slide {number}/{count} {title}: {drawn.points:,} points")
         for note in drawn.notes:
             say(f"slide {number}: {note}")
-    pictures: list[bytes] = []
-    if png_dir is not None:
-        for slide, drawn in zip(story.slides, maps, strict=True):
-            caption = ["".join(run.text for run in line) for line in caption_lines(slide.caption)]
-            figure = with_caption(drawn.figure, slide.title, caption)
-            height = int(figure.layout.height or 900)
-            pictures.append(export_figure_png(figure, width=PNG_WIDTH, height=height))
-    page = story_html(story, [drawn.figure for drawn in maps])
+    figures = [drawn.figure for drawn in maps]
+    pictures = slide_pngs(story, figures) if png_dir is not None else []
+    page = story_html(story, figures)
     output.write_bytes(page)
     beside = output.with_suffix(".json")
     if beside.resolve() != source.resolve():  # the story read is never written over

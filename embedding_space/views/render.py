@@ -19,7 +19,7 @@ from embedding_space.analysis.clustering import Clustering
 from embedding_space.analysis.projection import Projection
 from embedding_space.errors import InputError
 from embedding_space.export.story import SlideContent, export_story_html
-from embedding_space.figures.annotations import add_notes
+from embedding_space.figures.annotations import add_notes, with_caption
 from embedding_space.figures.labels import HoverLabels
 from embedding_space.figures.map import map_figure
 from embedding_space.store.space import Space
@@ -35,7 +35,16 @@ from embedding_space.views.marks import apply_camera, map_layers, view_notes, vi
 from embedding_space.views.story import Story, caption_lines
 from embedding_space.views.view import CLUSTER_COLOR, View
 
-__all__ = ["MAP_HEIGHT", "ViewMap", "render_story", "story_html", "view_figure", "view_map"]
+__all__ = [
+    "MAP_HEIGHT",
+    "SLIDE_PNG_WIDTH",
+    "ViewMap",
+    "render_story",
+    "slide_pngs",
+    "story_html",
+    "view_figure",
+    "view_map",
+]
 
 MAP_HEIGHT = 640
 """Pixels for a map's points, as the Map page draws them."""
@@ -189,3 +198,27 @@ def story_html(story: Story, figures: Sequence[go.Figure]) -> bytes:
             for slide, figure in zip(story.slides, figures, strict=True)
         ],
     )
+
+
+SLIDE_PNG_WIDTH = 1400
+"""Layout pixels across a slide's picture."""
+
+
+def slide_pngs(story: Story, figures: Sequence[go.Figure]) -> list[bytes]:
+    """A PNG per slide: its map with the slide's title and caption (plain text) above it,
+    drawn by Chromium (see :func:`~embedding_space.export.render.export_figure_png`).
+
+    Raises:
+        InputError: No Chromium, or a picture took too long.
+    """
+    from embedding_space.export.render import export_figure_png
+
+    if len(figures) != len(story.slides):
+        raise ValueError(f"{len(figures)} figures for {len(story.slides)} slides")
+    pictures = []
+    for slide, figure in zip(story.slides, figures, strict=True):
+        caption = ["".join(run.text for run in line) for line in caption_lines(slide.caption)]
+        titled = with_caption(figure, slide.title, caption)
+        height = int(titled.layout.height or 900)
+        pictures.append(export_figure_png(titled, width=SLIDE_PNG_WIDTH, height=height))
+    return pictures

@@ -5,6 +5,7 @@ as typed, and a visitor kept away from another person's story."""
 from __future__ import annotations
 
 import re
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -167,6 +168,14 @@ def test_a_story_is_built_from_saved_views_in_the_editor(story_app: tuple[str, s
         assert exported.count("Built in the browser") >= 1
         assert exported.count('<section class="slide"') == 2, "one section a slide"
         assert "<img src=x" not in exported and 'href="http://evil' not in exported
+        page.get_by_role("button", name="Slides as PNG").click()
+        support.settle(page)
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Download the PNGs (zip)").click()
+        with zipfile.ZipFile(download.value.path()) as pictures:
+            names = sorted(pictures.namelist())
+            assert names == ["slide-01.png", "slide-02.png", "story.json"]
+            assert pictures.read("slide-01.png").startswith(b"\x89PNG")
         support.shot(page, "stories-editor.png")
         page.get_by_role("button", name="Present").click()
         expect(page.get_by_text("1 / 2")).to_be_visible()
