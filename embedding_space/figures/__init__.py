@@ -4,14 +4,14 @@ small charts beside them.
 Pure functions from arrays to ``go.Figure``: the app shows them, the exports save them.
 """
 
-from embedding_space.figures.annotations import (
-    MapNote,
-    add_cluster_labels,
-    add_density,
-    add_notes,
-    with_caption,
-)
+from embedding_space.figures.annotations import MapNote, add_density, add_notes, with_caption
 from embedding_space.figures.charts import agreement_histogram, title_concept_axes
+from embedding_space.figures.cluster_labels import (
+    HIDDEN_LABELS,
+    ClusterLabels,
+    add_cluster_labels,
+    hidden_cluster_labels,
+)
 from embedding_space.figures.heatmap import heatmap_figure
 from embedding_space.figures.labels import hover_label, plain_label
 from embedding_space.figures.layers import (
@@ -31,7 +31,9 @@ from embedding_space.figures.points import is_categorical, scatter_figure
 
 __all__ = [
     "FOCUS_COLOR",
+    "HIDDEN_LABELS",
     "MARK_COLOR",
+    "ClusterLabels",
     "Highlight",
     "MapNote",
     "QueryMark",
@@ -43,6 +45,7 @@ __all__ = [
     "agreement_histogram",
     "focus_layer",
     "heatmap_figure",
+    "hidden_cluster_labels",
     "hover_label",
     "is_categorical",
     "map_figure",

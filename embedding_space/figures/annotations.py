@@ -12,92 +12,17 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
-from embedding_space.analysis.clustering import NOISE, Clustering
+from embedding_space.figures.cluster_labels import CHAR_SHARE, LINE_SHARE, boxes_overlap
 from embedding_space.figures.labels import plain_label
 from embedding_space.types import FloatMatrix
 
 __all__ = [
-    "MAX_CLUSTER_LABELS",
     "NOTE_LINE_CHARS",
     "MapNote",
-    "add_cluster_labels",
     "add_density",
     "add_notes",
     "with_caption",
 ]
-
-MAX_CLUSTER_LABELS = 20
-"""At most this many cluster labels are written, the largest clusters first."""
-_LABEL_CHARS = 32
-_CHAR_SHARE = 1 / 75
-"""About how much of a map's width one character of a label takes (7 px of ~520)."""
-_LINE_SHARE = 1 / 30
-"""About how much of a map's height one label takes (20 px of ~600)."""
-
-
-def _short(text: str) -> str:
-    return text if len(text) <= _LABEL_CHARS else text[: _LABEL_CHARS - 1].rstrip() + "…"
-
-
-def add_cluster_labels(
-    figure: go.Figure, coordinates: FloatMatrix, clustering: Clustering
-) -> go.Figure:
-    """Write each cluster's label at its centre (the median of its points), on a light halo.
-
-    The largest clusters are labelled first; on a 2-D map a smaller cluster whose label
-    would overlap a larger one's is left unlabelled (hover and the legend still name it), and
-    noise is never labelled.
-
-    Args:
-        figure: The map, from :func:`~embedding_space.figures.map.map_figure`.
-        coordinates: Its coordinates, shape ``(n, 2|3)``.
-        clustering: The clusters of the same ``n`` rows.
-
-    Returns:
-        The same figure, for chaining.
-    """
-    dims = coordinates.shape[1]
-    spans = np.ptp(coordinates, axis=0)
-    spans = np.where(spans > 0, spans, 1.0)
-    placed: list[tuple[float, float, float, float]] = []  # x, y, half width, half height
-    notes: list[dict[str, object]] = []
-    for cluster_id in clustering.clusters:
-        if cluster_id == NOISE or len(notes) == MAX_CLUSTER_LABELS:
-            continue
-        centre = np.median(coordinates[clustering.labels == cluster_id], axis=0)
-        text = _short(clustering.name_of(cluster_id))
-        box = (
-            float(centre[0]),
-            float(centre[1]),
-            (len(text) + 2) * _CHAR_SHARE * spans[0] / 2,
-            _LINE_SHARE * spans[1] / 2,
-        )
-        if dims == 2 and any(_overlap(box, other) for other in placed):
-            continue
-        placed.append(box)
-        note: dict[str, object] = {
-            "text": f"<b>{plain_label(text)}</b>",
-            "showarrow": False,
-            "font": {"size": 12, "color": "#1f2430"},
-            "bgcolor": "rgba(255, 255, 255, 0.78)",
-            "bordercolor": "rgba(31, 36, 48, 0.25)",
-            "borderpad": 2,
-            "x": float(centre[0]),
-            "y": float(centre[1]),
-        }
-        if dims == 3:
-            note["z"] = float(centre[2])
-        notes.append(note)
-    if dims == 3:
-        figure.update_layout(scene={"annotations": notes})
-    else:
-        figure.update_layout(annotations=[*figure.layout.annotations, *notes])
-    return figure
-
-
-def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
-    return abs(a[0] - b[0]) < a[2] + b[2] and abs(a[1] - b[1]) < a[3] + b[3]
-
 
 NOTE_LINE_CHARS = 36
 """A note is wrapped at about this many characters a line."""
@@ -233,7 +158,7 @@ def _placed_2d(
     drawn: list[dict[str, object]] = []
     for note, target in zip(notes, targets, strict=True):
         text, chars, lines = _note_label(note.text)
-        half = np.array([(chars + 2) * _CHAR_SHARE, lines * _LINE_SHARE + 0.01]) * span / 2
+        half = np.array([(chars + 2) * CHAR_SHARE, lines * LINE_SHARE + 0.01]) * span / 2
         inward = (low + high) / 2 - target
         # Try directions pointing into the map first, so a note near an edge stays in view.
         order = np.argsort(-(_NOTE_DIRECTIONS @ (inward / span)))
@@ -243,7 +168,7 @@ def _placed_2d(
                 centre = target + direction * distance * span
                 centre = np.clip(centre, low + half, np.maximum(high - half, low + half))
                 box = (float(centre[0]), float(centre[1]), float(half[0]), float(half[1]))
-                crowd = sum(_overlap(box, other) for other in placed) + sum(
+                crowd = sum(boxes_overlap(box, other) for other in placed) + sum(
                     _inside(point, box) for point in targets
                 )
                 if best is None or crowd < best[0]:
@@ -280,7 +205,7 @@ def _label_boxes(figure: go.Figure, span: FloatMatrix) -> list[_Box]:
         if label.showarrow or label.x is None or label.y is None or label.xref == "paper":
             continue
         chars = len(html.unescape(_TAG.sub("", str(label.text or ""))))
-        half = ((chars + 2) * _CHAR_SHARE * span[0] / 2, _LINE_SHARE * span[1] / 2)
+        half = ((chars + 2) * CHAR_SHARE * span[0] / 2, LINE_SHARE * span[1] / 2)
         boxes.append((float(label.x), float(label.y), float(half[0]), float(half[1])))
     return boxes
 

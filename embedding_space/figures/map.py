@@ -12,7 +12,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from embedding_space.analysis.clustering import Clustering
-from embedding_space.figures.annotations import add_cluster_labels, add_density
+from embedding_space.figures.annotations import add_density
+from embedding_space.figures.cluster_labels import add_cluster_labels
 from embedding_space.figures.layers import (
     SELECTION_RING_COLOR,
     Highlight,

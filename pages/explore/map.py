@@ -25,6 +25,7 @@ from components.search_panel import search_box, search_results
 from components.selections_panel import selections_panel
 from components.trust_panel import trust_panel
 from embedding_space.analysis.projection import METHOD_LABELS
+from embedding_space.figures.cluster_labels import hidden_cluster_labels
 from embedding_space.figures.layers import focus_layer, matches_layer, neighbors_layer
 from embedding_space.figures.raster import large_map_note
 
@@ -115,6 +116,11 @@ with map_column:
         colors=colors,
     )
     event = show_map(figure, key=map_key, coordinates=projection.coordinates)
+    if hidden := hidden_cluster_labels(figure):
+        st.caption(
+            f"{hidden} cluster label{'s are' if hidden > 1 else ' is'} not written, to keep the "
+            "points readable; the legend and hover name every cluster."
+        )
     if note := large_map_note(len(texts)):
         st.caption(note)
     if params.n_components == 2:

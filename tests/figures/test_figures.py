@@ -13,6 +13,7 @@ from embedding_space.figures import (
     hover_label,
     scatter_figure,
 )
+from embedding_space.types import FloatMatrix
 
 COORDS = np.random.default_rng(0).normal(size=(30, 2)).astype(np.float32)
 TEXTS = [f"text {i}" for i in range(30)]
@@ -181,7 +182,7 @@ def test_a_long_category_is_cut_in_the_legend_but_whole_in_the_hover() -> None:
     assert long.strip() in figure.data[0].hovertemplate.replace("&#x27;", "'")
 
 
-def test_cluster_labels_sit_at_their_clusters_and_crowded_small_ones_hide() -> None:
+def test_cluster_labels_sit_at_their_clusters_and_a_crowded_one_moves_aside() -> None:
     from embedding_space.analysis.clustering import Clustering
     from embedding_space.figures import add_cluster_labels
 
@@ -191,10 +192,60 @@ def test_cluster_labels_sit_at_their_clusters_and_crowded_small_ones_hide() -> N
     coords = (centres[labels] + rng.normal(scale=0.05, size=(65, 2))).astype(np.float32)
     names = {0: "left <b>", 1: "right", 2: "tiny", 3: "top"}
     clustering = Clustering(labels.astype(np.int64), names)
-    figure = add_cluster_labels(scatter_figure(coords, ["t"] * 65), coords, clustering)
+    figure = scatter_figure(coords, ["t"] * 65)
+    written = add_cluster_labels(figure, coords, clustering)
     notes = {note.text: (note.x, note.y) for note in figure.layout.annotations}
-    assert set(notes) == {"<b>left &lt;b&gt;</b>", "<b>right</b>", "<b>top</b>"}, "tiny hides"
-    assert abs(notes["<b>right</b>"][0] - 10) < 0.2
+    assert set(notes) == {"<b>left &lt;b&gt;</b>", "<b>right</b>", "<b>tiny</b>", "<b>top</b>"}
+    assert written.hidden == 0
+    assert abs(notes["<b>right</b>"][0] - 10) < 0.6
+    assert notes["<b>tiny</b>"][1] != notes["<b>right</b>"][1], "moved off its neighbour's"
+
+
+def _covered_points(figure: go.Figure, coords: FloatMatrix) -> int:
+    from embedding_space.figures.cluster_labels import CHAR_SHARE, LINE_SHARE
+
+    spans = np.ptp(coords, axis=0)
+    covered = np.zeros(len(coords), dtype=bool)
+    for note in figure.layout.annotations:
+        chars = len(note.text) - len("<b></b>")
+        half_w, half_h = (chars + 2) * CHAR_SHARE * spans[0] / 2, LINE_SHARE * spans[1] / 2
+        covered |= (np.abs(coords[:, 0] - note.x) < half_w) & (
+            np.abs(coords[:, 1] - note.y) < half_h
+        )
+    return int(covered.sum())
+
+
+def test_labels_on_a_small_map_never_cover_most_of_its_points_and_say_what_they_leave_out() -> None:
+    from embedding_space.analysis.clustering import Clustering
+    from embedding_space.figures import add_cluster_labels, hidden_cluster_labels
+
+    rng = np.random.default_rng(3)
+    coords = rng.normal(size=(12, 2)).astype(np.float32)
+    labels = np.array([0, 0, 1, 1, 2, 2, 3, 4, 5, 6, 7, 7], dtype=np.int64)
+    clustering = Clustering(labels, {i: f"words of cluster {i}" for i in range(8)})
+    figure = scatter_figure(coords, ["t"] * 12)
+    written = add_cluster_labels(figure, coords, clustering)
+    assert _covered_points(figure, coords) <= 0.15 * 12
+    assert len(written.written) + written.hidden == 8, "every cluster is labelled or counted"
+    assert hidden_cluster_labels(figure) == written.hidden
+
+
+def test_a_lopsided_clustering_keeps_a_label_for_every_cluster() -> None:
+    from embedding_space.analysis.clustering import Clustering
+    from embedding_space.figures import add_cluster_labels
+
+    rng = np.random.default_rng(4)
+    big = rng.normal(scale=3.0, size=(744, 2))
+    small = [
+        rng.normal(loc=centre, scale=0.3, size=(85, 2)) for centre in ((0, 1), (1, -1), (8, 8))
+    ]
+    coords = np.vstack([big, *small]).astype(np.float32)
+    labels = np.repeat([0, 1, 2, 3], [744, 85, 85, 85]).astype(np.int64)
+    clustering = Clustering(labels, {0: "the big one", 1: "inside a", 2: "inside b", 3: "apart"})
+    figure = scatter_figure(coords, ["t"] * len(coords))
+    written = add_cluster_labels(figure, coords, clustering)
+    assert len(written.written) + written.hidden == 4
+    assert len(written.written) == 4, "the two inside the big one find room beside it"
 
 
 def test_an_exported_picture_carries_its_title_and_methods() -> None:
