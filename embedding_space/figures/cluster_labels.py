@@ -4,9 +4,10 @@ other label, and the ones that find no such place counted, never dropped in sile
 A label written over the middle of a dense cluster hides the points it names; on a small map
 (twelve rows in eight clusters) the labels could hide most of it. So every label has a budget:
 all labels together may cover at most :data:`COVERED_SHARE` of the points. A label is tried at
-its cluster's centre, then a little above, below and to each side; it takes the first place
-that overlaps no label already written and keeps within the budget, else it is left out and
-counted (:attr:`ClusterLabels.hidden`), so the page can say how many are not shown.
+its cluster's centre, then a little above, below and to each side; of the places that overlap
+no label already written and keep within the budget it takes the one hiding fewest points
+(the first that hides none), else it is left out and counted (:attr:`ClusterLabels.hidden`),
+so the page can say how many are not shown.
 """
 
 from __future__ import annotations
@@ -115,6 +116,7 @@ def place_cluster_labels(coordinates: FloatMatrix, clustering: Clustering) -> Cl
         centre = _centre(flat, clustering, cluster_id)
         half_width = (len(text) + 2) * CHAR_SHARE * spans[0] / 2
         half_height = LINE_SHARE * spans[1] / 2
+        best: tuple[int, Box] | None = None
         for right, up in _OFFSETS:
             box = (
                 float(centre[0] + right * half_width),
@@ -125,14 +127,16 @@ def place_cluster_labels(coordinates: FloatMatrix, clustering: Clustering) -> Cl
             if any(boxes_overlap(box, other) for other in placed):
                 continue
             covered = _covered(flat, box)
-            if covered > budget:
-                continue
-            budget -= covered
-            placed.append(box)
-            written_2d.append(
-                _label_at(cluster_id, clustering, np.array(box[:2], dtype=np.float32))
-            )
-            break
+            if covered <= budget and (best is None or covered < best[0]):
+                best = (covered, box)
+            if covered == 0:
+                break
+        if best is None:
+            continue
+        budget -= best[0]
+        placed.append(best[1])
+        position = np.array(best[1][:2], dtype=np.float32)
+        written_2d.append(_label_at(cluster_id, clustering, position))
     return ClusterLabels(tuple(written_2d), len(named) - len(written_2d))
 
 
