@@ -27,6 +27,7 @@ from embedding_space.figures.map import map_figure
 from embedding_space.figures.raster import POINT_BUDGET, rows_in_region
 from embedding_space.io.columns import default_color_column
 from embedding_space.types import FloatMatrix
+from embedding_space.views import View
 from embedding_space.views.encodings import ComputedValues, Encoding, MapEncodings, map_encodings
 from embedding_space.views.marks import ViewRows, apply_camera, view_notes
 
@@ -152,23 +153,20 @@ def map_encodings_of(current: OpenDataset, clusters: Clustering | None = None) -
     view = links.current_view()
     if view is None:
         return MapEncodings(Encoding(), Encoding())
+
+    def resolved(chosen: View) -> MapEncodings:
+        return map_encodings(
+            chosen,
+            current.frame,
+            current.info.text_column,
+            clustering=clusters,
+            computed=_app_values(current),
+        )
+
     try:
-        return map_encodings(
-            view,
-            current.frame,
-            current.info.text_column,
-            clustering=clusters,
-            computed=_app_values(current),
-        )
+        return resolved(view)
     except InputError:  # a choice made for another dataset: this one's defaults
-        plain = view.with_changes(color=None, size=None)
-        return map_encodings(
-            plain,
-            current.frame,
-            current.info.text_column,
-            clustering=clusters,
-            computed=_app_values(current),
-        )
+        return resolved(view.with_changes(color=None, size=None))
 
 
 def map_colors(

@@ -15,6 +15,7 @@ import streamlit as st
 from components import cached, identity, routes, state
 from components.embedding import embedded_vectors
 from components.markdown import escaped, safe
+from components.views_panel import notice, rename_kept
 from embedding_space.errors import InputError
 from embedding_space.export.files import file_stem
 from embedding_space.views import (
@@ -161,17 +162,13 @@ def stories_of(dataset_id: str) -> SavedStories:
 # -- the editor -------------------------------------------------------------------------------
 
 
-def _notice(kind: str, message: str) -> None:
-    state.put(state.VIEW_NOTICE, (kind, message))
-
-
 def _store(stories: SavedStories, story: Story, done: str) -> None:
     try:
         stories.save(story)
     except InputError as error:
-        _notice("error", str(error))
+        notice("error", str(error))
         return
-    _notice("success", done)
+    notice("success", done)
 
 
 def _create(stories: SavedStories, dataset_id: str, title_key: str) -> None:
@@ -179,18 +176,18 @@ def _create(stories: SavedStories, dataset_id: str, title_key: str) -> None:
     try:
         name = stories.save(Story(title or "Untitled story"), replace=False)
     except InputError as error:
-        _notice("error", str(error))
+        notice("error", str(error))
         return
     state.put(title_key, "")
     state.put(state.widget_key("story", dataset_id), name)
-    _notice("success", f"Created “{name}”. Add slides from your saved views.")
+    notice("success", f"Created “{name}”. Add slides from your saved views.")
 
 
 def _add_slide(stories: SavedStories, story: Story, view: View, title: str) -> None:
     try:
         longer = Story(story.title, (*story.slides, Slide(view, title)))
     except InputError as error:
-        _notice("error", str(error))
+        notice("error", str(error))
         return
     _store(stories, longer, "Slide added.")
 
@@ -208,7 +205,7 @@ def _change(stories: SavedStories, story: Story, index: int, action: str) -> Non
     try:
         changed = Story(story.title, tuple(slides))
     except InputError as error:
-        _notice("error", str(error))
+        notice("error", str(error))
         return
     _store(stories, changed, "Saved.")
 
@@ -222,26 +219,9 @@ def _edit(
             slides[index].view, str(state.value(title_key)), str(state.value(caption_key))
         )
     except InputError as error:
-        _notice("error", str(error))
+        notice("error", str(error))
         return
     _store(stories, Story(story.title, tuple(slides)), f"Slide {index + 1} saved.")
-
-
-def _rename(stories: SavedStories, dataset_id: str, old: str, new_key: str) -> None:
-    try:
-        name = stories.rename(old, str(state.value(new_key) or ""))
-    except InputError as error:
-        _notice("error", str(error))
-        return
-    state.put(state.widget_key("story", dataset_id), name)
-    _notice("success", f"Renamed to “{name}”.")
-
-
-def show_notice() -> None:
-    """The outcome of the last edit, once."""
-    if notice := state.take(state.VIEW_NOTICE):
-        kind, message = notice  # type: ignore[misc]
-        (st.error if kind == "error" else st.success)(safe(message))
 
 
 def new_story_form(stories: SavedStories, dataset_id: str) -> None:
@@ -318,5 +298,6 @@ def rename_story_form(stories: SavedStories, dataset_id: str, story: Story) -> N
     new_key = state.widget_key("rename-story", dataset_id)
     left, middle, right = st.columns([3, 1, 1], vertical_alignment="bottom")
     left.text_input("Rename to", key=new_key, max_chars=MAX_TITLE_CHARS)
-    middle.button("Rename", on_click=_rename, args=(stories, dataset_id, story.title, new_key))
+    picker = state.widget_key("story", dataset_id)
+    middle.button("Rename", on_click=rename_kept, args=(stories, picker, story.title, new_key))
     right.button("Delete story", on_click=stories.delete, args=(story.title,))

@@ -22,8 +22,17 @@ def saved_stories_of(dataset_id: str) -> SavedStories:
     return SavedStories(cached.workspace().results(dataset_id, identity.identity().viewer))
 
 
-def _notice(kind: str, message: str) -> None:
+def notice(kind: str, message: str) -> None:
+    """Leave the outcome of a saved-view or story edit for the next run (``success`` or
+    ``error``); :func:`show_notice` shows it once."""
     state.put(state.VIEW_NOTICE, (kind, message))
+
+
+def show_notice() -> None:
+    """The outcome of the last saved-view or story edit, once."""
+    if left := state.take(state.VIEW_NOTICE):
+        kind, message = left  # type: ignore[misc]
+        (st.error if kind == "error" else st.success)(safe(message))
 
 
 def _save(saved: SavedViews, page: str, name_key: str) -> None:
@@ -33,26 +42,28 @@ def _save(saved: SavedViews, page: str, name_key: str) -> None:
     try:
         name = saved.save(str(state.value(name_key) or ""), view)
     except InputError as error:
-        _notice("error", str(error))
+        notice("error", str(error))
         return
     state.put(name_key, "")
     state.put(state.widget_key("saved-view", view.dataset), name)
-    _notice("success", f"Saved “{name}”.")
+    notice("success", f"Saved “{name}”.")
 
 
-def _rename(saved: SavedViews, dataset_id: str, old: str, new_key: str) -> None:
+def rename_kept(kept: SavedViews | SavedStories, picker_key: str, old: str, new_key: str) -> None:
+    """Rename a saved view or story to what the box ``new_key`` holds, and keep it picked in
+    the box ``picker_key``."""
     try:
-        name = saved.rename(old, str(state.value(new_key) or ""))
+        name = kept.rename(old, str(state.value(new_key) or ""))
     except InputError as error:
-        _notice("error", str(error))
+        notice("error", str(error))
         return
-    state.put(state.widget_key("saved-view", dataset_id), name)
-    _notice("success", f"Renamed to “{name}”.")
+    state.put(picker_key, name)
+    notice("success", f"Renamed to “{name}”.")
 
 
 def _delete(saved: SavedViews, name: str) -> None:
     saved.delete(name)
-    _notice("success", f"Deleted “{name}”.")
+    notice("success", f"Deleted “{name}”.")
 
 
 def saved_views(page: str) -> None:
@@ -63,9 +74,7 @@ def saved_views(page: str) -> None:
     saved = saved_views_of(dataset_id)
     views = saved.all()
     with st.expander(f"Saved views ({len(views)})", icon=":material/bookmark:"):
-        if notice := state.take(state.VIEW_NOTICE):
-            kind, message = notice  # type: ignore[misc]
-            (st.error if kind == "error" else st.success)(safe(message))
+        show_notice()
         name_key = state.widget_key("view-name", dataset_id)
         st.text_input(
             "Name this view",
@@ -101,7 +110,8 @@ def saved_views(page: str) -> None:
         )
         new_key = state.widget_key("rename-view", dataset_id)
         st.text_input("Rename to", key=new_key, max_chars=SAVED_NAME_CHARS)
-        st.button("Rename", on_click=_rename, args=(saved, dataset_id, chosen, new_key))
+        picker = state.widget_key("saved-view", dataset_id)
+        st.button("Rename", on_click=rename_kept, args=(saved, picker, chosen, new_key))
         st.caption("Its link, to share (whoever opens it sees this view of the dataset):")
         st.code(_shared_link(view), language=None, wrap_lines=True)
 

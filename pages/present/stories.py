@@ -11,11 +11,10 @@ from components.stories_panel import (
     export_buttons,
     new_story_form,
     rename_story_form,
-    show_notice,
     slide_editor,
     stories_of,
 )
-from components.views_panel import saved_views_of
+from components.views_panel import saved_views_of, show_notice
 from embedding_space.errors import InputError
 
 compact_page()
