@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zlib
+
 import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
@@ -26,13 +28,13 @@ _CONTROLS = (state.CLUSTER_METHOD, state.N_CLUSTERS, state.MIN_CLUSTER_SIZE)
 
 
 def _suggest(current: OpenDataset) -> None:
+    """Put the suggested ``n_clusters`` (and KMeans) in the pending inputs; Apply uses it."""
     best, scores = suggest_n_clusters(current.vectors)
     for name, chosen in ((state.N_CLUSTERS, best), (state.CLUSTER_METHOD, "kmeans")):
-        state.put(name, chosen)
         state.put(state.widget_key("pending", name), chosen)
     shown = ", ".join(f"{k}: {score:.2f}" for k, score in scores.items())
     state.put(
-        state.FLASH,
+        state.widget_key("cluster-suggestion", current.info.id),
         f"Suggested {best} clusters: the best silhouette (cosine) for k from 2 to "
         f"{max(scores)} ({shown}).",
     )
@@ -43,8 +45,12 @@ def _cluster_input(column: DeltaGenerator, name: str, key: str) -> None:
 
 
 def cluster_controls(current: OpenDataset) -> None:
-    """An expander with the clustering method and its parameters, applied with one button."""
-    with st.expander("Clusters"):
+    """An expander with the clustering method and its parameters, applied with one button.
+
+    The expander keeps its state in the session (it stays open across the reruns its own
+    inputs cause); *Suggest* fills in the inputs and leaves *Apply* to the user.
+    """
+    with st.expander("Clusters", key=state.widget_key("expander", "clusters"), on_change="rerun"):
         pending_inputs(list(_CONTROLS), _cluster_input)
         can_suggest = len(current.texts) >= 3
         st.button(
@@ -52,8 +58,11 @@ def cluster_controls(current: OpenDataset) -> None:
             on_click=_suggest,
             args=(current,),
             disabled=not can_suggest,
-            help="Tries KMeans with 2 to 12 clusters and keeps the best silhouette.",
+            help="Tries KMeans with 2 to 12 clusters and keeps the best silhouette; Apply "
+            "then uses it.",
         )
+        if suggestion := state.value(state.widget_key("cluster-suggestion", current.info.id)):
+            st.caption(safe(suggestion))
         left, right = st.columns(2)
         left.toggle("Cluster labels on the map", **state.bind(state.CLUSTER_LABELS))
         right.toggle("Density contours (2-D)", **state.bind(state.DENSITY))
@@ -74,6 +83,12 @@ def current_clustering(current: OpenDataset) -> Clustering | None:
         if cluster_id in clustering.sizes():
             clustering = clustering.renamed(cluster_id, name)
     return clustering
+
+
+def colour_clustering(current: OpenDataset) -> Clustering | None:
+    """The clusters the maps are coloured by: the current ones when *Colour by* is clusters,
+    else ``None``."""
+    return current_clustering(current) if state.colored_by_clusters() else None
 
 
 def _rename(space: Space, dataset_id: str, cluster_id: int, key: str) -> None:
@@ -113,13 +128,22 @@ def cluster_table(current: OpenDataset, clustering: Clustering) -> None:
         return
     if error := state.take(state.widget_key("cluster-error", current.info.id)):
         st.error(safe(error))
+    # Keyed by the clustering and its names, so that the box never offers a stale label; the
+    # cluster picked is kept across a rename or a new clustering that still has it.
+    params = state.cluster_params()
+    signature = zlib.crc32("\n".join(clustering.name_of(i) for i in named).encode())
+    pick_key = state.widget_key("rename-cluster", current.info.id, params.key(), signature)
+    picked_key = state.widget_key("rename-picked", current.info.id)
+    if state.value(pick_key) not in named and state.value(picked_key) in named:
+        state.put(pick_key, state.value(picked_key))
     chosen = st.selectbox(
         "Rename a cluster",
         named,
         format_func=lambda i: f"{i}: {clustering.name_of(i)}",
-        key=state.widget_key("rename-cluster", current.info.id),
+        key=pick_key,
     )
-    name_key = state.widget_key("cluster-name", current.info.id, chosen)
+    state.put(picked_key, chosen)
+    name_key = state.widget_key("cluster-name", current.info.id, params.key(), signature, chosen)
     st.text_input(
         "New label",
         value=clustering.name_of(chosen),

@@ -7,7 +7,9 @@ import pandas as pd
 import streamlit as st
 
 from components import cached, state
+from components.cluster_panel import colour_clustering
 from components.current import OpenDataset
+from components.map_view import map_colors
 from components.markdown import display_frame, safe
 from embedding_space.analysis.concepts import ConceptAxis, axis_between, concept_map, parse_side
 from embedding_space.analysis.neighbors import Neighbor
@@ -123,13 +125,14 @@ def axes_panel(current: OpenDataset) -> None:
         st.caption("Give both ends of the x axis.")
         return
     coordinates = concept_map(current.vectors, x, y)
-    column = state.color_column(current.frame.columns)
+    color, color_name, color_scale = map_colors(current, colour_clustering(current))
     figure = map_figure(
         coordinates,
         current.texts,
         revision=f"axes-{key}",
-        color=current.frame[column] if column else None,
-        color_name=column,
+        color=color,
+        color_name=color_name,
+        color_scale=color_scale,
         height=560,
         hover=cached.hover_labels(current.info.id),
     )

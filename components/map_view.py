@@ -24,6 +24,7 @@ from embedding_space.errors import InputError
 from embedding_space.figures.annotations import add_notes
 from embedding_space.figures.layers import Highlight, QueryMark
 from embedding_space.figures.map import map_figure
+from embedding_space.figures.points import is_categorical
 from embedding_space.figures.raster import POINT_BUDGET, rows_in_region
 from embedding_space.io.columns import default_color_column
 from embedding_space.types import FloatMatrix
@@ -176,6 +177,20 @@ def map_colors(
     and whether they take a colour scale (a score) rather than one colour a category."""
     color = map_encodings_of(current, clusters).color
     return color.values, color.name, color.scale
+
+
+def map_categories(
+    current: OpenDataset, clusters: Clustering | None = None
+) -> tuple[pd.Series, str] | None:
+    """The categories the map is coloured by (a column, the clusters), one a row, and their
+    name; when it is coloured by a score or by nothing, the dataset's label column; ``None``
+    when there is neither. Its colours are ``category_palette`` of the whole series."""
+    if state.value(state.COLOR_COLUMN) not in (state.OUTLIER_SCORE, state.MAP_TRUST):
+        values, name, scale = map_colors(current, clusters)
+        if values is not None and not scale and is_categorical(values):
+            return values, name or "category"
+    column = default_color_column(current.frame, current.info.text_column)
+    return (current.frame[column], column) if column else None
 
 
 def dataset_map(

@@ -13,6 +13,7 @@ from components.settings import setting_input
 from embedding_space.analysis.agreement import largest_trust_k
 from embedding_space.analysis.projection import ProjectionParams
 from embedding_space.errors import InputError
+from embedding_space.io.columns import default_color_column
 
 ON_REQUEST_ABOVE = 20_000
 """Maps of more rows are judged only when asked: the full space's kNN graph takes a while."""
@@ -20,6 +21,24 @@ ON_REQUEST_ABOVE = 20_000
 
 def _show_trust() -> None:
     state.put(state.COLOR_COLUMN, state.MAP_TRUST)
+
+
+def _label_column(current: OpenDataset) -> str | None:
+    """The labels the figures read: the dataset's label column, whatever the map is coloured
+    by (a box picks another when it has several)."""
+    found = cached.label_columns(current.info.id)
+    if len(found) < 2:
+        return found[0] if found else None
+    first = default_color_column(current.frame, current.info.text_column) or found[0]
+    return str(
+        st.selectbox(
+            "Labels",
+            found,
+            index=found.index(first) if first in found else 0,
+            key=state.widget_key("trust-labels", current.info.id),
+            help="The column whose labels the label accuracy and silhouettes read.",
+        )
+    )
 
 
 def trust_panel(current: OpenDataset, params: ProjectionParams) -> None:
@@ -31,7 +50,7 @@ def trust_panel(current: OpenDataset, params: ProjectionParams) -> None:
             st.caption("A map of fewer than five rows cannot be judged.")
             return
         k = int(setting_input(st.container(), state.TRUST_K, high=largest_trust_k(rows)))
-        column = state.color_column(cached.label_columns(current.info.id))
+        column = _label_column(current)
         if rows > ON_REQUEST_ABOVE and not st.toggle(
             "Judge this map",
             help="Compares every row's neighbours on the map with those in the full space; "

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 
+from embedding_space.figures.colors import GREY, category_palette
 from embedding_space.figures.labels import hover_label, plain_label
-from embedding_space.figures.points import PALETTE
 from embedding_space.types import FloatMatrix
 
 __all__ = ["heatmap_figure"]
@@ -21,6 +22,7 @@ def heatmap_figure(
     metric: str = "cosine",
     labels: Sequence[str] | None = None,
     label_strip: bool = False,
+    label_colors: Mapping[str, str] | None = None,
 ) -> go.Figure:
     """A similarity heatmap whose hover gives both texts and the score.
 
@@ -31,6 +33,9 @@ def heatmap_figure(
         labels: ``m`` short tick labels (e.g. a category); row numbers when absent.
         label_strip: Also colour each row's label in a strip along both axes, so groups show
             where there is no room for tick labels.
+        label_colors: Each label's colour, as the map gives it
+            (:func:`~embedding_space.figures.colors.category_palette` of the whole column);
+            from the labels themselves when absent.
 
     Returns:
         The figure.
@@ -60,7 +65,9 @@ def heatmap_figure(
         )
     )
     if label_strip and labels is not None and size > 1:
-        _add_label_strips(figure, [str(label) for label in labels])
+        strip = [str(label) for label in labels]
+        colors = label_colors if label_colors is not None else category_palette(pd.Series(strip))
+        _add_label_strips(figure, strip, colors)
     axis: dict[str, object] = {"showgrid": False, "zeroline": False}
     if ticks is not None and size <= 80:
         axis.update(tickmode="array", tickvals=positions, ticktext=ticks, tickfont={"size": 11})
@@ -75,14 +82,14 @@ def heatmap_figure(
     return figure
 
 
-def _add_label_strips(figure: go.Figure, labels: list[str]) -> None:
+def _add_label_strips(figure: go.Figure, labels: list[str], colors: Mapping[str, str]) -> None:
     """A column left of the matrix and a row above it, one colour per label."""
     categories = sorted(set(labels))
     codes = np.asarray([categories.index(label) for label in labels], dtype=float)
     steps = max(len(categories) - 1, 1)
     scale: list[list[object]] = []
     for index in range(len(categories)):
-        colour = PALETTE[index % len(PALETTE)]
+        colour = colors.get(categories[index], GREY)
         scale += [[max(index - 0.5, 0) / steps, colour], [min(index + 0.5, steps) / steps, colour]]
     names = np.asarray([plain_label(label) for label in labels], dtype=object)
     common = {

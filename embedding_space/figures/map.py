@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 from embedding_space.analysis.clustering import Clustering
 from embedding_space.figures.annotations import add_density
 from embedding_space.figures.cluster_labels import add_cluster_labels
+from embedding_space.figures.colors import category_colors, fixed_categories
 from embedding_space.figures.layers import (
     SELECTION_RING_COLOR,
     Highlight,
@@ -22,7 +23,7 @@ from embedding_space.figures.layers import (
     add_query_layer,
     mark_selection,
 )
-from embedding_space.figures.points import category_colors, is_categorical, scatter_figure
+from embedding_space.figures.points import is_categorical, scatter_figure
 from embedding_space.figures.raster import (
     POINT_BUDGET,
     SAMPLE_POINTS,
@@ -83,6 +84,8 @@ def map_figure(
     """
     count = len(coordinates)
     large = count > point_budget
+    if color is not None and not color_scale and is_categorical(color):
+        color = fixed_categories(color)  # a sample's categories take the whole column's colours
     drawn = sample_rows(count, min(SAMPLE_POINTS, point_budget)) if large else None
     figure = scatter_figure(
         coordinates if drawn is None else coordinates[drawn],

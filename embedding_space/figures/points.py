@@ -12,8 +12,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.colors import qualitative
 
+from embedding_space.figures.colors import MAX_LEGEND_CATEGORIES, PALETTE, category_colors
 from embedding_space.figures.labels import hover_label, plain_label
 from embedding_space.types import FloatMatrix
 
@@ -30,20 +30,8 @@ __all__ = [
     "with_full_legend",
 ]
 
-MAX_LEGEND_CATEGORIES = 96
-"""Beyond this many categories the rarest are drawn together as "(other)"."""
-_OTHER = "(other)"
 _CATEGORY = "category"
 """The ``meta`` of the traces that hold one category's points each."""
-PALETTE: tuple[str, ...] = tuple(
-    dict.fromkeys(
-        qualitative.D3
-        + qualitative.Dark24
-        + qualitative.Light24
-        + qualitative.Alphabet
-        + qualitative.Set3
-    )
-)
 _SHORT_LEGEND_CHARS = 24
 LEGEND_LIMIT = 20
 """Past this many categories the map draws no legend of its own: a column of 77 names takes a
@@ -136,25 +124,6 @@ def _legend_entry(category: str) -> str:
     """A category as its legend shows it: one line, cut at :data:`_LEGEND_CHARS`."""
     flat = " ".join(category.split())
     return flat if len(flat) <= _LEGEND_CHARS else flat[: _LEGEND_CHARS - 1].rstrip() + "…"
-
-
-def category_colors(color: pd.Series) -> tuple[npt.NDArray[np.object_], dict[str, str]]:
-    """Each row's category as the legend names it, and each category's colour in legend order.
-
-    Missing values become "(missing)"; beyond :data:`MAX_LEGEND_CATEGORIES` the rarest are
-    drawn together as "(other)", grey like "noise".
-    """
-    values = color.astype("string").fillna("(missing)").to_numpy(dtype=object)
-    counts = pd.Series(values).value_counts()
-    if len(counts) > MAX_LEGEND_CATEGORIES:
-        shown = list(counts.index[:MAX_LEGEND_CATEGORIES])
-        values = np.where(np.isin(values, shown), values, _OTHER)
-    categories = sorted(set(values), key=lambda value: (value == _OTHER, str(value).lower()))
-    colors = {
-        str(category): "#b0b0b0" if category in (_OTHER, "noise") else PALETTE[index % len(PALETTE)]
-        for index, category in enumerate(categories)
-    }
-    return values, colors
 
 
 def is_categorical(values: pd.Series) -> bool:

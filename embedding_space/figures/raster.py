@@ -112,7 +112,7 @@ def density_image(
     Args:
         coordinates: Array of shape ``(n, 2)``.
         categories: Each row's category, with ``colors`` from
-            :func:`~embedding_space.figures.points.category_colors`.
+            :func:`~embedding_space.figures.colors.category_colors`.
         colors: The colour of each category.
         values: Or each row's number, coloured on Viridis (the pixel shows the mean).
 

@@ -13,6 +13,7 @@ from embedding_space.analysis.clustering import NOISE, Clustering
 from embedding_space.analysis.parameters import default_of
 from embedding_space.analysis.projection import ProjectionParams
 from embedding_space.errors import InputError
+from embedding_space.figures.colors import cluster_categories
 from embedding_space.io.columns import default_color_column
 from embedding_space.store.space import Space
 from embedding_space.views.view import CLUSTER_COLOR, MAP_TRUST, NO_COLOR, OUTLIER_SCORE, View
@@ -154,7 +155,8 @@ def map_encodings(
     """
     choice = color_choice(view, frame, text_column)
     if choice == CLUSTER_COLOR:
-        named = None if clustering is None else pd.Series(clustering.row_names())
+        # Categories in cluster-id order: a renamed cluster keeps its colour.
+        named = None if clustering is None else cluster_categories(clustering)
         color = Encoding() if named is None else Encoding(named, "cluster")
     elif choice in _COMPUTED:
         color = computed(choice)

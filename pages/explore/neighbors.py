@@ -4,6 +4,7 @@ or drop several new texts onto the map at once."""
 import streamlit as st
 
 from components import state
+from components.cluster_panel import colour_clustering
 from components.current import open_current
 from components.map_view import dataset_map, show_map
 from components.markdown import plain_markdown, safe
@@ -105,7 +106,12 @@ with list_column:
 with map_column:
     map_key = f"neighbors-map-{dataset_id}-{coordinates.shape[1]}"
     figure = dataset_map(
-        current, key=map_key, highlights=highlights, query=query, height=map_height(40)
+        current,
+        key=map_key,
+        highlights=highlights,
+        query=query,
+        height=map_height(40),
+        clusters=colour_clustering(current),
     )
     show_map(figure, key=map_key)
     st.caption(caption)

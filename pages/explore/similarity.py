@@ -4,9 +4,10 @@ import numpy as np
 import streamlit as st
 
 from components import state
-from components.cluster_panel import current_clustering
+from components.cluster_panel import colour_clustering
 from components.current import open_current
 from components.exports import similarity_export
+from components.map_view import map_categories
 from components.markdown import safe
 from components.neighbor_lists import pair_list
 from components.page_layout import compact_page, map_height
@@ -19,6 +20,7 @@ from embedding_space.analysis.similarity import (
     label_contrast,
     pairwise,
 )
+from embedding_space.figures.colors import category_names, category_palette
 from embedding_space.figures.heatmap import heatmap_figure
 
 MAX_ROWS = 300
@@ -62,14 +64,14 @@ matrix = pairwise(vectors[choice.rows], metric)
 order = cluster_order(matrix, metric) if ordered else np.arange(len(choice.rows))
 rows = choice.rows[order]
 matrix = matrix[np.ix_(order, order)]
-color_column = state.color_column(frame.columns)
-clustering = current_clustering(current) if state.colored_by_clusters() else None
-if clustering is not None:
-    color_column = "cluster"
-    labels = [clustering.row_names()[row] for row in rows]
-elif color_column:
-    labels = frame[color_column].iloc[rows].astype(str).to_list()
+# The strip names and colours each row as the map does (the same colour for the same label).
+categories = map_categories(current, colour_clustering(current))
+if categories is not None:
+    values, color_column = categories
+    labels = category_names(values)[rows].tolist()
+    label_colors = category_palette(values)
 else:
+    color_column, label_colors = None, None
     labels = [str(row) for row in rows]
 heatmap_column, pairs_column = st.columns([3, 1.2], gap="medium")
 heatmap_column.plotly_chart(
@@ -79,6 +81,7 @@ heatmap_column.plotly_chart(
         metric=metric,
         labels=labels,
         label_strip=color_column is not None,
+        label_colors=label_colors,
     ).update_layout(height=map_height()),
     width="stretch",
     config={"displaylogo": False},

@@ -214,8 +214,8 @@ def test_a_link_carries_the_clustering_and_the_names_given(topics_dataset_id: st
     sender.session_state[state.COLOR_DATASET] = topics_dataset_id
     sender.session_state[state.SIDE_PANEL] = True
     sender.run()
-    sender.selectbox(key=state.widget_key("rename-cluster", topics_dataset_id)).set_value(2).run()
-    sender.text_input(key=state.widget_key("cluster-name", topics_dataset_id, 2)).set_value(
+    next(s for s in sender.selectbox if s.label == "Rename a cluster").set_value(2).run()
+    next(t for t in sender.text_input if t.label == "New label").set_value(
         "Sender's own name"
     ).run()
     sender.button[[b.label for b in sender.button].index("Rename")].click().run()
