@@ -18,8 +18,10 @@ from embedding_space.types import FloatMatrix
 LOADING = "Loading the embedding model…"
 AREA_KEY = "embedding-progress"
 """The key of the area at the top of the Data page where its embeddings show their progress."""
+# Streamlit wraps a container in a box of its own size, within which it cannot stick: the
+# wrapper sticks instead, within the page.
 _STICKY_CSS = f"""<style>
-.st-key-{AREA_KEY} {{
+[data-testid="stLayoutWrapper"]:has(> .st-key-{AREA_KEY}), .st-key-{AREA_KEY} {{
   position: sticky; top: 3.75rem; z-index: 100; background: #ffffff;
 }}
 </style>"""

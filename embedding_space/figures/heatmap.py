@@ -16,15 +16,21 @@ __all__ = ["LEGEND_LIMIT", "STRIP_PIXELS", "heatmap_figure"]
 STRIP_PIXELS = 14
 """The label strip's least width on screen: at 300 rows one row is under 2 pixels, and a strip
 one row wide could not be seen."""
-LEGEND_LIMIT = 20
-"""The legend names at most this many labels (the most frequent); hover names every one."""
-_LEGEND_CHARS = 28
-_TICK_CHARS = 18
+LEGEND_LIMIT = 12
+"""The legend names at most this many labels (the most frequent), in rows under the matrix
+that take its height; hover names every one."""
+_LEGEND_CHARS = 24
+_TICK_CHARS = 14
 _TICK_PIXELS = 12
 """A block of rows with one label is named on the axis when it is at least this high."""
+_STRIP_SIDE = 320
+"""About how wide the matrix is drawn beside its legend on a laptop (the figure cannot know
+its width): its strip is reckoned for this, and is wider on a wider matrix."""
 _MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}  # room for the modebar
-_LEGEND_ROOM = 60
-"""About what a legend below the matrix takes from its height, in pixels."""
+_LEGEND_ROOM = 150
+"""About what the colour bar under the matrix takes from its height, in pixels, with room to
+spare: the legend and the axis's block names beside it take from its width, so the matrix is
+about as wide as this leaves it high."""
 
 
 def heatmap_figure(
@@ -80,6 +86,8 @@ def heatmap_figure(
     )
     strip = label_strip and labels is not None and size > 1
     plot_pixels = max(height - _MARGIN["t"] - _MARGIN["b"] - (_LEGEND_ROOM if strip else 0), 100)
+    if strip:
+        plot_pixels = min(plot_pixels, _STRIP_SIDE)
     axis: dict[str, object] = {"showgrid": False, "zeroline": False}
     y_axis: dict[str, object] = {}
     if ticks is not None and size <= 80:
@@ -134,7 +142,7 @@ def _cut(text: str, limit: int) -> str:
 
 
 def _add_label_legend(figure: go.Figure, labels: list[str], label_name: str | None) -> None:
-    """A legend below the matrix naming the strip's colours: every label, or the
+    """A legend beside the matrix naming the strip's colours: every label, or the
     :data:`LEGEND_LIMIT` most frequent (its title says how many more hover names)."""
     strip = figure.data[-1]  # the strip's colour scale holds one colour at each label's code
     scale = [(float(stop), str(colour)) for stop, colour in strip.colorscale]
@@ -164,15 +172,19 @@ def _add_label_legend(figure: go.Figure, labels: list[str], label_name: str | No
     figure.update_layout(
         showlegend=True,
         legend={
-            "title": {"text": title},
-            "orientation": "h",
-            "x": 0,
+            "title": {"text": title, "side": "top"},
+            "font": {"size": 10},
+            "x": 1.02,
             "xanchor": "left",
-            "y": 0,
+            "y": 1,
             "yanchor": "top",
             "itemclick": False,
             "itemdoubleclick": False,
         },
+    )
+    # The legend takes the colour bar's place beside the matrix; the bar goes under it.
+    figure.data[0].colorbar.update(
+        orientation="h", x=0, xanchor="left", y=-0.02, yanchor="top", thickness=12, len=0.6
     )
 
 
