@@ -70,14 +70,19 @@ def warm_up_in_background() -> threading.Thread:
     return thread
 
 
-def embedder(model_name: str) -> Embedder:
+def embedder(model_name: str, *, spinner: bool = True) -> Embedder:
     """One loaded model per model per process (whichever of its names is asked); a failure
     is not cached, so a retry retries. A traditional embedder comes unfitted: each dataset is
-    embedded with its own fit."""
-    return _embedder(canonical_name(model_name))
+    embedded with its own fit. While it loads a spinner says so, unless ``spinner`` is false
+    (the caller says so itself: a progress bar, see ``components.embedding``)."""
+    if not spinner:
+        return _embedder(canonical_name(model_name))
+    # Streamlit shows a spinner only after half a second: a model already loaded shows none.
+    with st.spinner("Loading the embedding model…"):
+        return _embedder(canonical_name(model_name))
 
 
-@st.cache_resource(show_spinner="Loading the embedding model…", max_entries=4)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _embedder(model_name: str) -> Embedder:
     return load_model(model_name)
 

@@ -102,19 +102,22 @@ def axes_panel(current: OpenDataset) -> None:
         "Each end is one or more texts, separated by commas; an axis runs from the mean of the "
         "second end to the mean of the first. Rows sit where they project onto the axes."
     )
-    x_plus, x_minus, y_plus, y_minus = st.columns(4)
-    texts = [
-        x_plus.text_input(
-            "x towards", placeholder="he, him, his, man", key=state.widget_key("x+", key)
-        ),
-        x_minus.text_input(
-            "x away from", placeholder="she, her, hers, woman", key=state.widget_key("x-", key)
-        ),
-        y_plus.text_input(
-            "y towards (optional)", placeholder="rich, wealthy", key=state.widget_key("y+", key)
-        ),
-        y_minus.text_input("y away from", placeholder="poor", key=state.widget_key("y-", key)),
-    ]
+    # One form: the four ends are typed, then computed once, with Apply (not after each box).
+    with st.form(state.widget_key("axes", key), border=False, enter_to_submit=False):
+        x_plus, x_minus, y_plus, y_minus = st.columns(4)
+        texts = [
+            x_plus.text_input(
+                "x towards", placeholder="he, him, his, man", key=state.widget_key("x+", key)
+            ),
+            x_minus.text_input(
+                "x away from", placeholder="she, her, hers, woman", key=state.widget_key("x-", key)
+            ),
+            y_plus.text_input(
+                "y towards (optional)", placeholder="rich, wealthy", key=state.widget_key("y+", key)
+            ),
+            y_minus.text_input("y away from", placeholder="poor", key=state.widget_key("y-", key)),
+        ]
+        st.form_submit_button("Apply", type="primary")
     try:
         x = _axis(current, texts[0], texts[1])
         y = _axis(current, texts[2], texts[3])

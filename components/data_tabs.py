@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from components import cached, identity, routes, state
 from components.ingest import (
@@ -119,7 +120,8 @@ def _reading_controls(file_id: str, table: LoadedTable | None) -> None:
             )
 
 
-def upload_flow() -> None:
+def upload_flow(progress_area: DeltaGenerator | None = None) -> None:
+    """Upload a file, choose how it is read, embed it (its progress in ``progress_area``)."""
     uploaded = st.file_uploader(
         "A file of texts",
         type=[suffix.lstrip(".") for suffix in SUPPORTED_SUFFIXES],
@@ -172,13 +174,18 @@ def upload_flow() -> None:
         if table.sheet:
             source["sheet"] = table.sheet
         info = store_and_embed(
-            table.frame[[table.text_column, *metadata]], table.text_column, name, source
+            table.frame[[table.text_column, *metadata]],
+            table.text_column,
+            name,
+            source,
+            progress_area,
         )
         if info is not None:
             st.switch_page(routes.MAP.path)
 
 
-def paste_flow() -> None:
+def paste_flow(progress_area: DeltaGenerator | None = None) -> None:
+    """Paste texts and embed them (their progress in ``progress_area``)."""
     pasted = st.text_area(
         "Texts, one per line", height=200, placeholder="The cat sits on the mat\n…"
     )
@@ -188,7 +195,9 @@ def paste_flow() -> None:
         if not lines:
             st.error("There is no text to embed: paste at least one non-empty line.")
             return
-        info = store_and_embed(pd.DataFrame({"text": lines}), "text", name, {"format": "pasted"})
+        info = store_and_embed(
+            pd.DataFrame({"text": lines}), "text", name, {"format": "pasted"}, progress_area
+        )
         if info is not None:
             st.switch_page(routes.MAP.path)
 

@@ -6,9 +6,10 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from components import cached, identity, state
-from components.embedding import embed_with_progress
+from components.embedding import embed_with_progress, load_model, loading_bar
 from components.markdown import safe
 from embedding_space.embed.base import check_dimension
 from embedding_space.errors import InputError
@@ -90,20 +91,24 @@ def store_and_embed(
     text_column: str,
     name: str,
     source: dict[str, object],
+    progress_area: DeltaGenerator | None = None,
 ) -> DatasetInfo | None:
-    """Save a new dataset, embed it with a progress bar, and make it the current one.
+    """Save a new dataset, embed it with a progress bar (in ``progress_area``, from the moment
+    the model starts loading), and make it the current one.
 
     Returns:
         The dataset, or ``None`` after showing an error; the current dataset then stays.
     """
+    bar = loading_bar(progress_area)
     try:
-        model = cached.embedder(state.model_name())
+        model = load_model(state.model_name(), bar)
         store = cached.workspace()
         info = store.create_dataset(
             frame, text_column, name, owner=identity.identity().owner, source=source
         )
-        embed_with_progress(store, info.id, model)
+        embed_with_progress(store, info.id, model, bar=bar)
     except InputError as error:
+        bar.empty()
         st.error(safe(error))
         return None
     return _make_current(info, "rows")

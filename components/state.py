@@ -68,6 +68,8 @@ FIT_SELECTION = "fit_selection"  # dataset id -> whether the map is zoomed to th
 VIEW_NOTICE = "view_notice"  # what went wrong or right with the last saved-view action
 MAP_HEIGHT = "map_height"  # "compact" or "tall": how high the explore pages draw their maps
 SIDE_PANEL = "side_panel"  # whether the Map page shows its side panel beside the map
+SIMILARITY_ROWS = "similarity_rows"  # how many rows the similarity heatmap shows (applied)
+SIMILARITY_WHICH = "similarity_which"  # "random sample" or "first rows" (applied)
 
 # Each projection parameter and each setting is kept under its own name (see PARAMETERS and
 # SETTINGS, where their defaults and bounds are written once).

@@ -11,6 +11,7 @@ from embedding_space.embed.base import (
     embed_query,
 )
 from embedding_space.embed.cache import SHARED_SCOPE, EmbeddingCache, hash_text
+from embedding_space.embed.progress import Estimate, TimeLeft, text_costs
 from embedding_space.embed.sentence import (
     DEFAULT_MODEL,
     SentenceEmbedder,
@@ -25,12 +26,15 @@ __all__ = [
     "Embedder",
     "EmbeddingCache",
     "EmbeddingResult",
+    "Estimate",
     "ModelIdentity",
     "SentenceEmbedder",
+    "TimeLeft",
     "check_dimension",
     "embed",
     "embed_query",
     "hash_text",
     "load_embedder",
     "resolve_model_source",
+    "text_costs",
 ]

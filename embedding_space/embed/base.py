@@ -8,7 +8,7 @@ and filling the per-text disk cache, so callers never depend on which kind they 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -20,6 +20,7 @@ from embedding_space.types import FloatMatrix, ProgressCallback
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
+    "FIRST_BATCH_SIZE",
     "Embedder",
     "EmbeddingResult",
     "ModelIdentity",
@@ -29,6 +30,10 @@ __all__ = [
 ]
 
 DEFAULT_BATCH_SIZE = 64
+FIRST_BATCH_SIZE = 8
+"""The first batch is this small, so the first progress report (and the first time left) comes
+within a second or two rather than after a full batch of the longest texts, which also pays
+for the model's warm-up."""
 
 
 class Embedder(Protocol):
@@ -113,13 +118,15 @@ def embed(
     cache_scope: str = SHARED_SCOPE,
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: ProgressCallback | None = None,
+    plan: Callable[[list[int]], None] | None = None,
 ) -> EmbeddingResult:
     """Embed texts, reusing and filling the disk cache.
 
     A text embedded before with the same model is read from the cache and never runs the model
     again. Each batch is stored as soon as it is done, so an interrupted run resumes where it
     stopped. Repeated texts run through the model once. The texts still to embed are sorted by
-    length across the whole input, longest first, before they are batched; the result is in
+    length across the whole input, longest first, before they are batched (the first batch
+    holds only :data:`FIRST_BATCH_SIZE` texts, so progress shows at once); the result is in
     input order. An embedder fitted on its corpus
     bypasses the cache (see :attr:`Embedder.fitted_on_corpus`).
 
@@ -131,6 +138,9 @@ def embed(
             vectors of this scope are read, and new ones are stored in it.
         batch_size: Texts per model call.
         progress: Called as ``progress(done, total)``; cached texts count as done at once.
+        plan: Called once, before ``progress`` is first called, with the length in characters
+            of each text still to embed, in the order they are embedded (longest first): what
+            :class:`~embedding_space.embed.progress.TimeLeft` weighs the batches by.
 
     Returns:
         The vectors, shape ``(n, d)``, and counts of truncated and cached texts.
@@ -153,13 +163,19 @@ def embed(
         else:
             missing_by_hash.setdefault(text_hash, []).append(row)
     done = total - sum(len(rows) for rows in missing_by_hash.values())
-    if progress is not None:
-        progress(done, total)
     # Longest first, so each batch holds texts of about one length: padding, which the model
     # computes and throws away, shrinks; the rows map every vector back to its place.
     pending = sorted(missing_by_hash.items(), key=lambda item: -len(texts[item[1][0]]))
-    for start in range(0, len(pending), batch_size):
-        batch = pending[start : start + batch_size]
+    if plan is not None:
+        plan([len(texts[rows[0]]) for _, rows in pending for _ in rows])
+    if progress is not None:
+        progress(done, total)
+    first = min(batch_size, FIRST_BATCH_SIZE)
+    starts = [0, *range(first, len(pending), batch_size)]
+    for start, stop in zip(starts, [*starts[1:], len(pending)], strict=True):
+        batch = pending[start:stop]
+        if not batch:
+            break
         batch_vectors = embedder.encode([texts[rows[0]] for _, rows in batch])
         for (_, rows), vector in zip(batch, batch_vectors, strict=True):
             vectors[rows] = vector

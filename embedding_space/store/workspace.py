@@ -13,6 +13,7 @@ folder (precomputed by its owner or the operator) serve every viewer.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import pandas as pd
 
@@ -147,6 +148,7 @@ class Workspace(DatasetStore):
         viewer: str | None = None,
         batch_size: int = 64,
         progress: ProgressCallback | None = None,
+        plan: Callable[[list[int]], None] | None = None,
     ) -> FloatMatrix:
         """The dataset's vectors for a model, computed once and then read from disk.
 
@@ -159,6 +161,7 @@ class Workspace(DatasetStore):
             viewer: Who asks (see the module's notes); ``None`` on a single-user machine.
             batch_size: Texts per model call.
             progress: Called as ``progress(done, total)``.
+            plan: Called with the lengths of the texts to embed (see ``embed.base.embed``).
 
         Returns:
             Array of shape ``(n, d)``, float32.
@@ -185,6 +188,7 @@ class Workspace(DatasetStore):
             cache_scope=cache_scope(info.owner),
             batch_size=batch_size,
             progress=progress,
+            plan=plan,
         )
         if isinstance(embedder, TraditionalEmbedder):
             embedder.save(stored.path.with_suffix(".fit.npz"))  # before the vectors: never alone

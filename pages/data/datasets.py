@@ -5,6 +5,7 @@ import streamlit as st
 from components import state
 from components.current import show_flash
 from components.data_tabs import paste_flow, upload_flow, vectors_flow, workspace_flow
+from components.embedding import progress_area
 from components.markdown import safe
 
 st.title("Data")
@@ -13,13 +14,14 @@ st.caption(
     f"New texts are embedded with **{safe(state.model_name())}** (change it in the sidebar). "
     "Everything is kept in the workspace, so nothing is computed twice."
 )
+embedding_progress = progress_area()  # near the top, and in sight however far down the click
 upload_tab, paste_tab, vectors_tab, workspace_tab = st.tabs(
     ["Upload a file", "Paste texts", "Bring your own vectors", "Workspace"]
 )
 with upload_tab:
-    upload_flow()
+    upload_flow(embedding_progress)
 with paste_tab:
-    paste_flow()
+    paste_flow(embedding_progress)
 with vectors_tab:
     vectors_flow()
 with workspace_tab:

@@ -11,6 +11,7 @@ from components.map_view import map_categories
 from components.markdown import safe
 from components.neighbor_lists import pair_list
 from components.page_layout import compact_page, map_height
+from components.similarity_rows import rows_choice
 from embedding_space.analysis.similarity import (
     METRIC_LABELS,
     METRICS,
@@ -33,31 +34,22 @@ if len(texts) < 2:
     st.stop()
 
 selected = state.selection(info.id, len(texts))
-controls = st.columns([1.6, 1.9, 1.6, 1.9, 1.5], gap="small", vertical_alignment="center")
+controls = st.columns([1.6, 1.9, 2.2, 1.5], gap="small", vertical_alignment="center")
 metric = controls[0].selectbox(
     "Metric", METRICS, format_func=METRIC_LABELS.__getitem__, label_visibility="collapsed"
 )
 use_selection = bool(selected) and controls[1].toggle(
     f"Use the map selection ({len(selected):,} rows)", value=True
 )
-upper = min(MAX_ROWS, len(texts))
-count = controls[2].number_input(
-    "Rows", 1, upper, min(100, upper), disabled=use_selection, label_visibility="collapsed"
-)
-how = controls[3].selectbox(
-    "Which rows",
-    ["random sample", "first rows"],
-    disabled=use_selection,
-    label_visibility="collapsed",
-)
-ordered = controls[4].toggle("Order by clustering", value=True)
+count, sample = rows_choice(controls[2], min(MAX_ROWS, len(texts)), disabled=use_selection)
+ordered = controls[3].toggle("Order by clustering", value=True)
 
 choice = choose_rows(
     len(texts),
     limit=MAX_ROWS,
     selected=selected if use_selection else (),
     count=count,
-    sample=how == "random sample",
+    sample=sample,
 )
 st.caption(choice.description)
 matrix = pairwise(vectors[choice.rows], metric)
@@ -82,7 +74,9 @@ heatmap_column.plotly_chart(
         labels=labels,
         label_strip=color_column is not None,
         label_colors=label_colors,
-    ).update_layout(height=map_height()),
+        label_name=color_column,
+        height=map_height(),
+    ),
     width="stretch",
     config={"displaylogo": False},
 )

@@ -9,7 +9,7 @@ import pytest
 from components import routes, state
 from embedding_space.embed import SentenceEmbedder
 from embedding_space.store.workspace import Workspace
-from tests.helpers import TOPICS, open_app, plotly_figure
+from tests.helpers import TOPICS, open_app, plotly_figure, plotly_figures
 
 TEXTS = [text for texts in TOPICS.values() for text in texts]
 TOPIC = [topic for topic, texts in TOPICS.items() for _ in texts]
@@ -40,15 +40,39 @@ def test_an_expression_lists_its_nearest_rows_and_a_bad_one_says_why(planted_id:
 
 def test_a_concept_axis_ranks_the_rows_from_one_end_to_the_other(planted_id: str) -> None:
     app = open_app(planted_id, routes.CONCEPTS.path)
-    next(t for t in app.text_input if t.label == "x towards").set_value(
-        "cooking, recipe, food"
-    ).run()
-    next(t for t in app.text_input if t.label == "x away from").set_value("football, match").run()
+    next(t for t in app.text_input if t.label == "x towards").set_value("cooking, recipe, food")
+    next(t for t in app.text_input if t.label == "x away from").set_value("football, match")
+    next(b for b in app.button if b.label == "Apply").click().run()
     assert not app.exception
     towards, away = app.dataframe[0].value, app.dataframe[1].value
     topic_of = dict(zip(TEXTS, TOPIC, strict=True))
     assert [topic_of.get(text) for text in towards["text"].head(5)] == ["cooking"] * 5
     assert [topic_of.get(text) for text in away["text"].head(5)] == ["football"] * 5
+
+
+def test_the_four_concept_axis_ends_are_computed_once_with_apply(planted_id: str) -> None:
+    app = open_app(planted_id, routes.CONCEPTS.path)
+    ends = {
+        "x towards": "cooking, recipe",
+        "x away from": "football",
+        "y towards (optional)": "planet, star",
+        "y away from": "bank loan",
+    }
+
+    def fill() -> None:
+        for label, value in ends.items():
+            next(t for t in app.text_input if t.label == label).set_value(value)
+
+    fill()
+    app.run()  # the page runs again (another widget, say) while the ends are typed
+    assert len(plotly_figures(app)) == 0, "typed ends compute nothing before Apply"
+    assert any("Give both ends of the x axis" in c.value for c in app.caption)
+    fill()  # AppTest forgets what a form holds unsent at each run; a browser keeps it
+    next(b for b in app.button if b.label == "Apply").click().run()
+    assert not app.exception
+    figures = plotly_figures(app)
+    assert len(figures) == 1, "one map on the two axes"
+    assert "planet, star" in str(figures[0]["layout"]), "the y axis is drawn too"
 
 
 def test_the_planted_rows_are_found_on_the_outliers_and_duplicates_page(planted_id: str) -> None:

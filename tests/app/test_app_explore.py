@@ -96,7 +96,25 @@ def test_the_similarity_page_lists_the_most_and_least_alike_pairs(topics_dataset
     headers = [header.value for header in app.subheader]
     assert headers[-2:] == ["Most alike", "Least alike"]
     figure = plotly_figure(app)
-    assert [trace.get("name") for trace in figure["data"][1:]] == [
+    assert [trace.get("name") for trace in figure["data"][1:3]] == [
         "labels (rows)",
         "labels (columns)",
     ], "a label strip along both axes"
+    legend = [trace["name"] for trace in figure["data"][3:] if trace.get("showlegend")]
+    assert sorted(legend) == sorted(TOPICS), "a legend names the strip's colours"
+
+
+def _rows_shown(app: AppTest) -> str:
+    return next(c.value for c in app.caption if c.value.startswith("Showing"))
+
+
+def test_the_similarity_rows_change_only_with_apply(topics_dataset_id: str) -> None:
+    app = open_app(topics_dataset_id, routes.SIMILARITY.path)
+    assert _rows_shown(app) == "Showing all 40 rows."
+    for count in (39, 38, 37, 10):  # keyboard steps, then a typed number
+        next(box for box in app.number_input if box.label == "Rows").set_value(count).run()
+        assert _rows_shown(app) == "Showing all 40 rows.", "a new count computes nothing yet"
+    assert not app.exception
+    next(button for button in app.button if button.label == "Apply").click().run()
+    assert _rows_shown(app).startswith("Showing a random sample of 10 of 40 rows")
+    assert app.session_state[state.SIMILARITY_ROWS] == 10
