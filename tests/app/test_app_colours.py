@@ -64,11 +64,10 @@ def test_the_concept_axes_map_has_the_cluster_colours_of_the_map(topics_dataset_
     app = open_app(topics_dataset_id, **_by_clusters(topics_dataset_id))
     on_map = _category_colours(plotly_figure(app))
     app.switch_page(routes.CONCEPTS.path).run()
-    next(t for t in app.text_input if t.label == "x towards").set_value("cooking, food").run()
-    next(t for t in app.text_input if t.label == "x away from").set_value("football").run()
-    apply = [b for b in app.button if b.label == "Apply"]  # the axes may wait for a button
-    if apply:
-        apply[0].click().run()
+    # The axes wait for Apply (a form: AppTest keeps what it holds only until the next run).
+    next(t for t in app.text_input if t.label == "x towards").set_value("cooking, food")
+    next(t for t in app.text_input if t.label == "x away from").set_value("football")
+    next(b for b in app.button if b.label == "Apply").click().run()
     assert not app.exception
     assert _category_colours(plotly_figure(app)) == on_map
 
