@@ -17,7 +17,7 @@ import streamlit as st
 from components import cached, identity, routes, state
 from embedding_space.analysis.projection import PARAMETERS
 from embedding_space.errors import InputError
-from embedding_space.views import PAGES, Camera, SearchSpec, View
+from embedding_space.views import PAGES, SearchSpec, View
 
 _VIEW_PAGES = {route.url_path: route for route in routes.ROUTES}
 
@@ -30,10 +30,8 @@ def current_view(page: str = "map") -> View | None:
     color = state.value(state.COLOR_COLUMN)
     size = state.value(state.SIZE_COLUMN)
     query = str(state.value(state.SEARCH_QUERY) or "").strip()
-    try:
-        selection = state.selection(dataset_id, cached.workspace().get(dataset_id).rows)
-    except InputError:
-        selection = state.selection(dataset_id)
+    # Rows past the dataset's end never reach the session: apply_view leaves them out.
+    selection = state.selection(dataset_id)
     kept = state.of_dataset(state.KEPT_SHOWN, dataset_id)
     clusters = state.cluster_params()
     return View(
@@ -56,21 +54,11 @@ def current_view(page: str = "map") -> View | None:
         else None,
         selection=tuple(selection),
         kept=str(kept) if kept else None,
-        focus=state.focus_row(dataset_id, 1 << 62),
-        camera=_camera(dataset_id),
+        focus=state.focus_row(dataset_id),
+        camera=state.camera(dataset_id),
         fit_selection=bool(state.of_dataset(state.FIT_SELECTION, dataset_id, False)),
-        annotations=tuple(_notes(dataset_id)),
+        annotations=tuple(state.notes(dataset_id)),
     )
-
-
-def _camera(dataset_id: str) -> Camera:
-    camera = state.of_dataset(state.CAMERA, dataset_id)
-    return camera if isinstance(camera, Camera) else Camera()
-
-
-def _notes(dataset_id: str) -> list:  # type: ignore[type-arg]
-    notes = state.of_dataset(state.NOTES, dataset_id, [])
-    return list(notes) if isinstance(notes, list | tuple) else []
 
 
 def _fitted_to_dataset(view: View) -> View:

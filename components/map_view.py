@@ -148,10 +148,13 @@ def _app_values(current: OpenDataset) -> ComputedValues:
     return computed
 
 
-def map_encodings_of(current: OpenDataset, clusters: Clustering | None = None) -> MapEncodings:
-    """The map's colour and size as the controls say, resolved by the same core function a
-    saved view, a story slide and an export use (``views.map_encodings``)."""
-    view = links.current_view()
+def map_encodings_of(
+    current: OpenDataset, clusters: Clustering | None = None, view: View | None = None
+) -> MapEncodings:
+    """The map's colour and size as the controls (or ``view``, the session's view when
+    given) say, resolved by the same core function a saved view, a story slide and an export
+    use (``views.map_encodings``)."""
+    view = view or links.current_view()
     if view is None:
         return MapEncodings(Encoding(), Encoding())
 
@@ -220,7 +223,8 @@ def dataset_map(
     """
     if current.projection is None:
         raise ValueError("open the dataset with its projection to draw its map")
-    encodings = map_encodings_of(current, clusters)
+    view = links.current_view()
+    encodings = map_encodings_of(current, clusters, view)
     color = Encoding(*colors) if colors is not None else encodings.color
     labelled = clusters if clusters is not None and state.value(state.CLUSTER_LABELS) else None
     coordinates = current.projection.coordinates
@@ -241,7 +245,6 @@ def dataset_map(
         density=bool(state.value(state.DENSITY)),
         color_scale=color.scale,
     )
-    view = links.current_view()
     if view is not None:
         framed = state.selection(current.info.id, len(current.texts))
         apply_camera(figure, coordinates, view, framed)

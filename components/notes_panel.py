@@ -14,16 +14,8 @@ _AT_POINT = "the clicked point"
 _AT_SELECTION = "the centre of the selection"
 
 
-def notes_of(dataset_id: str) -> list[Annotation]:
-    """The notes drawn on a dataset's map in this session."""
-    notes = state.of_dataset(state.NOTES, dataset_id, [])
-    return (
-        [note for note in notes if isinstance(note, Annotation)] if isinstance(notes, list) else []
-    )
-
-
 def _add(dataset_id: str, text_key: str, where_key: str, focus: int | None) -> None:
-    notes = notes_of(dataset_id)
+    notes = state.notes(dataset_id)
     try:
         if len(notes) >= MAX_ANNOTATIONS:
             raise InputError(f"A map holds at most {MAX_ANNOTATIONS} notes; delete one first.")
@@ -41,7 +33,7 @@ def _fit(dataset_id: str, fit_key: str) -> None:
 
 
 def _delete(dataset_id: str, index: int) -> None:
-    notes = notes_of(dataset_id)
+    notes = state.notes(dataset_id)
     del notes[index]
     state.put_for_dataset(state.NOTES, dataset_id, notes or None)
 
@@ -74,7 +66,7 @@ def notes_panel(dataset_id: str, *, focus: int | None, selected: list[int]) -> N
             args=(dataset_id, fit_key),
             help="Kept with a saved view and a story's slide, so the slide opens close up.",
         )
-    for index, note in enumerate(notes_of(dataset_id)):
+    for index, note in enumerate(state.notes(dataset_id)):
         text, delete = st.columns([5, 1], vertical_alignment="center")
         where = f"row {note.row}" if note.row is not None else "selection"
         text.markdown(f"{plain_markdown(note.text, 80)} · *{where}*")

@@ -210,10 +210,13 @@ def set_selection(dataset_id: str, rows: Iterable[int]) -> None:
     st.session_state[KEPT_SHOWN].pop(dataset_id, None)
 
 
-def focus_row(dataset_id: str, row_count: int) -> int | None:
-    """The point last clicked on the map, if any (and if the dataset still has that row)."""
+def focus_row(dataset_id: str, row_count: int | None = None) -> int | None:
+    """The point last clicked on the map, if any (and, given ``row_count``, if the dataset
+    still has that row)."""
     clicked = st.session_state[FOCUS_ROW].get(dataset_id)
-    return int(clicked) if clicked is not None and 0 <= int(clicked) < row_count else None
+    if clicked is None or int(clicked) < 0:
+        return None
+    return int(clicked) if row_count is None or int(clicked) < row_count else None
 
 
 def set_focus_row(dataset_id: str, row: int | None) -> None:
@@ -262,3 +265,15 @@ def give_cluster_names(dataset_id: str, params: ClusterParams, names: dict[int, 
 def set_cluster_names(dataset_id: str, params: ClusterParams, names: dict[int, str]) -> None:
     """Replace the cluster names given (an opened view brings its own)."""
     st.session_state[_names_key(dataset_id, params)] = dict(names)
+
+
+def notes(dataset_id: str) -> list[views.Annotation]:
+    """The notes drawn on a dataset's map in this session."""
+    kept = st.session_state[NOTES].get(dataset_id, [])
+    return [note for note in kept if isinstance(note, views.Annotation)]
+
+
+def camera(dataset_id: str) -> views.Camera:
+    """Where the opened view's map looks (an empty camera: wherever plotly fits it)."""
+    kept = st.session_state[CAMERA].get(dataset_id)
+    return kept if isinstance(kept, views.Camera) else views.Camera()

@@ -18,6 +18,7 @@ from components.markdown import escaped, safe
 from components.views_panel import notice, rename_kept
 from embedding_space.errors import InputError
 from embedding_space.export.files import file_stem
+from embedding_space.store.space import Space
 from embedding_space.views import (
     MAX_CAPTION_CHARS,
     MAX_TITLE_CHARS,
@@ -27,7 +28,7 @@ from embedding_space.views import (
     View,
     caption_lines,
 )
-from embedding_space.views.render import slide_pngs, story_html, view_figure
+from embedding_space.views.render import render_story, slide_pngs, story_html, view_figure
 
 
 def caption_markdown(caption: str) -> str:
@@ -46,6 +47,14 @@ def caption_markdown(caption: str) -> str:
     return "  \n".join(lines)
 
 
+def _embedded_space(view: View) -> Space:
+    """A slide's space, from the caches, its dataset embedded first if it must be."""
+    model_name = view.model or state.model_name()
+    space = cached.space(view.dataset, model_name)
+    embedded_vectors(space, view.dataset, model_name)
+    return space
+
+
 def slide_figure(view: View, *, height: int) -> go.Figure:
     """The map a slide's view describes, from the caches (embedded first if it must be).
 
@@ -53,9 +62,7 @@ def slide_figure(view: View, *, height: int) -> go.Figure:
         InputError: The view names something the dataset does not have, or its model
             cannot load.
     """
-    model_name = view.model or state.model_name()
-    space = cached.space(view.dataset, model_name)
-    embedded_vectors(space, view.dataset, model_name)
+    space = _embedded_space(view)
     projection = cached.projection(space, view.projection)
     clustering = cached.clustering(space, view.clusters) if space.rows >= 2 else None
     return view_figure(space, view, height=height, projection=projection, clustering=clustering)
@@ -64,18 +71,11 @@ def slide_figure(view: View, *, height: int) -> go.Figure:
 EXPORT_MAP_HEIGHT = 620
 
 
-def _slide_figure_of(number: int, view: View) -> go.Figure:
-    try:
-        return slide_figure(view, height=EXPORT_MAP_HEIGHT)
-    except InputError as error:
-        raise InputError(f"Slide {number}: {error}") from None
-
-
 def _drawn_story(story: Story, *, pictures: bool) -> tuple[bytes, bytes | None]:
     """The story's HTML page and (if asked) a zip of a PNG per slide, from one drawing."""
-    figures = [
-        _slide_figure_of(number, slide.view) for number, slide in enumerate(story.slides, start=1)
-    ]
+    # The core draws the slides as the command line does, and names a slide it cannot draw.
+    maps = render_story(story, _embedded_space, height=EXPORT_MAP_HEIGHT)
+    figures = [drawn.figure for drawn in maps]
     if not pictures:
         return story_html(story, figures), None
     archive = io.BytesIO()
