@@ -18,7 +18,12 @@ import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from embedding_space.embed.base import Embedder
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -95,6 +100,23 @@ def last_traceback(log: Path | None, limit: int = 4000) -> str:
         return ""
     lines = [line.rstrip() for line in text[start:].splitlines() if line.strip()]
     return "\n".join(lines)[-limit:]
+
+
+@contextmanager
+def served_dataset(
+    folder: Path, frame: pd.DataFrame, name: str, embedders: Sequence[Embedder]
+) -> Iterator[tuple[str, str]]:
+    """A fresh server on a workspace of its own (``folder / "workspace"``) holding one shared
+    dataset, embedded by each of ``embedders``; yields the server's URL and the dataset's id."""
+    from embedding_space.store.workspace import Workspace
+
+    home = folder / "workspace"
+    store = Workspace(home)
+    info = store.create_dataset(frame, "text", name, shared=True)
+    for embedder in embedders:
+        store.embeddings(info.id, embedder)
+    with app_server(home, folder / "server.log", fresh=True) as url:
+        yield url, info.id
 
 
 @contextmanager

@@ -11,7 +11,6 @@ import pytest
 from playwright.sync_api import expect
 
 from embedding_space.embed import SentenceEmbedder
-from embedding_space.store.workspace import Workspace
 from tests.browser import support
 from tests.helpers import topics_frame
 
@@ -26,11 +25,8 @@ def served_topics(
 ) -> Iterator[tuple[str, str]]:
     """A served workspace holding the forty topic texts; its URL and the dataset's id."""
     folder = tmp_path_factory.mktemp("cluster-controls")
-    store = Workspace(folder / "workspace")
-    info = store.create_dataset(topics_frame(), "text", "four topics", shared=True)
-    store.embeddings(info.id, embedder)
-    with support.app_server(folder / "workspace", folder / "server.log", fresh=True) as url:
-        yield url, info.id
+    with support.served_dataset(folder, topics_frame(), "four topics", [embedder]) as served:
+        yield served
 
 
 def test_suggest_leaves_the_cluster_controls_open_with_apply_in_sight(

@@ -11,8 +11,8 @@ import pytest
 from playwright.sync_api import expect
 
 from embedding_space.embed import SentenceEmbedder
+from embedding_space.embed.base import Embedder
 from embedding_space.embed.traditional import TraditionalEmbedder
-from embedding_space.store.workspace import Workspace
 from tests.browser import support
 from tests.helpers import topics_frame
 
@@ -29,12 +29,9 @@ def compare_app(
     tmp_path_factory: pytest.TempPathFactory, embedder: SentenceEmbedder
 ) -> Iterator[tuple[str, str]]:
     folder = tmp_path_factory.mktemp("compare")
-    store = Workspace(folder / "workspace")
-    info = store.create_dataset(topics_frame(), "text", "topics", shared=True)
-    store.embeddings(info.id, embedder)
-    store.embeddings(info.id, TraditionalEmbedder("tfidf"))
-    with support.app_server(folder / "workspace", folder / "server.log", fresh=True) as url:
-        yield url, info.id
+    embedders: list[Embedder] = [embedder, TraditionalEmbedder("tfidf")]
+    with support.served_dataset(folder, topics_frame(), "topics", embedders) as served:
+        yield served
 
 
 def test_a_box_on_one_map_selects_the_same_rows_on_the_other(

@@ -12,7 +12,6 @@ import pytest
 from playwright.sync_api import expect
 
 from embedding_space.embed import SentenceEmbedder
-from embedding_space.store.workspace import Workspace
 from tests.browser import support
 
 pytestmark = pytest.mark.browser
@@ -33,11 +32,8 @@ def many_labels(
             "label": [CATEGORIES[row % 25] for row in range(100)],
         }
     )
-    store = Workspace(folder / "workspace")
-    info = store.create_dataset(frame, "text", "many labels", shared=True)
-    store.embeddings(info.id, embedder)
-    with support.app_server(folder / "workspace", folder / "server.log", fresh=True) as url:
-        yield url, info.id
+    with support.served_dataset(folder, frame, "many labels", [embedder]) as served:
+        yield served
 
 
 def test_the_map_fills_a_laptop_screen_and_its_long_legend_is_searchable(

@@ -40,13 +40,18 @@ def story_app(
     tmp_path_factory: pytest.TempPathFactory, embedder: SentenceEmbedder
 ) -> Iterator[tuple[str, str]]:
     folder = tmp_path_factory.mktemp("present")
-    store = Workspace(folder / "workspace")
-    info = store.create_dataset(topics_frame(), "text", "topics", shared=True)
-    store.embeddings(info.id, embedder)
+    with support.served_dataset(folder, topics_frame(), "topics", [embedder]) as served:
+        _save_a_story(Workspace(folder / "workspace"), served[1])
+        yield served
+
+
+def _save_a_story(store: Workspace, dataset_id: str) -> None:
+    """Two saved views and a story of them, one caption hostile (read by the server on
+    request, so they may be written after it starts)."""
     pca = ProjectionParams(method="pca")
-    by_topic = View(info.id, projection=pca, color="topic")
+    by_topic = View(dataset_id, projection=pca, color="topic")
     clusters = View(
-        info.id,
+        dataset_id,
         projection=pca,
         color="(clusters)",
         clusters=ClusterParams(n_clusters=4),
@@ -54,7 +59,7 @@ def story_app(
         selection=tuple(range(10)),
         annotations=(Annotation("these ten rows", None),),
     )
-    views = SavedViews(store.results(info.id, None))
+    views = SavedViews(store.results(dataset_id, None))
     views.save("By topic", by_topic)
     views.save("Clusters", clusters)
     story = Story(
@@ -64,9 +69,7 @@ def story_app(
             Slide(clusters, "Clusters without labels", "**Four** clusters."),
         ),
     )
-    SavedStories(store.results(info.id, None)).save(story)
-    with support.app_server(folder / "workspace", folder / "server.log", fresh=True) as url:
-        yield url, info.id
+    SavedStories(store.results(dataset_id, None)).save(story)
 
 
 def _present(url: str, dataset_id: str, slide: int) -> str:
