@@ -14,13 +14,16 @@ on one 1,080 high (Streamlit cannot read the window's size)."""
 
 # Streamlit leaves 6rem above a page for its header; the header here is a small menu in the
 # corner, so 3rem is room enough; and 5rem each side is width the map can use. The title is
-# the dataset's name: it need not be large.
-_COMPACT_CSS = """<style>
-[data-testid="stMainBlockContainer"] {
+# the dataset's name: it need not be large. The header is see-through, so its "Running…" sign
+# and menu sit in the corner without hiding the title.
+HEADER_CSS = '[data-testid="stHeader"] { background: transparent; }'
+_COMPACT_CSS = f"""<style>
+{HEADER_CSS}
+[data-testid="stMainBlockContainer"] {{
   padding-top: 3rem; padding-bottom: 3rem; padding-left: 1.5rem; padding-right: 1.5rem;
-}
-[data-testid="stMain"] h1 { font-size: 1.5rem; padding: 0 0 0.1rem 0; }
-[data-testid="stMain"] [data-testid="stCaptionContainer"] p { margin-bottom: 0; }
+}}
+[data-testid="stMain"] h1 {{ font-size: 1.5rem; padding: 0 0 0.1rem 0; }}
+[data-testid="stMain"] [data-testid="stCaptionContainer"] p {{ margin-bottom: 0; }}
 </style>"""
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 import streamlit as st
 
 from components import identity
+from components.page_layout import HEADER_CSS
 
 ROUTER = Path(__file__).resolve().parent.parent / "app.py"
 
@@ -148,5 +149,5 @@ def hide_sidebar() -> None:
         "<style>[data-testid='stSidebar'], [data-testid='stSidebarCollapsedControl'], "
         "[data-testid='stExpandSidebarButton'] {display: none;} "
         "[data-testid='stMainBlockContainer'] {padding-top: 2.5rem; padding-bottom: 1rem;}"
-        "</style>"
+        f"{HEADER_CSS}</style>"
     )

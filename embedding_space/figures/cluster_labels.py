@@ -106,6 +106,7 @@ def place_cluster_labels(coordinates: FloatMatrix, clustering: Clustering) -> Cl
     flat = coordinates[:, :2]
     spans = np.ptp(flat, axis=0)
     spans = np.where(spans > 0, spans, 1.0)
+    low, high = flat.min(axis=0), flat.max(axis=0)
     budget = int(COVERED_SHARE * len(flat))
     placed: list[Box] = []
     written_2d: list[ClusterLabel] = []
@@ -118,9 +119,10 @@ def place_cluster_labels(coordinates: FloatMatrix, clustering: Clustering) -> Cl
         half_height = LINE_SHARE * spans[1] / 2
         best: tuple[int, Box] | None = None
         for right, up in _OFFSETS:
+            # A label past the map's edge is cut off there: keep the whole box inside.
             box = (
-                float(centre[0] + right * half_width),
-                float(centre[1] + up * 2 * half_height),
+                _within(centre[0] + right * half_width, low[0], high[0], half_width),
+                _within(centre[1] + up * 2 * half_height, low[1], high[1], half_height),
                 half_width,
                 half_height,
             )
@@ -138,6 +140,14 @@ def place_cluster_labels(coordinates: FloatMatrix, clustering: Clustering) -> Cl
         position = np.array(best[1][:2], dtype=np.float32)
         written_2d.append(_label_at(cluster_id, clustering, position))
     return ClusterLabels(tuple(written_2d), len(named) - len(written_2d))
+
+
+def _within(middle: float, low: float, high: float, half: float) -> float:
+    """``middle`` moved so that ``middle ± half`` lies in ``[low, high]`` (centred when the
+    span is narrower than the box)."""
+    if high - low <= 2 * half:
+        return float((low + high) / 2)
+    return float(min(max(middle, low + half), high - half))
 
 
 def _centre(coordinates: FloatMatrix, clustering: Clustering, cluster_id: int) -> FloatMatrix:

@@ -347,6 +347,10 @@ def settle(page: Any, timeout: float = 120.0, quiet: float = 0.8) -> None:
     """Wait until Streamlit has been idle (no "Running…" widget) for ``quiet`` seconds."""
     status = page.locator('[data-testid="stStatusWidget"]')
     deadline = time.monotonic() + timeout
+    # The "Running…" sign lives in the header's toolbar: without the toolbar (a client
+    # toolbarMode that hides it) it never shows, and waiting for it to go would wait for nothing.
+    toolbar = page.locator('[data-testid="stToolbar"]')
+    toolbar.wait_for(state="attached", timeout=timeout * 1000)
     idle_since: float | None = None
     while True:
         now = time.monotonic()

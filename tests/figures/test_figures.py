@@ -263,3 +263,22 @@ def test_density_is_drawn_under_the_points_of_a_flat_map() -> None:
 
     figure = add_density(scatter_figure(COORDS, TEXTS), COORDS)
     assert figure.data[0].type == "histogram2dcontour" and figure.data[1].type == "scattergl"
+
+
+def test_a_label_of_a_cluster_at_the_maps_edge_stays_whole_inside_the_map() -> None:
+    from embedding_space.analysis.clustering import Clustering
+    from embedding_space.figures import add_cluster_labels
+    from embedding_space.figures.cluster_labels import CHAR_SHARE
+
+    rng = np.random.default_rng(5)
+    centres = np.array([[0, 0], [10, 0], [5, 5]], dtype=np.float32)
+    labels = np.repeat([0, 1, 2], [20, 20, 20])
+    coords = (centres[labels] + rng.normal(scale=0.05, size=(60, 2))).astype(np.float32)
+    names = {0: "identity, verify, verification", 1: "virtual, disposable, cards", 2: "mid"}
+    figure = scatter_figure(coords, ["t"] * 60)
+    add_cluster_labels(figure, coords, Clustering(labels.astype(np.int64), names))
+    span = float(np.ptp(coords[:, 0]))
+    for note in figure.layout.annotations:
+        half_width = (len(note.text) - len("<b></b>") + 2) * CHAR_SHARE * span / 2
+        assert note.x - half_width >= coords[:, 0].min() - 1e-6, note.text
+        assert note.x + half_width <= coords[:, 0].max() + 1e-6, note.text
