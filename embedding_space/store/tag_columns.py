@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from embedding_space.errors import InputError
+from embedding_space.export.files import TAG_SEPARATOR
 from embedding_space.io.columns import is_missing
 
 __all__ = [
@@ -36,8 +37,6 @@ __all__ = [
 
 TAGS_COLUMN = "tags"
 """The name of the column of tags."""
-TAG_SEPARATOR = "; "
-"""Joins a row's tags in text (CSV); a tag name cannot hold ``;``."""
 SEVERAL = "(several)"
 """The colour category of a row with more than one tag (not a possible tag name)."""
 UNTAGGED = "(untagged)"
