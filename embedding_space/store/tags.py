@@ -84,6 +84,11 @@ class Tags:
         self._refusal = refusal
         self._initial = initial
 
+    def _decode(self, ranges: str) -> list[int]:
+        # Every row of the dataset: the 200,000-row ceiling guards links typed by anyone, and
+        # a dataset may hold more rows than that; this file is ours.
+        return decode_rows(ranges, self.rows, limit=self.rows)
+
     # -- reading --------------------------------------------------------------------------
 
     def _read(self) -> tuple[_State, list[dict[str, object]]]:
@@ -114,25 +119,29 @@ class Tags:
             return {}
         return {name: encode_rows(rows) for name, rows in rows_of.items() if rows}
 
+    @staticmethod
+    def _ordered(state: _State) -> list[str]:
+        return sorted(state, key=lambda name: (name.casefold(), name))
+
     def names(self) -> list[str]:
         """Every tag's name, alphabetically (case-insensitive)."""
-        return sorted(self._read()[0], key=lambda name: (name.casefold(), name))
+        return self._ordered(self._read()[0])
 
     def rows_of(self, name: str) -> list[int]:
         """The rows a tag is on (ascending); none for an unknown tag."""
-        return decode_rows(self._read()[0].get(name, ""), self.rows)
+        return self._decode(self._read()[0].get(name, ""))
 
     def counts(self) -> dict[str, int]:
         """Rows per tag, by name (in :meth:`names`' order)."""
         state = self._read()[0]
-        return {name: len(decode_rows(state[name], self.rows)) for name in self.names()}
+        return {name: len(self._decode(state[name])) for name in self._ordered(state)}
 
     def tags_of_rows(self) -> list[list[str]]:
         """Each row's tags, in :meth:`names`' order: one list per row, ``rows`` lists."""
         per_row: list[list[str]] = [[] for _ in range(self.rows)]
         state = self._read()[0]
-        for name in self.names():
-            for row in decode_rows(state[name], self.rows):
+        for name in self._ordered(state):
+            for row in self._decode(state[name]):
                 per_row[row].append(name)
         return per_row
 
@@ -192,7 +201,7 @@ class Tags:
         kept = self._existing(state, name) or clean_tag_name(name)
         if kept not in state and len(state) >= MAX_TAGS:
             raise InputError(f"This dataset has {MAX_TAGS} tags already; merge or delete some.")
-        state[kept] = encode_rows([*decode_rows(state.get(kept, ""), self.rows), *chosen])
+        state[kept] = encode_rows([*self._decode(state.get(kept, "")), *chosen])
         self._change(f"tag {len(chosen):,} rows '{kept}'", state)
         return kept
 
@@ -205,7 +214,7 @@ class Tags:
         state = self._start()
         kept = self._known(state, name)
         chosen = set(self._check_rows(rows))
-        left = [row for row in decode_rows(state[kept], self.rows) if row not in chosen]
+        left = [row for row in self._decode(state[kept]) if row not in chosen]
         if left:
             state[kept] = encode_rows(left)
         else:
@@ -248,9 +257,9 @@ class Tags:
         if not sources:
             raise InputError("Choose the tags to merge.")
         target = self._existing(state, into) or clean_tag_name(into)
-        rows = decode_rows(state.get(target, ""), self.rows)
+        rows = self._decode(state.get(target, ""))
         for source in sources:
-            rows.extend(decode_rows(state.pop(source), self.rows))
+            rows.extend(self._decode(state.pop(source)))
         state[target] = encode_rows(rows)
         self._change(f"merge {len(sources)} tags into '{target}'", state)
         return target

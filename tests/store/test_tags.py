@@ -206,3 +206,9 @@ def test_a_damaged_file_reads_as_no_tags(tmp_path: Path) -> None:
     assert tags.names() == [] and tags.tags_of_rows() == [[], [], []]
     tags.tag([1], "fresh")
     assert Tags(path, 3).rows_of("fresh") == [1]
+
+
+def test_rows_past_two_hundred_thousand_keep_their_tags(tmp_path: Path) -> None:
+    tags = Tags(tmp_path / "tags.json", 300_000)
+    tags.tag([5, 250_000, 299_999], "late rows")
+    assert Tags(tmp_path / "tags.json", 300_000).rows_of("late rows") == [5, 250_000, 299_999]
