@@ -145,6 +145,16 @@ class Tags:
                 per_row[row].append(name)
         return per_row
 
+    def version(self) -> int:
+        """How many changes (undos too) were written: a cache key for :meth:`tags_of_rows`
+        on large datasets; 0 before the first."""
+        try:
+            stored = json.loads(self.path.read_text())
+        except (OSError, ValueError):
+            return 0
+        version = stored.get("version") if isinstance(stored, dict) else None
+        return version if isinstance(version, int) else 0
+
     def last_change(self) -> str | None:
         """What :meth:`undo` would take back, in a few words; ``None`` when nothing."""
         history = self._read()[1]
@@ -179,7 +189,11 @@ class Tags:
             return
         entry: dict[str, object] = {"change": description, "before": before}
         history = [*history, entry][-UNDO_DEPTH:]
-        write_json(self.path, {"tags": new, "history": history})
+        self._write(new, history)
+
+    def _write(self, state: _State, history: list[dict[str, object]]) -> None:
+        version = self.version() + 1
+        write_json(self.path, {"tags": state, "history": history, "version": version})
 
     def _start(self) -> _State:
         if not self.editable:
@@ -295,5 +309,5 @@ class Tags:
                 state.pop(name, None)
             else:
                 state[name] = str(ranges)
-        write_json(self.path, {"tags": state, "history": history})
+        self._write(state, history)
         return str(last.get("change", "the last change"))

@@ -212,3 +212,13 @@ def test_rows_past_two_hundred_thousand_keep_their_tags(tmp_path: Path) -> None:
     tags = Tags(tmp_path / "tags.json", 300_000)
     tags.tag([5, 250_000, 299_999], "late rows")
     assert Tags(tmp_path / "tags.json", 300_000).rows_of("late rows") == [5, 250_000, 299_999]
+
+
+def test_the_version_changes_with_every_change(tmp_path: Path) -> None:
+    tags = Tags(tmp_path / "tags.json", 5)
+    seen = [tags.version()]
+    tags.tag([1], "a")
+    seen.append(tags.version())
+    tags.undo()
+    seen.append(tags.version())
+    assert seen == [0, 1, 2]
