@@ -58,7 +58,7 @@ def test_tags_add_up_and_remove_only_the_named_one(rows: Path, tmp_path: Path) -
 def test_an_embedded_file_keeps_its_vectors_and_metadata(tmp_path: Path) -> None:
     source, out = tmp_path / "embedded.parquet", tmp_path / "tagged.parquet"
     frame = pd.DataFrame({"text": ["a", "b", "c"]})
-    frame["embedding"] = [np.array([1.0, 0.0], np.float32)] * 3
+    frame["embedding"] = pd.Series([np.array([1.0, 0.0], np.float32)] * 3, dtype=object)
     table = pa.Table.from_pandas(frame, preserve_index=False)
     meta = {b"embedding_space": json.dumps({"model": "m", "text_column": "text"}).encode()}
     pq.write_table(table.replace_schema_metadata({**table.schema.metadata, **meta}), source)
