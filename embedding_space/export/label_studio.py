@@ -51,7 +51,12 @@ def label_studio_config(tag_names: Sequence[str]) -> str:
 
     Returns:
         The XML, for the project's Settings > Labeling Interface > Code.
+
+    Raises:
+        InputError: No tag names: Label Studio refuses a ``<Choices>`` without a choice.
     """
+    if not tag_names:
+        raise InputError("There are no tags to offer as choices; tag some rows first.")
     choices = "".join(
         f'\n    <Choice value="{escape(name, _ATTRIBUTE)}"/>' for name in dict.fromkeys(tag_names)
     )

@@ -145,3 +145,8 @@ def test_a_workspace_s_tags_go_out_with_their_rows(tmp_path: Path) -> None:
 def test_mismatched_lengths_are_refused() -> None:
     with pytest.raises(InputError, match="2 texts, 1 lists of tags"):
         export_label_studio(["a", "b"], [["x"]])
+
+
+def test_a_config_without_tags_is_refused_as_label_studio_refuses_it() -> None:
+    with pytest.raises(InputError, match="no tags to offer"):
+        label_studio_config([])
