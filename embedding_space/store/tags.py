@@ -173,12 +173,13 @@ class Tags:
             raise InputError(f"There is no tag '{' '.join(str(name).split())}'.")
         return found
 
-    def _check_rows(self, rows: Sequence[int]) -> list[int]:
-        if not rows:
+    def _check_rows(self, rows: Iterable[int]) -> list[int]:
+        chosen = sorted({int(row) for row in rows})  # a list, a set or a NumPy array alike
+        if not chosen:
             raise InputError("No rows are chosen; select some rows first.")
-        if min(rows) < 0 or max(rows) >= self.rows:
+        if chosen[0] < 0 or chosen[-1] >= self.rows:
             raise InputError(f"The rows must lie between 0 and {self.rows - 1}.")
-        return sorted(set(int(row) for row in rows))
+        return chosen
 
     def _change(self, description: str, new: _State) -> None:
         """Write ``new`` and remember how to take it back."""
@@ -200,7 +201,7 @@ class Tags:
             raise InputError(self._refusal)
         return dict(self._read()[0])
 
-    def tag(self, rows: Sequence[int], name: str) -> str:
+    def tag(self, rows: Iterable[int], name: str) -> str:
         """Put a tag on rows: a new tag, or more rows for one of that name (in any case).
 
         Returns:
@@ -219,7 +220,7 @@ class Tags:
         self._change(f"tag {len(chosen):,} rows '{kept}'", state)
         return kept
 
-    def untag(self, rows: Sequence[int], name: str) -> None:
+    def untag(self, rows: Iterable[int], name: str) -> None:
         """Take a tag off rows; a tag left on no row is gone.
 
         Raises:

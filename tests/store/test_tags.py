@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -55,8 +56,8 @@ def test_tags_survive_a_restart(tmp_path: Path) -> None:
 def test_tagging_an_existing_tag_in_another_case_adds_rows_to_it(tmp_path: Path) -> None:
     tags = Workspace(tmp_path).tags(_dataset(tmp_path))
     tags.tag([0], "Refund")
-    assert tags.tag([3], "  refund ") == "Refund"
-    assert tags.names() == ["Refund"] and tags.rows_of("Refund") == [0, 3]
+    assert tags.tag(np.array([3, 3, 4]), "  refund ") == "Refund"
+    assert tags.names() == ["Refund"] and tags.rows_of("Refund") == [0, 3, 4]
 
 
 def test_undo_takes_back_changes_one_at_a_time_even_after_a_restart(tmp_path: Path) -> None:
