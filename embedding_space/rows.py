@@ -43,7 +43,9 @@ def encode_rows(rows: Iterable[int]) -> str:
     return ".".join(parts)
 
 
-def decode_rows(text: str, row_count: int = MAX_DECODED_ROWS) -> list[int]:
+def decode_rows(
+    text: str, row_count: int = MAX_DECODED_ROWS, *, limit: int = MAX_DECODED_ROWS
+) -> list[int]:
     """The inverse of :func:`encode_rows`, keeping only ids below ``row_count``.
 
     Anything malformed yields no rows; ranges are clipped before they are expanded, so a
@@ -52,11 +54,12 @@ def decode_rows(text: str, row_count: int = MAX_DECODED_ROWS) -> list[int]:
     Args:
         text: Ranges such as ``"1-3.7"``.
         row_count: The dataset's number of rows; ids at or above it are dropped.
+        limit: The most rows given back; raise it only for ranges the program wrote itself.
 
     Returns:
-        Sorted, distinct row ids, at most :data:`MAX_DECODED_ROWS` of them.
+        Sorted, distinct row ids, at most ``limit`` of them.
     """
-    limit = min(row_count, MAX_DECODED_ROWS)
+    limit = min(row_count, limit)
     rows: set[int] = set()
     try:
         for part in filter(None, text.split(".")):

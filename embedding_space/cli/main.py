@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from embedding_space.cli import comparing, reading, story, verbs
+from embedding_space.cli import comparing, reading, story, tagging, verbs
 from embedding_space.cli.files import say
 from embedding_space.errors import InputError
 
@@ -203,6 +203,7 @@ def _build_parser() -> tuple[argparse.ArgumentParser, _Settings]:
     demo.add_argument("--model", default=DEFAULT_MODEL)
 
     story.add_story_parser(verbs)
+    tagging.add_tag_parser(verbs)
     return parser, settings
 
 
@@ -220,6 +221,7 @@ _VERBS = {
     "compare": comparing.run_compare,
     "demo": verbs.run_demo,
     "story": story.run_story,
+    "tag": tagging.run_tag,
 }
 
 

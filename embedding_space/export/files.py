@@ -32,6 +32,7 @@ from embedding_space.io.columns import is_missing, unique_names
 
 __all__ = [
     "FORMULA_PREFIXES",
+    "TAG_SEPARATOR",
     "export_projector_tsv",
     "export_similarity_csv",
     "export_table",
@@ -46,8 +47,9 @@ FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 TableFormat = Literal["csv", "parquet"]
 
 # Names of the columns export_table adds; a column of the table with one of these names is
-# kept under "<name>_original".
+# kept under "<name>_original" ("tags" only when tags are added).
 _ADDED_COLUMNS = ("row_id", "x", "y", "z", "selected", "cluster", "neighbors")
+TAG_SEPARATOR = "; "  # joins a row's tags in a CSV cell
 
 
 # --- text safety ---------------------------------------------------------------------------
@@ -129,18 +131,21 @@ def export_table(
     clusters: Sequence[int | str] | None = None,
     neighbor_ids: npt.NDArray[np.integer[Any]] | None = None,
     row_ids: Sequence[int] | None = None,
+    tags: Sequence[Sequence[str]] | None = None,
     format: TableFormat,
 ) -> bytes:
     """The current table, with what the app knows about each row, as CSV or Parquet.
 
     Columns, in order: ``row_id`` (``0..n-1``, the row's stable id), the table's own columns,
     then ``x``, ``y`` (and ``z``) when ``coordinates`` are given, ``selected``, ``cluster``
-    when ``clusters`` are given, and ``neighbors`` when ``neighbor_ids`` are given. A column
-    of the table that has one of these names is kept as ``"<name>_original"``.
+    when ``clusters`` are given, ``neighbors`` when ``neighbor_ids`` are given and ``tags``
+    when ``tags`` are given. A column of the table that has one of these names is kept as
+    ``"<name>_original"``.
 
     ``neighbors`` is a ``list<int64>`` column in Parquet and a space-separated string of row
-    ids (``"4 17 2"``) in CSV. The CSV is UTF-8 with a header row and no index; its text cells
-    and column names are passed through :func:`neutralize_formula`, numbers are not. Parquet
+    ids (``"4 17 2"``) in CSV; ``tags`` is ``list<string>`` in Parquet and the names joined
+    by ``"; "`` in CSV. The CSV is UTF-8 with a header row and no index; its text cells and
+    column names are passed through :func:`neutralize_formula`, numbers are not. Parquet
     keeps the text as it is.
 
     Args:
@@ -152,6 +157,7 @@ def export_table(
             first, the row itself already left out.
         row_ids: The rows' ids when ``frame`` is part of a dataset (a kept selection);
             ``0..n-1`` when ``None``.
+        tags: ``n`` lists of tag names, one per row (``Tags.tags_of_rows``).
         format: ``"csv"`` or ``"parquet"``.
 
     Returns:
@@ -189,11 +195,14 @@ def export_table(
             )
         added["cluster"] = labels
     neighbors = None if neighbor_ids is None else _check_neighbor_ids(neighbor_ids, count)
+    if tags is not None and len(tags) != count:
+        raise InputError(f"There are tags for {len(tags):,} rows but the table has {count:,}.")
+    adding = (*_ADDED_COLUMNS, "tags") if tags is not None else _ADDED_COLUMNS
 
     names = list(table.columns)
-    clashes = set(_ADDED_COLUMNS) & set(names)
+    clashes = set(adding) & set(names)
     if clashes:
-        taken = set(names) | set(_ADDED_COLUMNS)
+        taken = set(names) | set(adding)
         renames: dict[str, str] = {}
         for name in sorted(clashes):
             new, suffix = f"{name}_original", 1
@@ -211,8 +220,10 @@ def export_table(
     if format == "csv":
         if neighbors is not None:
             out["neighbors"] = [" ".join(map(str, row)) for row in neighbors.tolist()]
+        if tags is not None:
+            out["tags"] = [TAG_SEPARATOR.join(names) for names in tags]
         return _to_csv_bytes(_neutralize_frame(out))
-    return _to_parquet_bytes(out, neighbors)
+    return _to_parquet_bytes(out, neighbors, tags)
 
 
 def _selection_mask(selected_rows: Sequence[int], count: int) -> npt.NDArray[np.bool_]:
@@ -249,7 +260,11 @@ def _check_neighbor_ids(neighbor_ids: npt.NDArray[Any], count: int) -> npt.NDArr
     return ids
 
 
-def _to_parquet_bytes(frame: pd.DataFrame, neighbors: npt.NDArray[np.int64] | None) -> bytes:
+def _to_parquet_bytes(
+    frame: pd.DataFrame,
+    neighbors: npt.NDArray[np.int64] | None,
+    tags: Sequence[Sequence[str]] | None = None,
+) -> bytes:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -269,6 +284,9 @@ def _to_parquet_bytes(frame: pd.DataFrame, neighbors: npt.NDArray[np.int64] | No
         )
         values = pa.array(neighbors.reshape(-1), type=pa.int64())
         arrow = arrow.append_column("neighbors", pa.ListArray.from_arrays(offsets, values))
+    if tags is not None:
+        lists = pa.array([list(names) for names in tags], type=pa.list_(pa.string()))
+        arrow = arrow.append_column("tags", lists)
     sink = io.BytesIO()
     pq.write_table(arrow, sink)
     return sink.getvalue()

@@ -17,6 +17,18 @@ from embedding_space.store.owners import Limits, SessionKeys, cache_scope, is_pe
 from embedding_space.store.results import FolderResults, MemoryResults, ResultStore
 from embedding_space.store.selections import MAX_SELECTIONS, Selections
 from embedding_space.store.space import ModelLoader, Space
+from embedding_space.store.tag_columns import (
+    SEVERAL,
+    TAG_SEPARATOR,
+    TAGS_COLUMN,
+    UNTAGGED,
+    read_tags_column,
+    rows_with_tags,
+    search_tags,
+    tag_colors,
+    with_tags,
+)
+from embedding_space.store.tags import MAX_TAGS, TAG_NAME_CHARS, UNDO_DEPTH, Tags, clean_tag_name
 from embedding_space.store.workspace import (
     CUSTOM_VECTORS,
     MAX_NAME_CHARS,
@@ -30,6 +42,13 @@ __all__ = [
     "EMBEDDING_COLUMN",
     "MAX_NAME_CHARS",
     "MAX_SELECTIONS",
+    "MAX_TAGS",
+    "SEVERAL",
+    "TAGS_COLUMN",
+    "TAG_NAME_CHARS",
+    "TAG_SEPARATOR",
+    "UNDO_DEPTH",
+    "UNTAGGED",
     "Artifact",
     "DatasetInfo",
     "DatasetStore",
@@ -42,14 +61,21 @@ __all__ = [
     "Selections",
     "SessionKeys",
     "Space",
+    "Tags",
     "Workspace",
     "cache_scope",
+    "clean_tag_name",
     "default_home",
     "is_person",
     "load_or_compute",
     "model_slug",
     "open_file",
     "read_embedded",
+    "read_tags_column",
+    "rows_with_tags",
+    "search_tags",
     "space_of",
+    "tag_colors",
+    "with_tags",
     "write_parquet",
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -105,8 +106,16 @@ def read_embedded(path: str | Path, *, need_embedding: bool = True) -> EmbeddedF
     return EmbeddedFile(source, frame, vectors, metadata)
 
 
-def write_parquet(frame: pd.DataFrame, path: str | Path, metadata: dict[str, Any]) -> None:
+def write_parquet(
+    frame: pd.DataFrame,
+    path: str | Path,
+    metadata: dict[str, Any],
+    *,
+    string_lists: Sequence[str] = (),
+) -> None:
     """Write rows (with an ``embedding`` column or not) and their metadata, atomically.
+    The columns named in ``string_lists`` are written as ``list<string>`` (a column of empty
+    lists would otherwise have no type).
 
     Raises:
         InputError: The name does not end in ``.parquet``, or its folder does not exist.
@@ -120,6 +129,9 @@ def write_parquet(frame: pd.DataFrame, path: str | Path, metadata: dict[str, Any
     if not target.parent.exists():
         raise InputError(f"The folder '{target.parent}' does not exist.")
     table = pa.Table.from_pandas(frame, preserve_index=False)
+    for name in string_lists:
+        index = table.schema.get_field_index(name)
+        table = table.set_column(index, name, table.column(name).cast(pa.list_(pa.string())))
     table = table.replace_schema_metadata(
         {**(table.schema.metadata or {}), _METADATA_KEY: json.dumps(metadata).encode()}
     )

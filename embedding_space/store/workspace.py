@@ -36,6 +36,9 @@ from embedding_space.store.embedding_files import (
 from embedding_space.store.owners import cache_scope
 from embedding_space.store.results import FolderResults
 from embedding_space.store.space import ModelLoader, Space
+from embedding_space.store.tag_columns import TAGS_COLUMN, read_tags_column
+from embedding_space.store.tags import FILE_NAME as TAGS_FILE
+from embedding_space.store.tags import Tags
 from embedding_space.types import FloatMatrix, ProgressCallback
 
 __all__ = [
@@ -124,6 +127,32 @@ class Workspace(DatasetStore):
             query_model=query_model,
             models=models,
             rows=info.rows,
+        )
+
+    def tags(self, dataset_id: str, viewer: str | None = None) -> Tags:
+        """The tags of a dataset's rows, as ``viewer`` may use them: everyone who can see the
+        dataset reads them; only its owner (or anyone on a single-user machine, ``viewer``
+        ``None``) changes them. A dataset uploaded with a ``tags`` column of names starts
+        with those tags (see :mod:`~embedding_space.store.tag_columns`).
+
+        Raises:
+            InputError: No such dataset.
+        """
+        info = self.get(dataset_id)
+        folder = self._folder(info.id)
+
+        def initial() -> list[list[str]]:
+            if TAGS_COLUMN not in info.columns:
+                return []
+            frame = pd.read_parquet(folder / "table.parquet", columns=[TAGS_COLUMN])
+            return read_tags_column(frame[TAGS_COLUMN])
+
+        return Tags(
+            folder / TAGS_FILE,
+            info.rows,
+            editable=self._visitor(info, viewer) is None,
+            refusal=f"Only the owner of '{info.name}' can change its tags.",
+            initial=initial,
         )
 
     # -- embeddings -------------------------------------------------------------------------
