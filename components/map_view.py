@@ -29,7 +29,13 @@ from embedding_space.figures.raster import POINT_BUDGET, rows_in_region
 from embedding_space.io.columns import default_color_column
 from embedding_space.types import FloatMatrix
 from embedding_space.views import View
-from embedding_space.views.encodings import ComputedValues, Encoding, MapEncodings, map_encodings
+from embedding_space.views.encodings import (
+    ComputedValues,
+    Encoding,
+    MapEncodings,
+    map_encodings,
+    tag_encoding,
+)
 from embedding_space.views.marks import ViewRows, apply_camera, view_notes
 
 CHART_CONFIG = {"displaylogo": False, "scrollZoom": True}
@@ -81,7 +87,14 @@ def color_picker(where: DeltaGenerator, current: OpenDataset) -> None:
     """
     frame, text_column = current.frame, current.info.text_column
     columns = [str(column) for column in frame.columns if column != text_column]
-    options = [state.CLUSTER_COLOR, state.NO_COLOR, state.OUTLIER_SCORE, state.MAP_TRUST, *columns]
+    options = [
+        state.CLUSTER_COLOR,
+        state.NO_COLOR,
+        state.OUTLIER_SCORE,
+        state.MAP_TRUST,
+        state.TAGS_COLOR,
+        *columns,
+    ]
     if (
         state.value(state.COLOR_DATASET) != current.info.id
         or state.value(state.COLOR_COLUMN) not in options
@@ -123,6 +136,7 @@ _VIRTUAL = {
     state.CLUSTER_COLOR: "clusters",
     state.OUTLIER_SCORE: "outlier score",
     state.MAP_TRUST: "map trust (kNN recall)",
+    state.TAGS_COLOR: "tags",
 }
 
 
@@ -138,6 +152,8 @@ def _app_values(current: OpenDataset) -> ComputedValues:
                 method = state.setting(state.OUTLIER_METHOD, str)
                 scores = cached.outlier_scores(current.space, k, method)
                 return Encoding(pd.Series(scores), f"outlier score@{k}", True)
+            if option == state.TAGS_COLOR:
+                return tag_encoding(current.space)
             k = min(state.setting(state.TRUST_K, int), largest_trust_k(len(current.texts)))
             trust = cached.map_trust(current.space, params, k, None)
             return Encoding(pd.Series(trust.recall), f"kNN recall@{k}", True)

@@ -13,6 +13,7 @@ from components.current import OpenDataset
 from components.markdown import display_frame, safe
 from embedding_space.analysis.search import SEARCH_KINDS, Match
 from embedding_space.errors import InputError
+from embedding_space.store.tag_columns import TAGS_COLUMN
 
 _KIND_LABELS = {"text": "Text", "regex": "Regex", "semantic": "Meaning"}
 
@@ -53,6 +54,8 @@ def search_box(
     A bad pattern, or a dataset whose model cannot embed a query, gives a message instead.
     """
     columns = [str(column) for column in current.frame.columns]
+    if TAGS_COLUMN not in columns and current.space.tags is not None:
+        columns.append(TAGS_COLUMN)  # the dataset's tags, searched as "name; name"
     if state.value(state.SEARCH_COLUMN) not in columns:
         state.put(state.SEARCH_COLUMN, current.info.text_column)
     kind = kind_place.selectbox(

@@ -33,21 +33,14 @@ def _show(dataset_id: str, name: str, rows: list[int]) -> None:
     state.put_for_dataset(state.KEPT_SHOWN, dataset_id, name)
 
 
-def selections_panel(
-    current: OpenDataset,
-    *,
+def row_sources(
     map_selection: list[int],
     matches: list[int] | None,
     clustering: Clustering | None,
-) -> None:
-    """Keep, combine, export and open named selections of the open dataset."""
-    dataset_id = current.info.id
-    selections = current.space.selections
-    kept = selections.kept()
-    if notice := state.take(_notice_key(dataset_id)):
-        kind, message = notice  # type: ignore[misc]
-        (st.error if kind == "error" else st.success)(safe(message))
-
+    kept: dict[str, list[int]] | None = None,
+) -> dict[str, list[int]]:
+    """The sets of rows a page offers to keep or tag, by what the user calls them: the map's
+    selection, the search's matches, each cluster (largest first) and each kept selection."""
     sources: dict[str, list[int]] = {}
     if map_selection:
         sources[f"the map selection ({len(map_selection):,} rows)"] = map_selection
@@ -57,6 +50,27 @@ def selections_panel(
         for cluster_id, size in sorted(clustering.sizes().items(), key=lambda p: -p[1]):
             name = f"cluster {cluster_id}: {clustering.name_of(cluster_id)} ({size:,} rows)"
             sources[name] = clustering.rows_of(cluster_id)
+    for name, rows in (kept or {}).items():
+        sources[f"kept “{name}” ({len(rows):,} rows)"] = rows
+    return sources
+
+
+def selections_panel(
+    current: OpenDataset,
+    *,
+    map_selection: list[int],
+    matches: list[int] | None,
+    clustering: Clustering | None,
+) -> None:
+    """Keep, combine, export and open named selections of the open dataset; tag rows."""
+    dataset_id = current.info.id
+    selections = current.space.selections
+    kept = selections.kept()
+    if notice := state.take(_notice_key(dataset_id)):
+        kind, message = notice  # type: ignore[misc]
+        (st.error if kind == "error" else st.success)(safe(message))
+
+    sources = row_sources(map_selection, matches, clustering)
     if sources:
         # Keyed by what there is to keep, so a new selection or search becomes the choice.
         offered = state.widget_key("keep", dataset_id, *list(sources)[:2])

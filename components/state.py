@@ -28,6 +28,7 @@ NO_COLOR = views.NO_COLOR  # the "Colour by" choice of no column
 CLUSTER_COLOR = views.CLUSTER_COLOR  # the "Colour by" choice of the computed clusters
 OUTLIER_SCORE = views.OUTLIER_SCORE  # a "Colour by" or "Size by" choice: how strange a row is
 MAP_TRUST = views.MAP_TRUST  # a "Colour by" choice: each point's kNN recall on the map
+TAGS_COLOR = views.TAGS_COLOR  # a "Colour by" choice: each row's tag
 TRUST_K = "trust_k"  # k of the map-trust figures (a setting: see SETTINGS)
 JUDGE_LARGE_MAPS = "judge_large_maps"  # whether the trust figures of large maps are computed
 OUTLIER_METHOD = "outlier_method"  # settings: each named as in SETTINGS

@@ -47,6 +47,8 @@ from embedding_space.store.embedding_files import VectorSource
 from embedding_space.store.graphs import Graphs
 from embedding_space.store.results import ResultStore
 from embedding_space.store.selections import Selections
+from embedding_space.store.tag_columns import TAG_SEPARATOR, TAGS_COLUMN
+from embedding_space.store.tags import Tags
 from embedding_space.types import FloatMatrix, ScoreVector
 
 __all__ = ["ModelLoader", "Space"]
@@ -60,6 +62,7 @@ class Space(EmbeddedRows):
         key: What identifies the results: two handles with the same key give the same
             answers (an app caches by it).
         results: Where derived results are kept.
+        tags: Gives the dataset's tags (see :attr:`tags`).
     """
 
     def __init__(
@@ -74,6 +77,7 @@ class Space(EmbeddedRows):
         query_model: str | None = None,
         models: ModelLoader = load_model,
         rows: int | None = None,
+        tags: Callable[[], Tags] | None = None,
     ) -> None:
         super().__init__(
             model_key=model_key,
@@ -88,11 +92,30 @@ class Space(EmbeddedRows):
         self.results = results
         self._slug = model_slug(model_key)
         self._graphs = Graphs(results, self._slug, lambda: self.vectors)
+        self._tags = tags
 
     @property
     def selections(self) -> Selections:
         """The selections kept for these rows, by whoever the handle is for."""
         return Selections(self.results, self.rows)
+
+    @property
+    def tags(self) -> Tags | None:
+        """The tags of these rows (the dataset's, shared by all its embeddings), as whoever
+        the handle is for may use them; ``None`` for rows outside a workspace (a file)."""
+        return self._tags() if self._tags is not None else None
+
+    def column_values(self, column: str | None) -> list[str] | None:
+        """As :meth:`EmbeddedRows.column_values`, and ``tags`` (when the table has no column
+        of that name) gives each row's tags joined by ``"; "``, so a search can read them.
+
+        Raises:
+            InputError: No such column.
+        """
+        tags = self.tags
+        if column == TAGS_COLUMN and column not in self.table.columns and tags is not None:
+            return [TAG_SEPARATOR.join(names) for names in tags.tags_of_rows()]
+        return super().column_values(column)
 
     # -- neighbourhoods -----------------------------------------------------------------------
 

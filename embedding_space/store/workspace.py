@@ -127,6 +127,7 @@ class Workspace(DatasetStore):
             query_model=query_model,
             models=models,
             rows=info.rows,
+            tags=lambda: self.tags(dataset_id, viewer),
         )
 
     def tags(self, dataset_id: str, viewer: str | None = None) -> Tags:

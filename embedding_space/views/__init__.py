@@ -54,6 +54,7 @@ from embedding_space.views.view import (
     NO_COLOR,
     OUTLIER_SCORE,
     PAGES,
+    TAGS_COLOR,
     View,
 )
 
@@ -73,6 +74,7 @@ __all__ = [
     "OUTLIER_SCORE",
     "PAGES",
     "SAVED_NAME_CHARS",
+    "TAGS_COLOR",
     "Annotation",
     "Camera",
     "ComputedValues",

@@ -16,7 +16,15 @@ from embedding_space.errors import InputError
 from embedding_space.figures.colors import cluster_categories
 from embedding_space.io.columns import default_color_column
 from embedding_space.store.space import Space
-from embedding_space.views.view import CLUSTER_COLOR, MAP_TRUST, NO_COLOR, OUTLIER_SCORE, View
+from embedding_space.store.tag_columns import tag_colors
+from embedding_space.views.view import (
+    CLUSTER_COLOR,
+    MAP_TRUST,
+    NO_COLOR,
+    OUTLIER_SCORE,
+    TAGS_COLOR,
+    View,
+)
 
 __all__ = [
     "DEFAULT_SETTINGS",
@@ -28,9 +36,10 @@ __all__ = [
     "map_encodings",
     "named_clustering",
     "space_values",
+    "tag_encoding",
 ]
 
-_COMPUTED = (OUTLIER_SCORE, MAP_TRUST)
+_COMPUTED = (OUTLIER_SCORE, MAP_TRUST, TAGS_COLOR)
 _SHOWN_COLUMNS = 12
 
 
@@ -81,14 +90,23 @@ class MapEncodings:
 
 
 ComputedValues = Callable[[str], Encoding]
-"""Gives the values of :data:`OUTLIER_SCORE` or :data:`MAP_TRUST` (the app passes its cached
-results; :func:`space_values` asks the space)."""
+"""Gives the values of :data:`OUTLIER_SCORE`, :data:`MAP_TRUST` or :data:`TAGS_COLOR` (the app
+passes its cached results; :func:`space_values` asks the space)."""
+
+
+def tag_encoding(space: Space) -> Encoding:
+    """Each row's tag as a colour category (see ``store.tag_colors``); one colour for rows
+    outside a workspace, which have no tags."""
+    tags = space.tags
+    if tags is None:
+        return Encoding()
+    return Encoding(pd.Series(tag_colors(tags.tags_of_rows())), "tags")
 
 
 def space_values(
     space: Space, params: ProjectionParams, settings: MapSettings = DEFAULT_SETTINGS
 ) -> ComputedValues:
-    """The outlier scores and the map's trust, asked of the space when first needed.
+    """The outlier scores, the map's trust and the tags, asked of the space when first needed.
 
     Args:
         space: The dataset's space.
@@ -104,6 +122,8 @@ def space_values(
         if option == MAP_TRUST:
             k = min(settings.trust_k, largest_trust_k(space.rows))
             return Encoding(pd.Series(space.map_trust(params, k).recall), f"kNN recall@{k}", True)
+        if option == TAGS_COLOR:
+            return tag_encoding(space)
         raise ValueError(f"no computed values called {option!r}")
 
     return computed

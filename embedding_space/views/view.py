@@ -33,6 +33,7 @@ __all__ = [
     "NO_COLOR",
     "OUTLIER_SCORE",
     "PAGES",
+    "TAGS_COLOR",
     "View",
 ]
 
@@ -44,6 +45,8 @@ OUTLIER_SCORE = "(outlier score)"
 """A "Colour by" or "Size by" choice: how strange each row is."""
 MAP_TRUST = "(map trust)"
 """A "Colour by" choice: each point's kNN recall on the map."""
+TAGS_COLOR = "(tags)"
+"""A "Colour by" choice: each row's tag (or "(several)", "(untagged)")."""
 PAGES = ("map", "similarity", "neighbors", "concepts", "quality", "compare")
 """The explore pages a view can open (their addresses)."""
 MAX_LINK_SELECTION_CHARS = 4000

@@ -22,7 +22,8 @@ from components.neighbor_lists import neighbor_controls, neighbor_list
 from components.notes_panel import notes_panel
 from components.page_layout import compact_page, height_choice, map_height
 from components.search_panel import search_box, search_results
-from components.selections_panel import selections_panel
+from components.selections_panel import row_sources, selections_panel
+from components.tags_panel import tags_panel
 from components.trust_panel import trust_panel
 from embedding_space.analysis.projection import METHOD_LABELS
 from embedding_space.figures.cluster_labels import hidden_cluster_labels
@@ -191,12 +192,14 @@ if side_column is not None:
                 state.set_focus_row(dataset_id, chosen)
                 st.rerun()
         with kept_tab:
+            matches = search.rows if search is not None else None
             selections_panel(
-                current,
-                map_selection=selected,
-                matches=search.rows if search is not None else None,
-                clustering=clustering,
+                current, map_selection=selected, matches=matches, clustering=clustering
             )
+            st.divider()
+            st.markdown("**Tags**")
+            kept = current.space.selections.kept()
+            tags_panel(current, row_sources(selected, matches, clustering, kept))
         with notes_tab:
             notes_panel(dataset_id, focus=focus, selected=selected)
 
