@@ -61,7 +61,9 @@ class _Format:
 
 def _pair(month_first: str, shown: str, *, month_first_usual: bool) -> list[_Format]:
     day_first = month_first.replace("%m", "%!").replace("%d", "%m").replace("%!", "%d")
-    shown_day = shown.replace("MM", "!!").replace("DD", "MM").replace("!!", "DD")
+    day, _, time = shown.partition(" ")  # HH:MM has minutes, not a month
+    day = day.replace("MM", "!!").replace("DD", "MM").replace("!!", "DD")
+    shown_day = f"{day} {time}".rstrip()
     return [
         _Format(month_first, shown, day_first, month_first_usual),
         _Format(day_first, shown_day, month_first, not month_first_usual),
