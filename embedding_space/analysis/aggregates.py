@@ -66,7 +66,8 @@ class ChartBins:
         column: The column.
         kind: ``"numeric"``, ``"categorical"`` or ``"datetime"``.
         labels: Each bar's name: a category, ``"10 – 20"``, ``"2024-03"``.
-        total: All rows in each bar, shape ``(bars,)``.
+        total: All rows in each bar, shape ``(bars,)`` (a row of a column of lists, such
+            as tags, in the bar of each of its items).
         filtered: The rows in each bar that pass every filter on the other columns.
         selected: The map's selection among :attr:`filtered`; ``None`` with no selection.
         chosen: Whether the column's own filter takes each bar (all true with none).
@@ -221,7 +222,10 @@ def _bins_of(
     placed = place >= 0
 
     def count(mask: npt.NDArray[np.bool_] | None) -> npt.NDArray[np.int64]:
-        keep = placed if mask is None else placed & mask
+        if mask is None:
+            keep = placed
+        else:
+            keep = placed & (mask if draft.rows is None else mask[draft.rows])
         return np.bincount(place[keep], minlength=bars).astype(np.int64)
 
     selected = None if picked is None else count(others & picked)
@@ -249,8 +253,10 @@ def _bins_of(
 @dataclass(frozen=True, eq=False)
 class _Draft:
     place: npt.NDArray[np.intp]
-    """Each row's bar; -1 for none."""
+    """Each row's bar; -1 for none. In a column of lists, each item's bar."""
     labels: tuple[str, ...]
+    rows: npt.NDArray[np.intp] | None = None
+    """A column of lists: the row of each item of :attr:`place`."""
     edges: tuple[float, ...] = ()
     times: tuple[datetime, ...] = ()
     period: Period | None = None
@@ -275,7 +281,7 @@ def _numeric(values: npt.NDArray[np.float64], bins: int | None) -> _Draft:
     place = np.where(values == edges[-1], len(edges) - 2, place)  # the top edge is in
     place = np.where(np.isnan(values), -1, place).astype(np.intp)
     labels = tuple(_span(float(a), float(b), whole) for a, b in itertools.pairwise(edges))
-    return _Draft(place, labels, edges=tuple(float(edge) for edge in edges))
+    return _Draft(place, edges=tuple(float(edge) for edge in edges), labels=labels)
 
 
 def _round_edges(low: float, high: float, bins: int) -> npt.NDArray[np.float64]:
@@ -356,7 +362,8 @@ def _categorical(table: FilterTable, column: str) -> _Draft:
     bar_of[list(found.top)] = np.arange(len(found.top))
     other = len(found.names) > len(found.top)
     labels = tuple(found.names[code] for code in found.top) + ((OTHER,) if other else ())
-    return _Draft(bar_of[found.codes], labels, other=other)
+    rows = found.rows if len(found.rows) != len(table) else None  # else one value a row
+    return _Draft(bar_of[found.codes], labels, rows=rows, other=other)
 
 
 def _takes(draft: _Draft, one: Filter) -> npt.NDArray[np.bool_]:

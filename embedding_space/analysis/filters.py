@@ -60,6 +60,7 @@ CATEGORY_BARS = 12
 MISSING = "(missing)"
 """The category of an empty cell (as the map's legend names it)."""
 _MAX_MEAN_CATEGORY_CHARS = 60
+_LIST_SAMPLE = 200
 
 
 def _check_name(text: str, what: str) -> None:
@@ -155,10 +156,19 @@ class CategoryCodes:
     """A column's categories, coded once for counting and testing."""
 
     codes: npt.NDArray[np.intp]
-    """Each row's category, an index into ``names``."""
+    """Each value's category, an index into ``names``: one value per row, or, in a column
+    of lists (tags), one per item of every row's list (an empty list is :data:`MISSING`)."""
+    rows: npt.NDArray[np.intp]
+    """The row of each value, shape as :attr:`codes`."""
     names: tuple[str, ...]
     top: tuple[int, ...]
     """The :data:`CATEGORY_BARS` commonest categories' codes, commonest first."""
+
+    def rows_with(self, wanted: npt.NDArray[np.bool_], rows: int) -> npt.NDArray[np.bool_]:
+        """The rows holding a category that ``wanted`` (by code) marks, shape ``(rows,)``."""
+        mask = np.zeros(rows, dtype=bool)
+        mask[self.rows[wanted[self.codes]]] = True
+        return mask
 
 
 class FilterTable:
@@ -237,13 +247,23 @@ class FilterTable:
         return "categorical" if _looks_categorical(series) else "text"
 
 
+def _holds_lists_of_text(series: pd.Series[Any]) -> bool:
+    """Whether a column holds lists of names (tags, several per row), not vectors."""
+    cells = series.dropna().iloc[:_LIST_SAMPLE].tolist()
+    return bool(cells) and all(
+        isinstance(cell, (list, tuple, np.ndarray))
+        and all(isinstance(item, str) for item in list(cell))
+        for cell in cells
+    )
+
+
 def _looks_categorical(series: pd.Series[Any]) -> bool:
     """Few values, or values that repeat and are short: a chart of the commonest reads."""
     present = series.dropna()
     try:
         distinct = int(present.nunique())
-    except TypeError:  # lists and dicts: no categories to count
-        return False
+    except TypeError:  # lists: tags are categories, anything else (vectors) is not
+        return _holds_lists_of_text(series)
     if distinct == 0:
         return False
     if distinct <= MAX_LABELS:
@@ -253,6 +273,12 @@ def _looks_categorical(series: pd.Series[Any]) -> bool:
 
 
 def _categories_of(series: pd.Series[Any]) -> CategoryCodes:
+    series = series.reset_index(drop=True)
+    rows = np.arange(len(series), dtype=np.intp)
+    if series.map(lambda cell: isinstance(cell, (list, tuple, np.ndarray))).any():
+        items = series.map(lambda cell: list(cell) if hasattr(cell, "__len__") else cell)
+        series = items.explode()  # an empty list becomes one empty cell
+        rows = np.asarray(series.index, dtype=np.intp)
     text = series.astype("string")
     blank = text.isna() | (text.str.strip() == "")
     names_per_row = text.where(~blank, MISSING).astype(object)
@@ -261,7 +287,7 @@ def _categories_of(series: pd.Series[Any]) -> CategoryCodes:
     counts = np.bincount(codes, minlength=len(names))
     # commonest first; ties by name, so the bars (and "other") do not depend on row order
     order = sorted(range(len(names)), key=lambda code: (-int(counts[code]), names[code]))
-    return CategoryCodes(codes.astype(np.intp), names, tuple(order[:CATEGORY_BARS]))
+    return CategoryCodes(codes.astype(np.intp), rows, names, tuple(order[:CATEGORY_BARS]))
 
 
 def filter_mask(table: FilterTable, one: Filter) -> npt.NDArray[np.bool_]:
@@ -285,7 +311,7 @@ def filter_mask(table: FilterTable, one: Filter) -> npt.NDArray[np.bool_]:
             outside = np.ones(len(found.names), dtype=bool)
             outside[list(found.top)] = False
             wanted |= outside
-        return wanted[found.codes]
+        return found.rows_with(wanted, len(table))
     if isinstance(one, RangeFilter):
         if kind != "numeric":
             raise InputError(f"Column {one.column!r} holds {_held(kind)}, not numbers.")

@@ -227,3 +227,27 @@ def test_a_table_of_one_row_charts_without_fuss() -> None:
 
     assert [chart.total.tolist() for chart in charts.values()] == [[1], [1], [1]]
     assert charts["d"].period == "day"
+
+
+def test_a_column_of_tag_lists_is_categories_and_vectors_are_not() -> None:
+    frame = pd.DataFrame(
+        {
+            "tags": [["urgent", "refund"], [], ["refund"], None, ("urgent",)],
+            "vector": [[0.1, 0.2]] * 5,
+        }
+    )
+    table = FilterTable(frame)
+
+    refund = apply_filters(table, [CategoryFilter("tags", ("refund",))])
+    untagged = apply_filters(table, [CategoryFilter("tags", (MISSING,))])
+    bins = chart_bins(table, "tags", selection=[0])
+
+    assert table.kinds == {"tags": "categorical", "vector": "text"}
+    assert refund.tolist() == [True, False, True, False, False]
+    assert untagged.tolist() == [False, True, False, True, False]
+    assert dict(zip(bins.labels, bins.total.tolist(), strict=True)) == {
+        MISSING: 2,
+        "refund": 2,
+        "urgent": 2,
+    }
+    assert bins.selected is not None and bins.selected.sum() == 2  # row 0 has two tags
