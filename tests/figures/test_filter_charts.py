@@ -37,10 +37,12 @@ def big() -> tuple[pd.DataFrame, FilterTable]:
     return frame, FilterTable(frame)
 
 
-def test_a_hundred_thousand_rows_draw_a_few_hundred_bars_at_most(
-    big: tuple[pd.DataFrame, FilterTable],
-) -> None:
-    _, table = big
+@pytest.fixture(scope="module")
+def table(big: tuple[pd.DataFrame, FilterTable]) -> FilterTable:
+    return big[1]
+
+
+def test_a_hundred_thousand_rows_draw_a_few_hundred_bars_at_most(table: FilterTable) -> None:
     charts = chart_aggregates(
         table,
         ["score", "topic", "day"],
@@ -55,10 +57,7 @@ def test_a_hundred_thousand_rows_draw_a_few_hundred_bars_at_most(
         assert marks == 3 * len(bins.labels) <= 300
 
 
-def test_each_bar_carries_its_range_so_a_brush_maps_back(
-    big: tuple[pd.DataFrame, FilterTable],
-) -> None:
-    _, table = big
+def test_each_bar_carries_its_range_so_a_brush_maps_back(table: FilterTable) -> None:
     bins = chart_bins(table, "score")
 
     figure = filter_chart(bins)
@@ -72,10 +71,7 @@ def test_each_bar_carries_its_range_so_a_brush_maps_back(
     assert list(figure.data[1].y) == bins.filtered.tolist()
 
 
-def test_a_time_chart_gives_each_period_its_start_and_end(
-    big: tuple[pd.DataFrame, FilterTable],
-) -> None:
-    _, table = big
+def test_a_time_chart_gives_each_period_its_start_and_end(table: FilterTable) -> None:
     bins = chart_bins(table, "day")
 
     figure = filter_chart(bins)
