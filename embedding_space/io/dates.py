@@ -140,7 +140,13 @@ def detect_date_column(series: pd.Series[Any], name: str | None = None) -> DateC
         return None
     if pd.api.types.is_numeric_dtype(series.dtype):
         return _epoch(series, present, column)
-    sample = present.iloc[:_SAMPLE]
+    found = _from_text(series, present, column)
+    # the sample spoke for the column; a column it misjudged is no date column either
+    return found if found is not None and found.parsed >= MIN_PARSED else None
+
+
+def _from_text(series: pd.Series[Any], present: pd.Series[Any], column: str) -> DateColumn | None:
+    sample = present.iloc[:: max(1, len(present) // _SAMPLE)].iloc[:_SAMPLE]
     if all(isinstance(value, pd.Timestamp) or hasattr(value, "isoformat") for value in sample):
         values = _naive(pd.to_datetime(series, errors="coerce", utc=True))
         return DateColumn(column, "date/time values", None, values, _share(values, present))

@@ -85,7 +85,8 @@ class View:
         fit_selection: Zoom the map to the selection (when ``camera`` says nothing).
         annotations: Notes drawn on the map.
         filters: Filters on the other columns (AND), at most one per column, in order of
-            column; the rows they keep are the map's and every page's rows.
+            column (:func:`~embedding_space.analysis.filters.apply_filters` gives the rows
+            they keep).
         key: A visitor's key on a server without sign-in (who the results belong to).
     """
 

@@ -72,14 +72,16 @@ def test_when_no_value_tells_day_from_month_the_separator_decides_and_it_is_said
 
 
 def test_a_column_is_dates_with_a_few_bad_values_but_not_with_many() -> None:
-    good = [f"2024-01-{day:02d}" for day in range(1, 29)] * 4
-    one_bad = pd.Series([*good[:-1], "not a date"], name="d")  # 111 of 112 read
-    many_bad = pd.Series(good[:100] + ["n/a"] * 12, name="d")
+    good = [f"2024-01-{day:02d}" for day in range(1, 29)] * 40
+    one_bad = pd.Series([*good[:-1], "not a date"], name="d")
+    bad_after_the_start = pd.Series(good[:1000] + ["n/a"] * 120, name="d")
+    impossible = pd.Series(good[:1000] + ["2024-02-30"] * 120, name="d")
 
     found = detect_date_column(one_bad)
 
     assert found is not None and found.values.isna().sum() == 1
-    assert detect_date_column(many_bad) is None
+    assert detect_date_column(bad_after_the_start) is None
+    assert detect_date_column(impossible) is None
 
 
 @pytest.mark.parametrize(
