@@ -26,22 +26,18 @@ from embedding_space.analysis.clustering import (
 from embedding_space.analysis.comparison import Comparison, align_map, compare_embeddings
 from embedding_space.analysis.concepts import Arithmetic, arithmetic, parse_expression
 from embedding_space.analysis.filters import (
-    CATEGORY_BARS,
-    COLUMN_KINDS,
     MAX_FILTER_VALUE_CHARS,
     MAX_FILTER_VALUES,
     MAX_FILTERS,
-    CategoryCodes,
     CategoryFilter,
-    ColumnKind,
     DateFilter,
     Filter,
     FilterCount,
-    FilterTable,
     RangeFilter,
     apply_filters,
     count_rows,
     filter_mask,
+    filter_text,
     usable_filters,
 )
 from embedding_space.analysis.methods import MethodsCard, data_fingerprint
@@ -96,6 +92,14 @@ from embedding_space.analysis.similarity import (
     scores_against,
     validate_metric,
 )
+from embedding_space.analysis.table_columns import (
+    CATEGORY_BARS,
+    COLUMN_KINDS,
+    MISSING,
+    CategoryCodes,
+    ColumnKind,
+    FilterTable,
+)
 
 __all__ = [
     "CATEGORY_BARS",
@@ -110,6 +114,7 @@ __all__ = [
     "METHOD_LABELS",
     "METRICS",
     "METRIC_LABELS",
+    "MISSING",
     "NOISE",
     "OTHER",
     "OUTLIER_METHODS",
@@ -160,6 +165,7 @@ __all__ = [
     "default_of",
     "extreme_pairs",
     "filter_mask",
+    "filter_text",
     "higher_is_closer",
     "knn_graph",
     "label_contrast",

@@ -22,14 +22,13 @@ import pandas as pd
 
 from embedding_space.analysis.filters import (
     CategoryFilter,
-    ColumnKind,
     DateFilter,
     Filter,
-    FilterTable,
     RangeFilter,
     filter_mask,
 )
 from embedding_space.analysis.parameters import SETTINGS, default_of
+from embedding_space.analysis.table_columns import ColumnKind, FilterTable
 from embedding_space.errors import InputError
 
 __all__ = [

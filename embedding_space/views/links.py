@@ -15,6 +15,7 @@ from embedding_space.analysis.filters import (
     DateFilter,
     Filter,
     RangeFilter,
+    is_midnight,
 )
 from embedding_space.analysis.parameters import SETTINGS, ClusterMethod, Parameter, Value
 from embedding_space.analysis.projection import PARAMETERS, ProjectionParams
@@ -80,8 +81,7 @@ def _escaped(text: str) -> str:
 
 
 def _when(moment: datetime) -> str:
-    midnight = moment == datetime(moment.year, moment.month, moment.day)
-    return moment.date().isoformat() if midnight else moment.isoformat()
+    return moment.date().isoformat() if is_midnight(moment) else moment.isoformat()
 
 
 def filter_link_value(one: Filter) -> str:

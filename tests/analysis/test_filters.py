@@ -11,17 +11,16 @@ import pytest
 
 from embedding_space.analysis.aggregates import OTHER, auto_period, chart_aggregates, chart_bins
 from embedding_space.analysis.filters import (
-    CATEGORY_BARS,
-    MISSING,
     CategoryFilter,
     DateFilter,
     Filter,
-    FilterTable,
     RangeFilter,
     apply_filters,
     count_rows,
+    filter_text,
     usable_filters,
 )
+from embedding_space.analysis.table_columns import CATEGORY_BARS, MISSING, FilterTable
 from embedding_space.errors import InputError
 
 ROWS = 100_000
@@ -251,3 +250,22 @@ def test_a_column_of_tag_lists_is_categories_and_vectors_are_not() -> None:
         "urgent": 2,
     }
     assert bins.selected is not None and bins.selected.sum() == 2  # row 0 has two tags
+
+
+@pytest.mark.parametrize(
+    ("one", "text"),
+    [
+        (RangeFilter("price", 10, 50), "price 10 – 50"),
+        (RangeFilter("price", None, 5), "price ≤ 5"),
+        (CategoryFilter("shop", ("a", "<b>"), other=True), "shop: a, <b>, other"),
+        (CategoryFilter("n", tuple("abcdefg")), "n: a, b, c, d, e and 2 more"),
+        (
+            DateFilter("published", datetime(2024, 1, 1), datetime(2024, 4, 1)),
+            "published 2024-01-01 – 2024-03-31",
+        ),
+        (DateFilter("at", None, datetime(2024, 4, 1, 12, 30)), "at to before 2024-04-01 12:30"),
+        (DateFilter("at", datetime(2024, 4, 1)), "at from 2024-04-01"),
+    ],
+)
+def test_a_filter_says_itself_in_a_few_words(one: Filter, text: str) -> None:
+    assert filter_text(one) == text

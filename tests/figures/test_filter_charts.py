@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from embedding_space.analysis.aggregates import chart_aggregates, chart_bins
-from embedding_space.analysis.filters import CategoryFilter, FilterTable, RangeFilter
+from embedding_space.analysis.filters import CategoryFilter, RangeFilter
+from embedding_space.analysis.table_columns import FilterTable
 from embedding_space.figures.colors import GREY, category_palette
 from embedding_space.figures.filter_charts import (
     CHART_HEIGHT,
