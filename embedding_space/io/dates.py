@@ -39,6 +39,7 @@ DATE_NAME_WORDS: tuple[str, ...] = (
 )
 """Words of a column's name that let its numbers be read as epoch seconds (``created_at``)."""
 _SAMPLE = 500
+_LONGEST = 40
 _EPOCH_UNITS: tuple[tuple[Literal["s", "ms"], str, float], ...] = (
     ("s", "epoch seconds", 1.0),
     ("ms", "epoch milliseconds", 1e3),
@@ -151,6 +152,10 @@ def _from_text(series: pd.Series[Any], present: pd.Series[Any], column: str) -> 
         values = _naive(pd.to_datetime(series, errors="coerce", utc=True))
         return DateColumn(column, "date/time values", None, values, _share(values, present))
     strings = sample.astype(str).str.strip()
+    # every format has a year in digits and none is long: free text is turned away here
+    fit = strings.str.contains(r"\d", regex=True) & (strings.str.len() <= _LONGEST)
+    if float(fit.mean()) < MIN_PARSED:
+        return None
     if _share_matching(strings, _ISO_RE) >= MIN_PARSED:
         date_only = _share_matching(strings, _ISO_DATE_RE) >= MIN_PARSED
         shown = "YYYY-MM-DD" if date_only else "YYYY-MM-DDTHH:MM:SS (ISO 8601)"
