@@ -3,6 +3,16 @@
 Everything here works on arrays already in memory; nothing reads files or loads models.
 """
 
+from embedding_space.analysis.aggregates import (
+    MAX_BARS,
+    OTHER,
+    PERIODS,
+    ChartBins,
+    Period,
+    auto_period,
+    chart_aggregates,
+    chart_bins,
+)
 from embedding_space.analysis.agreement import MapTrust, map_trust, neighbor_overlap
 from embedding_space.analysis.ann import approximate_knn_graph, neighbor_graph
 from embedding_space.analysis.clustering import (
@@ -15,6 +25,21 @@ from embedding_space.analysis.clustering import (
 )
 from embedding_space.analysis.comparison import Comparison, align_map, compare_embeddings
 from embedding_space.analysis.concepts import Arithmetic, arithmetic, parse_expression
+from embedding_space.analysis.filters import (
+    MAX_FILTER_VALUE_CHARS,
+    MAX_FILTER_VALUES,
+    MAX_FILTERS,
+    CategoryFilter,
+    DateFilter,
+    Filter,
+    FilterCount,
+    RangeFilter,
+    apply_filters,
+    count_rows,
+    filter_mask,
+    filter_text,
+    usable_filters,
+)
 from embedding_space.analysis.methods import MethodsCard, data_fingerprint
 from embedding_space.analysis.neighbors import (
     GRAPH_NEIGHBORS,
@@ -67,23 +92,48 @@ from embedding_space.analysis.similarity import (
     scores_against,
     validate_metric,
 )
+from embedding_space.analysis.table_columns import (
+    CATEGORY_BARS,
+    COLUMN_KINDS,
+    MISSING,
+    CategoryCodes,
+    ColumnKind,
+    FilterTable,
+)
 
 __all__ = [
+    "CATEGORY_BARS",
     "CLUSTER_METHODS",
+    "COLUMN_KINDS",
     "GRAPH_NEIGHBORS",
+    "MAX_BARS",
+    "MAX_FILTERS",
+    "MAX_FILTER_VALUES",
+    "MAX_FILTER_VALUE_CHARS",
     "METHODS",
     "METHOD_LABELS",
     "METRICS",
     "METRIC_LABELS",
+    "MISSING",
     "NOISE",
+    "OTHER",
     "OUTLIER_METHODS",
     "PARAMETERS",
+    "PERIODS",
     "SETTINGS",
     "Arithmetic",
+    "CategoryCodes",
+    "CategoryFilter",
+    "ChartBins",
     "ClusterParams",
     "Clustering",
+    "ColumnKind",
     "Comparison",
+    "DateFilter",
     "DuplicateSet",
+    "Filter",
+    "FilterCount",
+    "FilterTable",
     "KnnGraph",
     "MapTrust",
     "Match",
@@ -93,20 +143,29 @@ __all__ = [
     "Neighbor",
     "Outlier",
     "Parameter",
+    "Period",
     "Projection",
     "ProjectionParams",
+    "RangeFilter",
     "RowChoice",
     "align_map",
+    "apply_filters",
     "approximate_knn_graph",
     "arithmetic",
+    "auto_period",
+    "chart_aggregates",
+    "chart_bins",
     "choose_rows",
     "cluster",
     "cluster_keywords",
     "cluster_order",
     "compare_embeddings",
+    "count_rows",
     "data_fingerprint",
     "default_of",
     "extreme_pairs",
+    "filter_mask",
+    "filter_text",
     "higher_is_closer",
     "knn_graph",
     "label_contrast",
@@ -126,5 +185,6 @@ __all__ = [
     "suggest_n_clusters",
     "top_k",
     "top_outliers",
+    "usable_filters",
     "validate_metric",
 ]

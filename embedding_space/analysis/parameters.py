@@ -213,6 +213,17 @@ SETTINGS: dict[str, Parameter] = {
         _neighbours(
             "arithmetic_k", 10, "k", "How many rows nearest the expression's vector are listed."
         ),
+        Parameter(
+            "filter_bins",
+            int,
+            24,
+            "Bins",
+            "How many bars a filter chart of numbers has (whole numbers get one bar each when "
+            "they fit).",
+            low=5,
+            high=100,
+            step=1,
+        ),
     )
 }
 """Every tunable of the analyses, by name."""

@@ -12,6 +12,12 @@ from embedding_space.figures.cluster_labels import (
     add_cluster_labels,
     hidden_cluster_labels,
 )
+from embedding_space.figures.filter_charts import (
+    CHART_HEIGHT,
+    FILTERED_COLOR,
+    SELECTED_COLOR,
+    filter_chart,
+)
 from embedding_space.figures.heatmap import heatmap_figure
 from embedding_space.figures.labels import hover_label, plain_label
 from embedding_space.figures.layers import (
@@ -30,9 +36,12 @@ from embedding_space.figures.map import map_figure
 from embedding_space.figures.points import is_categorical, scatter_figure
 
 __all__ = [
+    "CHART_HEIGHT",
+    "FILTERED_COLOR",
     "FOCUS_COLOR",
     "HIDDEN_LABELS",
     "MARK_COLOR",
+    "SELECTED_COLOR",
     "ClusterLabels",
     "Highlight",
     "MapNote",
@@ -43,6 +52,7 @@ __all__ = [
     "add_notes",
     "add_query_layer",
     "agreement_histogram",
+    "filter_chart",
     "focus_layer",
     "heatmap_figure",
     "hidden_cluster_labels",

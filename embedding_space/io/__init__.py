@@ -16,6 +16,7 @@ from embedding_space.io.columns import (
     texts_of,
     unique_names,
 )
+from embedding_space.io.dates import DateColumn, date_columns, detect_date_column
 from embedding_space.io.tables import (
     LARGE_TABLE_ROWS,
     MAX_TEXT_CHARS,
@@ -35,10 +36,13 @@ __all__ = [
     "MAX_TEXT_CHARS",
     "SUPPORTED_SUFFIXES",
     "TXT_LAYOUTS",
+    "DateColumn",
     "LoadedTable",
     "LoadedVectors",
+    "date_columns",
     "default_color_column",
     "describe",
+    "detect_date_column",
     "find_vector_column",
     "guess_text_column",
     "is_missing",

@@ -15,7 +15,8 @@ Windows and old Mac line ends become plain newlines.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
@@ -24,6 +25,7 @@ import pandas as pd
 from embedding_space.errors import InputError, plural
 from embedding_space.io.budget import MAX_ROWS, Deadline
 from embedding_space.io.columns import is_blank, resolve_text_column, unique_names
+from embedding_space.io.dates import date_columns
 from embedding_space.io.decoding import (
     Source,
     check_not_binary_bytes,
@@ -91,6 +93,8 @@ class LoadedTable:
         sheets: Every sheet of an ``.xlsx`` workbook (for a sheet picker), else ``()``.
         header_row: The ``.xlsx`` row (1-based) that named the columns, else ``None``.
         txt_layout: How a ``.txt`` file was read (see :data:`TXT_LAYOUTS`), else ``None``.
+        dates: The columns read as dates or times, name -> what the upload says of it
+            ("date column 'published' (format DD.MM.YYYY)"); their values are left as read.
         rows_read: Data rows seen before any was dropped.
         dropped: Why rows were dropped, reason -> count; only non-zero entries
             (``"empty text"``, ``"duplicate text"``, ``"extra fields"``).
@@ -113,6 +117,7 @@ class LoadedTable:
     sheets: tuple[str, ...] = ()
     header_row: int | None = None
     txt_layout: str | None = None
+    dates: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def texts(self) -> list[str]:
@@ -267,6 +272,7 @@ def read_table(
         sheets=sheets,
         header_row=used_header_row,
         txt_layout=used_layout,
+        dates={name: found.summary for name, found in date_columns(frame, column).items()},
     )
 
 
@@ -278,7 +284,7 @@ def describe(table: LoadedTable) -> dict[str, object]:
 
     Returns:
         ``format``, ``encoding``, ``delimiter``, ``sheet``, ``sheets``, ``header_row``,
-        ``txt_layout``, ``columns``, ``text_column``,
+        ``txt_layout``, ``columns``, ``text_column``, ``date_columns`` (name -> sentence),
         ``rows`` (rows kept), ``rows_read``, ``dropped``, ``duplicate_texts``, ``warnings``
         and ``sample`` (the first five texts as loaded).
     """
@@ -292,6 +298,7 @@ def describe(table: LoadedTable) -> dict[str, object]:
         "txt_layout": table.txt_layout,
         "columns": [str(name) for name in table.frame.columns],
         "text_column": table.text_column,
+        "date_columns": dict(table.dates),
         "rows": len(table.frame),
         "rows_read": int(table.rows_read),
         "dropped": {str(reason): int(count) for reason, count in table.dropped.items()},

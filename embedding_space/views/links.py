@@ -5,9 +5,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import datetime
 from typing import cast
 
 from embedding_space.analysis.clustering import CLUSTER_NAME_CHARS, ClusterParams
+from embedding_space.analysis.filters import (
+    MAX_FILTERS,
+    CategoryFilter,
+    DateFilter,
+    Filter,
+    RangeFilter,
+    is_midnight,
+)
 from embedding_space.analysis.parameters import SETTINGS, ClusterMethod, Parameter, Value
 from embedding_space.analysis.projection import PARAMETERS, ProjectionParams
 from embedding_space.analysis.search import SEARCH_KINDS
@@ -22,7 +31,15 @@ from embedding_space.views.parts import (
     SearchSpec,
 )
 
-__all__ = ["CLUSTER_SETTINGS", "URL_NAMES", "QueryReader", "is_row_number", "link_number"]
+__all__ = [
+    "CLUSTER_SETTINGS",
+    "FILTER_PREFIX",
+    "URL_NAMES",
+    "QueryReader",
+    "filter_link_value",
+    "is_row_number",
+    "link_number",
+]
 
 _ROW_NUMBER = re.compile(r"[0-9]{1,9}")
 
@@ -50,6 +67,88 @@ def link_number(value: object) -> str:
     if isinstance(value, float):
         return f"{value:g}" if value.is_integer() else repr(value)
     return str(value)
+
+
+FILTER_PREFIX = "f."
+"""A filter's link name is this and its column: ``f.price=10~50``, ``f.category=a|b``,
+``f.published=2024-01-01~2024-04-01``."""
+_OTHER_TOKEN = "*"
+_SPECIAL = "\\|~*"
+
+
+def _escaped(text: str) -> str:
+    return "".join("\\" + char if char in _SPECIAL else char for char in text)
+
+
+def _when(moment: datetime) -> str:
+    return moment.date().isoformat() if is_midnight(moment) else moment.isoformat()
+
+
+def filter_link_value(one: Filter) -> str:
+    """A filter's value in a link (its name is :data:`FILTER_PREFIX` and the column).
+
+    ``low~high`` for numbers, ``start~end`` (ISO dates or times) for dates, an open end left
+    empty; categories joined by ``|``, ``*`` for the "other" bar. In a category, ``\\``,
+    ``|``, ``~`` and ``*`` are written with a backslash before them.
+    """
+    if isinstance(one, RangeFilter):
+        ends = (one.low, one.high)
+        return "~".join("" if end is None else link_number(float(end)) for end in ends)
+    if isinstance(one, DateFilter):
+        return "~".join("" if end is None else _when(end) for end in (one.start, one.end))
+    tokens = [_escaped(value) for value in one.values]
+    return "|".join([*tokens, _OTHER_TOKEN] if one.other else tokens)
+
+
+def _cut(text: str, separator: str, *, unescape: bool) -> list[str]:
+    """``text`` cut at every ``separator`` not escaped by a backslash; the parts unescaped,
+    or kept as written."""
+    parts: list[str] = []
+    current: list[str] = []
+    escaped = False
+    for char in text:
+        if escaped:
+            current.append(char)
+            escaped = False
+        elif char == "\\":
+            escaped = True
+            if not unescape:
+                current.append(char)
+        elif char == separator:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    if escaped:
+        raise ValueError("a backslash ends the value")
+    parts.append("".join(current))
+    return parts
+
+
+def _filter_from_link(column: str, text: str) -> Filter:
+    """Raises ValueError (or InputError) when ``text`` is no filter's value."""
+    tokens = _cut(text, "|", unescape=False)
+    ends = _cut(text, "~", unescape=True)
+    if len(tokens) == 1 and len(ends) > 1:
+        if len(ends) != 2:
+            raise ValueError("a range has one ~")
+        try:
+            low, high = (float(end) if end else None for end in ends)
+            return RangeFilter(column, low, high)
+        except ValueError:
+            start, end = (datetime.fromisoformat(end) if end else None for end in ends)
+            return DateFilter(column, start, end)
+    values: list[str] = []
+    other = False
+    for token in tokens:
+        if token == _OTHER_TOKEN:
+            other = True
+            continue
+        pieces = _cut(token, "~", unescape=True)
+        if len(pieces) != 1:
+            raise ValueError("a category's ~ must be escaped")
+        values.append(pieces[0])
+    return CategoryFilter(column, tuple(values), other)
 
 
 class QueryReader:
@@ -199,6 +298,27 @@ class QueryReader:
         if len(notes) > MAX_ANNOTATIONS:
             self._bad(f"A view holds at most {MAX_ANNOTATIONS} notes.")
         return tuple(note for _, note in notes[:MAX_ANNOTATIONS])
+
+    def filters(self) -> tuple[Filter, ...]:
+        """Every ``f.COLUMN=…`` part, in order of column (at most :data:`MAX_FILTERS`)."""
+        found: list[Filter] = []
+        for name, value in self._query.items():
+            if not name.startswith(FILTER_PREFIX):
+                continue
+            self._read.add(name)
+            column = name.removeprefix(FILTER_PREFIX)
+            try:
+                found.append(_filter_from_link(column, value))
+            except ValueError as error:  # InputError is a ValueError
+                detail = f" {error}" if isinstance(error, InputError) else ""
+                self._bad(
+                    f"{name} must be low~high, start~end or categories joined by |, "
+                    f"not {value[:40]!r}.{detail}"
+                )
+        found.sort(key=lambda one: one.column)
+        if len(found) > MAX_FILTERS:
+            self._bad(f"A view holds at most {MAX_FILTERS} filters.")
+        return tuple(found[:MAX_FILTERS])
 
     def check_all_read(self) -> None:
         unknown = sorted(set(self._query) - self._read - set(_SCALARS) - set(_FLAGS))

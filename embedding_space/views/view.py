@@ -20,11 +20,19 @@ from dataclasses import dataclass, field, fields, replace
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from embedding_space.analysis.clustering import CLUSTER_NAME_CHARS, ClusterParams
+from embedding_space.analysis.filters import MAX_FILTERS, Filter
 from embedding_space.analysis.projection import PARAMETERS, ProjectionParams
 from embedding_space.errors import InputError
 from embedding_space.rows import encode_rows
 from embedding_space.text import without_direction_controls
-from embedding_space.views.links import CLUSTER_SETTINGS, URL_NAMES, QueryReader, link_number
+from embedding_space.views.links import (
+    CLUSTER_SETTINGS,
+    FILTER_PREFIX,
+    URL_NAMES,
+    QueryReader,
+    filter_link_value,
+    link_number,
+)
 from embedding_space.views.parts import MAX_ANNOTATIONS, Annotation, Camera, SearchSpec
 
 __all__ = [
@@ -79,6 +87,9 @@ class View:
         camera: Where the map looks (see the module's note on what cannot be kept).
         fit_selection: Zoom the map to the selection (when ``camera`` says nothing).
         annotations: Notes drawn on the map.
+        filters: Filters on the other columns (AND), at most one per column, in order of
+            column (:func:`~embedding_space.analysis.filters.apply_filters` gives the rows
+            they keep).
         key: A visitor's key on a server without sign-in (who the results belong to).
     """
 
@@ -99,6 +110,7 @@ class View:
     camera: Camera = field(default_factory=Camera)
     fit_selection: bool = False
     annotations: tuple[Annotation, ...] = ()
+    filters: tuple[Filter, ...] = ()
     key: str | None = None
 
     def __post_init__(self) -> None:
@@ -115,6 +127,12 @@ class View:
                 raise InputError(f"A cluster name needs 1 to {CLUSTER_NAME_CHARS} characters.")
             names[int(cluster_id)] = cleaned
         object.__setattr__(self, "cluster_names", names)
+        columns = [one.column for one in self.filters]
+        if len(columns) > MAX_FILTERS:
+            raise InputError(f"A view holds at most {MAX_FILTERS} filters.")
+        if len(set(columns)) != len(columns):
+            raise InputError("A view holds one filter per column.")
+        object.__setattr__(self, "filters", tuple(sorted(self.filters, key=lambda one: one.column)))
         object.__setattr__(self, "selection", tuple(sorted(set(self.selection))))
 
     # -- links ----------------------------------------------------------------------------
@@ -167,6 +185,8 @@ class View:
         for index, note in enumerate(self.annotations):
             where = "sel" if note.row is None else str(note.row)
             written[f"note.{index}.{where}"] = note.text
+        for one in self.filters:
+            written[FILTER_PREFIX + one.column] = filter_link_value(one)
         if self.key:
             written["key"] = self.key
         return written
@@ -228,6 +248,7 @@ class View:
             camera=reader.camera(),
             fit_selection=reader.flag("fit", False),
             annotations=reader.annotations(),
+            filters=reader.filters(),
             key=reader.text("key"),
         )
         reader.check_all_read()

@@ -368,6 +368,7 @@ def test_describe_is_json_ready_with_every_key(folder: Path) -> None:
         "sheet",
         "columns",
         "text_column",
+        "date_columns",
         "rows",
         "rows_read",
         "dropped",
