@@ -15,6 +15,15 @@ from embedding_space.analysis.clustering import (
 )
 from embedding_space.analysis.comparison import Comparison, align_map, compare_embeddings
 from embedding_space.analysis.concepts import Arithmetic, arithmetic, parse_expression
+from embedding_space.analysis.hierarchy import (
+    WEAK_LABEL,
+    ClusterHierarchy,
+    LabelQuality,
+    TreeRow,
+    coarse_count,
+    gather_clusters,
+    label_quality,
+)
 from embedding_space.analysis.methods import MethodsCard, data_fingerprint
 from embedding_space.analysis.neighbors import (
     GRAPH_NEIGHBORS,
@@ -79,12 +88,15 @@ __all__ = [
     "OUTLIER_METHODS",
     "PARAMETERS",
     "SETTINGS",
+    "WEAK_LABEL",
     "Arithmetic",
+    "ClusterHierarchy",
     "ClusterParams",
     "Clustering",
     "Comparison",
     "DuplicateSet",
     "KnnGraph",
+    "LabelQuality",
     "MapTrust",
     "Match",
     "Method",
@@ -96,6 +108,7 @@ __all__ = [
     "Projection",
     "ProjectionParams",
     "RowChoice",
+    "TreeRow",
     "align_map",
     "approximate_knn_graph",
     "arithmetic",
@@ -103,13 +116,16 @@ __all__ = [
     "cluster",
     "cluster_keywords",
     "cluster_order",
+    "coarse_count",
     "compare_embeddings",
     "data_fingerprint",
     "default_of",
     "extreme_pairs",
+    "gather_clusters",
     "higher_is_closer",
     "knn_graph",
     "label_contrast",
+    "label_quality",
     "map_trust",
     "near_duplicates",
     "neighbor_graph",
