@@ -12,6 +12,11 @@ from embedding_space.figures.cluster_labels import (
     add_cluster_labels,
     hidden_cluster_labels,
 )
+from embedding_space.figures.cluster_tree import (
+    TREE_COLUMNS,
+    cluster_tree_figure,
+    cluster_tree_frame,
+)
 from embedding_space.figures.heatmap import heatmap_figure
 from embedding_space.figures.labels import hover_label, plain_label
 from embedding_space.figures.layers import (
@@ -33,6 +38,7 @@ __all__ = [
     "FOCUS_COLOR",
     "HIDDEN_LABELS",
     "MARK_COLOR",
+    "TREE_COLUMNS",
     "ClusterLabels",
     "Highlight",
     "MapNote",
@@ -43,6 +49,8 @@ __all__ = [
     "add_notes",
     "add_query_layer",
     "agreement_histogram",
+    "cluster_tree_figure",
+    "cluster_tree_frame",
     "focus_layer",
     "heatmap_figure",
     "hidden_cluster_labels",
