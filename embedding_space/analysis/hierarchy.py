@@ -219,7 +219,9 @@ def gather_clusters(
     fine_ids = sorted(cluster_id for cluster_id in fine.sizes() if cluster_id != NOISE)
     wanted = coarse_count(len(fine_ids), n_coarse)
     note = ""
-    if n_coarse and wanted < n_coarse:
+    if not fine_ids:
+        note = "Every row is noise, so there are no clusters to gather."
+    elif n_coarse and wanted < n_coarse:
         note = (
             f"There are only {len(fine_ids)} clusters, so {wanted} coarse clusters, not {n_coarse}."
         )

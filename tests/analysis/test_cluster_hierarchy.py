@@ -248,3 +248,17 @@ def test_label_quality_is_not_faked_without_a_model_of_meaning(
     (key,) = workspace.embedded_models(uploaded.id)
     unnamed = workspace.space(uploaded.id, key).label_quality(params)
     assert unnamed.unavailable == NO_MODEL and not unnamed.scores
+
+
+@pytest.mark.parametrize("rows", [2, 3, 5])
+def test_a_handful_of_rows_still_nests_and_all_noise_stays_all_noise(rows: int) -> None:
+    vectors = np.random.default_rng(rows).normal(size=(rows, 8)).astype(np.float32)
+    texts = [f"note number {i} about topic {i % 2}" for i in range(rows)]
+    few = cluster(vectors, ClusterParams(n_clusters=rows), texts)
+    hierarchy = gather_clusters(vectors, few, texts)
+    _assert_nested(hierarchy)
+    assert len(hierarchy.coarse.sizes()) == min(2, rows)
+    noise = Clustering(np.full(rows, NOISE, dtype=np.int64))
+    nothing = gather_clusters(vectors, noise, texts, 3)
+    assert (nothing.coarse.labels == NOISE).all() and nothing.parent == {}
+    assert nothing.note == "Every row is noise, so there are no clusters to gather."
