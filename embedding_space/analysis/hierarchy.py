@@ -10,13 +10,17 @@ clusters are labelled by their distinctive words as fine ones are, over their ow
 Measured on BANKING77 (3,080 rows, 77 held-out categories; 77 KMeans clusters gathered into
 9): Ward's coarse groups were the purest (homogeneity 0.41, against 0.31 for average linkage,
 0.37 for complete and 0.38 for a KMeans of 9 straight on the rows) and kept each category as
-whole as average linkage did (completeness 0.86, KMeans 0.80); the same order held for 8 and
-30 KMeans clusters and for HDBSCAN's. EVoC's layers were tried too: a minute on two cores,
-no way to ask for a number of groups, and rows of a finer layer turned noise in a coarser one.
+whole as average linkage did (completeness 0.86, KMeans 0.80). Ward was also the purest over
+8 KMeans clusters and HDBSCAN's 42, and close behind complete linkage over 30 (0.26 against
+0.27). EVoC's layers were tried too: a minute on two cores, no way to ask for a number of
+groups, and rows of a finer layer turned noise in a coarser one.
 
 A label's quality is the mean cosine between the label's own embedding (the label text
 embedded with the dataset's model) and its cluster's rows: a label far from the texts it names
-reads as ``weak`` (:data:`WEAK_LABEL` and the ``weak_label_quality`` setting).
+reads as ``weak`` (:data:`WEAK_LABEL` and the ``weak_label_quality`` setting). Its default,
+0.3, was set on the demo (all-MiniLM-L6-v2; 8, 30 and 77 KMeans clusters and HDBSCAN's, both
+levels: 178 labels): 3% of the labels scored below it with their own cluster, and 88% of the
+labels did with another cluster (own labels: median 0.55, lowest 0.18; others' median 0.13).
 """
 
 from __future__ import annotations
