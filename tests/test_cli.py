@@ -248,6 +248,24 @@ def test_cluster_suggests_k_and_hdbscan_marks_noise(embedded: Path, tmp_path: Pa
     assert labels.dtype.kind == "i" and labels.min() >= -1
 
 
+def test_cluster_with_coarse_adds_coarse_clusters_each_holding_whole_clusters(
+    embedded: Path, tmp_path: Path
+) -> None:
+    output = tmp_path / "two-levels.parquet"
+    result = run_cli("cluster", str(embedded), "-o", str(output), "--k", "4", "--coarse", "2")
+    assert result.returncode == 0, result.stderr
+    frame = pd.read_parquet(output)
+    assert frame["coarse_cluster"].nunique() == 2
+    assert (frame.groupby("cluster")["coarse_cluster"].nunique() == 1).all()
+    assert (frame.groupby("coarse_cluster")["coarse_cluster_label"].nunique() == 1).all()
+    again = tmp_path / "one-level.parquet"
+    assert run_cli("cluster", str(output), "-o", str(again), "--k", "4").returncode == 0
+    assert "coarse_cluster" not in pd.read_parquet(again).columns
+    refused = run_cli("cluster", str(embedded), "-o", str(again), "--coarse", "51")
+    assert refused.returncode == 2
+    assert refused.stderr.strip().endswith("--coarse must be between 0 and 50, not 51.")
+
+
 def test_search_prints_json_lines_for_text_regex_and_meaning(embedded: Path) -> None:
     text = run_cli("search", str(embedded), "--text", "PIZZA")
     rows = [json.loads(line) for line in text.stdout.splitlines()]

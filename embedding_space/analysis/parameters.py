@@ -159,6 +159,28 @@ SETTINGS: dict[str, Parameter] = {
             step=1,
         ),
         Parameter(
+            "n_coarse_clusters",
+            int,
+            0,
+            "Coarse clusters",
+            "How many coarse groups the clusters are gathered into; 0 picks about the "
+            "square root of the number of clusters (2 to 12).",
+            low=0,
+            high=50,
+            step=1,
+        ),
+        Parameter(
+            "weak_label_quality",
+            float,
+            0.3,
+            "Weak label below",
+            "A cluster label whose embedding has a mean cosine below this with its "
+            "cluster's texts reads as weak.",
+            low=0.0,
+            high=1.0,
+            step=0.01,
+        ),
+        Parameter(
             "outlier_method",
             str,
             "knn",

@@ -149,6 +149,14 @@ def _build_parser() -> tuple[argparse.ArgumentParser, _Settings]:
     settings.add(cluster, "--method", name="cluster_method")
     settings.add(cluster, "--k", "--n-clusters", name="n_clusters", default=None)
     settings.add(cluster, "--min-cluster-size", name="min_cluster_size")
+    settings.add(
+        cluster,
+        "--coarse",
+        name="n_coarse_clusters",
+        default=None,
+        help="Also add coarse_cluster and coarse_cluster_label: the clusters gathered into "
+        "this many coarse groups (0: about the square root of the clusters, 2 to 12).",
+    )
     cluster.add_argument(
         "--random-state",
         "--seed",

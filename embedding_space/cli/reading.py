@@ -44,10 +44,20 @@ def run_cluster(args: argparse.Namespace) -> None:
     result = space.clustering(params)
     if result.note:
         say(result.note)
-    frame = file.frame.drop(columns=["cluster", "cluster_label"], errors="ignore")
+    # A file clustered before keeps none of its old cluster columns, coarse ones included.
+    old = ["cluster", "cluster_label", "coarse_cluster", "coarse_cluster_label"]
+    frame = file.frame.drop(columns=old, errors="ignore")
     frame["cluster"] = result.labels
     frame["cluster_label"] = result.row_names()
-    write_parquet(frame, args.output, {**file.metadata, "clusters": params.relevant()})
+    described: dict[str, object] = dict(params.relevant())
+    if args.n_coarse_clusters is not None:
+        hierarchy = space.cluster_hierarchy(params, args.n_coarse_clusters)
+        if hierarchy.note:
+            say(hierarchy.note)
+        frame["coarse_cluster"] = hierarchy.coarse.labels
+        frame["coarse_cluster_label"] = hierarchy.coarse.row_names()
+        described["n_coarse_clusters"] = args.n_coarse_clusters
+    write_parquet(frame, args.output, {**file.metadata, "clusters": described})
     sizes = result.sizes()
     say(
         f"Found {sum(1 for c in sizes if c >= 0)} clusters with {params.describe()}"

@@ -12,6 +12,11 @@ from embedding_space.figures.cluster_labels import (
     add_cluster_labels,
     hidden_cluster_labels,
 )
+from embedding_space.figures.cluster_tree import (
+    TREE_COLUMNS,
+    cluster_tree_figure,
+    cluster_tree_frame,
+)
 from embedding_space.figures.filter_charts import (
     CHART_HEIGHT,
     FILTERED_COLOR,
@@ -42,6 +47,7 @@ __all__ = [
     "HIDDEN_LABELS",
     "MARK_COLOR",
     "SELECTED_COLOR",
+    "TREE_COLUMNS",
     "ClusterLabels",
     "Highlight",
     "MapNote",
@@ -52,6 +58,8 @@ __all__ = [
     "add_notes",
     "add_query_layer",
     "agreement_histogram",
+    "cluster_tree_figure",
+    "cluster_tree_frame",
     "filter_chart",
     "focus_layer",
     "heatmap_figure",

@@ -19,6 +19,7 @@ results in memory).
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,11 @@ from embedding_space.analysis.agreement import MapTrust, map_trust
 from embedding_space.analysis.clustering import Clustering, ClusterParams, cluster
 from embedding_space.analysis.comparison import Comparison, compare_embeddings
 from embedding_space.analysis.concepts import Arithmetic, arithmetic, parse_expression
+from embedding_space.analysis.hierarchy import (
+    ClusterHierarchy,
+    LabelQuality,
+    gather_clusters,
+)
 from embedding_space.analysis.neighbors import GRAPH_NEIGHBORS, KnnGraph, Neighbor, top_k
 from embedding_space.analysis.outliers import (
     DuplicateSet,
@@ -45,6 +51,7 @@ from embedding_space.store.artifacts import model_slug
 from embedding_space.store.embedded import EmbeddedRows, ModelLoader
 from embedding_space.store.embedding_files import VectorSource
 from embedding_space.store.graphs import Graphs
+from embedding_space.store.label_scores import NO_MODEL, TRADITIONAL, stored_label_quality
 from embedding_space.store.results import ResultStore
 from embedding_space.store.selections import Selections
 from embedding_space.store.tag_columns import TAG_SEPARATOR, TAGS_COLUMN
@@ -283,6 +290,62 @@ class Space(EmbeddedRows):
 
     def _clustering_name(self, params: ClusterParams) -> str:
         return f"clusters/{self._slug}-{params.key()}.npz"
+
+    def cluster_hierarchy(
+        self, params: ClusterParams, n_coarse: int = default_of("n_coarse_clusters", int)
+    ) -> ClusterHierarchy:
+        """The clusters of ``params`` (fine, with any names given to them) gathered into
+        ``n_coarse`` coarse ones (``0``: about the square root of the fine count); see
+        ``analysis.hierarchy``.
+
+        Raises:
+            InputError: A bad ``n_coarse``, fewer than two rows, or a visitor out of room.
+        """
+        SETTINGS["n_coarse_clusters"].check(n_coarse)
+        fine = self.clustering(params)
+        stored = self.results.load_or_compute(
+            f"clusters/{self._slug}-{params.key()}-coarse{n_coarse}.npz",
+            ClusterHierarchy,
+            lambda: gather_clusters(self.vectors, fine, self.texts, n_coarse),
+        )
+        # The fine names are the clustering's own, so a cluster renamed since reads anew.
+        return replace(stored, fine=fine)
+
+    def label_quality(
+        self,
+        params: ClusterParams,
+        n_coarse: int | None = None,
+        threshold: float = default_of("weak_label_quality", float),
+    ) -> LabelQuality:
+        """How near each cluster's label lies to its texts (``analysis.hierarchy``): the
+        clusters of ``params``, or with ``n_coarse`` the coarse clusters of that hierarchy.
+        Scored once per label and kept; without a model to embed a label with (uploaded
+        vectors, or a traditional model) there are no scores and ``unavailable`` says why.
+
+        Raises:
+            InputError: A bad ``n_coarse`` or threshold, or the model does not load.
+        """
+        SETTINGS["weak_label_quality"].check(threshold)
+        model = self.query_model
+        if not model:
+            return LabelQuality(unavailable=NO_MODEL, threshold=threshold)
+        if self.fit is not None or self._models(model).fitted_on_corpus:
+            return LabelQuality(unavailable=TRADITIONAL, threshold=threshold)
+        name = f"label-quality/{self._slug}-{params.key()}"
+        if n_coarse is None:
+            clustering = self.clustering(params)
+        else:
+            clustering = self.cluster_hierarchy(params, n_coarse).coarse
+            name += f"-coarse{n_coarse}"
+        quality = stored_label_quality(
+            self.results,
+            f"{name}.json",
+            clustering,
+            self.vectors,
+            self.embed_texts,
+            model,
+        )
+        return replace(quality, threshold=threshold)
 
     def comparison(
         self,
