@@ -15,6 +15,12 @@ from embedding_space.analysis.clustering import (
 )
 from embedding_space.analysis.comparison import Comparison, align_map, compare_embeddings
 from embedding_space.analysis.concepts import Arithmetic, arithmetic, parse_expression
+from embedding_space.analysis.label_issues import (
+    LabelIssue,
+    LabelIssues,
+    label_issues,
+    out_of_fold_probabilities,
+)
 from embedding_space.analysis.methods import MethodsCard, data_fingerprint
 from embedding_space.analysis.neighbors import (
     GRAPH_NEIGHBORS,
@@ -85,6 +91,8 @@ __all__ = [
     "Comparison",
     "DuplicateSet",
     "KnnGraph",
+    "LabelIssue",
+    "LabelIssues",
     "MapTrust",
     "Match",
     "Method",
@@ -110,10 +118,12 @@ __all__ = [
     "higher_is_closer",
     "knn_graph",
     "label_contrast",
+    "label_issues",
     "map_trust",
     "near_duplicates",
     "neighbor_graph",
     "neighbor_overlap",
+    "out_of_fold_probabilities",
     "outlier_scores",
     "pairwise",
     "parse_expression",
