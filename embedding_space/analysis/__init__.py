@@ -18,7 +18,7 @@ from embedding_space.analysis.concepts import Arithmetic, arithmetic, parse_expr
 from embedding_space.analysis.label_issues import (
     LabelIssue,
     LabelIssues,
-    label_issues,
+    find_label_issues,
     out_of_fold_probabilities,
 )
 from embedding_space.analysis.methods import MethodsCard, data_fingerprint
@@ -115,10 +115,10 @@ __all__ = [
     "data_fingerprint",
     "default_of",
     "extreme_pairs",
+    "find_label_issues",
     "higher_is_closer",
     "knn_graph",
     "label_contrast",
-    "label_issues",
     "map_trust",
     "near_duplicates",
     "neighbor_graph",

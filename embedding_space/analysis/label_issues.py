@@ -36,7 +36,7 @@ __all__ = [
     "SMOOTHING",
     "LabelIssue",
     "LabelIssues",
-    "label_issues",
+    "find_label_issues",
     "out_of_fold_probabilities",
 ]
 
@@ -267,7 +267,7 @@ def _class_ids(values: Sequence[object]) -> tuple[tuple[str, ...], npt.NDArray[n
     return classes, np.asarray(ids, dtype=np.int64)
 
 
-def label_issues(
+def find_label_issues(
     values: Sequence[object],
     graph: KnnGraph,
     k: int = default_of("label_k", int),
