@@ -14,7 +14,8 @@ many of the most suspect, which is what ``cleanlab.filter.find_label_issues(...,
 filter_by="low_self_confidence")`` returns. The suggested label is the one the neighbours give
 the highest probability.
 
-Rows without a label (an empty cell) are left out: they neither get a score nor vote.
+Rows without a label (an empty cell) are left out: they neither get a score nor vote; so is a
+labelled row none of whose neighbours has a label (there is nothing to check it against).
 """
 
 from __future__ import annotations
@@ -45,6 +46,9 @@ SMOOTHING = 0.01
 label none of the neighbours gives still ranks by how many of them there are)."""
 NO_LABEL = -1
 """The class of a row without a label."""
+_LEAST_WEIGHT = 1e-6
+"""The vote of a neighbour at cosine similarity 0 or below: still one, so that a row with a
+labelled neighbour always has a vote."""
 
 
 @dataclass(frozen=True)
@@ -81,11 +85,12 @@ class LabelIssues:
         classes: The distinct labels (as text), sorted; the class ids below index them.
         labels: Shape ``(n,)``, int64: each row's given class, :data:`NO_LABEL` for none.
         suggested: Shape ``(n,)``, int64: the class its neighbours give the highest
-            probability, :data:`NO_LABEL` for a row without a label.
+            probability, :data:`NO_LABEL` for a row left out (see :attr:`unlabelled` and
+            :attr:`unchecked`).
         scores: Shape ``(n,)``, float32: how suspect each label is, 0 to 1 (``1 -`` the
-            out-of-fold probability of the given label); NaN for a row without a label.
+            out-of-fold probability of the given label); NaN for a row left out.
         confidence: Shape ``(n,)``, float32: the out-of-fold probability of the suggested
-            class; NaN for a row without a label.
+            class; NaN for a row left out.
         flagged: Shape ``(n,)``, bool: the rows confident learning counts as wrongly
             labelled (always the most suspect ones).
         neighbors: Shape ``(n, k)``, int64: the neighbours that voted, nearest first (``-1``
@@ -113,17 +118,25 @@ class LabelIssues:
         return [int(row) for row in np.flatnonzero(self.labels == NO_LABEL)]
 
     @property
+    def unchecked(self) -> list[int]:
+        """The labelled rows left out because none of their ``k`` nearest rows has a label
+        (nothing to check them against), ascending."""
+        unchecked = (self.labels != NO_LABEL) & np.isnan(self.scores)
+        return [int(row) for row in np.flatnonzero(unchecked)]
+
+    @property
     def flagged_count(self) -> int:
         """How many rows are flagged."""
         return int(self.flagged.sum())
 
     def ranked(self) -> npt.NDArray[np.int64]:
-        """The labelled rows, most suspect first: by score, then by how sure the neighbours
-        are of another label, then by row id (the flagged rows come first)."""
+        """The rows checked (labelled, with a labelled neighbour), most suspect first: by
+        score, then by how sure the neighbours are of another label, then by row id (the
+        flagged rows come first)."""
         return _most_suspect_first(self.labels, self.scores, self.confidence)
 
     def top(self, count: int | None = None, *, flagged_only: bool = False) -> list[LabelIssue]:
-        """The ``count`` most suspect labelled rows (every one when ``None``), most suspect
+        """The ``count`` most suspect rows checked (every one when ``None``), most suspect
         first; with ``flagged_only``, only the flagged ones."""
         order = self.ranked()
         if flagged_only:
@@ -136,13 +149,15 @@ class LabelIssues:
         """One row's check.
 
         Raises:
-            InputError: No such row, or the row has no label.
+            InputError: No such row, the row has no label, or none of its neighbours has.
         """
         if not 0 <= row < self.rows:
             raise InputError(f"The row must be between 0 and {self.rows - 1}, not {row}.")
         given = int(self.labels[row])
         if given == NO_LABEL:
             raise InputError(f"Row {row} has no label in '{self.column}'.")
+        if np.isnan(self.scores[row]):
+            raise InputError(f"None of the {self.k} rows nearest row {row} has a label.")
         return LabelIssue(
             row=row,
             label=self.classes[given],
@@ -201,7 +216,7 @@ def out_of_fold_probabilities(
 ) -> tuple[npt.NDArray[np.float64], IdMatrix]:
     """Each row's class probabilities from its ``k`` nearest other rows' labels.
 
-    A neighbour's vote weighs its cosine similarity (a negative one weighs nothing); the row
+    A neighbour's vote weighs its cosine similarity (a negative one the least); the row
     itself and neighbours without a label do not vote. A row without any vote gets the even
     distribution. Then ``smoothing`` of each row's probability is spread evenly over the
     classes.
@@ -232,7 +247,8 @@ def out_of_fold_probabilities(
     if count and not np.array_equal(graph.indices[:, 0], rows):
         raise ValueError("the graph must keep each row itself in column 0")
     neighbors = graph.neighbor_ids(k).copy()
-    weights = np.clip(1.0 - graph.distances[:, 1 : k + 1].astype(np.float64), 0.0, None)
+    similarity = 1.0 - graph.distances[:, 1 : k + 1].astype(np.float64)
+    weights = np.clip(similarity, _LEAST_WEIGHT, None)
     # Out of fold: whatever the graph holds, a row never votes for itself.
     itself = (neighbors == rows[:, None]) | (neighbors < 0)
     neighbors[itself] = -1
@@ -250,11 +266,11 @@ def out_of_fold_probabilities(
 def _most_suspect_first(
     labels: npt.NDArray[np.int64], scores: ScoreVector, confidence: ScoreVector
 ) -> npt.NDArray[np.int64]:
-    """The labelled rows by score, then by how sure the neighbours are of another label,
+    """The checked rows by score, then by how sure the neighbours are of another label,
     then by row id."""
-    labelled = np.flatnonzero(labels != NO_LABEL)
-    order = np.lexsort((labelled, -confidence[labelled], -scores[labelled].astype(np.float64)))
-    return np.asarray(labelled[order], dtype=np.int64)
+    checked = np.flatnonzero((labels != NO_LABEL) & ~np.isnan(scores))
+    order = np.lexsort((checked, -confidence[checked], -scores[checked].astype(np.float64)))
+    return np.asarray(checked[order], dtype=np.int64)
 
 
 def _class_ids(values: Sequence[object]) -> tuple[tuple[str, ...], npt.NDArray[np.int64]]:
@@ -304,24 +320,25 @@ def find_label_issues(
         )
     k = max(min(k, len(labels) - 1), 0)
     probabilities, neighbors = out_of_fold_probabilities(labels, len(classes), graph, k)
-    labelled = np.flatnonzero(labels != NO_LABEL)
-    given = labels[labelled]
-    own = probabilities[labelled, given]
+    # A row none of whose neighbours has a label gets no verdict, rather than a suspect one.
+    voters = (neighbors >= 0) & (labels[np.clip(neighbors, 0, None)] != NO_LABEL)
+    checked = np.flatnonzero((labels != NO_LABEL) & voters.any(axis=1))
+    given = labels[checked]
     suggested = np.full(len(labels), NO_LABEL, dtype=np.int64)
-    suggested[labelled] = probabilities[labelled].argmax(axis=1)
+    suggested[checked] = probabilities[checked].argmax(axis=1)
     scores = np.full(len(labels), np.nan, dtype=np.float32)
     confidence = np.full(len(labels), np.nan, dtype=np.float32)
-    confidence[labelled] = probabilities[labelled].max(axis=1)
+    confidence[checked] = probabilities[checked].max(axis=1)
     flagged = np.zeros(len(labels), dtype=bool)
-    if len(classes) > 1 and k > 0:
+    if len(classes) > 1 and len(checked):
         from cleanlab.count import num_label_issues
         from cleanlab.rank import get_label_quality_scores
 
-        quality = get_label_quality_scores(given, probabilities[labelled], method="self_confidence")
-        scores[labelled] = 1.0 - np.asarray(quality, dtype=np.float32)
-        wrong = int(num_label_issues(given, probabilities[labelled]))
-    else:  # one class, or no neighbours: nothing disagrees
-        scores[labelled] = 1.0 - own.astype(np.float32)
+        quality = get_label_quality_scores(given, probabilities[checked], method="self_confidence")
+        scores[checked] = 1.0 - np.asarray(quality, dtype=np.float32)
+        wrong = int(num_label_issues(given, probabilities[checked]))
+    else:  # one class: nothing disagrees
+        scores[checked] = 0.0
         wrong = 0
     flagged[_most_suspect_first(labels, scores, confidence)[:wrong]] = True
     return LabelIssues(

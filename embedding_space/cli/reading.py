@@ -84,11 +84,18 @@ def run_label_issues(args: argparse.Namespace) -> None:
         raise InputError(f"--top must be at least 1, not {args.top}.")
     _, space = open_input(args)
     found = space.label_issues(args.label_column, args.label_k)
-    unlabelled = len(found.unlabelled)
+    left_out = [
+        f"{len(rows)} row(s) {why}"
+        for rows, why in (
+            (found.unlabelled, "without a label"),
+            (found.unchecked, "with no labelled row among their nearest"),
+        )
+        if rows
+    ]
     say(
-        f"{found.flagged_count} of {found.rows - unlabelled} labelled row(s) look mislabelled "
+        f"{found.flagged_count} of {len(found.ranked())} labelled row(s) look mislabelled "
         f"(their {found.k} nearest rows mostly say otherwise)"
-        + (f"; {unlabelled} row(s) without a label were left out." if unlabelled else ".")
+        + (f"; left out: {' and '.join(left_out)}." if left_out else ".")
     )
     chosen = found.top(args.top) if args.top is not None else found.top(flagged_only=True)
     for issue in chosen:

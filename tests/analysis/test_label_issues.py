@@ -157,13 +157,14 @@ def test_the_result_reads_back_from_its_arrays(flipped: tuple[LabelIssues, np.nd
     assert (back.column, back.k, back.classes) == (found.column, found.k, found.classes)
 
 
-@pytest.mark.parametrize("rows", [1, 2, 3, 5])
-def test_small_inputs_are_checked_without_failing(demo: DemoRows, rows: int) -> None:
+@pytest.mark.parametrize(("rows", "checked"), [(1, 0), (2, 2), (3, 3), (5, 5)])
+def test_small_inputs_are_checked_without_failing(demo: DemoRows, rows: int, checked: int) -> None:
     vectors = demo.vectors[:rows]
     found = find_label_issues(["a", "b", "a", "b", "a"][:rows], knn_graph(vectors, 15), 10)
     assert found.rows == rows
     assert found.k == rows - 1
-    assert len(found.top()) == rows
+    assert len(found.top()) == checked  # a lone row has no neighbour to be checked against
+    assert len(found.unchecked) == rows - checked
 
 
 def test_one_label_for_every_row_flags_nothing(demo: DemoRows, graph: KnnGraph) -> None:
@@ -179,3 +180,18 @@ def test_a_column_that_is_no_label_is_refused(demo: DemoRows, graph: KnnGraph) -
         find_label_issues([None] * len(demo.texts), graph, 10)
     with pytest.raises(InputError, match="label_k must be between 1 and 50"):
         find_label_issues(list(demo.labels), graph, 0)
+
+
+def test_a_row_whose_neighbours_have_no_label_is_left_unchecked() -> None:
+    # Rows 0 and 1 are each other's nearest; row 1 has no label, so row 0 has no vote.
+    graph = KnnGraph(
+        indices=np.array([[0, 1], [1, 0], [2, 3], [3, 2]]),
+        distances=np.array([[0, 0.1], [0, 0.1], [0, 0.2], [0, 0.2]], dtype=np.float32),
+        metric="cosine",
+    )
+    found = find_label_issues(["a", None, "a", "b"], graph, 1)
+    assert found.unlabelled == [1]
+    assert found.unchecked == [0]
+    assert found.ranked().tolist() == [2, 3]
+    with pytest.raises(InputError, match="None of the 1 rows nearest row 0 has a label"):
+        found.issue(0)
