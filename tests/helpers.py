@@ -209,3 +209,43 @@ def run_cli(*args: str, cwd: Path | None = None) -> Run:
         except SystemExit as exit_:  # argparse's own errors
             code = int(exit_.code or 0)
     return Run(code, out.getvalue(), err.getvalue())
+
+
+@dataclass(frozen=True)
+class DemoRows:
+    """The demo's rows and the vectors the real model gave them, as shipped with the package
+    (``tests/test_demo.py`` recomputes a sample with the model so they cannot go stale)."""
+
+    texts: list[str]
+    labels: np.ndarray
+    vectors: FloatMatrix
+    model_name: str
+    model_key: str
+
+
+def demo_rows() -> DemoRows:
+    """The demo's texts, their BANKING77 intents (``category``) and their vectors, in the
+    order the vectors were made in."""
+    from embedding_space.analysis.methods import data_fingerprint
+    from embedding_space.demo import DEMO_CSV
+    from embedding_space.demo.assets import packaged_spaces
+
+    packaged = packaged_spaces()[0]
+    frame = pd.read_csv(DEMO_CSV, dtype={"text": "string", "category": "string"})
+    texts = [str(text) for text in frame["text"]]
+    assert data_fingerprint(texts) == packaged.texts_fingerprint, "the vectors are of other rows"
+    vectors = packaged.arrays()["vectors"].astype(np.float32)
+    labels = frame["category"].astype(str).to_numpy()
+    return DemoRows(texts, labels, vectors, packaged.model_name, packaged.model_key)
+
+
+def flip_labels(labels: np.ndarray, share: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """``labels`` with ``share`` of them, drawn at random, changed to another label drawn at
+    random; and the rows changed, ascending."""
+    rng = np.random.default_rng(seed)
+    classes = np.unique(labels)
+    flipped = np.sort(rng.choice(len(labels), size=round(share * len(labels)), replace=False))
+    noisy = labels.copy()
+    for row in flipped:
+        noisy[row] = rng.choice(classes[classes != labels[row]])
+    return noisy, flipped

@@ -49,6 +49,12 @@ from embedding_space.analysis.hierarchy import (
     gather_clusters,
     label_quality,
 )
+from embedding_space.analysis.label_issues import (
+    LabelIssue,
+    LabelIssues,
+    find_label_issues,
+    out_of_fold_probabilities,
+)
 from embedding_space.analysis.methods import MethodsCard, data_fingerprint
 from embedding_space.analysis.neighbors import (
     GRAPH_NEIGHBORS,
@@ -146,6 +152,8 @@ __all__ = [
     "FilterCount",
     "FilterTable",
     "KnnGraph",
+    "LabelIssue",
+    "LabelIssues",
     "LabelQuality",
     "MapTrust",
     "Match",
@@ -180,6 +188,7 @@ __all__ = [
     "extreme_pairs",
     "filter_mask",
     "filter_text",
+    "find_label_issues",
     "gather_clusters",
     "higher_is_closer",
     "knn_graph",
@@ -189,6 +198,7 @@ __all__ = [
     "near_duplicates",
     "neighbor_graph",
     "neighbor_overlap",
+    "out_of_fold_probabilities",
     "outlier_scores",
     "pairwise",
     "parse_expression",

@@ -233,6 +233,13 @@ SETTINGS: dict[str, Parameter] = {
             step=1,
         ),
         _neighbours(
+            "label_k",
+            10,
+            "k",
+            "Nearest rows whose labels each row's label is checked against (the row itself "
+            "never votes).",
+        ),
+        _neighbours(
             "arithmetic_k", 10, "k", "How many rows nearest the expression's vector are listed."
         ),
         Parameter(

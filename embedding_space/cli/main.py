@@ -200,6 +200,19 @@ def _build_parser() -> tuple[argparse.ArgumentParser, _Settings]:
     settings.add(quality, "-k", name="trust_k")
     quality.add_argument("--label-column", help="a column of labels for the label figures")
 
+    labels = verbs.add_parser(
+        "label-issues", help="print the rows whose label looks wrong, most suspect first"
+    )
+    labels.add_argument("input", help="a parquet file written by 'embed'")
+    labels.add_argument("--label-column", required=True, help="the column of labels to check")
+    settings.add(labels, "-k", name="label_k")
+    labels.add_argument(
+        "--top",
+        type=int,
+        metavar="N",
+        help="the N most suspect rows, flagged or not (default: every row flagged as wrong)",
+    )
+
     compare = verbs.add_parser("compare", help="compare two embeddings of the same rows")
     compare.add_argument("first", help="a parquet file written by 'embed' (A)")
     compare.add_argument("second", help="another embedding of the same rows (B)")
@@ -226,6 +239,7 @@ _VERBS = {
     "duplicates": reading.run_duplicates,
     "arithmetic": reading.run_arithmetic,
     "quality": reading.run_quality,
+    "label-issues": reading.run_label_issues,
     "compare": comparing.run_compare,
     "demo": verbs.run_demo,
     "story": story.run_story,

@@ -1,4 +1,5 @@
-"""The verbs that read the space: cluster, search, outliers, duplicates, arithmetic, quality.
+"""The verbs that read the space: cluster, search, outliers, duplicates, arithmetic, quality,
+label-issues.
 
 Each opens the file as a :class:`~embedding_space.store.space.Space` and asks it the same
 question the app's panel asks, so both give the same answer.
@@ -18,6 +19,7 @@ __all__ = [
     "run_arithmetic",
     "run_cluster",
     "run_duplicates",
+    "run_label_issues",
     "run_outliers",
     "run_quality",
     "run_search",
@@ -84,6 +86,36 @@ def run_outliers(args: argparse.Namespace) -> None:
     for outlier in space.outliers(args.outlier_k, args.outlier_method, args.outlier_top):
         print_line(
             {"row": outlier.row, "score": round(outlier.score, 6), "text": space.texts[outlier.row]}
+        )
+
+
+def run_label_issues(args: argparse.Namespace) -> None:
+    if args.top is not None and args.top < 1:
+        raise InputError(f"--top must be at least 1, not {args.top}.")
+    _, space = open_input(args)
+    found = space.label_issues(args.label_column, args.label_k)
+    left_out = [
+        f"{len(rows)} row(s) {why}"
+        for rows, why in (
+            (found.unlabelled, "without a label"),
+            (found.unchecked, "with no labelled row among their nearest"),
+        )
+        if rows
+    ]
+    say(
+        f"{found.flagged_count} of {len(found.ranked())} labelled row(s) look mislabelled "
+        f"(their {found.k} nearest rows mostly say otherwise)"
+        + (f"; left out: {' and '.join(left_out)}." if left_out else ".")
+    )
+    chosen = found.top(args.top) if args.top is not None else found.top(flagged_only=True)
+    for issue in chosen:
+        print_line(
+            {
+                "row": issue.row,
+                "label": issue.label,
+                "suggested": issue.suggested,
+                "score": round(issue.score, 6),
+            }
         )
 
 

@@ -4,6 +4,7 @@ a dataset of the workspace (:meth:`Workspace.space`) and an embedded file (:func
 both give."""
 
 from embedding_space.store.artifacts import Artifact, load_or_compute, model_slug
+from embedding_space.store.corrections import CORRECTED_SUFFIX, Corrections, corrected_name
 from embedding_space.store.datasets import DatasetStore
 from embedding_space.store.files import (
     EMBEDDING_COLUMN,
@@ -38,6 +39,7 @@ from embedding_space.store.workspace import (
 )
 
 __all__ = [
+    "CORRECTED_SUFFIX",
     "CUSTOM_VECTORS",
     "EMBEDDING_COLUMN",
     "MAX_NAME_CHARS",
@@ -50,6 +52,7 @@ __all__ = [
     "UNDO_DEPTH",
     "UNTAGGED",
     "Artifact",
+    "Corrections",
     "DatasetInfo",
     "DatasetStore",
     "EmbeddedFile",
@@ -65,6 +68,7 @@ __all__ = [
     "Workspace",
     "cache_scope",
     "clean_tag_name",
+    "corrected_name",
     "default_home",
     "is_person",
     "load_or_compute",

@@ -6,7 +6,9 @@ the kNN graphs (:class:`~embedding_space.store.graphs.Graphs`), a projection, a 
 outlier scores, the trust of a map and a comparison with another embedding (each computed once
 and then read from its :class:`~embedding_space.store.results.ResultStore`); near-duplicates,
 neighbours, searches and vector arithmetic (computed from those on each call); and the
-selections kept of its rows (:class:`~embedding_space.store.selections.Selections`). Each asks
+selections kept of its rows (:class:`~embedding_space.store.selections.Selections`); the rows
+whose label looks wrong and the corrections accepted for them
+(:class:`~embedding_space.store.corrections.Corrections`). Each asks
 for the graph its ``k`` needs. The app, the command line and the Python API all go through this
 one handle, so the same question gets the same answer from each.
 
@@ -33,6 +35,8 @@ from embedding_space.analysis.hierarchy import (
     LabelQuality,
     gather_clusters,
 )
+from embedding_space.analysis.label_issues import LabelIssues, find_label_issues
+from embedding_space.analysis.methods import data_fingerprint
 from embedding_space.analysis.neighbors import GRAPH_NEIGHBORS, KnnGraph, Neighbor, top_k
 from embedding_space.analysis.outliers import (
     DuplicateSet,
@@ -48,6 +52,7 @@ from embedding_space.analysis.search import Match, search
 from embedding_space.embed.models import load_model
 from embedding_space.errors import InputError
 from embedding_space.store.artifacts import model_slug
+from embedding_space.store.corrections import CORRECTED_SUFFIX, Corrections
 from embedding_space.store.embedded import EmbeddedRows, ModelLoader
 from embedding_space.store.embedding_files import VectorSource
 from embedding_space.store.graphs import Graphs
@@ -124,6 +129,25 @@ class Space(EmbeddedRows):
             return [TAG_SEPARATOR.join(names) for names in tags.tags_of_rows()]
         return super().column_values(column)
 
+    def corrections(self, column: str) -> Corrections:
+        """The corrections of a label column, by whoever the handle is for (a visitor's are
+        their own: see :mod:`~embedding_space.store.corrections`).
+
+        Raises:
+            InputError: No such column.
+        """
+        self.column_values(column)
+        return Corrections(self.results, self.rows, column)
+
+    def corrected_column(self, column: str) -> pd.Series:
+        """The label column with its accepted corrections, named ``"<column> (corrected)"``;
+        the column itself is kept as it was.
+
+        Raises:
+            InputError: No such column.
+        """
+        return self.corrections(column).corrected(self.table[column])
+
     # -- neighbourhoods -----------------------------------------------------------------------
 
     def graph(self, n_neighbors: int = GRAPH_NEIGHBORS) -> KnnGraph:
@@ -180,6 +204,32 @@ class Space(EmbeddedRows):
         """The ``top`` strangest rows, strangest first, each with its nearest row."""
         SETTINGS["outlier_top"].check(top)
         return top_outliers(self.outlier_scores(k, method), self.graph(k), top)
+
+    def label_issues(self, column: str, k: int = default_of("label_k", int)) -> LabelIssues:
+        """Each row's label in ``column`` checked against its ``k`` nearest rows' labels in
+        the full space, out of fold (see ``analysis.label_issues``); rows without a label
+        are left out. ``column`` may be a corrected column (``"category (corrected)"``),
+        checked as it stands now.
+
+        Raises:
+            InputError: No such column, a bad ``k``, no labels, or too many distinct values.
+        """
+        SETTINGS["label_k"].check(k)
+        k = min(k, max(self.rows - 1, 1))
+        original = column.removesuffix(CORRECTED_SUFFIX)
+        if column not in self.table.columns and original in self.table.columns:
+            # Corrections change with every accept, so their check is not kept.
+            labels = self.corrected_column(original).tolist()
+            return find_label_issues(labels, self.graph(k), k, column=column)
+        self.column_values(column)  # no such column: says which there are
+        values = self.table[column].tolist()
+        # Keyed by the labels themselves, so a column whose values change is checked anew.
+        fingerprint = data_fingerprint([str(value) for value in values])
+        return self.results.load_or_compute(
+            f"label-issues/{self._slug}-{model_slug(column)}-{fingerprint}-k{k}.npz",
+            LabelIssues,
+            lambda: find_label_issues(values, self.graph(k), k, column=column),
+        )
 
     def duplicates(
         self, threshold: float = default_of("duplicate_threshold", float)
