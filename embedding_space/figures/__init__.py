@@ -5,7 +5,7 @@ Pure functions from arrays to ``go.Figure``: the app shows them, the exports sav
 """
 
 from embedding_space.figures.annotations import MapNote, add_density, add_notes, with_caption
-from embedding_space.figures.charts import agreement_histogram, title_concept_axes
+from embedding_space.figures.charts import agreement_histogram, concept_strip, title_concept_axes
 from embedding_space.figures.cluster_labels import (
     HIDDEN_LABELS,
     ClusterLabels,
@@ -43,6 +43,7 @@ __all__ = [
     "add_notes",
     "add_query_layer",
     "agreement_histogram",
+    "concept_strip",
     "focus_layer",
     "heatmap_figure",
     "hidden_cluster_labels",

@@ -9,7 +9,7 @@ import pytest
 from components import routes, state
 from embedding_space.embed import SentenceEmbedder
 from embedding_space.store.workspace import Workspace
-from tests.helpers import TOPICS, open_app, plotly_figure, plotly_figures
+from tests.helpers import TOPICS, open_app, plotly_figure, plotly_figures, plotly_values
 
 TEXTS = [text for texts in TOPICS.values() for text in texts]
 TOPIC = [topic for topic, texts in TOPICS.items() for _ in texts]
@@ -108,3 +108,41 @@ def test_the_map_says_how_far_it_can_be_trusted(planted_id: str) -> None:
     next(b for b in app.button if b.label == "Colour the map by trust").click().run()
     assert not app.exception
     assert app.session_state[state.COLOR_COLUMN] == state.MAP_TRUST
+
+
+def test_the_arithmetic_table_ranks_from_one_after_leaving_out_the_terms_rows(
+    planted_id: str,
+) -> None:
+    app = open_app(planted_id, routes.CONCEPTS.path)
+    # Two of the terms are rows of the dataset: they are left out, and the ranks close up.
+    expression = f'"{TEXTS[20]}" - "{TEXTS[0]}" + planet'
+    next(t for t in app.text_input if t.label == "Expression").set_value(expression).run()
+    assert not app.exception
+    found = app.dataframe[0].value
+    assert TEXTS[20] not in set(found["text"]) and TEXTS[0] not in set(found["text"])
+    assert found["rank"].tolist() == list(range(1, 11))
+
+
+def test_one_concept_axis_is_a_strip_whose_dots_do_not_sit_on_one_line(planted_id: str) -> None:
+    app = open_app(planted_id, routes.CONCEPTS.path)
+    next(t for t in app.text_input if t.label == "x towards").set_value("cooking, recipe, food")
+    next(t for t in app.text_input if t.label == "x away from").set_value("football, match")
+    next(b for b in app.button if b.label == "Apply").click().run()
+    assert not app.exception
+    figure = plotly_figure(app)
+    points = [trace for trace in figure["data"] if trace.get("customdata") is not None]
+    ys = [float(y) for trace in points for y in plotly_values(trace["y"])]
+    assert len(ys) == len(TEXTS) + 2
+    assert len({round(y, 3) for y in ys}) > len(ys) // 2, "dots spread across the strip"
+    assert figure["layout"]["yaxis"]["title"]["text"].endswith("height means nothing")
+    # x is still each row's position on the axis, as the ranked table gives it.
+    towards = app.dataframe[0].value
+    x_of_row = {
+        int(row): float(x)
+        for trace in points
+        for row, x in zip(
+            plotly_values(trace["customdata"]), plotly_values(trace["x"]), strict=True
+        )
+    }
+    for row, position in zip(towards["row"], towards["position"], strict=True):
+        assert round(x_of_row[int(row)], 3) == pytest.approx(position, abs=1e-3)
