@@ -3,8 +3,11 @@ texts, and the map's trust panel."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from components import routes, state
 from embedding_space.embed import SentenceEmbedder
@@ -88,14 +91,49 @@ def test_texts_dropped_on_the_map_each_get_a_star(planted_id: str) -> None:
     next(s for s in app.selectbox if s.label == "Search by").set_value(
         "texts to drop on the map"
     ).run()
-    app.text_area(key="dropped_texts").set_value(
-        "a recipe for lasagne\nthe goalkeeper saved it"
-    ).run()
+    _drop(app, "a recipe for lasagne\nthe goalkeeper saved it")
     assert not app.exception
-    figure = plotly_figure(app)
-    stars = [t for t in figure["data"] if t.get("name") == "dropped" and t.get("mode") == "markers"]
-    assert len(stars) == 2
+    assert len(_dropped_stars(app)) == 2
     assert any("placed exactly, through the map's own PCA axes" in c.value for c in app.caption)
+
+
+def _drop(app: AppTest, texts: str) -> None:
+    next(t for t in app.text_area if t.label == "Texts, one per line").set_value(texts).run()
+
+
+def _dropped_stars(app: AppTest) -> list[dict[str, Any]]:
+    figure = plotly_figure(app)
+    return [t for t in figure["data"] if t.get("name") == "dropped" and t.get("mode") == "markers"]
+
+
+def test_dropped_texts_stay_on_the_maps_across_pages_until_cleared(planted_id: str) -> None:
+    app = open_app(planted_id, routes.NEIGHBORS.path)
+    next(s for s in app.selectbox if s.label == "Search by").set_value(
+        "texts to drop on the map"
+    ).run()
+    _drop(app, "a recipe for lasagne\nthe goalkeeper saved it")
+    assert len(_dropped_stars(app)) == 2
+
+    app.switch_page(routes.MAP.path).run()
+    assert not app.exception
+    assert len(_dropped_stars(app)) == 2, "the Map page shows them as a layer too"
+    assert any("Stars mark 2 texts dropped" in c.value for c in app.caption)
+
+    app.switch_page(routes.NEIGHBORS.path).run()
+    assert not app.exception
+    assert next(s for s in app.selectbox if s.label == "Search by").value == (
+        "texts to drop on the map"
+    )
+    box = next(t for t in app.text_area if t.label == "Texts, one per line")
+    assert box.value == "a recipe for lasagne\nthe goalkeeper saved it"
+    assert len(_dropped_stars(app)) == 2
+
+    next(b for b in app.button if b.label == "Clear dropped texts").click().run()
+    assert not app.exception
+    assert next(t for t in app.text_area if t.label == "Texts, one per line").value == ""
+    assert not any(b.label == "Clear dropped texts" for b in app.button)
+    app.switch_page(routes.MAP.path).run()
+    assert _dropped_stars(app) == []
 
 
 def test_the_map_says_how_far_it_can_be_trusted(planted_id: str) -> None:
