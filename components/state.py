@@ -58,6 +58,7 @@ URL_LOADED = "url_loaded"  # whether this session has read its link yet
 WORKSPACE_PICK = "ws_pick"  # the dataset chosen in the Workspace tab
 WORKSPACE_NOTICE = "ws_notice"  # why the last rename or delete failed
 SIGN_OUT = "sign_out"  # the sidebar's sign-out button
+SIGN_IN_DOWN = "sign_in_down"  # the sign-in service's host, when it did not answer
 EMBEDDING_STOPPED = "embedding_stopped"  # the dataset whose embedding the user stopped
 METHOD_DATASET = "method_dataset"  # the dataset the projection method was last defaulted for
 MAP_INTERACTIONS = "map_interactions"  # map key -> {"tool": drag mode, "event": last event}
