@@ -127,7 +127,7 @@ with map_column:
     if dropped:
         st.caption(
             f"Stars mark {len(dropped)} text{'s' if len(dropped) > 1 else ''} dropped on the "
-            "map from the Neighbours page; lines go to their nearest rows."
+            "map on the Neighbours page, placed among their nearest rows."
         )
         clear_button(dataset_id, "map")
     if note := large_map_note(len(texts)):

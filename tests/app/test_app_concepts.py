@@ -117,7 +117,7 @@ def test_dropped_texts_stay_on_the_maps_across_pages_until_cleared(planted_id: s
     app.switch_page(routes.MAP.path).run()
     assert not app.exception
     assert len(_dropped_stars(app)) == 2, "the Map page shows them as a layer too"
-    assert any("Stars mark 2 texts dropped" in c.value for c in app.caption)
+    assert any("Stars mark 2 texts dropped on the map" in c.value for c in app.caption)
 
     app.switch_page(routes.NEIGHBORS.path).run()
     assert not app.exception
