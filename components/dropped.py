@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import state
+from components import cached, state
 from components.current import OpenDataset
 from components.markdown import safe
 from embedding_space.analysis.placement import Placement, place_texts
@@ -89,7 +89,7 @@ def placed(current: OpenDataset, texts: list[str], k: int) -> tuple[FloatMatrix,
     """
     if current.projection is None or current.params is None:
         raise ValueError("open the dataset with its projection to place texts on its map")
-    vectors = current.space.embed_texts(texts)
+    vectors = cached.embedded_texts(current.space, tuple(texts))
     where = place_texts(current.vectors, current.projection, current.params, vectors, k=k)
     return vectors, where
 

@@ -65,11 +65,12 @@ if mode in typed:
     else:
         with bar[1]:
             new_texts = dropped_box(dataset_id)
+        with bar[2]:  # beside the box, above the fold
+            clear_button(dataset_id, "neighbors")
     if not new_texts:
         st.caption(
             "Type and press Enter (Ctrl+Enter for several lines): embedded with the same model."
         )
-        clear_button(dataset_id, "neighbors")
         st.stop()
     try:
         new_vectors, placed = dropped_placement(current, new_texts, k)
@@ -112,4 +113,4 @@ with map_column:
         st.caption(
             f"{len(dropped)} dropped text{'s are' if len(dropped) > 1 else ' is'} on the map too."
         )
-    clear_button(dataset_id, "neighbors")
+        clear_button(dataset_id, "neighbors")
