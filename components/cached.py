@@ -41,7 +41,7 @@ from embedding_space.io.columns import label_columns as find_label_columns
 from embedding_space.io.columns import texts_of
 from embedding_space.store.space import Space
 from embedding_space.store.workspace import DatasetInfo, Workspace
-from embedding_space.types import ScoreVector
+from embedding_space.types import FloatMatrix, ScoreVector
 
 
 def _space_key(space: Space) -> object:
@@ -180,6 +180,19 @@ def forget_dataset(dataset_id: str) -> None:
 
 
 # -- results ----------------------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False, max_entries=32, hash_funcs=_BY_SPACE)
+def embedded_texts(space: Space, texts: tuple[str, ...]) -> FloatMatrix:
+    """Typed texts embedded with a space's model, shape ``(len(texts), d)``, read-only: texts
+    dropped on a map are drawn again on every rerun of its page (50 texts take seconds).
+
+    Raises:
+        InputError: No model for the texts (not cached: a retry retries).
+    """
+    vectors = space.embed_texts(list(texts))
+    vectors.setflags(write=False)
+    return vectors
 
 
 @st.cache_resource(

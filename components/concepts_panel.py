@@ -15,7 +15,7 @@ from embedding_space.analysis.concepts import ConceptAxis, axis_between, concept
 from embedding_space.analysis.neighbors import Neighbor
 from embedding_space.analysis.placement import place_texts
 from embedding_space.errors import InputError
-from embedding_space.figures.charts import title_concept_axes
+from embedding_space.figures.charts import concept_strip, title_concept_axes
 from embedding_space.figures.layers import QueryMark, neighbors_layer
 from embedding_space.figures.map import map_figure
 
@@ -128,6 +128,8 @@ def axes_panel(current: OpenDataset) -> None:
         st.caption("Give both ends of the x axis.")
         return
     coordinates = concept_map(current.vectors, x, y)
+    if y is None:  # on one axis the rows would sit on one line, each dot over the next
+        coordinates = concept_strip(coordinates[:, 0])
     color, color_name, color_scale = map_colors(current, colour_clustering(current))
     figure = map_figure(
         coordinates,

@@ -8,12 +8,14 @@ ones); otherwise the one local user sees everything.
 from __future__ import annotations
 
 import os
+import urllib.request
 from dataclasses import dataclass
+from urllib.parse import urlparse
 
 import streamlit as st
 
 from components import state
-from components.markdown import plain_markdown
+from components.markdown import plain_markdown, safe
 from embedding_space.embed.sentence import DEFAULT_MODEL
 from embedding_space.embed.traditional import KINDS as TRADITIONAL_KINDS
 from embedding_space.store.owners import ANONYMOUS_PREFIX, SIGNED_IN_PREFIX
@@ -65,11 +67,58 @@ def may_use_app() -> bool:
     return not sign_in_configured() or signed_in_user() is not None
 
 
+PROVIDER_TIMEOUT = 2.0
+"""Seconds the sign-in service gets to answer before the app says it is down."""
+
+
+def provider_address() -> str | None:
+    """The sign-in service's discovery address (``server_metadata_url`` of ``[auth]``, or of
+    its first named provider), or ``None`` when the secrets name none."""
+    try:
+        auth = st.secrets["auth"]
+    except Exception:  # no secrets, or no [auth]
+        return None
+    if "server_metadata_url" in auth:
+        return str(auth["server_metadata_url"])
+    for value in auth.values():
+        if hasattr(value, "get") and value.get("server_metadata_url"):
+            return str(value["server_metadata_url"])
+    return None
+
+
+def provider_answers(address: str, timeout: float = PROVIDER_TIMEOUT) -> bool:
+    """Whether the sign-in service serves its discovery document within ``timeout`` seconds."""
+    try:
+        with urllib.request.urlopen(address, timeout=timeout) as response:
+            return 200 <= int(response.status) < 300
+    except (OSError, ValueError):  # refused, timed out (URLError is an OSError), a bad address
+        return False
+
+
+def _sign_in() -> None:
+    """Sign in through the provider, unless it does not answer: Streamlit would then end on a
+    bare "Authentication error" page, with no way back; the sign-in page says so instead."""
+    address = provider_address()
+    if address is not None and not provider_answers(address):
+        state.put(state.SIGN_IN_DOWN, urlparse(address).netloc or address)
+        return
+    state.forget(state.SIGN_IN_DOWN)
+    st.login()
+
+
 def sign_in_screen() -> None:
     """The only page an anonymous visitor gets when sign-in is configured."""
     st.title("Embedding Space Explorer")
-    st.write("Sign in to see your datasets.")
-    st.button("Sign in", on_click=st.login, type="primary")
+    down = state.value(state.SIGN_IN_DOWN)
+    if down is None:
+        st.write("Sign in to see your datasets.")
+        st.button("Sign in", on_click=_sign_in, type="primary")
+        return
+    st.error(
+        f"The sign-in service at {safe(down)} did not answer. Try again in a minute; if it "
+        "keeps failing, tell whoever runs this app."
+    )
+    st.button("Retry", on_click=_sign_in, type="primary")
 
 
 def multi_user() -> bool:

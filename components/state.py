@@ -59,12 +59,15 @@ URL_LOADED = "url_loaded"  # whether this session has read its link yet
 WORKSPACE_PICK = "ws_pick"  # the dataset chosen in the Workspace tab
 WORKSPACE_NOTICE = "ws_notice"  # why the last rename or delete failed
 SIGN_OUT = "sign_out"  # the sidebar's sign-out button
+SIGN_IN_DOWN = "sign_in_down"  # the sign-in service's host, when it did not answer
 EMBEDDING_STOPPED = "embedding_stopped"  # the dataset whose embedding the user stopped
 METHOD_DATASET = "method_dataset"  # the dataset the projection method was last defaulted for
 MAP_INTERACTIONS = "map_interactions"  # map key -> {"tool": drag mode, "event": last event}
 KEPT_SHOWN = "kept_shown"  # dataset id -> the name of the kept selection shown on the map
 NOTES = "notes"  # dataset id -> the notes (views.Annotation) drawn on the map
 CAMERA = "camera"  # dataset id -> where an opened view's map looks (views.Camera)
+DROPPED = "dropped"  # dataset id -> the texts dropped onto its map, until cleared
+NEIGHBOR_MODE = "neighbor_mode"  # what the Neighbours page searches by
 FIT_SELECTION = "fit_selection"  # dataset id -> whether the map is zoomed to the selection
 VIEW_NOTICE = "view_notice"  # what went wrong or right with the last saved-view action
 MAP_HEIGHT = "map_height"  # "compact" or "tall": how high the explore pages draw their maps
@@ -85,6 +88,7 @@ DEFAULTS: dict[str, object] = {
     SEARCH_QUERY: "",
     FULL_TEXTS: False,
     JUDGE_LARGE_MAPS: False,
+    NEIGHBOR_MODE: "a sentence",
 }
 _T = TypeVar("_T", int, float, str)
 
@@ -95,7 +99,7 @@ def init_state() -> None:
         st.session_state.setdefault(key, value)
     st.session_state.setdefault(SELECTION, {})
     st.session_state.setdefault(FOCUS_ROW, {})
-    for per_dataset in (MAP_INTERACTIONS, KEPT_SHOWN, NOTES, CAMERA, FIT_SELECTION):
+    for per_dataset in (MAP_INTERACTIONS, KEPT_SHOWN, NOTES, CAMERA, FIT_SELECTION, DROPPED):
         st.session_state.setdefault(per_dataset, {})
 
 
@@ -232,7 +236,7 @@ def map_interaction(map_key: str) -> dict[str, object]:
 
 def of_dataset(key: str, dataset_id: str, default: object = None) -> object:
     """What a per-dataset key (:data:`KEPT_SHOWN`, :data:`NOTES`, :data:`CAMERA`,
-    :data:`FIT_SELECTION`) holds for one dataset."""
+    :data:`FIT_SELECTION`, :data:`DROPPED`) holds for one dataset."""
     return st.session_state[key].get(dataset_id, default)
 
 

@@ -117,3 +117,49 @@ def test_two_people_sign_in_see_only_their_own_datasets_and_sign_out(
     for page in (alice, bob):
         assert support.errors_on_page(page) is None
         page.context.close()
+
+
+@pytest.fixture(scope="module")
+def app_with_provider_down(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
+    """The app with sign-in configured against a provider that is not running; yields its URL
+    and the provider's port (where a provider may be started later)."""
+    support.require_chromium()
+    folder = tmp_path_factory.mktemp("sign-in-down")
+    port, provider_port = support.free_port(), support.free_port()
+    absent = FakeProvider(url=f"http://127.0.0.1:{provider_port}")
+    secrets = folder / "secrets.toml"
+    secrets.write_text(absent.secrets_toml(f"http://127.0.0.1:{port}"))
+    with support.app_server(
+        folder / "workspace",
+        folder / "streamlit.log",
+        extra_args=["--secrets.files", str(secrets)],
+        fresh=True,
+        port=port,
+    ) as url:
+        yield url, provider_port
+
+
+def test_sign_in_with_the_provider_down_says_so_and_retry_signs_in_once_it_is_back(
+    browser: Any, app_with_provider_down: tuple[str, int]
+) -> None:
+    url, provider_port = app_with_provider_down
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(url)
+    main = page.get_by_test_id("stMain")
+    main.get_by_role("button", name="Sign in").click()
+    expect(
+        main.get_by_text(f"The sign-in service at 127.0.0.1:{provider_port} did not answer.")
+    ).to_be_visible()
+    assert "tell whoever runs this app" in main.inner_text()
+    assert "Authentication error" not in page.locator("body").inner_text()
+    assert page.url.rstrip("/") == url, "the browser stays on the app"
+    support.shot(page, "sign-in-provider-down.png")
+
+    with fake_provider(port=provider_port) as provider:
+        provider.user = dict(ALICE)
+        main.get_by_role("button", name="Retry").click()
+        expect(page.get_by_text("Signed in as alice\u2060@example.test")).to_be_visible()
+        assert provider.sign_ins == 1
+    assert support.errors_on_page(page) is None
+    context.close()

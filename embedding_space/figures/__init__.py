@@ -5,7 +5,7 @@ Pure functions from arrays to ``go.Figure``: the app shows them, the exports sav
 """
 
 from embedding_space.figures.annotations import MapNote, add_density, add_notes, with_caption
-from embedding_space.figures.charts import agreement_histogram, title_concept_axes
+from embedding_space.figures.charts import agreement_histogram, concept_strip, title_concept_axes
 from embedding_space.figures.cluster_labels import (
     HIDDEN_LABELS,
     ClusterLabels,
@@ -60,6 +60,7 @@ __all__ = [
     "agreement_histogram",
     "cluster_tree_figure",
     "cluster_tree_frame",
+    "concept_strip",
     "filter_chart",
     "focus_layer",
     "heatmap_figure",

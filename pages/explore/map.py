@@ -5,6 +5,7 @@ import streamlit as st
 from components import state
 from components.cluster_panel import cluster_controls, cluster_table, current_clustering
 from components.current import open_current
+from components.dropped import clear_button, dropped_marks
 from components.exports import map_exports
 from components.legend import legend_popover, long_legend
 from components.map_view import (
@@ -105,6 +106,7 @@ elif picked and legend is not None:
     bright = legend.rows_of(picked)
 else:
     bright = selected
+dropped = dropped_marks(current, state.setting(state.NEIGHBOR_K, int))
 with map_column:
     map_key = f"map-{dataset_id}-{params.n_components}"
     figure = dataset_map(
@@ -115,6 +117,7 @@ with map_column:
         height=map_height(),
         clusters=clustering,
         colors=colors,
+        query=dropped,
     )
     event = show_map(figure, key=map_key, coordinates=projection.coordinates)
     if hidden := hidden_cluster_labels(figure):
@@ -122,6 +125,12 @@ with map_column:
             f"{hidden} cluster label{'s are' if hidden > 1 else ' is'} not written, to keep the "
             "points readable; the legend and hover name every cluster."
         )
+    if dropped:
+        st.caption(
+            f"Stars mark {len(dropped)} text{'s' if len(dropped) > 1 else ''} dropped on the "
+            "map on the Neighbours page, placed among their nearest rows."
+        )
+        clear_button(dataset_id, "map")
     if note := large_map_note(len(texts)):
         st.caption(note)
     if params.n_components == 2:

@@ -6,16 +6,15 @@ import streamlit as st
 from components import state
 from components.cluster_panel import colour_clustering
 from components.current import open_current
+from components.dropped import clear_button, dropped_box, dropped_marks, marks
+from components.dropped import placed as dropped_placement
 from components.map_view import dataset_map, show_map
 from components.markdown import plain_markdown, safe
 from components.neighbor_lists import neighbor_table
 from components.page_layout import compact_page, map_height
 from components.settings import setting_input
-from embedding_space.analysis.placement import place_texts
 from embedding_space.errors import InputError
-from embedding_space.figures.layers import QueryMark, focus_layer, neighbors_layer
-
-MAX_DROPPED = 50
+from embedding_space.figures.layers import focus_layer, neighbors_layer
 
 compact_page()
 current = open_current("Nearest neighbours")
@@ -36,7 +35,11 @@ if not query_model:
     )
 # One row above the list and the map: what to search by, the search itself, k and metric.
 bar = st.columns([1.25, 3.2, 1.05], gap="small", vertical_alignment="top")
-mode = bar[0].selectbox("Search by", modes, label_visibility="collapsed")
+if state.value(state.NEIGHBOR_MODE) not in modes:  # no model for typed texts
+    state.put(state.NEIGHBOR_MODE, modes[0])
+mode = bar[0].selectbox(
+    "Search by", modes, label_visibility="collapsed", **state.bind(state.NEIGHBOR_MODE)
+)
 shown_k, shown_metric = (
     state.setting(state.NEIGHBOR_K, int),
     state.setting(state.NEIGHBOR_METRIC, str),
@@ -45,9 +48,10 @@ with bar[2].popover(f"k {shown_k} · {shown_metric}", width="stretch"):
     k = int(setting_input(st.container(), state.NEIGHBOR_K, high=len(texts), slider=True))
     metric = str(setting_input(st.container(), state.NEIGHBOR_METRIC, select=True))
 
+dropped = dropped_marks(current, k) if mode != "texts to drop on the map" else []
 if mode in typed:
     if mode == "a sentence":
-        new_texts = [
+        sentence = (
             bar[1]
             .text_input(
                 "Sentence",
@@ -56,46 +60,36 @@ if mode in typed:
                 label_visibility="collapsed",
             )
             .strip()
-        ]
-    else:
-        pasted = bar[1].text_area(
-            "Texts, one per line",
-            placeholder="Texts, one per line:\nmy card never arrived\nwhat is the exchange rate?",
-            key="dropped_texts",
-            label_visibility="collapsed",
-            height=68,
         )
-        new_texts = [line.strip() for line in pasted.splitlines() if line.strip()][:MAX_DROPPED]
-    new_texts = [text for text in new_texts if text]
+        new_texts = [sentence] if sentence else []
+    else:
+        with bar[1]:
+            new_texts = dropped_box(dataset_id)
+        with bar[2]:  # beside the box, above the fold
+            clear_button(dataset_id, "neighbors")
     if not new_texts:
         st.caption(
             "Type and press Enter (Ctrl+Enter for several lines): embedded with the same model."
         )
         st.stop()
     try:
-        new_vectors = current.space.embed_texts(new_texts)
-        placed = place_texts(vectors, current.projection, current.params, new_vectors, k=k)
+        new_vectors, placed = dropped_placement(current, new_texts, k)
     except InputError as error:
         st.error(safe(error))
         st.stop()
     neighbors = current.space.neighbors(new_vectors[0], k, metric)
     name = "query" if mode == "a sentence" else "dropped"
-    query = [
-        QueryMark(text, point, neighbor_ids.tolist(), name)
-        for text, point, neighbor_ids in zip(
-            new_texts, placed.points, placed.neighbors, strict=True
-        )
-    ]
+    query = [*marks(new_texts, placed, name), *dropped]
     highlights = [neighbors_layer([n.row for n in neighbors])]
     caption = f"Stars mark the new texts, {placed.how}; lines go to their nearest rows."
-    if len(new_texts) > 1:
+    if mode != "a sentence" and len(new_texts) > 1:
         st.caption(f"The list shows the neighbours of the first text, “{safe(new_texts[0][:80])}”.")
 else:
     start = state.focus_row(dataset_id, len(texts)) or 0
     row = int(bar[1].number_input("Row", 0, len(texts) - 1, start, label_visibility="collapsed"))
     st.caption(f"Row {row}: {plain_markdown(texts[row], 300)}")
     neighbors = current.space.neighbors(row, k, metric)
-    query = None
+    query = dropped
     highlights = [neighbors_layer([n.row for n in neighbors]), focus_layer([row], "query row")]
     caption = "The star marks the chosen row; circles mark its neighbours."
 
@@ -115,3 +109,8 @@ with map_column:
     )
     show_map(figure, key=map_key)
     st.caption(caption)
+    if dropped:
+        st.caption(
+            f"{len(dropped)} dropped text{'s are' if len(dropped) > 1 else ' is'} on the map too."
+        )
+        clear_button(dataset_id, "neighbors")

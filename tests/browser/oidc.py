@@ -156,9 +156,10 @@ def _basic_client(header: str) -> str | None:
 
 
 @contextmanager
-def fake_provider() -> Iterator[FakeProvider]:
-    """Serve a :class:`FakeProvider` on a free port of 127.0.0.1 until the block ends."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
+def fake_provider(port: int = 0) -> Iterator[FakeProvider]:
+    """Serve a :class:`FakeProvider` on ``port`` of 127.0.0.1 (a free one when 0) until the
+    block ends."""
+    server = ThreadingHTTPServer(("127.0.0.1", port), BaseHTTPRequestHandler)
     provider = FakeProvider(url=f"http://127.0.0.1:{server.server_address[1]}")
     server.RequestHandlerClass = _handler(provider)
     thread = threading.Thread(target=server.serve_forever, name="fake-oidc", daemon=True)
