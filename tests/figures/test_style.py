@@ -31,7 +31,9 @@ def _figures() -> dict[str, go.Figure]:
     return {
         "map": map_figure(coordinates, texts, highlights=[Highlight([3], "clicked", "#f00")]),
         "3-D map": map_figure(rng.normal(size=(20, 3)).astype(np.float32), texts),
-        "heatmap": heatmap_figure(np.eye(3), ["a", "b", "c"], labels=["x", "y", "x"]),
+        "heatmap": heatmap_figure(
+            np.eye(3, dtype=np.float32), ["a", "b", "c"], labels=["x", "y", "x"]
+        ),
         "histogram": agreement_histogram(compare_embeddings(vectors, vectors, k=3)),
     }
 
