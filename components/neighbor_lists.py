@@ -66,12 +66,15 @@ def neighbor_table(
     checked = validate_metric(metric)
     score_title = METRIC_LABELS[checked]
     score_column = (
-        st.column_config.ProgressColumn(score_title, min_value=0.0, max_value=1.0, format="%.3f")
+        st.column_config.ProgressColumn(
+            score_title, min_value=0.0, max_value=1.0, format="%.3f", width=120
+        )
         if checked == "cosine"
-        else st.column_config.NumberColumn(score_title, format="%.3f")
+        else st.column_config.NumberColumn(score_title, format="%.3f", width=90)
     )
     text_table(
         shown,
+        narrow=True,
         rows_shown=8,
         key=key,
         column_config={

@@ -37,7 +37,11 @@ def outliers_panel(current: OpenDataset) -> None:
             "nearest text": [current.texts[o.nearest] for o in found],
         }
     )
-    text_table(table, rows_shown=8)
+    text_table(
+        table,
+        rows_shown=8,
+        column_config={"nearest row": st.column_config.NumberColumn("nearest", width=70)},
+    )
     st.caption("On the Map page, colour or size by “outlier score” to see where they are.")
 
 

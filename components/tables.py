@@ -23,11 +23,13 @@ three lines of its 14 px type."""
 LONG_TEXT_CHARS = 40
 """A column of strings any of which is longer than this is a column of texts."""
 _HEADER = 38
-# (text, short string, number) column widths in px. Narrow: the Map page's side panel, about
-# 350 px at 1280×800, where a 420 px text column would push the rest out of sight; the
-# columns grow to fill a wider panel.
+# (text, short string, number) column widths in px; the columns grow to fill a wider space.
+# Two texts side by side (a row and its nearest) get 300 each, so both fit beside four numbers
+# at 1280×800. Narrow: a side panel or a half-page column, about 350 px at 1280×800, where a
+# 420 px text column would push the rest out of sight.
 _WIDE = (420, 180, 70)
 _NARROW = (160, 90, 48)
+_TWO_TEXTS = 300
 TEXT_HELP = "Texts wrap onto three lines; double-click a cell to read all of it."
 
 
@@ -67,6 +69,8 @@ def text_table(
     shown = display_frame(frame)
     texts = set(text_columns(shown))
     text_width, short_width, number_width = _NARROW if narrow else _WIDE
+    if len(texts) > 1 and not narrow:
+        text_width = _TWO_TEXTS
     config: dict[str, Any] = {}
     for name in map(str, shown.columns):
         if name in texts:
