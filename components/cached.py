@@ -66,10 +66,8 @@ def workspace() -> Workspace:
 def warm_up_in_background() -> threading.Thread:
     """Once per server process: compile UMAP's kernels in the background (see
     ``analysis.projection.warm_up``) while the first visitor looks around, then load the
-    default model, so the first search of a stored map does not wait ~10-25 s for it.
-
-    One after the other in one thread: on two cores, numba compiling and torch importing at
-    once would slow both, and the page the visitor is reading with them."""
+    default model, so the first search of a stored map does not wait ~10-25 s for it (a
+    dataset opened meanwhile may have started that load already: this then waits for it)."""
 
     def warm() -> None:
         warm_up()
