@@ -131,6 +131,7 @@ def main() -> None:
                 trust[name] = float(
                     trustworthiness(points, layout, n_neighbors=10, metric="cosine")
                 )
+                print(f"  {rows:,} rows, {name}: {seconds[name][-1]:.1f} s", flush=True)
         base = seconds["scikit-learn Barnes-Hut"]
         for name in candidates:
             ratios = [b / s for b, s in zip(base, seconds[name], strict=True)]
