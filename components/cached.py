@@ -34,8 +34,9 @@ from embedding_space.analysis.projection import (
 )
 from embedding_space.demo import ensure_demo
 from embedding_space.embed.base import Embedder, ModelIdentity
-from embedding_space.embed.models import canonical_name, load_model
+from embedding_space.embed.models import canonical_name, is_traditional, load_model
 from embedding_space.embed.models import model_identity as read_model_identity
+from embedding_space.embed.sentence import DEFAULT_MODEL
 from embedding_space.figures.labels import HoverLabels
 from embedding_space.io.columns import label_columns as find_label_columns
 from embedding_space.io.columns import texts_of
@@ -64,10 +65,43 @@ def workspace() -> Workspace:
 @st.cache_resource(show_spinner=False)
 def warm_up_in_background() -> threading.Thread:
     """Once per server process: compile UMAP's kernels in the background (see
-    ``analysis.projection.warm_up``) while the first visitor looks around."""
-    thread = threading.Thread(target=warm_up, name="umap-warm-up", daemon=True)
+    ``analysis.projection.warm_up``) while the first visitor looks around, then load the
+    default model, so the first search of a stored map does not wait ~10-25 s for it (a
+    dataset opened meanwhile may have started that load already: this then waits for it)."""
+
+    def warm() -> None:
+        warm_up()
+        _load_quietly(DEFAULT_MODEL)
+
+    thread = threading.Thread(target=warm, name="warm-up", daemon=True)
     thread.start()
     return thread
+
+
+def load_in_background(model_name: str) -> None:
+    """Start loading a model into :func:`embedder`'s cache in a thread, once per model per
+    process, unless it is loaded already; the page goes on at once. A search asked for before
+    it is done waits for this load rather than starting another (``st.cache_resource`` lets
+    one thread compute a key while the others wait for its value)."""
+    if not is_traditional(model_name):
+        _background_load(canonical_name(model_name))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _background_load(model_name: str) -> threading.Thread:
+    thread = threading.Thread(
+        target=_load_quietly, args=(model_name,), name=f"load-{model_name}", daemon=True
+    )
+    thread.start()
+    return thread
+
+
+def _load_quietly(model_name: str) -> None:
+    # Loading only: no warm-up encode, whose torch threads would compete with the page's work.
+    # A model that fails is not cached (Streamlit keeps no exceptions), so the search that
+    # asks for it later shows the reason.
+    with contextlib.suppress(Exception):
+        _embedder(canonical_name(model_name))
 
 
 def embedder(model_name: str, *, spinner: bool = True) -> Embedder:
@@ -165,8 +199,12 @@ def space(dataset_id: str, model_name: str) -> Space:
 def space_by_key(dataset_id: str, model_key: str) -> Space:
     """The handle on one of a dataset's embeddings by its key (the Compare page's two), with
     this session's results: one per key, whichever page asks, so its vectors are held once.
-    Typed texts are embedded with the model that made the vectors (``Space.query_model``)."""
-    return _space(dataset_id, model_key, results_owner(dataset_id))
+    Typed texts are embedded with the model that made the vectors (``Space.query_model``),
+    which starts loading in the background now, so the first search does not wait for it."""
+    handle = _space(dataset_id, model_key, results_owner(dataset_id))
+    if handle.has_vectors() and handle.query_model:
+        load_in_background(handle.query_model)
+    return handle
 
 
 def forget_dataset(dataset_id: str) -> None:

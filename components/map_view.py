@@ -18,6 +18,7 @@ from components.markdown import safe
 from components.settings import parameter_input
 from embedding_space.analysis.agreement import largest_trust_k
 from embedding_space.analysis.clustering import Clustering, ClusterParams
+from embedding_space.analysis.cost import cost_sentence
 from embedding_space.analysis.methods import MethodsCard
 from embedding_space.analysis.projection import PARAMETERS
 from embedding_space.errors import InputError
@@ -324,13 +325,17 @@ def _apply(names: Sequence[str]) -> None:
         state.put(name, state.value(state.widget_key("pending", name)))
 
 
-def pending_inputs(names: Sequence[str], draw: Callable[[DeltaGenerator, str, str], None]) -> None:
+def pending_inputs(
+    names: Sequence[str], draw: Callable[[DeltaGenerator, str, str], None], cost: str = ""
+) -> None:
     """Inputs whose values wait for an *Apply* button: moving a slider step by step computes
     nothing; the map (or clustering) is computed once, for the values applied.
 
     Args:
         names: The session keys the inputs set (see :mod:`components.state`).
         draw: Draws one input in a column, given the column, the name and the input's key.
+        cost: What applying costs (``analysis.cost.cost_sentence``), said beside the button
+            once something changed.
     """
     keys = [state.widget_key("pending", name) for name in names]
     for name, key in zip(names, keys, strict=True):
@@ -352,18 +357,23 @@ def pending_inputs(names: Sequence[str], draw: Callable[[DeltaGenerator, str, st
         key=state.widget_key("apply", *names),
     )
     if changed:
-        note.caption("Changed; the map shows the applied values until you apply.")
+        note.caption(
+            "Changed; the map shows the applied values until you apply."
+            + (f" Applying computes a new map: {cost}." if cost else "")
+        )
 
 
 def _projection_input(column: DeltaGenerator, name: str, key: str) -> None:
     parameter_input(column, PARAMETERS[name], key=key, slider=name in SLIDER_PARAMETERS)
 
 
-def projection_parameters() -> None:
+def projection_parameters(rows: int) -> None:
     """An expander with the projection's parameters (from the core's parameter table),
-    applied together with one button."""
+    applied together with one button, which says what a new map of ``rows`` rows costs."""
+    method = state.projection_params().method
+    cost = cost_sentence(method, rows) if method != "pca" else ""
     with st.expander("Projection parameters"):
-        pending_inputs([*SLIDER_PARAMETERS, "random_state"], _projection_input)
+        pending_inputs([*SLIDER_PARAMETERS, "random_state"], _projection_input, cost)
 
 
 def methods_of(current: OpenDataset, clusters: ClusterParams | None) -> MethodsCard:

@@ -9,6 +9,7 @@ import streamlit as st
 from components import cached, identity, state
 from components.markdown import safe
 from components.views_panel import saved_views
+from embedding_space.analysis.cost import cost_sentence
 from embedding_space.analysis.projection import (
     METHOD_LABELS,
     MIN_POINTS_FOR_NONLINEAR,
@@ -137,6 +138,13 @@ def render(page: str) -> None:
             **state.bind(method.name),
             horizontal=True,
         )
+        if current is not None and MIN_POINTS_FOR_NONLINEAR <= current.rows <= PCA_FIRST_ABOVE:
+            # Said before a click starts one: a new UMAP or t-SNE is seconds to minutes.
+            st.caption(
+                "A new map, computed once and then stored: "
+                + "; ".join(cost_sentence(name, current.rows) for name in ("umap", "tsne"))
+                + "."
+            )
         if current is not None and current.rows > PCA_FIRST_ABOVE:
             st.caption(
                 f"With {current.rows:,} rows the first look is PCA (seconds). UMAP and t-SNE "

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from embedding_space.embed.models import load_query_model
 from embedding_space.store.files import EmbeddedFile, read_embedded, space_of
 from embedding_space.store.space import Space
 from embedding_space.types import ProgressCallback
@@ -52,4 +53,5 @@ def open_input(args: argparse.Namespace) -> tuple[EmbeddedFile, Space]:
         InputError: The file cannot be read, or the model cannot embed against it.
     """
     file = read_embedded(args.input)
-    return file, space_of(file, model=getattr(args, "model", None))
+    # A verb embeds a few typed texts at most: the light load path spares it torch (~10 s).
+    return file, space_of(file, model=getattr(args, "model", None), models=load_query_model)

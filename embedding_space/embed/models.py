@@ -14,7 +14,14 @@ from embedding_space.embed.sentence import (
 )
 from embedding_space.embed.traditional import TraditionalEmbedder, parse_traditional
 
-__all__ = ["canonical_name", "fitted_on", "is_traditional", "load_model", "model_identity"]
+__all__ = [
+    "canonical_name",
+    "fitted_on",
+    "is_traditional",
+    "load_model",
+    "load_query_model",
+    "model_identity",
+]
 
 
 def is_traditional(name: str) -> bool:
@@ -40,6 +47,25 @@ def load_model(name: str, precision: str | None = None) -> Embedder:
     if parsed is not None:
         return TraditionalEmbedder(*parsed)
     return load_embedder(name, precision=precision)
+
+
+def load_query_model(name: str, precision: str | None = None) -> Embedder:
+    """A model for a few typed texts (a query, an expression's terms) in a process that loads
+    it for nothing else, the command line: the NumPy path of ``embed.light`` where the model
+    is one it runs (the bundled one is; it loads in about a second, where torch and
+    sentence-transformers take 10-15 s), else :func:`load_model`.
+
+    Raises:
+        ModelLoadError: A deep model that cannot be loaded.
+        InputError: A malformed traditional name (``lsa:x``).
+    """
+    if parse_traditional(name) is None:
+        from embedding_space.embed.light import load_light
+
+        light = load_light(name, precision)
+        if light is not None:
+            return light
+    return load_model(name, precision)
 
 
 def model_identity(name: str, precision: str | None = None) -> ModelIdentity | None:

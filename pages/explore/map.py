@@ -50,7 +50,7 @@ search = search_box(bar[1], bar[2], settings, current)
 with settings:
     size_picker(st.container(), current)
     height_choice(st.container())
-    projection_parameters()
+    projection_parameters(len(texts))
     cluster_controls(current)
 clustering = current_clustering(current)
 colors = map_colors(current, clustering)

@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components import routes, state
+from embedding_space.analysis.cost import cost_sentence
 from embedding_space.embed import SentenceEmbedder
 from embedding_space.embed.sentence import DEFAULT_MODEL
 from embedding_space.store.workspace import Workspace
@@ -56,6 +57,21 @@ def test_projection_parameters_apply_only_with_their_button(unlabelled_id: str) 
     assert app.session_state["n_neighbors"] == 15, "moving a slider computes nothing yet"
     next(b for b in app.button if b.label == "Apply").click().run()
     assert app.session_state["n_neighbors"] == 30
+
+
+def test_what_a_new_map_costs_is_said_before_it_is_computed(unlabelled_id: str) -> None:
+    app = open_app(unlabelled_id, method="umap")
+    captions = [caption.value for caption in app.caption]
+    assert any(
+        f"{cost_sentence('umap', 40)}; {cost_sentence('tsne', 40)}." in caption
+        for caption in captions
+    )
+    slider = next(s for s in app.slider if s.label.startswith("n_neighbors"))
+    slider.set_value(30).run()
+    assert any(
+        f"Applying computes a new map: {cost_sentence('umap', 40)}." in caption.value
+        for caption in app.caption
+    )
 
 
 def test_a_cluster_renamed_in_the_panel_is_shown_and_kept(unlabelled_id: str) -> None:

@@ -28,6 +28,10 @@ def no_model_loaded(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     cached._embedder.clear()
     cached._model_identity.clear()
     monkeypatch.setattr(cached, "load_model", refuse)
+    # The load a shown map starts in the background is not the page waiting for the model
+    # (tests/app/test_app_model_preload.py); only the page's own asks are counted here.
+    monkeypatch.setattr(cached, "load_in_background", lambda name: None)
+    monkeypatch.setattr(cached, "warm_up_in_background", lambda: None)
     yield asked
     cached._embedder.clear()
     cached._model_identity.clear()
