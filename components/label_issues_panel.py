@@ -161,9 +161,9 @@ def _issue_card(
                     for near in issue.disagreeing[:NEIGHBOURS_SHOWN]
                 ]
                 st.markdown("\n".join(lines))
-        buttons = st.columns([2, 1, 1, 2])
+        buttons = st.container(horizontal=True)
         if issue.suggested != issue.label:
-            buttons[0].button(
+            buttons.button(
                 f"Accept “{plain_markdown(issue.suggested, 40)}”",
                 key=_key(dataset_id, f"accept-{column}-{row}"),
                 icon=":material/check:",
@@ -171,7 +171,7 @@ def _issue_card(
                 args=(current, column, row, issue.suggested),
             )
         if row not in dismissed:
-            buttons[1].button(
+            buttons.button(
                 "Dismiss",
                 key=_key(dataset_id, f"dismiss-{column}-{row}"),
                 help="The label is right: keep it and leave the row out of the list.",
@@ -179,7 +179,7 @@ def _issue_card(
                 args=(current, column, row),
             )
         if can_tag:
-            buttons[2].button(
+            buttons.button(
                 "Tag",
                 key=_key(dataset_id, f"tag-{column}-{row}"),
                 icon=":material/sell:",

@@ -11,11 +11,19 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from components import routes, state
+from components import identity, routes, state
+from embedding_space.demo import DEMO_DATASET_ID
 from embedding_space.embed import SentenceEmbedder
 from embedding_space.store.corrections import corrected_name
 from embedding_space.store.workspace import Workspace
-from tests.helpers import FlippedIntents, flipped_intents, open_app, plotly_figure, plotly_values
+from tests.helpers import (
+    FlippedIntents,
+    flipped_intents,
+    new_app,
+    open_app,
+    plotly_figure,
+    plotly_values,
+)
 
 _ROW = re.compile(r"\*\*Row (\d+)\*\*")
 
@@ -135,3 +143,25 @@ def test_the_corrected_column_is_a_colour_once_a_label_is_corrected(
     assert not app.exception
     names = {str(t.get("name")) for t in plotly_figure(app)["data"]}
     assert noisy.truth[first] in names
+
+
+def test_a_visitor_corrects_for_themselves_and_cannot_tag(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(identity.MULTI_USER_VARIABLE, "1")
+    app = new_app()
+    app.session_state["method"] = "pca"
+    app.run()
+    app.switch_page(routes.QUALITY.path).run()
+    assert not app.exception
+    assert any("Only the owner of this dataset can tag" in c.value for c in app.caption)
+    first = _listed(app)[0]
+    with pytest.raises(KeyError):
+        _button(app, DEMO_DATASET_ID, "tag", first)
+    _button(app, DEMO_DATASET_ID, "dismiss", first)  # the row's other actions are there
+    _button(app, DEMO_DATASET_ID, "accept", first).click().run()
+    assert first not in _listed(app)
+    shared = Workspace().results(DEMO_DATASET_ID, None).folders[-1] / "corrections.json"
+    assert not shared.exists(), "a visitor's corrections never land in the shared dataset"
+    owner = Workspace().space(DEMO_DATASET_ID, Workspace().embedded_models(DEMO_DATASET_ID)[0])
+    assert owner.corrections("category").accepted() == {}
