@@ -11,8 +11,9 @@ from streamlit.delta_generator import DeltaGenerator
 from components import cached, state
 from components.current import OpenDataset
 from components.map_view import pending_inputs
-from components.markdown import display_frame, plain_markdown, safe
+from components.markdown import plain_markdown, safe
 from components.settings import parameter_input
+from components.tables import text_table
 from embedding_space.analysis.clustering import (
     CLUSTER_NAME_CHARS,
     NOISE,
@@ -108,20 +109,18 @@ def cluster_table(current: OpenDataset, clustering: Clustering) -> None:
     sizes = clustering.sizes()
     ids = clustering.clusters
     samples = [current.texts[clustering.rows_of(cluster_id)[0]] for cluster_id in ids]
-    st.dataframe(
-        display_frame(
-            pd.DataFrame(
-                {
-                    "cluster": ids,
-                    "label": [clustering.name_of(i) for i in ids],
-                    "rows": [sizes[i] for i in ids],
-                    "sample": samples,
-                }
-            )
+    text_table(
+        pd.DataFrame(
+            {
+                "cluster": ids,
+                "label": [clustering.name_of(i) for i in ids],
+                "rows": [sizes[i] for i in ids],
+                "sample": samples,
+            }
         ),
-        hide_index=True,
-        width="stretch",
-        height=min(38 + 35 * len(ids), 320),
+        narrow=True,
+        rows_shown=5,
+        column_config={"cluster": st.column_config.NumberColumn("#", width=40)},
     )
     named = [cluster_id for cluster_id in ids if cluster_id != NOISE]
     if not named:

@@ -10,7 +10,8 @@ from components import cached, state
 from components.cluster_panel import colour_clustering
 from components.current import OpenDataset
 from components.map_view import map_colors
-from components.markdown import display_frame, safe
+from components.markdown import safe
+from components.tables import text_table
 from embedding_space.analysis.concepts import ConceptAxis, axis_between, concept_map, parse_side
 from embedding_space.analysis.neighbors import Neighbor
 from embedding_space.analysis.placement import place_texts
@@ -72,7 +73,7 @@ def arithmetic_panel(current: OpenDataset) -> None:
         return
     found, mark = result
     left, right = st.columns([1, 1.2], gap="medium")
-    left.dataframe(display_frame(neighbor_frame(current, found)), hide_index=True, width="stretch")
+    text_table(neighbor_frame(current, found), where=left, narrow=True, rows_shown=8)
     figure = map_figure(
         current.projection.coordinates if current.projection is not None else np.zeros((0, 2)),
         current.texts,
@@ -154,8 +155,6 @@ def axes_panel(current: OpenDataset) -> None:
     )
     with right:
         st.markdown(f"**Furthest towards** {safe(texts[0])}")
-        st.dataframe(display_frame(ranked.head(RANKED)), hide_index=True, width="stretch")
+        text_table(ranked.head(RANKED), narrow=True, rows_shown=4)
         st.markdown(f"**Furthest towards** {safe(texts[1])}")
-        st.dataframe(
-            display_frame(ranked.tail(RANKED).iloc[::-1]), hide_index=True, width="stretch"
-        )
+        text_table(ranked.tail(RANKED).iloc[::-1], narrow=True, rows_shown=4)

@@ -24,6 +24,7 @@ from components.ingest import (
 )
 from components.markdown import display_frame, safe
 from components.sidebar import dataset_labels
+from components.tables import text_table
 from embedding_space.embed.sentence import DEFAULT_MODEL
 from embedding_space.errors import InputError
 from embedding_space.io.tables import SUPPORTED_SUFFIXES, LoadedTable
@@ -168,7 +169,7 @@ def upload_flow(progress_area: DeltaGenerator | None = None) -> None:
         disabled=table.duplicate_texts == 0 and not choices.drop_duplicates,
     )
     preview = table.frame[[table.text_column, *metadata]].head(50)
-    st.dataframe(display_frame(preview), width="stretch", height=260)
+    text_table(preview, rows_shown=4)
     if st.button("Embed and explore", type="primary"):
         source = {"file_name": uploaded.name, "format": table.format, "encoding": table.encoding}
         if table.sheet:
@@ -224,7 +225,7 @@ def vectors_flow() -> None:
         return
     count, dimensions = loaded.vectors.shape
     st.markdown(f"Read **{count:,} vectors** of {dimensions} dimensions ({loaded.source_format}).")
-    st.dataframe(display_frame(loaded.frame.head(50)), width="stretch", height=220)
+    text_table(loaded.frame.head(50), rows_shown=3)
     current = state.model_name()
     models = ["unknown", *dict.fromkeys([DEFAULT_MODEL, current])]
     left, right = st.columns(2)

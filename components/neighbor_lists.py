@@ -8,8 +8,9 @@ import pandas as pd
 import streamlit as st
 
 from components import state
-from components.markdown import display_frame, plain_markdown
+from components.markdown import plain_markdown
 from components.settings import setting_input
+from components.tables import text_table
 from embedding_space.analysis.neighbors import Neighbor
 from embedding_space.analysis.similarity import METRIC_LABELS, higher_is_closer, validate_metric
 
@@ -65,20 +66,20 @@ def neighbor_table(
     checked = validate_metric(metric)
     score_title = METRIC_LABELS[checked]
     score_column = (
-        st.column_config.ProgressColumn(score_title, min_value=0.0, max_value=1.0, format="%.3f")
+        st.column_config.ProgressColumn(
+            score_title, min_value=0.0, max_value=1.0, format="%.3f", width=120
+        )
         if checked == "cosine"
-        else st.column_config.NumberColumn(score_title, format="%.3f")
+        else st.column_config.NumberColumn(score_title, format="%.3f", width=90)
     )
-    st.dataframe(
-        display_frame(shown),
-        hide_index=True,
-        width="stretch",
+    text_table(
+        shown,
+        narrow=True,
+        rows_shown=8,
         key=key,
         column_config={
             "score": score_column,
-            "text": st.column_config.TextColumn("text", width="large"),
-            "rank": st.column_config.NumberColumn("#", width="small"),
-            "row": st.column_config.NumberColumn("row", width="small"),
+            "rank": st.column_config.NumberColumn("#", width=48),
         },
     )
     if not higher_is_closer(checked):

@@ -7,8 +7,9 @@ import streamlit as st
 
 from components import cached, state
 from components.current import OpenDataset
-from components.markdown import display_frame, plain_markdown
+from components.markdown import plain_markdown
 from components.settings import setting_input
+from components.tables import text_table
 from embedding_space.analysis.outliers import rows_to_drop
 from embedding_space.export.files import export_table, file_stem
 
@@ -36,7 +37,11 @@ def outliers_panel(current: OpenDataset) -> None:
             "nearest text": [current.texts[o.nearest] for o in found],
         }
     )
-    st.dataframe(display_frame(table), hide_index=True, width="stretch", height=420)
+    text_table(
+        table,
+        rows_shown=8,
+        column_config={"nearest row": st.column_config.NumberColumn("nearest", width=70)},
+    )
     st.caption("On the Map page, colour or size by “outlier score” to see where they are.")
 
 

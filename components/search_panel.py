@@ -10,7 +10,8 @@ from streamlit.delta_generator import DeltaGenerator
 
 from components import state
 from components.current import OpenDataset
-from components.markdown import display_frame, safe
+from components.markdown import safe
+from components.tables import text_table
 from embedding_space.analysis.search import SEARCH_KINDS, Match
 from embedding_space.errors import InputError
 from embedding_space.store.tag_columns import TAGS_COLUMN
@@ -112,11 +113,10 @@ def search_results(current: OpenDataset, result: SearchResult) -> int | None:
     )
     if result.kind == "semantic":
         table.insert(1, "score", [round(match.score, 3) for match in shown])
-    event = st.dataframe(
-        display_frame(table),
-        hide_index=True,
-        width="stretch",
-        height=260,
+    event = text_table(
+        table,
+        narrow=True,
+        rows_shown=5,
         on_select="rerun",
         selection_mode="single-row",
         key=state.widget_key("search-results", current.info.id, result.kind, result.query),

@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 
 from embedding_space.analysis.comparison import Comparison
 from embedding_space.figures.labels import plain_label
+from embedding_space.figures.style import HOVER_LABEL
 from embedding_space.types import FloatMatrix
 
 __all__ = ["agreement_histogram", "concept_strip", "title_concept_axes"]
@@ -27,6 +28,7 @@ def agreement_histogram(comparison: Comparison) -> go.Figure:
         xaxis_title=f"kNN agreement@{comparison.k} (Jaccard)",
         yaxis_title="rows",
         bargap=0.05,
+        hoverlabel=HOVER_LABEL,
     )
     return figure
 

@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 
 from embedding_space.figures.colors import GREY, category_palette
 from embedding_space.figures.labels import hover_label, plain_label
+from embedding_space.figures.style import HOVER_LABEL
 from embedding_space.types import FloatMatrix
 
 __all__ = ["LEGEND_LIMIT", "STRIP_PIXELS", "heatmap_figure"]
@@ -113,6 +114,7 @@ def heatmap_figure(
         yaxis={**axis, **y_axis, "autorange": "reversed", "scaleanchor": "x"},
         margin=_MARGIN,
         height=height,
+        hoverlabel=HOVER_LABEL,
     )
     return figure
 

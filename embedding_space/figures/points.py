@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 
 from embedding_space.figures.colors import MAX_LEGEND_CATEGORIES, PALETTE, category_colors
 from embedding_space.figures.labels import hover_label, plain_label
+from embedding_space.figures.style import HOVER_LABEL
 from embedding_space.types import FloatMatrix
 
 __all__ = [
@@ -303,7 +304,7 @@ def scatter_figure(
         "uirevision": revision,
         "margin": {"l": 4, "r": 4, "t": 28, "b": 4},  # room for the modebar
         "legend": legend,
-        "hoverlabel": {"align": "left"},
+        "hoverlabel": HOVER_LABEL,
         "height": height,
     }
     if dims == 3:

@@ -21,7 +21,6 @@ results in memory).
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -30,13 +29,6 @@ from embedding_space.analysis.agreement import MapTrust, map_trust
 from embedding_space.analysis.clustering import Clustering, ClusterParams, cluster
 from embedding_space.analysis.comparison import Comparison, compare_embeddings
 from embedding_space.analysis.concepts import Arithmetic, arithmetic, parse_expression
-from embedding_space.analysis.hierarchy import (
-    ClusterHierarchy,
-    LabelQuality,
-    gather_clusters,
-)
-from embedding_space.analysis.label_issues import LabelIssues, find_label_issues
-from embedding_space.analysis.methods import data_fingerprint
 from embedding_space.analysis.neighbors import GRAPH_NEIGHBORS, KnnGraph, Neighbor, top_k
 from embedding_space.analysis.outliers import (
     DuplicateSet,
@@ -52,11 +44,10 @@ from embedding_space.analysis.search import Match, search
 from embedding_space.embed.models import load_model
 from embedding_space.errors import InputError
 from embedding_space.store.artifacts import model_slug
-from embedding_space.store.corrections import CORRECTED_SUFFIX, Corrections
 from embedding_space.store.embedded import EmbeddedRows, ModelLoader
 from embedding_space.store.embedding_files import VectorSource
 from embedding_space.store.graphs import Graphs
-from embedding_space.store.label_scores import NO_MODEL, TRADITIONAL, stored_label_quality
+from embedding_space.store.labels import LabelsOfSpace
 from embedding_space.store.results import ResultStore
 from embedding_space.store.selections import Selections
 from embedding_space.store.tag_columns import TAG_SEPARATOR, TAGS_COLUMN
@@ -66,7 +57,7 @@ from embedding_space.types import FloatMatrix, ScoreVector
 __all__ = ["ModelLoader", "Space"]
 
 
-class Space(EmbeddedRows):
+class Space(LabelsOfSpace, EmbeddedRows):
     """One embedding of a set of rows (see :class:`EmbeddedRows` for the arguments they
     share), and what is derived from it (see the module's notes).
 
@@ -129,25 +120,6 @@ class Space(EmbeddedRows):
             return [TAG_SEPARATOR.join(names) for names in tags.tags_of_rows()]
         return super().column_values(column)
 
-    def corrections(self, column: str) -> Corrections:
-        """The corrections of a label column, by whoever the handle is for (a visitor's are
-        their own: see :mod:`~embedding_space.store.corrections`).
-
-        Raises:
-            InputError: No such column.
-        """
-        self.column_values(column)
-        return Corrections(self.results, self.rows, column)
-
-    def corrected_column(self, column: str) -> pd.Series:
-        """The label column with its accepted corrections, named ``"<column> (corrected)"``;
-        the column itself is kept as it was.
-
-        Raises:
-            InputError: No such column.
-        """
-        return self.corrections(column).corrected(self.table[column])
-
     # -- neighbourhoods -----------------------------------------------------------------------
 
     def graph(self, n_neighbors: int = GRAPH_NEIGHBORS) -> KnnGraph:
@@ -204,32 +176,6 @@ class Space(EmbeddedRows):
         """The ``top`` strangest rows, strangest first, each with its nearest row."""
         SETTINGS["outlier_top"].check(top)
         return top_outliers(self.outlier_scores(k, method), self.graph(k), top)
-
-    def label_issues(self, column: str, k: int = default_of("label_k", int)) -> LabelIssues:
-        """Each row's label in ``column`` checked against its ``k`` nearest rows' labels in
-        the full space, out of fold (see ``analysis.label_issues``); rows without a label
-        are left out. ``column`` may be a corrected column (``"category (corrected)"``),
-        checked as it stands now.
-
-        Raises:
-            InputError: No such column, a bad ``k``, no labels, or too many distinct values.
-        """
-        SETTINGS["label_k"].check(k)
-        k = min(k, max(self.rows - 1, 1))
-        original = column.removesuffix(CORRECTED_SUFFIX)
-        if column not in self.table.columns and original in self.table.columns:
-            # Corrections change with every accept, so their check is not kept.
-            labels = self.corrected_column(original).tolist()
-            return find_label_issues(labels, self.graph(k), k, column=column)
-        self.column_values(column)  # no such column: says which there are
-        values = self.table[column].tolist()
-        # Keyed by the labels themselves, so a column whose values change is checked anew.
-        fingerprint = data_fingerprint([str(value) for value in values])
-        return self.results.load_or_compute(
-            f"label-issues/{self._slug}-{model_slug(column)}-{fingerprint}-k{k}.npz",
-            LabelIssues,
-            lambda: find_label_issues(values, self.graph(k), k, column=column),
-        )
 
     def duplicates(
         self, threshold: float = default_of("duplicate_threshold", float)
@@ -340,62 +286,6 @@ class Space(EmbeddedRows):
 
     def _clustering_name(self, params: ClusterParams) -> str:
         return f"clusters/{self._slug}-{params.key()}.npz"
-
-    def cluster_hierarchy(
-        self, params: ClusterParams, n_coarse: int = default_of("n_coarse_clusters", int)
-    ) -> ClusterHierarchy:
-        """The clusters of ``params`` (fine, with any names given to them) gathered into
-        ``n_coarse`` coarse ones (``0``: about the square root of the fine count); see
-        ``analysis.hierarchy``.
-
-        Raises:
-            InputError: A bad ``n_coarse``, fewer than two rows, or a visitor out of room.
-        """
-        SETTINGS["n_coarse_clusters"].check(n_coarse)
-        fine = self.clustering(params)
-        stored = self.results.load_or_compute(
-            f"clusters/{self._slug}-{params.key()}-coarse{n_coarse}.npz",
-            ClusterHierarchy,
-            lambda: gather_clusters(self.vectors, fine, self.texts, n_coarse),
-        )
-        # The fine names are the clustering's own, so a cluster renamed since reads anew.
-        return replace(stored, fine=fine)
-
-    def label_quality(
-        self,
-        params: ClusterParams,
-        n_coarse: int | None = None,
-        threshold: float = default_of("weak_label_quality", float),
-    ) -> LabelQuality:
-        """How near each cluster's label lies to its texts (``analysis.hierarchy``): the
-        clusters of ``params``, or with ``n_coarse`` the coarse clusters of that hierarchy.
-        Scored once per label and kept; without a model to embed a label with (uploaded
-        vectors, or a traditional model) there are no scores and ``unavailable`` says why.
-
-        Raises:
-            InputError: A bad ``n_coarse`` or threshold, or the model does not load.
-        """
-        SETTINGS["weak_label_quality"].check(threshold)
-        model = self.query_model
-        if not model:
-            return LabelQuality(unavailable=NO_MODEL, threshold=threshold)
-        if self.fit is not None or self._models(model).fitted_on_corpus:
-            return LabelQuality(unavailable=TRADITIONAL, threshold=threshold)
-        name = f"label-quality/{self._slug}-{params.key()}"
-        if n_coarse is None:
-            clustering = self.clustering(params)
-        else:
-            clustering = self.cluster_hierarchy(params, n_coarse).coarse
-            name += f"-coarse{n_coarse}"
-        quality = stored_label_quality(
-            self.results,
-            f"{name}.json",
-            clustering,
-            self.vectors,
-            self.embed_texts,
-            model,
-        )
-        return replace(quality, threshold=threshold)
 
     def comparison(
         self,

@@ -18,12 +18,13 @@ from components.map_view import (
     show_map,
     size_picker,
 )
-from components.markdown import display_frame, plain_markdown, safe
+from components.markdown import plain_markdown, safe
 from components.neighbor_lists import neighbor_controls, neighbor_list
 from components.notes_panel import notes_panel
 from components.page_layout import compact_page, height_choice, map_height
 from components.search_panel import search_box, search_results
 from components.selections_panel import row_sources, selections_panel
+from components.tables import text_table
 from components.tags_panel import tags_panel
 from components.trust_panel import trust_panel
 from embedding_space.analysis.projection import METHOD_LABELS
@@ -97,7 +98,8 @@ if focus is not None:
     highlights += [neighbors_layer([n.row for n in focus_neighbors]), focus_layer([focus])]
 
 if state.value(state.SIDE_PANEL):
-    map_column, side_column = st.columns([3, 1], gap="small")
+    # 1.6 : 1 leaves the panel ~350 px at 1280×800: its five tabs and a wrapped text column.
+    map_column, side_column = st.columns([1.6, 1], gap="small")
 else:
     map_column, side_column = st.container(), None
 if search is not None:
@@ -217,7 +219,10 @@ if selected:
     st.subheader(f"{len(selected):,} selected rows", anchor=False)
     if len(selected) > TABLE_ROWS:
         st.caption(f"The table lists the first {TABLE_ROWS:,}; the exports hold them all.")
-    st.dataframe(display_frame(frame.iloc[selected[:TABLE_ROWS]]), width="stretch")
+    listed = frame.iloc[selected[:TABLE_ROWS]].reset_index(drop=True)
+    # The rows' numbers, as the map and the exports call them, not the frame's own index.
+    listed.insert(0, "row" if "row" not in listed.columns else "row number", selected[:TABLE_ROWS])
+    text_table(listed, rows_shown=6)
     clear, compare = st.columns([1, 5])
     if clear.button("Clear selection"):
         state.set_selection(dataset_id, [])

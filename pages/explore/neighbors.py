@@ -93,7 +93,8 @@ else:
     highlights = [neighbors_layer([n.row for n in neighbors]), focus_layer([row], "query row")]
     caption = "The star marks the chosen row; circles mark its neighbours."
 
-list_column, map_column = st.columns([1, 1.35], gap="small")
+# Room for the list's text column beside its rank, score, label and row at 1280×800.
+list_column, map_column = st.columns([1.15, 1], gap="small")
 with list_column:
     label_column = state.color_column(frame.columns)
     neighbor_table(neighbors, frame, info.text_column, metric=metric, label_column=label_column)

@@ -216,7 +216,7 @@ def test_the_handle_keeps_the_hierarchy_and_label_scores_and_rescores_only_a_ren
     def refuse(*args: object, **kwargs: object) -> ClusterHierarchy:
         raise AssertionError("the hierarchy was computed again")
 
-    monkeypatch.setattr("embedding_space.store.space.gather_clusters", refuse)
+    monkeypatch.setattr("embedding_space.store.labels.gather_clusters", refuse)
     embedded.clear()
     reopened = _open(demo_home, lambda name: noting)
     read = reopened.cluster_hierarchy(params, 3)

@@ -59,7 +59,7 @@ def test_label_issues_are_computed_once_per_column_and_k_and_read_after_a_restar
         calls.append(1)
         return original(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr("embedding_space.store.space.find_label_issues", counting)
+    monkeypatch.setattr("embedding_space.store.labels.find_label_issues", counting)
     found = reopen().label_issues("topic", 5)
     first = found.top(1)[0]
     assert (first.row, first.label, first.suggested, first.flagged) == (
