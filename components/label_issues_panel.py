@@ -63,7 +63,7 @@ def label_issues_panel(current: OpenDataset) -> None:
     corrections = current.space.corrections(str(column))
     accepted = corrections.accepted()
     dismissed = set(corrections.dismissed())
-    _summary(issues, len(accepted), len(dismissed))
+    _summary(issues)
     toggles = st.columns(3)
     flagged_only = toggles[0].toggle(
         "Only flagged rows",
@@ -82,12 +82,14 @@ def label_issues_panel(current: OpenDataset) -> None:
             on_click=_undo,
             args=(current, str(column)),
         )
+    if dismissed and not show_dismissed:
+        st.caption(f"{_count(len(dismissed), 'dismissed row')} not listed.")
     notice = state.value(_key(dataset_id, "notice"))
     if notice:
         st.caption(safe(notice))
     if accepted:
         st.caption(
-            f"{len(accepted):,} labels corrected: the column "
+            f"{_count(len(accepted), 'label')} corrected: the column "
             f"“{plain_markdown(corrections.name, 80)}” is on the Map page's Colour by, and in "
             f"the table it exports. The original column is kept as it was."
         )
@@ -97,7 +99,8 @@ def label_issues_panel(current: OpenDataset) -> None:
         if issue.row not in accepted and (show_dismissed or issue.row not in dismissed)
     ]
     if not candidates:
-        st.caption("No row's label is left to look at.")
+        more = " Turn off “Only flagged rows” to see every row checked." if flagged_only else ""
+        st.caption(f"No row's label is left to look at.{more}")
         return
     shown_key = _key(dataset_id, "shown")
     asked = state.value(shown_key)
@@ -120,17 +123,19 @@ def label_issues_panel(current: OpenDataset) -> None:
         )
 
 
-def _summary(issues: LabelIssues, accepted: int, dismissed: int) -> None:
+def _count(count: int, noun: str) -> str:
+    return f"{count:,} {noun}" + ("" if count == 1 else "s")
+
+
+def _summary(issues: LabelIssues) -> None:
     unlabelled, unchecked = len(issues.unlabelled), len(issues.unchecked)
     checked = issues.rows - unlabelled - unchecked
     left_out = unlabelled + unchecked
     st.markdown(
-        f"**{issues.flagged_count:,} rows flagged** of {checked:,} checked "
+        f"**{_count(issues.flagged_count, 'row')} flagged** of {checked:,} checked "
         f"({left_out:,} left out: {unlabelled:,} with no label, {unchecked:,} with no labelled "
         f"neighbour) · k = {issues.k}"
     )
-    if accepted or dismissed:
-        st.caption(f"{accepted:,} corrected and {dismissed:,} dismissed are not listed.")
 
 
 def _issue_card(
