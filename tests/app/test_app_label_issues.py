@@ -10,6 +10,7 @@ import re
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Button
 
 from components import identity, routes, state
 from embedding_space.demo import DEMO_DATASET_ID
@@ -46,7 +47,7 @@ def _listed(app: AppTest) -> list[int]:
     return [int(found.group(1)) for m in app.markdown if (found := _ROW.search(m.value))]
 
 
-def _button(app: AppTest, dataset_id: str, action: str, row: int) -> object:
+def _button(app: AppTest, dataset_id: str, action: str, row: int) -> Button:
     key = state.widget_key(state.LABEL_ISSUES, f"{action}-category-{row}", dataset_id)
     return app.button(key=key)
 
