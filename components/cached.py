@@ -24,6 +24,7 @@ from components import background, identity
 from embedding_space.analysis.agreement import MapTrust
 from embedding_space.analysis.clustering import Clustering, ClusterParams
 from embedding_space.analysis.comparison import Comparison
+from embedding_space.analysis.label_issues import LabelIssues
 from embedding_space.analysis.methods import data_fingerprint
 from embedding_space.analysis.outliers import DuplicateSet, Outlier
 from embedding_space.analysis.projection import (
@@ -330,5 +331,30 @@ def comparison(first: Space, second: Space, k: int, label_column: str | None) ->
     return first.comparison(second, k, label_column)
 
 
-_RESULTS = (projection, clustering, outlier_scores, outliers, duplicates, map_trust, comparison)
+@st.cache_resource(
+    show_spinner="Checking each row's label against its neighbours'…",
+    max_entries=16,
+    hash_funcs=_BY_SPACE,
+)
+def label_issues(space: Space, column: str, k: int) -> LabelIssues:
+    """Each row's label in ``column`` checked against its ``k`` nearest rows' (see
+    ``Space.label_issues``); a column as given, not a corrected one, which changes with every
+    accept.
+
+    Raises:
+        InputError: No such column, no labels, or too many distinct values.
+    """
+    return space.label_issues(column, k)
+
+
+_RESULTS = (
+    projection,
+    clustering,
+    outlier_scores,
+    outliers,
+    duplicates,
+    map_trust,
+    comparison,
+    label_issues,
+)
 """Every cached result of a space."""

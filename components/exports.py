@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from components.current import OpenDataset
+from components.label_issues_panel import corrected_frame
 from embedding_space.analysis.methods import MethodsCard
 from embedding_space.export.files import (
     export_projector_tsv,
@@ -57,7 +58,7 @@ def map_exports(
 
     def table(fmt: str) -> bytes:
         return export_table(
-            frame,
+            corrected_frame(current),  # a label column's corrections beside it
             coordinates=coordinates,
             selected_rows=list(selected),
             neighbor_ids=neighbor_ids(),

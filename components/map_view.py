@@ -34,6 +34,8 @@ from embedding_space.views.encodings import (
     ComputedValues,
     Encoding,
     MapEncodings,
+    corrected_source,
+    label_issue_encoding,
     map_encodings,
     tag_encoding,
 )
@@ -94,7 +96,9 @@ def color_picker(where: DeltaGenerator, current: OpenDataset) -> None:
         state.OUTLIER_SCORE,
         state.MAP_TRUST,
         state.TAGS_COLOR,
+        state.LABEL_ISSUE_SCORE,
         *columns,
+        *_corrected_columns(current),
     ]
     if (
         state.value(state.COLOR_DATASET) != current.info.id
@@ -138,7 +142,18 @@ _VIRTUAL = {
     state.OUTLIER_SCORE: "outlier score",
     state.MAP_TRUST: "map trust (kNN recall)",
     state.TAGS_COLOR: "tags",
+    state.LABEL_ISSUE_SCORE: "label issue score",
 }
+
+
+def _corrected_columns(current: OpenDataset) -> list[str]:
+    """The corrected copies of the label columns that have an accepted correction."""
+    found = []
+    for column in cached.label_columns(current.info.id):
+        corrections = current.space.corrections(column)
+        if corrections.accepted():
+            found.append(corrections.name)
+    return found
 
 
 def _app_values(current: OpenDataset) -> ComputedValues:
@@ -155,6 +170,11 @@ def _app_values(current: OpenDataset) -> ComputedValues:
                 return Encoding(pd.Series(scores), f"outlier score@{k}", True)
             if option == state.TAGS_COLOR:
                 return tag_encoding(current.space)
+            if option == state.LABEL_ISSUE_SCORE:
+                return _label_issue_values(current)
+            original = corrected_source(option, current.frame, current.info.text_column)
+            if original is not None:
+                return Encoding(current.space.corrected_column(original), option)
             k = min(state.setting(state.TRUST_K, int), largest_trust_k(len(current.texts)))
             trust = cached.map_trust(current.space, params, k, None)
             return Encoding(pd.Series(trust.recall), f"kNN recall@{k}", True)
@@ -163,6 +183,17 @@ def _app_values(current: OpenDataset) -> ComputedValues:
             return Encoding()
 
     return computed
+
+
+def _label_issue_values(current: OpenDataset) -> Encoding:
+    """The label issue scores from the app's cache, with the settings' ``k`` (the core's
+    ``label_issue_encoding`` gives the same, uncached)."""
+    k = state.setting(state.LABEL_K, int)
+    columns = cached.label_columns(current.info.id)
+    if not columns:
+        return label_issue_encoding(current.space, k)  # says a label column is needed
+    scores = cached.label_issues(current.space, columns[0], k).scores
+    return Encoding(pd.Series(scores), f"label issue score@{k} ({columns[0]})", True)
 
 
 def map_encodings_of(
@@ -205,7 +236,8 @@ def map_categories(
     """The categories the map is coloured by (a column, the clusters), one a row, and their
     name; when it is coloured by a score or by nothing, the dataset's label column; ``None``
     when there is neither. Its colours are ``category_palette`` of the whole series."""
-    if state.value(state.COLOR_COLUMN) not in (state.OUTLIER_SCORE, state.MAP_TRUST):
+    scores = (state.OUTLIER_SCORE, state.MAP_TRUST, state.LABEL_ISSUE_SCORE)
+    if state.value(state.COLOR_COLUMN) not in scores:
         values, name, scale = map_colors(current, clusters)
         if values is not None and not scale and is_categorical(values):
             return values, name or "category"

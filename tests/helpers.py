@@ -249,3 +249,40 @@ def flip_labels(labels: np.ndarray, share: float, seed: int) -> tuple[np.ndarray
     for row in flipped:
         noisy[row] = rng.choice(classes[classes != labels[row]])
     return noisy, flipped
+
+
+SIX_INTENTS = (
+    "age_limit",
+    "atm_support",
+    "exchange_rate",
+    "lost_or_stolen_phone",
+    "terminate_account",
+    "visa_or_mastercard",
+)
+"""Six demo intents far enough apart that none of their 240 rows' labels looks wrong (measured
+at k = 10: 0 flagged), so that rows flipped among them are the only ones a check flags."""
+
+
+@dataclass(frozen=True)
+class FlippedIntents:
+    """The demo's rows of :data:`SIX_INTENTS` (``text``, ``category``) with four intents
+    flipped, one in each of four intents, to an intent three further on."""
+
+    frame: pd.DataFrame
+    truth: list[str]
+    flipped: dict[int, str]
+
+
+def flipped_intents() -> FlippedIntents:
+    """The rows of :data:`SIX_INTENTS` with four labels flipped (see :class:`FlippedIntents`);
+    measured at k = 10: exactly those four flagged, first, each with its true label suggested."""
+    demo = demo_rows()
+    rows = np.flatnonzero(np.isin(demo.labels, SIX_INTENTS))
+    truth = [str(label) for label in demo.labels[rows]]
+    flipped = {}
+    for position, intent in enumerate(SIX_INTENTS[:4]):
+        row = [i for i, label in enumerate(truth) if label == intent][3]
+        flipped[row] = SIX_INTENTS[(position + 3) % len(SIX_INTENTS)]
+    noisy = [flipped.get(i, label) for i, label in enumerate(truth)]
+    frame = pd.DataFrame({"text": [demo.texts[i] for i in rows], "category": noisy})
+    return FlippedIntents(frame, truth, flipped)

@@ -50,6 +50,7 @@ from embedding_space.views.story import (
 )
 from embedding_space.views.view import (
     CLUSTER_COLOR,
+    LABEL_ISSUE_SCORE,
     MAP_TRUST,
     NO_COLOR,
     OUTLIER_SCORE,
@@ -62,6 +63,7 @@ __all__ = [
     "CLUSTER_COLOR",
     "DEFAULT_SETTINGS",
     "FIT_MARGIN",
+    "LABEL_ISSUE_SCORE",
     "MAP_HEIGHT",
     "MAP_TRUST",
     "MAX_ANNOTATIONS",

@@ -14,11 +14,13 @@ from embedding_space.analysis.parameters import default_of
 from embedding_space.analysis.projection import ProjectionParams
 from embedding_space.errors import InputError
 from embedding_space.figures.colors import cluster_categories
-from embedding_space.io.columns import default_color_column
+from embedding_space.io.columns import default_color_column, label_columns
+from embedding_space.store.corrections import CORRECTED_SUFFIX
 from embedding_space.store.space import Space
 from embedding_space.store.tag_columns import tag_colors
 from embedding_space.views.view import (
     CLUSTER_COLOR,
+    LABEL_ISSUE_SCORE,
     MAP_TRUST,
     NO_COLOR,
     OUTLIER_SCORE,
@@ -33,13 +35,15 @@ __all__ = [
     "MapEncodings",
     "MapSettings",
     "color_choice",
+    "corrected_source",
+    "label_issue_column",
     "map_encodings",
     "named_clustering",
     "space_values",
     "tag_encoding",
 ]
 
-_COMPUTED = (OUTLIER_SCORE, MAP_TRUST, TAGS_COLOR)
+_COMPUTED = (OUTLIER_SCORE, MAP_TRUST, TAGS_COLOR, LABEL_ISSUE_SCORE)
 _SHOWN_COLUMNS = 12
 
 
@@ -53,6 +57,7 @@ class MapSettings:
         trust_k: Neighbours compared for the map's trust (at most half the rows).
         neighbor_k: Neighbours marked around the view's focus row.
         neighbor_metric: The metric those neighbours are found by.
+        label_k: Neighbours each row's label is checked against (label issue score).
     """
 
     outlier_k: int = default_of("outlier_k", int)
@@ -60,6 +65,7 @@ class MapSettings:
     trust_k: int = default_of("trust_k", int)
     neighbor_k: int = default_of("neighbor_k", int)
     neighbor_metric: str = default_of("neighbor_metric", str)
+    label_k: int = default_of("label_k", int)
 
 
 DEFAULT_SETTINGS = MapSettings()
@@ -90,8 +96,38 @@ class MapEncodings:
 
 
 ComputedValues = Callable[[str], Encoding]
-"""Gives the values of :data:`OUTLIER_SCORE`, :data:`MAP_TRUST` or :data:`TAGS_COLOR` (the app
+"""Gives the values of :data:`OUTLIER_SCORE`, :data:`MAP_TRUST`, :data:`TAGS_COLOR`,
+:data:`LABEL_ISSUE_SCORE` or a corrected label column (see :func:`corrected_source`; the app
 passes its cached results; :func:`space_values` asks the space)."""
+
+
+def label_issue_column(frame: pd.DataFrame, text_column: str) -> str | None:
+    """The column :data:`LABEL_ISSUE_SCORE` checks: the first label-like one; ``None`` when
+    there is none."""
+    found = label_columns(frame, text_column)
+    return found[0] if found else None
+
+
+def corrected_source(choice: str, frame: pd.DataFrame, text_column: str) -> str | None:
+    """The label column whose corrected copy ``choice`` names (``"category (corrected)"`` ->
+    ``"category"``), when the frame has that column and no column called ``choice``."""
+    original = choice.removesuffix(CORRECTED_SUFFIX)
+    if original in (choice, text_column) or choice in frame.columns:
+        return None
+    return original if original in frame.columns else None
+
+
+def label_issue_encoding(space: Space, k: int) -> Encoding:
+    """Each row's label issue score in the first label-like column, NaN for a row left out.
+
+    Raises:
+        InputError: The dataset has no label-like column.
+    """
+    column = label_issue_column(space.table, space.text_column)
+    if column is None:
+        raise InputError("Colouring by label issue score needs a column of labels.")
+    scores = space.label_issues(column, k).scores
+    return Encoding(pd.Series(scores), f"label issue score@{k} ({column})", True)
 
 
 def tag_encoding(space: Space) -> Encoding:
@@ -124,6 +160,11 @@ def space_values(
             return Encoding(pd.Series(space.map_trust(params, k).recall), f"kNN recall@{k}", True)
         if option == TAGS_COLOR:
             return tag_encoding(space)
+        if option == LABEL_ISSUE_SCORE:
+            return label_issue_encoding(space, settings.label_k)
+        original = corrected_source(option, space.table, space.text_column)
+        if original is not None:
+            return Encoding(space.corrected_column(original), option)
         raise ValueError(f"no computed values called {option!r}")
 
     return computed
@@ -144,6 +185,8 @@ def color_choice(view: View, frame: pd.DataFrame, text_column: str) -> str:
     if view.color is None:
         return default_color_column(frame, text_column) or CLUSTER_COLOR
     if view.color in (CLUSTER_COLOR, NO_COLOR, *_COMPUTED):
+        return view.color
+    if corrected_source(view.color, frame, text_column) is not None:
         return view.color
     columns = [str(column) for column in frame.columns if column != text_column]
     if view.color not in columns:
@@ -178,7 +221,7 @@ def map_encodings(
         # Categories in cluster-id order: a renamed cluster keeps its colour.
         named = None if clustering is None else cluster_categories(clustering)
         color = Encoding() if named is None else Encoding(named, "cluster")
-    elif choice in _COMPUTED:
+    elif choice in _COMPUTED or corrected_source(choice, frame, text_column) is not None:
         color = computed(choice)
     elif choice == NO_COLOR:
         color = Encoding()

@@ -37,6 +37,7 @@ from embedding_space.views.parts import MAX_ANNOTATIONS, Annotation, Camera, Sea
 
 __all__ = [
     "CLUSTER_COLOR",
+    "LABEL_ISSUE_SCORE",
     "MAP_TRUST",
     "NO_COLOR",
     "OUTLIER_SCORE",
@@ -55,6 +56,9 @@ MAP_TRUST = "(map trust)"
 """A "Colour by" choice: each point's kNN recall on the map."""
 TAGS_COLOR = "(tags)"
 """A "Colour by" choice: each row's tag (or "(several)", "(untagged)")."""
+LABEL_ISSUE_SCORE = "(label issue score)"
+"""A "Colour by" choice: how suspect each row's label is, in the dataset's first label-like
+column (NaN for a row left out: no label, or no labelled neighbour)."""
 PAGES = ("map", "similarity", "neighbors", "concepts", "quality", "compare")
 """The explore pages a view can open (their addresses)."""
 MAX_LINK_SELECTION_CHARS = 4000
