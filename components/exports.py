@@ -57,19 +57,21 @@ def map_exports(
         return export_projector_tsv(vectors, frame)
 
     def table(fmt: str) -> bytes:
+        tags = current.space.tags
         return export_table(
             corrected_frame(current),  # a label column's corrections beside it
             coordinates=coordinates,
             selected_rows=list(selected),
             neighbor_ids=neighbor_ids(),
             clusters=clusters,
+            tags=tags.tags_of_rows() if tags is not None and tags.names() else None,
             format="csv" if fmt == "csv" else "parquet",
         )
 
     with st.popover("Export", icon=":material/download:", width="stretch"):
         st.caption(
-            f"The table with coordinates, a `selected` flag and each row's "
-            f"{EXPORT_NEIGHBORS} nearest neighbour ids."
+            f"The table with coordinates, a `selected` flag, each row's "
+            f"{EXPORT_NEIGHBORS} nearest neighbour ids and its tags."
         )
         st.download_button(
             "Table (CSV)", lambda: table("csv"), f"{stem}.csv", "text/csv", on_click="ignore"

@@ -1,11 +1,15 @@
-"""Tags in a real browser: a box drawn on the map is tagged in the side panel, and the map
-coloured by tags shows exactly those rows under the tag's name; undo takes it back."""
+"""Tags in a real browser: a box drawn on the map is tagged in the side panel, the map
+coloured by tags shows exactly those rows under the tag's name, the exported table carries
+the tag on exactly those rows; undo takes it back."""
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -95,6 +99,14 @@ def test_a_box_tagged_on_the_map_is_what_colour_by_tags_shows(
         assert len(_rows_in_trace(page, "(untagged)")) == 3080 - len(inside)
         assert support.errors_on_page(page) is None
         support.shot(page, "tags-coloured.png")
+
+        page.get_by_role("button", name="Export").click()
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Table (CSV)").click()
+        exported = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text())))
+        assert {int(r["row_id"]) for r in exported if r["tags"] == TAG} == inside
+        assert all(r["tags"] == "" for r in exported if int(r["row_id"]) not in inside)
+        page.keyboard.press("Escape")
 
         page.get_by_role("tab", name="Kept").click()
         page.get_by_role("button", name="Undo", exact=True).click()
