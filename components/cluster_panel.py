@@ -70,7 +70,7 @@ def cluster_controls(current: OpenDataset) -> None:
         # The level and the coarse count apply at once: gathering the clusters is quick.
         level, count = st.columns([1.2, 1], vertical_alignment="bottom")
         level.segmented_control(
-            "Clusters",
+            "Cluster level",
             ["fine", COARSE],
             required=True,
             help="Fine: the clusters as found. Coarse: whole clusters gathered into fewer "

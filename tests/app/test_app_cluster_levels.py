@@ -56,7 +56,7 @@ def test_switching_to_coarse_puts_the_coarse_clusters_on_the_map() -> None:
     app = _open()
     fine_traces = _cluster_traces(plotly_figure(app))
     assert len(fine_traces) == FINE
-    switch = next(s for s in app.get("button_group") if s.label == "Clusters")
+    switch = next(s for s in app.get("button_group") if s.label == "Cluster level")
     switch.set_value("coarse").run()
     count = next(n for n in app.number_input if n.label.startswith("Coarse clusters"))
     count.set_value(COARSE).run()
