@@ -165,8 +165,10 @@ def cluster_table(current: OpenDataset, clustering: Clustering) -> None:
     hierarchy = current_hierarchy(current, fine)
     quality, coarse_quality = label_qualities(current, params, n_coarse)
     if hierarchy is not None:
-        cluster_tree(current, hierarchy, quality, coarse_quality)
-    named = [cluster_id for cluster_id in fine.clusters if cluster_id != NOISE]
+        cluster_tree(current, hierarchy, quality, coarse_quality, f"{params.key()}-{n_coarse}")
+    # In the tree's order, so the box reads like the table above it.
+    listed = [row.fine_id for row in hierarchy.tree_rows()] if hierarchy else fine.clusters
+    named = [cluster_id for cluster_id in listed if cluster_id != NOISE]
     if not named:
         return
     if error := state.take(state.widget_key("cluster-error", current.info.id)):

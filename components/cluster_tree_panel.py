@@ -10,12 +10,14 @@ from components import cached, state
 from components.current import OpenDataset
 from components.markdown import display_frame, safe
 from embedding_space.analysis.clustering import ClusterParams
-from embedding_space.analysis.hierarchy import WEAK_LABEL, ClusterHierarchy, LabelQuality
+from embedding_space.analysis.hierarchy import ClusterHierarchy, LabelQuality
 from embedding_space.errors import InputError
 from embedding_space.figures.cluster_tree import cluster_tree_figure
 
-TREE_LABEL = "label"
-"""The tree table's column of fine labels (a test reads the tree by it)."""
+TREE_COLUMNS = ("cluster", "rows", "quality", "weak")
+"""The tree's columns on screen; the frame also holds ``level``, ``coarse``, ``fine`` and
+``label`` (plain), which map a row back to its cluster."""
+_BRANCH = "└ "
 
 
 def label_qualities(
@@ -40,33 +42,59 @@ def _score(quality: float | None) -> float | None:
 def tree_frame(
     hierarchy: ClusterHierarchy, quality: LabelQuality, coarse_quality: LabelQuality
 ) -> pd.DataFrame:
-    """The tree as the tab shows it: a row per fine cluster, grouped by coarse cluster, the
-    coarse cluster's label, size and score written on its first row only (so each group
-    reads as one branch)."""
-    records = []
+    """The tree as the tab shows it: a row per coarse cluster, followed by a row per fine
+    cluster inside it (its label drawn as a branch), each with its rows, label quality and
+    ``weak`` where the label is weak."""
+    records: list[dict[str, object]] = []
     seen: set[int] = set()
     for row in hierarchy.tree_rows(quality, coarse_quality):
-        first = row.coarse_id not in seen
-        seen.add(row.coarse_id)
-        coarse = ""
-        if first:
-            coarse = f"{row.coarse_label} · {row.coarse_size:,} rows"
-            if row.coarse_quality is not None:
-                coarse += f" · {row.coarse_quality:.2f}"
-            if row.coarse_reading:
-                coarse += f" {row.coarse_reading}"
+        if row.coarse_id not in seen:
+            seen.add(row.coarse_id)
+            records.append(
+                {
+                    "level": "coarse",
+                    "coarse": row.coarse_id,
+                    "fine": None,
+                    "label": row.coarse_label,
+                    "cluster": row.coarse_label,
+                    "rows": row.coarse_size,
+                    "quality": _score(row.coarse_quality),
+                    "weak": row.coarse_reading,
+                }
+            )
         records.append(
             {
+                "level": "fine",
                 "coarse": row.coarse_id,
-                "coarse cluster": coarse,
-                "cluster": row.fine_id,
-                TREE_LABEL: row.fine_label,
+                "fine": row.fine_id,
+                "label": row.fine_label,
+                "cluster": _BRANCH + row.fine_label,
                 "rows": row.fine_size,
                 "quality": _score(row.quality),
-                "weak": row.reading == WEAK_LABEL,
+                "weak": row.reading,
             }
         )
-    return pd.DataFrame.from_records(records)
+    frame = pd.DataFrame.from_records(records)
+    frame["fine"] = frame["fine"].astype("Int64")
+    return frame
+
+
+def _select_picked(
+    current: OpenDataset, hierarchy: ClusterHierarchy, row: pd.Series | None, key: str
+) -> None:
+    """A row picked in the tree selects its cluster's rows on the map (once per pick: the
+    table keeps its pick across reruns, and the user may select something else since)."""
+    pick = None if row is None else (str(row["level"]), int(row[str(row["level"])]))
+    seen = state.widget_key("cluster-tree-picked", current.info.id, key)
+    if pick == state.value(seen):
+        return
+    state.put(seen, pick)
+    if pick is None:
+        return
+    level, cluster_id = pick
+    clusters = hierarchy.coarse if level == "coarse" else hierarchy.fine
+    state.set_selection(current.info.id, clusters.rows_of(cluster_id))
+    st.rerun()
 
 
 def cluster_tree(
@@ -74,40 +102,47 @@ def cluster_tree(
     hierarchy: ClusterHierarchy,
     quality: LabelQuality,
     coarse_quality: LabelQuality,
+    key: str,
 ) -> None:
-    """The tree as a compact table, and as a treemap in an expander."""
+    """The tree as a compact table, and as a treemap in an expander; picking a row of the
+    table selects that cluster's rows on the map. ``key`` names the clusters shown (a new
+    clustering starts a new table, with nothing picked)."""
     if hierarchy.note:
         st.info(safe(hierarchy.note))
     frame = tree_frame(hierarchy, quality, coarse_quality)
-    st.dataframe(
+    event = st.dataframe(
         display_frame(frame),
         hide_index=True,
         width="stretch",
-        height=min(38 + 35 * len(frame), 360),
+        height=min(38 + 35 * len(frame), 420),
+        column_order=TREE_COLUMNS,
         column_config={
-            "coarse": st.column_config.NumberColumn("coarse", width=48),
-            "coarse cluster": st.column_config.TextColumn(
-                "coarse cluster",
-                help="A coarse cluster gathers whole clusters; its label, rows and label "
-                "quality are written on its first row.",
+            "cluster": st.column_config.TextColumn(
+                "cluster",
+                width="large",
+                help="Each coarse cluster, and under it (└) the clusters it gathers.",
             ),
-            "cluster": st.column_config.NumberColumn("cluster", width=48),
-            "rows": st.column_config.NumberColumn("rows", width=56),
+            "rows": st.column_config.NumberColumn("rows", width=52),
             "quality": st.column_config.NumberColumn(
                 "quality",
                 format="%.2f",
-                width=64,
+                width=58,
                 help="The mean cosine between the label's embedding and its cluster's texts.",
             ),
-            "weak": st.column_config.CheckboxColumn(
+            "weak": st.column_config.TextColumn(
                 "weak",
-                width=48,
+                width=52,
                 help=f"The label's quality is below {quality.threshold:g} (Settings: weak "
                 "label below): it says little of what its texts are about.",
             ),
         },
-        key=state.widget_key("cluster-tree", current.info.id),
+        on_select="rerun",
+        selection_mode="single-row",
+        key=state.widget_key("cluster-tree", current.info.id, key),
     )
+    picked = event.selection.rows if event is not None else []
+    _select_picked(current, hierarchy, frame.iloc[picked[0]] if picked else None, key)
+    st.caption("Pick a row to select its cluster's points on the map.")
     if quality.unavailable:
         st.caption(f"Label quality not available. {safe(quality.unavailable)}")
     elif weak := quality.weak():

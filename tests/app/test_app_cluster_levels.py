@@ -49,7 +49,7 @@ def _map_labels(figure: dict[str, Any]) -> set[str]:
 
 
 def _tree(app: AppTest) -> pd.DataFrame:
-    return next(d.value for d in app.dataframe if "coarse cluster" in d.value.columns)
+    return next(d.value for d in app.dataframe if "level" in d.value.columns)
 
 
 def test_switching_to_coarse_puts_the_coarse_clusters_on_the_map() -> None:
@@ -65,37 +65,45 @@ def test_switching_to_coarse_puts_the_coarse_clusters_on_the_map() -> None:
     coarse_traces = _cluster_traces(figure)
     assert len(coarse_traces) == COARSE
     tree = _tree(app)
-    coarse_labels = {
-        text.split(" · ")[0] for text in tree["coarse cluster"].dropna() if str(text).strip()
-    }
+    coarse_labels = set(tree.loc[tree["level"] == "coarse", "label"])
     assert coarse_traces == coarse_labels, "the map's clusters are the tree's coarse ones"
     assert _map_labels(figure) == coarse_labels
     assert app.session_state[state.CLUSTER_LEVEL] == "coarse"
+    assert any("Renaming applies to the fine clusters" in c.value for c in app.caption)
 
 
 def test_every_fine_cluster_is_listed_under_exactly_one_coarse_cluster() -> None:
     app = _open(**{state.CLUSTER_LEVEL: "coarse", state.N_COARSE: COARSE})
     tree = _tree(app)
-    assert sorted(tree["cluster"]) == list(range(FINE)), "each fine cluster once"
-    assert tree["coarse"].nunique() == COARSE
-    # Rows are grouped: each coarse cluster's rows follow one another, its label on the first.
-    groups = tree["coarse"].tolist()
-    assert groups == sorted(groups, key=groups.index)
-    firsts = tree.groupby("coarse", sort=False).head(1).index
-    assert all(str(tree.loc[i, "coarse cluster"]).strip() for i in firsts)
-    others = tree.index.difference(firsts)
-    assert not any(str(tree.loc[i, "coarse cluster"]).strip() for i in others)
-    sizes = tree.groupby("coarse")["rows"].sum()
-    for i in firsts:
-        stated = str(tree.loc[i, "coarse cluster"]).split(" · ")[1]
-        assert stated == f"{sizes[tree.loc[i, 'coarse']]:,} rows"
+    fine = tree[tree["level"] == "fine"]
+    coarse = tree[tree["level"] == "coarse"]
+    assert sorted(fine["fine"]) == list(range(FINE)), "each fine cluster once"
+    assert sorted(coarse["coarse"]) == list(range(COARSE))
+    # Each coarse row heads its branch: the fine rows after it, up to the next, are its own,
+    # and their rows add up to its rows.
+    branch = None
+    members: dict[int, list[int]] = {}
+    for _, row in tree.iterrows():
+        if row["level"] == "coarse":
+            branch = int(row["coarse"])
+            members[branch] = []
+        else:
+            assert int(row["coarse"]) == branch
+            assert str(row["cluster"]).startswith("└ ")
+            members[branch].append(int(row["rows"]))
+    assert all(members.values()), "no coarse cluster is empty"
+    assert {c: sum(sizes) for c, sizes in members.items()} == dict(
+        zip(coarse["coarse"], coarse["rows"], strict=True)
+    )
 
 
 def test_a_label_renamed_to_something_unrelated_is_marked_weak_where_it_is_renamed() -> None:
     app = _open()
     tree = _tree(app)
     assert tree["quality"].notna().all(), "the demo's model scores every label"
-    renamed = int(tree["cluster"].iloc[0])
+    fine = tree[tree["level"] == "fine"]
+    renamed = int(fine["fine"].iloc[0])
+    assert fine["weak"].iloc[0] != "weak"
     box = next(s for s in app.selectbox if s.label == "Rename a cluster")
     box.set_value(renamed).run()
     next(t for t in app.text_input if t.label == "New label").set_value(
@@ -103,8 +111,9 @@ def test_a_label_renamed_to_something_unrelated_is_marked_weak_where_it_is_renam
     ).run()
     next(b for b in app.button if b.label == "Rename").click().run()
     assert not app.exception, [e.value for e in app.exception]
-    tree = _tree(app).set_index("cluster")
-    assert tree.loc[renamed, "label"] == "Volcanic islands of the Pacific"
-    assert bool(tree.loc[renamed, "weak"])
-    assert tree.loc[renamed, "quality"] < 0.3
+    tree = _tree(app)
+    row = tree[(tree["level"] == "fine") & (tree["fine"] == renamed)].iloc[0]
+    assert row["label"] == "Volcanic islands of the Pacific"
+    assert row["weak"] == "weak"
+    assert row["quality"] < 0.3
     assert any("weak" in c.value and "Label quality" in c.value for c in app.caption)

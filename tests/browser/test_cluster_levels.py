@@ -70,7 +70,7 @@ def test_switching_to_coarse_shows_the_coarse_clusters_on_the_map_and_in_the_tre
 
         page.get_by_role("button", name=re.compile(r"Map$")).click()
         page.get_by_text("Clusters", exact=True).click()
-        page.get_by_role("button", name="coarse", exact=True).click()
+        page.get_by_role("radio", name="coarse", exact=True).click()
         support.settle(page)
         count = page.get_by_role("spinbutton", name=re.compile(r"^Coarse clusters"))
         count.fill(str(COARSE))
