@@ -14,10 +14,11 @@ from embedding_space.analysis.hierarchy import ClusterHierarchy, LabelQuality
 from embedding_space.errors import InputError
 from embedding_space.figures.cluster_tree import cluster_tree_figure
 
-TREE_COLUMNS = ("cluster", "rows", "quality", "weak")
-"""The tree's columns on screen; the frame also holds ``level``, ``coarse``, ``fine`` and
-``label`` (plain), which map a row back to its cluster."""
+TREE_COLUMNS = ("cluster", "rows", "quality")
+"""The tree's columns on screen; the frame also holds ``level``, ``coarse``, ``fine``,
+``label`` (plain), ``score`` and ``weak``, which map a row back to its cluster."""
 _BRANCH = "└ "
+_WEAK_MARK = "⚠ "
 
 
 def label_qualities(
@@ -39,6 +40,16 @@ def _score(quality: float | None) -> float | None:
     return None if quality is None else round(quality, 2)
 
 
+def _shown(quality: float | None, reading: str) -> str:
+    """A score as the tree shows it: ``0.21 weak``, ``0.45``, or blank when not scored."""
+    return "" if quality is None else f"{quality:.2f} {reading}".strip()
+
+
+def _cluster_cell(label: str, reading: str, branch: str) -> str:
+    # The weak mark leads the label too, so a narrow panel that hides the quality shows it.
+    return branch + (_WEAK_MARK if reading else "") + label
+
+
 def tree_frame(
     hierarchy: ClusterHierarchy, quality: LabelQuality, coarse_quality: LabelQuality
 ) -> pd.DataFrame:
@@ -56,9 +67,10 @@ def tree_frame(
                     "coarse": row.coarse_id,
                     "fine": None,
                     "label": row.coarse_label,
-                    "cluster": row.coarse_label,
+                    "cluster": _cluster_cell(row.coarse_label, row.coarse_reading, ""),
                     "rows": row.coarse_size,
-                    "quality": _score(row.coarse_quality),
+                    "quality": _shown(row.coarse_quality, row.coarse_reading),
+                    "score": _score(row.coarse_quality),
                     "weak": row.coarse_reading,
                 }
             )
@@ -68,9 +80,10 @@ def tree_frame(
                 "coarse": row.coarse_id,
                 "fine": row.fine_id,
                 "label": row.fine_label,
-                "cluster": _BRANCH + row.fine_label,
+                "cluster": _cluster_cell(row.fine_label, row.reading, _BRANCH),
                 "rows": row.fine_size,
-                "quality": _score(row.quality),
+                "quality": _shown(row.quality, row.reading),
+                "score": _score(row.quality),
                 "weak": row.reading,
             }
         )
@@ -119,21 +132,17 @@ def cluster_tree(
         column_config={
             "cluster": st.column_config.TextColumn(
                 "cluster",
-                width="large",
-                help="Each coarse cluster, and under it (└) the clusters it gathers.",
+                width=180,
+                help="Each coarse cluster, and under it (└) the clusters it gathers; ⚠ marks "
+                "a weak label.",
             ),
             "rows": st.column_config.NumberColumn("rows", width=52),
-            "quality": st.column_config.NumberColumn(
+            "quality": st.column_config.TextColumn(
                 "quality",
-                format="%.2f",
-                width=58,
-                help="The mean cosine between the label's embedding and its cluster's texts.",
-            ),
-            "weak": st.column_config.TextColumn(
-                "weak",
-                width=52,
-                help=f"The label's quality is below {quality.threshold:g} (Settings: weak "
-                "label below): it says little of what its texts are about.",
+                width=80,
+                help="The mean cosine between the label's embedding and its cluster's texts; "
+                f"below {quality.threshold:g} (Settings: weak label below) the label reads as "
+                "weak: it says little of what its texts are about.",
             ),
         },
         on_select="rerun",

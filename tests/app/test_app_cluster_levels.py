@@ -100,7 +100,7 @@ def test_every_fine_cluster_is_listed_under_exactly_one_coarse_cluster() -> None
 def test_a_label_renamed_to_something_unrelated_is_marked_weak_where_it_is_renamed() -> None:
     app = _open()
     tree = _tree(app)
-    assert tree["quality"].notna().all(), "the demo's model scores every label"
+    assert tree["score"].notna().all(), "the demo's model scores every label"
     fine = tree[tree["level"] == "fine"]
     renamed = int(fine["fine"].iloc[0])
     assert fine["weak"].iloc[0] != "weak"
@@ -115,5 +115,7 @@ def test_a_label_renamed_to_something_unrelated_is_marked_weak_where_it_is_renam
     row = tree[(tree["level"] == "fine") & (tree["fine"] == renamed)].iloc[0]
     assert row["label"] == "Volcanic islands of the Pacific"
     assert row["weak"] == "weak"
-    assert row["quality"] < 0.3
+    assert row["score"] < 0.3
+    assert row["quality"] == f"{row['score']:.2f} weak"
+    assert row["cluster"] == "└ ⚠ Volcanic islands of the Pacific"
     assert any("weak" in c.value and "Label quality" in c.value for c in app.caption)

@@ -1,6 +1,7 @@
 """Clusters at two levels in a real browser, on the demo: switching the Map settings' cluster
-level to coarse colours and labels the map by the coarse clusters, and the side panel's
-Clusters tab shows them as the branches of the tree (its treemap)."""
+level to coarse colours and labels the map by the coarse clusters, the side panel's Clusters
+tab shows them as the branches of the tree (its treemap), and picking a coarse cluster's row
+in the tree selects its points."""
 
 from __future__ import annotations
 
@@ -31,7 +32,11 @@ TREEMAP_JS = """
   const tree = charts.find((gd) => gd.data && gd.data[0] && gd.data[0].type === 'treemap');
   if (!tree) return null;
   const t = tree.data[0];
-  return {labels: Array.from(t.labels), parents: Array.from(t.parents)};
+  return {
+    labels: Array.from(t.labels),
+    parents: Array.from(t.parents),
+    values: Array.from(t.values),
+  };
 }
 """
 
@@ -107,3 +112,19 @@ def test_switching_to_coarse_shows_the_coarse_clusters_on_the_map_and_in_the_tre
         leaves = [parent for parent in tree["parents"] if parent]
         assert len(leaves) == 8, "each fine cluster is a leaf under one branch"
         support.shot(page, f"cluster-levels-tree-{width}x{height}.png")
+
+        # The table lists the tree in the treemap's order, a row per box; a row's tick box
+        # sits at its left edge. Picking the second branch selects its rows.
+        second = [i for i, parent in enumerate(tree["parents"]) if not parent][1]
+        grid = page.locator('[data-testid="stDataFrame"]').first
+        grid.scroll_into_view_if_needed()
+        box = grid.bounding_box()
+        assert box is not None
+        page.mouse.click(box["x"] + 16, box["y"] + 35 * (second + 1) + 17)
+        heading = page.get_by_role("heading", name=f"{int(tree['values'][second]):,} selected rows")
+        expect(heading).to_be_visible(timeout=support.EXPECT_TIMEOUT_MS)
+        support.settle(page)
+        base = support.base_traces(support.traces(page))
+        chosen = _plain(tree["labels"][second])
+        bright = {t["name"]: len(t["selected"] or []) for t in base}
+        assert {_plain(name) for name, count in bright.items() if count} == {chosen}
