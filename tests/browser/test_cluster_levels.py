@@ -84,6 +84,7 @@ def test_switching_to_coarse_shows_the_coarse_clusters_on_the_map_and_in_the_tre
         expect(
             page.get_by_text("Renamed labels are the fine clusters'", exact=False)
         ).to_be_visible(timeout=support.EXPECT_TIMEOUT_MS)
+        support.shot(page, f"cluster-levels-switch-{width}x{height}.png")
         page.keyboard.press("Escape")
         support.settle(page)
         assert support.errors_on_page(page) is None
@@ -112,6 +113,8 @@ def test_switching_to_coarse_shows_the_coarse_clusters_on_the_map_and_in_the_tre
         leaves = [parent for parent in tree["parents"] if parent]
         assert len(leaves) == 8, "each fine cluster is a leaf under one branch"
         support.shot(page, f"cluster-levels-tree-{width}x{height}.png")
+        page.locator(".js-plotly-plot").last.scroll_into_view_if_needed()
+        support.shot(page, f"cluster-levels-treemap-{width}x{height}.png")
 
         # The table lists the tree in the treemap's order, a row per box; a row's tick box
         # sits at its left edge. Picking the second branch selects its rows.
@@ -128,3 +131,4 @@ def test_switching_to_coarse_shows_the_coarse_clusters_on_the_map_and_in_the_tre
         chosen = _plain(tree["labels"][second])
         bright = {t["name"]: len(t["selected"] or []) for t in base}
         assert {_plain(name) for name, count in bright.items() if count} == {chosen}
+        support.shot(page, f"cluster-levels-picked-{width}x{height}.png")
