@@ -8,10 +8,14 @@ from typing import Any
 
 import pandas as pd
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import ButtonGroup
 
 from components import state
 from embedding_space.demo import DEMO_DATASET_ID
-from tests.helpers import open_app, plotly_figure
+from embedding_space.embed.traditional import TraditionalEmbedder
+from embedding_space.store.label_scores import TRADITIONAL
+from embedding_space.store.workspace import Workspace
+from tests.helpers import new_app, open_app, plotly_figure, topics_frame
 
 FINE = 8
 COARSE = 3
@@ -56,7 +60,8 @@ def test_switching_to_coarse_puts_the_coarse_clusters_on_the_map() -> None:
     app = _open()
     fine_traces = _cluster_traces(plotly_figure(app))
     assert len(fine_traces) == FINE
-    switch = next(s for s in app.get("button_group") if s.label == "Cluster level")
+    switches = [s for s in app.get("button_group") if isinstance(s, ButtonGroup)]
+    switch = next(s for s in switches if s.label == "Cluster level")
     switch.set_value("coarse").run()
     count = next(n for n in app.number_input if n.label.startswith("Coarse clusters"))
     count.set_value(COARSE).run()
@@ -70,6 +75,28 @@ def test_switching_to_coarse_puts_the_coarse_clusters_on_the_map() -> None:
     assert _map_labels(figure) == coarse_labels
     assert app.session_state[state.CLUSTER_LEVEL] == "coarse"
     assert any("Renaming applies to the fine clusters" in c.value for c in app.caption)
+
+
+def test_a_link_opens_the_coarse_level_and_the_url_follows_the_switch() -> None:
+    app = new_app()
+    app.query_params.update(
+        {
+            "dataset": DEMO_DATASET_ID,
+            "method": "pca",
+            "color": state.CLUSTER_COLOR,
+            "n_clusters": str(FINE),
+            "level": "coarse",
+            "n_coarse_clusters": str(COARSE),
+        }
+    )
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert len(_cluster_traces(plotly_figure(app))) == COARSE
+    switches = [s for s in app.get("button_group") if isinstance(s, ButtonGroup)]
+    next(s for s in switches if s.label == "Cluster level").set_value("fine").run()
+    assert len(_cluster_traces(plotly_figure(app))) == FINE
+    assert "level" not in app.query_params, "the fine level is the default, left out"
+    assert app.query_params["n_coarse_clusters"] == str(COARSE)
 
 
 def test_every_fine_cluster_is_listed_under_exactly_one_coarse_cluster() -> None:
@@ -119,3 +146,24 @@ def test_a_label_renamed_to_something_unrelated_is_marked_weak_where_it_is_renam
     assert row["quality"] == f"{row['score']:.2f} weak"
     assert row["cluster"] == "└ ⚠ Volcanic islands of the Pacific"
     assert any("weak" in c.value and "Label quality" in c.value for c in app.caption)
+
+
+def test_a_tf_idf_space_says_why_its_labels_have_no_quality() -> None:
+    store = Workspace()
+    info = store.create_dataset(topics_frame(), "text", "tf-idf only")
+    store.embeddings(info.id, TraditionalEmbedder("tfidf"))
+    app = open_app(
+        info.id,
+        **{
+            state.MODEL_NAME: "tfidf",
+            state.N_CLUSTERS: 4,
+            state.SIDE_PANEL: True,
+            state.CLUSTER_LEVEL: "coarse",
+        },
+    )
+    assert not app.error, [e.value for e in app.error]
+    tree = _tree(app)
+    assert tree["score"].isna().all()
+    assert set(tree["quality"]) == {""}
+    said = [c.value for c in app.caption if c.value.startswith("Label quality not available")]
+    assert said and all(TRADITIONAL[:40] in line for line in said)
