@@ -164,6 +164,13 @@ def cluster_table(current: OpenDataset, clustering: Clustering) -> None:
     n_coarse = state.setting(state.N_COARSE, int)
     hierarchy = current_hierarchy(current, fine)
     quality, coarse_quality = label_qualities(current, params, n_coarse)
+    # A name a link gave (kept in the session, not stored) was never scored: the stored
+    # label's score would pass for it, so it shows none.
+    stored = cached.clustering(current.space, params)
+    given = {i for i in fine.clusters if fine.name_of(i) != stored.name_of(i)}
+    if given:
+        scores = {i: score for i, score in quality.scores.items() if i not in given}
+        quality = replace(quality, scores=scores)
     if hierarchy is not None:
         cluster_tree(current, hierarchy, quality, coarse_quality, f"{params.key()}-{n_coarse}")
     # In the tree's order, so the box reads like the table above it.
