@@ -167,3 +167,24 @@ def test_a_tf_idf_space_says_why_its_labels_have_no_quality() -> None:
     assert set(tree["quality"]) == {""}
     said = [c.value for c in app.caption if c.value.startswith("Label quality not available")]
     assert said and all(TRADITIONAL[:40] in line for line in said)
+
+
+def test_a_name_a_link_gave_shows_no_score_of_the_stored_label() -> None:
+    app = new_app()
+    app.query_params.update(
+        {
+            "dataset": DEMO_DATASET_ID,
+            "method": "pca",
+            "n_clusters": str(FINE),
+            "name.0": "Sent with the link",
+        }
+    )
+    app.session_state[state.SIDE_PANEL] = True
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    tree = _tree(app)
+    named = tree[(tree["level"] == "fine") & (tree["fine"] == 0)].iloc[0]
+    assert named["label"] == "Sent with the link"
+    assert pd.isna(named["score"]) and named["quality"] == ""
+    others = tree[(tree["level"] == "fine") & (tree["fine"] != 0)]
+    assert others["score"].notna().all()
