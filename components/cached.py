@@ -24,6 +24,7 @@ from components import background, identity
 from embedding_space.analysis.agreement import MapTrust
 from embedding_space.analysis.clustering import Clustering, ClusterParams
 from embedding_space.analysis.comparison import Comparison
+from embedding_space.analysis.hierarchy import ClusterHierarchy, LabelQuality
 from embedding_space.analysis.label_issues import LabelIssues
 from embedding_space.analysis.methods import data_fingerprint
 from embedding_space.analysis.outliers import DuplicateSet, Outlier
@@ -285,8 +286,36 @@ def rename_cluster(space: Space, params: ClusterParams, cluster_id: int, name: s
         InputError: A bad name.
     """
     renamed = space.rename_cluster(params, cluster_id, name)
-    clustering.clear()
+    for named in (clustering, cluster_hierarchy, label_quality):
+        named.clear()
     return renamed
+
+
+@st.cache_resource(
+    show_spinner="Gathering the clusters into coarse ones…", max_entries=16, hash_funcs=_BY_SPACE
+)
+def cluster_hierarchy(space: Space, params: ClusterParams, n_coarse: int) -> ClusterHierarchy:
+    """The clusters of ``params`` gathered into ``n_coarse`` coarse ones (see
+    ``Space.cluster_hierarchy``).
+
+    Raises:
+        InputError: Fewer than two rows, or a bad ``n_coarse``.
+    """
+    return space.cluster_hierarchy(params, n_coarse)
+
+
+@st.cache_resource(show_spinner="Scoring the cluster labels…", max_entries=32, hash_funcs=_BY_SPACE)
+def label_quality(
+    space: Space, params: ClusterParams, n_coarse: int | None, threshold: float
+) -> LabelQuality:
+    """How near each label lies to its cluster's texts: the clusters of ``params``, or with
+    ``n_coarse`` the coarse ones (see ``Space.label_quality``); ``unavailable`` says why
+    there are no scores.
+
+    Raises:
+        InputError: A bad ``n_coarse`` or threshold, or the model does not load.
+    """
+    return space.label_quality(params, n_coarse, threshold)
 
 
 @st.cache_resource(
@@ -350,6 +379,8 @@ def label_issues(space: Space, column: str, k: int) -> LabelIssues:
 _RESULTS = (
     projection,
     clustering,
+    cluster_hierarchy,
+    label_quality,
     outlier_scores,
     outliers,
     duplicates,

@@ -3,29 +3,32 @@
 from __future__ import annotations
 
 import zlib
+from dataclasses import replace
 
-import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from components import cached, state
+from components.cluster_tree_panel import cluster_tree, label_qualities
 from components.current import OpenDataset
 from components.map_view import pending_inputs
 from components.markdown import plain_markdown, safe
 from components.settings import parameter_input
-from components.tables import text_table
 from embedding_space.analysis.clustering import (
     CLUSTER_NAME_CHARS,
     NOISE,
     Clustering,
     suggest_n_clusters,
 )
+from embedding_space.analysis.hierarchy import ClusterHierarchy, LabelQuality
 from embedding_space.analysis.parameters import SETTINGS
 from embedding_space.errors import InputError
 from embedding_space.store.space import Space
 
 _METHOD_LABELS = {"kmeans": "KMeans", "hdbscan": "HDBSCAN"}
 _CONTROLS = (state.CLUSTER_METHOD, state.N_CLUSTERS, state.MIN_CLUSTER_SIZE)
+COARSE = "coarse"
+"""The level of gathered clusters (``state.CLUSTER_LEVEL``); the other is ``"fine"``."""
 
 
 def _suggest(current: OpenDataset) -> None:
@@ -64,14 +67,32 @@ def cluster_controls(current: OpenDataset) -> None:
         )
         if suggestion := state.value(state.widget_key("cluster-suggestion", current.info.id)):
             st.caption(safe(suggestion))
+        # The level and the coarse count apply at once: gathering the clusters is quick.
+        level, count = st.columns([1.2, 1], vertical_alignment="bottom")
+        level.segmented_control(
+            "Cluster level",
+            ["fine", COARSE],
+            required=True,
+            help="Fine: the clusters as found. Coarse: whole clusters gathered into fewer "
+            "groups (Ward's linkage of their centres), each labelled by its own words.",
+            **state.bind(state.CLUSTER_LEVEL),
+        )
+        parameter_input(count, SETTINGS[state.N_COARSE], **state.bind(state.N_COARSE))
+        if is_coarse():
+            st.caption("Renamed labels are the fine clusters'; the coarse ones keep their words.")
         left, right = st.columns(2)
         left.toggle("Cluster labels on the map", **state.bind(state.CLUSTER_LABELS))
         right.toggle("Density contours (2-D)", **state.bind(state.DENSITY))
 
 
-def current_clustering(current: OpenDataset) -> Clustering | None:
-    """The open dataset's clusters as the controls ask for them; ``None`` (with a message)
-    for a dataset of one row or parameters that do not fit."""
+def is_coarse() -> bool:
+    """Whether the maps show the coarse clusters rather than the fine ones."""
+    return state.value(state.CLUSTER_LEVEL) == COARSE
+
+
+def fine_clustering(current: OpenDataset) -> Clustering | None:
+    """The open dataset's clusters as found, with the names given to them; ``None`` (with a
+    message) for a dataset of one row or parameters that do not fit."""
     if len(current.texts) < 2:
         return None
     params = state.cluster_params()
@@ -84,6 +105,29 @@ def current_clustering(current: OpenDataset) -> Clustering | None:
         if cluster_id in clustering.sizes():
             clustering = clustering.renamed(cluster_id, name)
     return clustering
+
+
+def current_hierarchy(current: OpenDataset, fine: Clustering) -> ClusterHierarchy | None:
+    """The fine clusters (as :func:`fine_clustering` gives them) gathered into the coarse
+    count the controls ask for; ``None`` (with a message) where they cannot be."""
+    try:
+        hierarchy = cached.cluster_hierarchy(
+            current.space, state.cluster_params(), state.setting(state.N_COARSE, int)
+        )
+    except InputError as error:
+        st.error(safe(error))
+        return None
+    return replace(hierarchy, fine=fine)
+
+
+def current_clustering(current: OpenDataset) -> Clustering | None:
+    """The clusters the maps show: the fine ones, or at the coarse level the coarse ones;
+    ``None`` (with a message) for a dataset of one row or parameters that do not fit."""
+    fine = fine_clustering(current)
+    if fine is None or not is_coarse():
+        return fine
+    hierarchy = current_hierarchy(current, fine)
+    return hierarchy.coarse if hierarchy is not None else fine
 
 
 def colour_clustering(current: OpenDataset) -> Clustering | None:
@@ -103,34 +147,44 @@ def _rename(space: Space, dataset_id: str, cluster_id: int, key: str) -> None:
 
 
 def cluster_table(current: OpenDataset, clustering: Clustering) -> None:
-    """Every cluster with its label, size and a sample text; a label can be renamed."""
-    if clustering.note:
-        st.info(safe(clustering.note))
-    sizes = clustering.sizes()
-    ids = clustering.clusters
-    samples = [current.texts[clustering.rows_of(cluster_id)[0]] for cluster_id in ids]
-    text_table(
-        pd.DataFrame(
-            {
-                "cluster": ids,
-                "label": [clustering.name_of(i) for i in ids],
-                "rows": [sizes[i] for i in ids],
-                "sample": samples,
-            }
-        ),
-        narrow=True,
-        rows_shown=5,
-        column_config={"cluster": st.column_config.NumberColumn("#", width=40)},
-    )
-    named = [cluster_id for cluster_id in ids if cluster_id != NOISE]
+    """The clusters as a tree, coarse clusters holding fine ones, with sizes and label
+    quality; a fine cluster's label can be renamed, its quality shown beside it.
+
+    Args:
+        current: The open dataset.
+        clustering: The clusters the map shows (fine or coarse); the tree is drawn from the
+            hierarchy of the fine ones whichever it is.
+    """
+    fine = fine_clustering(current)
+    if fine is None:
+        return
+    if fine.note:
+        st.info(safe(fine.note))
+    params = state.cluster_params()
+    n_coarse = state.setting(state.N_COARSE, int)
+    hierarchy = current_hierarchy(current, fine)
+    quality, coarse_quality = label_qualities(current, params, n_coarse)
+    # A name a link gave (kept in the session, not stored) was never scored: the stored
+    # label's score would pass for it, so it shows none.
+    stored = cached.clustering(current.space, params)
+    given = {i for i in fine.clusters if fine.name_of(i) != stored.name_of(i)}
+    if given:
+        scores = {i: score for i, score in quality.scores.items() if i not in given}
+        quality = replace(quality, scores=scores)
+    if hierarchy is not None:
+        cluster_tree(current, hierarchy, quality, coarse_quality, f"{params.key()}-{n_coarse}")
+    # In the tree's order, so the box reads like the table above it.
+    listed = [row.fine_id for row in hierarchy.tree_rows()] if hierarchy else fine.clusters
+    named = [cluster_id for cluster_id in listed if cluster_id != NOISE]
     if not named:
         return
     if error := state.take(state.widget_key("cluster-error", current.info.id)):
         st.error(safe(error))
+    if is_coarse():
+        st.caption("Renaming applies to the fine clusters (the rows of the tree).")
     # Keyed by the clustering and its names, so that the box never offers a stale label; the
     # cluster picked is kept across a rename or a new clustering that still has it.
-    params = state.cluster_params()
-    signature = zlib.crc32("\n".join(clustering.name_of(i) for i in named).encode())
+    signature = zlib.crc32("\n".join(fine.name_of(i) for i in named).encode())
     pick_key = state.widget_key("rename-cluster", current.info.id, params.key(), signature)
     picked_key = state.widget_key("rename-picked", current.info.id)
     if state.value(pick_key) not in named and state.value(picked_key) in named:
@@ -138,16 +192,33 @@ def cluster_table(current: OpenDataset, clustering: Clustering) -> None:
     chosen = st.selectbox(
         "Rename a cluster",
         named,
-        format_func=lambda i: f"{i}: {clustering.name_of(i)}",
+        format_func=lambda i: f"{i}: {fine.name_of(i)}",
         key=pick_key,
     )
     state.put(picked_key, chosen)
     name_key = state.widget_key("cluster-name", current.info.id, params.key(), signature, chosen)
     st.text_input(
         "New label",
-        value=clustering.name_of(chosen),
+        value=fine.name_of(chosen),
         key=name_key,
         max_chars=CLUSTER_NAME_CHARS,
     )
     st.button("Rename", on_click=_rename, args=(current.space, current.info.id, chosen, name_key))
-    st.caption(f"Sample of cluster {chosen}: {plain_markdown(samples[ids.index(chosen)], 160)}")
+    st.caption(_quality_line(quality, chosen))
+    sample = current.texts[fine.rows_of(chosen)[0]]
+    st.caption(f"Sample of cluster {chosen}: {plain_markdown(sample, 160)}")
+
+
+def _quality_line(quality: LabelQuality, cluster_id: int) -> str:
+    """What the rename box says of the picked label's quality."""
+    if quality.unavailable:
+        return f"Label quality not available. {safe(quality.unavailable)}"
+    score = quality.scores.get(cluster_id)
+    if score is None:
+        return "Label quality: not scored."
+    if quality.reading(cluster_id):
+        return (
+            f"Label quality {score:.2f}: **weak** (below {quality.threshold:g}), the label says "
+            "little of what its texts are about; a better one can be given here."
+        )
+    return f"Label quality {score:.2f} (weak below {quality.threshold:g})."

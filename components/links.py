@@ -43,6 +43,8 @@ def current_view(page: str = "map") -> View | None:
         size=str(size) if size and size != state.NO_COLOR else None,
         clusters=clusters,
         cluster_names=state.given_cluster_names(dataset_id, clusters),
+        cluster_level=str(state.value(state.CLUSTER_LEVEL)),
+        n_coarse=state.setting(state.N_COARSE, int),
         cluster_labels=bool(state.value(state.CLUSTER_LABELS)),
         density=bool(state.value(state.DENSITY)),
         search=SearchSpec(
@@ -113,6 +115,8 @@ def apply_view(view: View) -> None:
         state.put(name, chosen)
         state.forget(state.widget_key("pending", name))
     state.set_cluster_names(dataset_id, clusters, dict(view.cluster_names))
+    state.put(state.CLUSTER_LEVEL, view.cluster_level)
+    state.put(state.N_COARSE, view.n_coarse)
     state.put(state.CLUSTER_LABELS, view.cluster_labels)
     state.put(state.DENSITY, view.density)
     if view.search is not None:

@@ -45,6 +45,8 @@ CLUSTER_METHOD = "cluster_method"
 N_CLUSTERS = "n_clusters"
 MIN_CLUSTER_SIZE = "min_cluster_size"
 CLUSTER_LABELS = "cluster_labels"  # whether cluster labels are written on the map
+CLUSTER_LEVEL = "cluster_level"  # "fine" or "coarse": which clusters the maps show
+N_COARSE = "n_coarse_clusters"  # how many coarse clusters (a setting: 0 is automatic)
 DENSITY = "density"  # whether density contours are drawn under the points
 SEARCH_KIND = "search_kind"  # text, regex or semantic
 SEARCH_QUERY = "search_query"
@@ -85,6 +87,7 @@ DEFAULTS: dict[str, object] = {
     **{name: parameter.default for name, parameter in PARAMETERS.items()},
     **{name: parameter.default for name, parameter in SETTINGS.items()},
     CLUSTER_LABELS: True,
+    CLUSTER_LEVEL: "fine",
     DENSITY: False,
     SIZE_COLUMN: NO_COLOR,
     SEARCH_KIND: "text",

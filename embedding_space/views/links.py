@@ -32,6 +32,7 @@ from embedding_space.views.parts import (
 )
 
 __all__ = [
+    "CLUSTER_LEVELS",
     "CLUSTER_SETTINGS",
     "FILTER_PREFIX",
     "URL_NAMES",
@@ -58,6 +59,8 @@ CLUSTER_SETTINGS = {
     "min_cluster_size": "min_cluster_size",
 }
 """A clustering's link names (its settings' names) -> :class:`ClusterParams` fields."""
+CLUSTER_LEVELS = ("fine", "coarse")
+"""The levels of clusters a map can show: as found, or gathered (``analysis.hierarchy``)."""
 _SCALARS = ("dataset", "model", "key", "color", "size", "kept", "q", "qkind", "qcol")
 _FLAGS = ("labels", "density", "fit")
 
@@ -237,6 +240,19 @@ class QueryReader:
                 cast(int, chosen.get("min_cluster_size", ClusterParams().min_cluster_size))
             ),
         )
+
+    def cluster_level(self) -> tuple[str, int]:
+        """The level of clusters shown (``level``) and how many coarse ones
+        (``n_coarse_clusters``, 0: automatic)."""
+        level = self._take("level")
+        if level is not None and level not in CLUSTER_LEVELS:
+            self._bad(f"level must be one of {', '.join(CLUSTER_LEVELS)}, not {level[:40]!r}.")
+            level = None
+        coarse = 0
+        if (text := self._take("n_coarse_clusters")) is not None:
+            parsed = self._parsed(SETTINGS["n_coarse_clusters"], "n_coarse_clusters", text)
+            coarse = int(cast(int, parsed)) if parsed is not None else 0
+        return level or CLUSTER_LEVELS[0], coarse
 
     def cluster_names(self) -> dict[int, str]:
         names: dict[int, str] = {}

@@ -90,6 +90,9 @@ def view_map(
         clustering = space.clustering(view.clusters)
     if clustering is not None:
         clustering = named_clustering(clustering, view.cluster_names)
+        if view.cluster_level == "coarse":
+            # Names given are the fine clusters'; the coarse ones keep their own words.
+            clustering = space.cluster_hierarchy(view.clusters, view.n_coarse).coarse
     encodings = map_encodings(
         view,
         frame,

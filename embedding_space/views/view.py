@@ -21,11 +21,13 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from embedding_space.analysis.clustering import CLUSTER_NAME_CHARS, ClusterParams
 from embedding_space.analysis.filters import MAX_FILTERS, Filter
+from embedding_space.analysis.parameters import SETTINGS
 from embedding_space.analysis.projection import PARAMETERS, ProjectionParams
 from embedding_space.errors import InputError
 from embedding_space.rows import encode_rows
 from embedding_space.text import without_direction_controls
 from embedding_space.views.links import (
+    CLUSTER_LEVELS,
     CLUSTER_SETTINGS,
     FILTER_PREFIX,
     URL_NAMES,
@@ -81,7 +83,10 @@ class View:
             :data:`NO_COLOR`; ``None``: the dataset's default.
         size: A numeric column or :data:`OUTLIER_SCORE`; ``None``: one size.
         clusters: How the clusters are found.
-        cluster_names: Names given to clusters (cluster id -> name).
+        cluster_names: Names given to clusters (cluster id -> name); fine clusters only.
+        cluster_level: ``"fine"`` (the clusters as found) or ``"coarse"`` (gathered, see
+            ``analysis.hierarchy``): which the map is coloured and labelled by.
+        n_coarse: How many coarse clusters; ``0`` picks about the square root of the fine.
         cluster_labels: Whether cluster names are written on the map.
         density: Whether density contours are drawn under the points.
         search: A search whose matches are marked.
@@ -105,6 +110,8 @@ class View:
     size: str | None = None
     clusters: ClusterParams = field(default_factory=ClusterParams)
     cluster_names: Mapping[int, str] = field(default_factory=dict)
+    cluster_level: str = CLUSTER_LEVELS[0]
+    n_coarse: int = 0
     cluster_labels: bool = True
     density: bool = False
     search: SearchSpec | None = None
@@ -124,6 +131,12 @@ class View:
             raise InputError(f"The page must be one of {', '.join(PAGES)}, not {self.page!r}.")
         if len(self.annotations) > MAX_ANNOTATIONS:
             raise InputError(f"A view holds at most {MAX_ANNOTATIONS} notes.")
+        if self.cluster_level not in CLUSTER_LEVELS:
+            raise InputError(
+                f"The cluster level must be one of {', '.join(CLUSTER_LEVELS)}, "
+                f"not {self.cluster_level!r}."
+            )
+        SETTINGS["n_coarse_clusters"].check(self.n_coarse)
         names: dict[int, str] = {}
         for cluster_id, name in self.cluster_names.items():
             cleaned = without_direction_controls(" ".join(str(name).split()))
@@ -166,6 +179,10 @@ class View:
                 written[link_name] = str(chosen)
         for cluster_id, name in sorted(self.cluster_names.items()):
             written[f"name.{cluster_id}"] = name
+        if self.cluster_level != CLUSTER_LEVELS[0]:
+            written["level"] = self.cluster_level
+        if self.n_coarse:
+            written["n_coarse_clusters"] = str(self.n_coarse)
         if not self.cluster_labels:
             written["labels"] = "0"
         if self.density:
@@ -234,6 +251,7 @@ class View:
         if dataset is None:
             raise InputError("The view names no dataset (dataset=…).")
         projection = reader.projection()
+        level, n_coarse = reader.cluster_level()
         view = cls(
             dataset=dataset,
             page=page,
@@ -243,6 +261,8 @@ class View:
             size=reader.text("size"),
             clusters=reader.clusters(),
             cluster_names=reader.cluster_names(),
+            cluster_level=level,
+            n_coarse=n_coarse,
             cluster_labels=reader.flag("labels", True),
             density=reader.flag("density", False),
             search=reader.search(),

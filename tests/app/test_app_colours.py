@@ -106,9 +106,10 @@ def test_suggest_fills_in_n_clusters_and_the_rename_box_follows_the_clusters(
     apply.click().run()
     assert not app.exception
     assert app.session_state[state.N_CLUSTERS] == suggested
-    table = next(d.value for d in app.dataframe if "label" in d.value.columns)
+    tree = next(d.value for d in app.dataframe if "label" in d.value.columns)
+    table = tree[tree["level"] == "fine"]
     assert len(table) == suggested, "the side panel lists the applied clusters"
-    name_of = dict(zip(table["cluster"], table["label"], strict=True))
+    name_of = {int(i): str(name) for i, name in zip(table["fine"], table["label"], strict=True)}
     assert set(name_of.values()) == set(_category_colours(plotly_figure(app)))
     box = next(s for s in app.selectbox if s.label == "Rename a cluster")
     assert list(box.options) == [f"{i}: {name}" for i, name in name_of.items()]
