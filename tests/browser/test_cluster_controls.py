@@ -48,11 +48,11 @@ def test_suggest_leaves_the_cluster_controls_open_with_apply_in_sight(
         suggest.click()
         support.settle(page)
         note = page.get_by_text(re.compile(r"^Suggested \d+ clusters"))
-        expect(note).to_be_visible()
+        expect(note).to_be_visible(timeout=support.EXPECT_TIMEOUT_MS)
         suggested = re.search(r"Suggested (\d+) clusters", note.inner_text())
         assert suggested is not None
         n_clusters = page.get_by_role("spinbutton", name=re.compile(r"^n_clusters"))
-        expect(n_clusters).to_have_value(suggested.group(1))
+        expect(n_clusters).to_have_value(suggested.group(1), timeout=support.EXPECT_TIMEOUT_MS)
         apply = page.locator("button:visible", has_text=re.compile(r"^Apply$"))
         expect(apply).to_be_visible()
         expect(apply).to_be_enabled()
@@ -69,7 +69,7 @@ def test_suggest_leaves_the_cluster_controls_open_with_apply_in_sight(
         apply.click()
         support.settle(page)
         expect(n_clusters).to_be_visible()
-        expect(apply).to_be_disabled()
+        expect(apply).to_be_disabled(timeout=support.EXPECT_TIMEOUT_MS)
         assert support.errors_on_page(page) is None
         names = {t["name"] for t in support.base_traces(support.traces(page))}
         assert len(names) == int(other), names
