@@ -23,6 +23,7 @@ from components.current import OpenDataset
 from components.markdown import safe
 from embedding_space.analysis.aggregates import PERIODS, ChartBins, Period, chart_aggregates
 from embedding_space.analysis.filters import (
+    CategoryFilter,
     DateFilter,
     Filter,
     FilterCount,
@@ -201,7 +202,7 @@ def _header(
             row.markdown(f"**{count.text}**")
             for number, one in enumerate(filters):
                 if row.button(
-                    safe(filter_text(one)),
+                    safe(_short(filter_text(one))),
                     icon=":material/close:",
                     key=state.widget_key("filter-chip", dataset_id, number),
                     help="Remove this filter",
@@ -217,6 +218,10 @@ def _header(
                 "Brush a range on a chart, or click a bar, to show only those rows on the map; "
                 "filters on several columns combine."
             )
+
+
+def _short(text: str, chars: int = 44) -> str:
+    return text if len(text) <= chars else text[: chars - 1] + "…"
 
 
 def _pick_columns(dataset_id: str, key: str) -> None:
@@ -263,8 +268,13 @@ def _chart(dataset_id: str, bins: ChartBins, colors: dict[str, str] | None) -> N
     if step is not None and play is not None:
         _date_controls(dataset_id, bins, step, play)
     key = _chart_key(dataset_id, bins.column)
+    figure = filter_chart(bins, colors=colors, height=_CHART_HEIGHT)
+    if bins.kind == "categorical":
+        # Plotly reports a click only outside select mode: categories are picked by clicks
+        # (each click adds its bar, or takes it out again), numbers and dates brushed.
+        figure.update_layout(dragmode=False)
     event = st.plotly_chart(
-        filter_chart(bins, colors=colors, height=_CHART_HEIGHT),
+        figure,
         width="stretch",
         config=_CHART_CONFIG,
         key=key,
@@ -274,10 +284,25 @@ def _chart(dataset_id: str, bins: ChartBins, colors: dict[str, str] | None) -> N
     selection = event.selection if event is not None else None
     bars = _bars_of(selection.get("points", [])) if selection else []
     if bars:
-        _with_filter(dataset_id, bins.column, bins.filter_for(bars))
+        _with_filter(dataset_id, bins.column, _toggled(dataset_id, bins, bins.filter_for(bars)))
         st.rerun()
     if dated:
         _date_range(dataset_id, bins)
+
+
+def _toggled(dataset_id: str, bins: ChartBins, clicked: Filter) -> Filter | None:
+    """A click on category bars adds them to the column's filter, or takes them out of it;
+    a brush over numbers or dates replaces the range."""
+    own = [one for one in filters_of(dataset_id) if one.column == bins.column]
+    if not own or not isinstance(own[0], CategoryFilter) or not isinstance(clicked, CategoryFilter):
+        return clicked
+    values = set(own[0].values) ^ set(clicked.values)
+    other = own[0].other ^ clicked.other
+    if not values and not other:
+        return None
+    ordered = tuple(label for label in bins.labels if label in values)
+    ordered += tuple(sorted(values - set(ordered)))  # a link's categories beyond the bars
+    return CategoryFilter(bins.column, ordered, other)
 
 
 def _chart_help(bins: ChartBins) -> str:
@@ -288,7 +313,12 @@ def _chart_help(bins: ChartBins) -> str:
         parts.append(f"{bins.missing:,} rows have no value here.")
     parts.append(
         "Pale bars: all rows; solid: the rows passing the other columns' filters; "
-        "dark and narrow: the map's selection."
+        "dark and narrow: the map's selection. "
+        + (
+            "Click bars to filter by them; click again to take one out."
+            if bins.kind == "categorical"
+            else "Drag across bars to filter by their range."
+        )
     )
     return " ".join(parts)
 
