@@ -24,7 +24,7 @@ from embedding_space.figures.layers import (
     add_query_layer,
     mark_selection,
 )
-from embedding_space.figures.points import is_categorical, scatter_figure
+from embedding_space.figures.points import fitted_range, is_categorical, scatter_figure
 from embedding_space.figures.raster import (
     POINT_BUDGET,
     SAMPLE_POINTS,
@@ -109,6 +109,10 @@ def map_figure(
         color_scale=color_scale,
         row_ids=drawn,
     )
+    if kept is not None and coordinates.shape[1] == 2:
+        # The whole map's frame: a filter hides points, it does not move the others.
+        figure.update_xaxes(range=fitted_range(coordinates[:, 0]))
+        figure.update_yaxes(range=fitted_range(coordinates[:, 1]))
     if large and coordinates.shape[1] == 2:
         if kept is None:
             _add_density_of_all(figure, coordinates, color, color_scale)

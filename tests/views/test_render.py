@@ -285,6 +285,11 @@ def test_a_filtered_view_draws_only_the_rows_that_pass_and_says_how_many(
     matches = _rows(layer(drawn.figure, "contains “the”"))
     assert matches and set(matches) <= set(passing)
     assert f"{len(passing)} of 40 rows" in drawn.notes[-1]
+    # The frame stays the whole map's: the passing points keep their places on screen.
+    whole = view_figure(space, base)
+    filtered = view_figure(space, base.with_changes(filters=view.filters))
+    assert filtered.layout.xaxis.range == whole.layout.xaxis.range
+    assert filtered.layout.yaxis.range == whole.layout.yaxis.range
 
 
 def test_a_filter_on_a_column_the_dataset_lacks_is_refused(space: Space, base: View) -> None:
