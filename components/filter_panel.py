@@ -44,6 +44,7 @@ __all__ = [
     "filter_panel",
     "filter_toggle",
     "filtered_selection",
+    "passing_mask",
     "player",
 ]
 

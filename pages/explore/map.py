@@ -12,6 +12,7 @@ from components.filter_panel import (
     filter_panel,
     filter_toggle,
     filtered_selection,
+    passing_mask,
     player,
 )
 from components.legend import legend_popover, long_legend
@@ -65,6 +66,8 @@ picked = legend_popover(bar[3], legend, f"{dataset_id}:{colors[1]}") if legend e
 if state.value(state.SIDE_PANEL) is None:
     state.put(state.SIDE_PANEL, False)  # the map takes the width until there is a list to show
 selected = state.selection(dataset_id, len(texts))
+if (passing := passing_mask(dataset_id)) is not None:
+    selected = [row for row in selected if passing[row]]  # the map hides the others
 focus = state.focus_row(dataset_id, len(texts))
 # A new search, or a row in focus (a pick, or a shared link's), opens the panel that lists
 # the matches and the neighbours; the user may close it again.

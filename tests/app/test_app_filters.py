@@ -106,6 +106,8 @@ def test_the_similarity_page_takes_the_selected_rows_that_pass_the_filters(
     frame = Workspace().load_table(dated_id)
     cooking = set(frame.index[frame["topic"] == "cooking"])
     assert cooking < set(range(20)), "the selection holds the cooking rows and others"
+    # The Map lists the selected rows it draws: those that pass.
+    assert [h.value for h in app.subheader] == [f"{len(cooking)} selected rows"]
     app.switch_page(routes.SIMILARITY.path).run()
     assert not app.exception
     toggle = app.toggle[0]
