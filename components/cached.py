@@ -34,6 +34,7 @@ from embedding_space.analysis.projection import (
     ProjectionParams,
     warm_up,
 )
+from embedding_space.analysis.table_columns import FilterTable
 from embedding_space.demo import ensure_demo
 from embedding_space.embed.base import Embedder, ModelIdentity
 from embedding_space.embed.models import canonical_name, is_traditional, load_model
@@ -163,6 +164,12 @@ def label_columns(dataset_id: str) -> list[str]:
     return find_label_columns(table(dataset_id), workspace().get(dataset_id).text_column)
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def filter_table(dataset_id: str) -> FilterTable:
+    """The dataset's columns read once for filters and their charts (dates parsed)."""
+    return FilterTable(table(dataset_id), workspace().get(dataset_id).text_column)
+
+
 def _texts(dataset_id: str) -> list[str]:
     return texts_of(table(dataset_id), workspace().get(dataset_id).text_column)
 
@@ -213,7 +220,7 @@ def forget_dataset(dataset_id: str) -> None:
     """Drop from memory what was held of a deleted dataset: its table, labels and texts by
     its id; and every space and result, since those of the deleted dataset cannot be told
     apart by their arguments (the other datasets' are read back from disk when asked)."""
-    for by_dataset in (table, label_columns, hover_labels, fingerprint):
+    for by_dataset in (table, label_columns, hover_labels, fingerprint, filter_table):
         by_dataset.clear(dataset_id)
     for held in (_space, *_RESULTS):
         held.clear()

@@ -15,6 +15,7 @@ import contextlib
 import streamlit as st
 
 from components import cached, identity, routes, state
+from embedding_space.analysis.filters import usable_filters
 from embedding_space.analysis.projection import PARAMETERS
 from embedding_space.errors import InputError
 from embedding_space.views import PAGES, SearchSpec, View
@@ -60,13 +61,14 @@ def current_view(page: str = "map") -> View | None:
         camera=state.camera(dataset_id),
         fit_selection=bool(state.of_dataset(state.FIT_SELECTION, dataset_id, False)),
         annotations=tuple(state.notes(dataset_id)),
+        filters=tuple(state.of_dataset(state.FILTERS, dataset_id, ())),  # type: ignore[arg-type]
     )
 
 
 def _fitted_to_dataset(view: View) -> View:
     """The view without what its dataset does not have: rows past its end (selection, focus,
-    notes) and names of clusters KMeans will not make, so that nothing a saved view or a
-    story keeps later fails to draw."""
+    notes), names of clusters KMeans will not make and filters on columns it lacks, so that
+    nothing a saved view or a story keeps later fails to draw."""
     try:
         rows = cached.workspace().get(view.dataset).rows
     except InputError:
@@ -82,6 +84,7 @@ def _fitted_to_dataset(view: View) -> View:
         focus=view.focus if view.focus is not None and view.focus < rows else None,
         annotations=tuple(note for note in view.annotations if note.row is None or note.row < rows),
         cluster_names=names,
+        filters=usable_filters(cached.filter_table(view.dataset), view.filters)[0],
     )
 
 
@@ -134,6 +137,7 @@ def apply_view(view: View) -> None:
     state.put_for_dataset(state.CAMERA, dataset_id, None if view.camera.empty else view.camera)
     state.put_for_dataset(state.FIT_SELECTION, dataset_id, view.fit_selection or None)
     state.put_for_dataset(state.NOTES, dataset_id, list(view.annotations) or None)
+    state.put_for_dataset(state.FILTERS, dataset_id, view.filters or None)
     # A new view's map starts afresh: no remembered drag tool or event from the last one.
     state.value(state.MAP_INTERACTIONS, {}).clear()  # type: ignore[union-attr]
 

@@ -39,7 +39,7 @@ from embedding_space.views.encodings import (
     map_encodings,
     tag_encoding,
 )
-from embedding_space.views.marks import ViewRows, apply_camera, view_notes
+from embedding_space.views.marks import ViewRows, apply_camera, shown_rows, view_notes
 
 CHART_CONFIG = {"displaylogo": False, "scrollZoom": True}
 SLIDER_PARAMETERS = ("n_neighbors", "min_dist", "perplexity")
@@ -258,7 +258,7 @@ def dataset_map(
 ) -> go.Figure:
     """The open dataset's map as the controls describe it: coloured by the chosen column or
     the clusters, sized by a column, cluster labels and density if asked, layers on top, then
-    the notes and the camera of the view opened.
+    the notes and the camera of the view opened; only the rows passing its filters.
 
     Args:
         current: From :func:`components.current.open_current` (with its projection).
@@ -277,6 +277,9 @@ def dataset_map(
     color = Encoding(*colors) if colors is not None else encodings.color
     labelled = clusters if clusters is not None and state.value(state.CLUSTER_LABELS) else None
     coordinates = current.projection.coordinates
+    shown = None
+    if view is not None and view.filters:  # the same rows a saved view of it draws
+        shown = shown_rows(cached.filter_table(current.info.id), view.filters)
     figure = map_figure(
         coordinates,
         current.texts,
@@ -293,6 +296,7 @@ def dataset_map(
         clusters=labelled,
         density=bool(state.value(state.DENSITY)),
         color_scale=color.scale,
+        shown=shown,
     )
     if view is not None:
         framed = state.selection(current.info.id, len(current.texts))

@@ -79,6 +79,9 @@ MAP_HEIGHT = "map_height"  # "compact" or "tall": how high the explore pages dra
 SIDE_PANEL = "side_panel"  # whether the Map page shows its side panel beside the map
 SIMILARITY_ROWS = "similarity_rows"  # how many rows the similarity heatmap shows (applied)
 SIMILARITY_WHICH = "similarity_which"  # "random sample" or "first rows" (applied)
+FILTERS = "filters"  # dataset id -> the filters on its other columns (analysis.filters), AND
+FILTER_COLUMNS = "filter_columns"  # dataset id -> the columns the filter panel charts
+FILTERS_SHOWN = "filters_shown"  # whether the Map page shows its filter charts
 
 # Each projection parameter and each setting is kept under its own name (see PARAMETERS and
 # SETTINGS, where their defaults and bounds are written once).
@@ -105,7 +108,16 @@ def init_state() -> None:
         st.session_state.setdefault(key, value)
     st.session_state.setdefault(SELECTION, {})
     st.session_state.setdefault(FOCUS_ROW, {})
-    for per_dataset in (MAP_INTERACTIONS, KEPT_SHOWN, NOTES, CAMERA, FIT_SELECTION, DROPPED):
+    for per_dataset in (
+        MAP_INTERACTIONS,
+        KEPT_SHOWN,
+        NOTES,
+        CAMERA,
+        FIT_SELECTION,
+        DROPPED,
+        FILTERS,
+        FILTER_COLUMNS,
+    ):
         st.session_state.setdefault(per_dataset, {})
 
 
@@ -242,7 +254,8 @@ def map_interaction(map_key: str) -> dict[str, object]:
 
 def of_dataset(key: str, dataset_id: str, default: object = None) -> object:
     """What a per-dataset key (:data:`KEPT_SHOWN`, :data:`NOTES`, :data:`CAMERA`,
-    :data:`FIT_SELECTION`, :data:`DROPPED`) holds for one dataset."""
+    :data:`FIT_SELECTION`, :data:`DROPPED`, :data:`FILTERS`, :data:`FILTER_COLUMNS`) holds
+    for one dataset."""
     return st.session_state[key].get(dataset_id, default)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -23,7 +24,7 @@ from embedding_space.figures.layers import (
     add_query_layer,
     mark_selection,
 )
-from embedding_space.figures.points import is_categorical, scatter_figure
+from embedding_space.figures.points import fitted_range, is_categorical, scatter_figure
 from embedding_space.figures.raster import (
     POINT_BUDGET,
     SAMPLE_POINTS,
@@ -53,6 +54,7 @@ def map_figure(
     density: bool = False,
     color_scale: bool = False,
     point_budget: int = POINT_BUDGET,
+    shown: Sequence[int] | npt.NDArray[np.intp] | None = None,
 ) -> go.Figure:
     """The map with its layers: points, the selection, highlighted rows, and a query.
 
@@ -78,15 +80,22 @@ def map_figure(
         density: Shade where points crowd, under them (2-D only).
         color_scale: Colour by a scale even when the numbers take few values.
         point_budget: The most rows drawn as points.
+        shown: The rows drawn (those passing a view's filters), sorted; every row when
+            ``None``. The others are left out of the points, the density and the layers, but
+            keep their place: row ids, colours and the axes stay those of the whole map.
 
     Returns:
         The figure.
     """
-    count = len(coordinates)
+    kept = None if shown is None else np.asarray(list(shown), dtype=np.intp)
+    count = len(coordinates) if kept is None else len(kept)
     large = count > point_budget
     if color is not None and not color_scale and is_categorical(color):
         color = fixed_categories(color)  # a sample's categories take the whole column's colours
     drawn = sample_rows(count, min(SAMPLE_POINTS, point_budget)) if large else None
+    if kept is not None:
+        drawn = kept if drawn is None else kept[drawn]
+        highlights = [_among(layer, kept) for layer in highlights]
     figure = scatter_figure(
         coordinates if drawn is None else coordinates[drawn],
         texts if drawn is None else [texts[row] for row in drawn],
@@ -100,10 +109,18 @@ def map_figure(
         color_scale=color_scale,
         row_ids=drawn,
     )
+    if kept is not None and coordinates.shape[1] == 2:
+        # The whole map's frame: a filter hides points, it does not move the others.
+        figure.update_xaxes(range=fitted_range(coordinates[:, 0]))
+        figure.update_yaxes(range=fitted_range(coordinates[:, 1]))
     if large and coordinates.shape[1] == 2:
-        _add_density_of_all(figure, coordinates, color, color_scale)
+        if kept is None:
+            _add_density_of_all(figure, coordinates, color, color_scale)
+        else:
+            part = None if color is None else color.iloc[kept]
+            _add_density_of_all(figure, coordinates[kept], part, color_scale)
     elif density:
-        add_density(figure, coordinates)
+        add_density(figure, coordinates if kept is None else coordinates[kept])
     layers = list(highlights)
     if selected and coordinates.shape[1] == 2:
         mark_selection(figure, selected)
@@ -123,9 +140,9 @@ def map_figure(
     marks = [query] if isinstance(query, QueryMark) else list(query or [])
     for position, mark in enumerate(marks):
         neighbor_points = coordinates[np.asarray(list(mark.neighbor_rows), dtype=np.intp)]
-        shown = all(other.name != mark.name for other in marks[:position])
+        first = all(other.name != mark.name for other in marks[:position])
         add_query_layer(
-            figure, mark.point, neighbor_points, mark.text, name=mark.name, show_legend=shown
+            figure, mark.point, neighbor_points, mark.text, name=mark.name, show_legend=first
         )
     if clusters is not None:
         add_cluster_labels(figure, coordinates, clusters)
@@ -175,6 +192,13 @@ def _add_density_of_all(
     else:
         values = pd.to_numeric(color, errors="coerce").to_numpy(dtype=float)
         add_density_image(figure, coordinates, values=values)
+
+
+def _among(layer: Highlight, kept: npt.NDArray[np.intp]) -> Highlight:
+    """A layer less the rows a filter leaves out of the map."""
+    rows = np.asarray(list(layer.rows), dtype=np.intp)
+    rows = rows[np.isin(rows, kept)]
+    return Highlight(rows.tolist(), layer.name, layer.color, layer.symbol, layer.size)
 
 
 def _within_budget(layer: Highlight, budget: int) -> Highlight:

@@ -1,5 +1,6 @@
 """The rows a view marks (selection, kept selection, search matches, the focus row and its
-neighbours), the layers drawn for them, where the camera looks, and the notes."""
+neighbours), the rows its filters let onto the map, the layers drawn for them, where the
+camera looks, and the notes."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import plotly.graph_objects as go
 
+from embedding_space.analysis.filters import Filter, apply_filters, count_rows, filter_text
+from embedding_space.analysis.table_columns import FilterTable
 from embedding_space.errors import InputError
 from embedding_space.figures.annotations import MapNote
 from embedding_space.figures.layers import (
@@ -28,8 +32,10 @@ __all__ = [
     "FIT_MARGIN",
     "ViewRows",
     "apply_camera",
+    "filter_note",
     "map_layers",
     "search_label",
+    "shown_rows",
     "view_notes",
     "view_rows",
 ]
@@ -96,6 +102,26 @@ def view_rows(space: Space, view: View, settings: MapSettings = DEFAULT_SETTINGS
         found_near = space.neighbors(view.focus, settings.neighbor_k, settings.neighbor_metric)
         neighbors = [neighbor.row for neighbor in found_near]
     return ViewRows(view.selection, kept, matches, neighbors)
+
+
+def shown_rows(table: FilterTable, filters: Sequence[Filter]) -> npt.NDArray[np.intp] | None:
+    """The rows a view's map draws: those passing every one of its filters (AND), sorted;
+    ``None`` when it has no filter (every row is drawn).
+
+    Raises:
+        InputError: A filter names a column the table lacks, or one of another kind.
+    """
+    if not filters:
+        return None
+    return np.flatnonzero(apply_filters(table, filters)).astype(np.intp)
+
+
+def filter_note(filters: Sequence[Filter], shown: npt.NDArray[np.intp], rows: int) -> str:
+    """What a filtered map says of itself: ``Filtered (price 10 – 50): 1,204 of 3,080 rows``."""
+    mask = np.zeros(rows, dtype=bool)
+    mask[shown] = True
+    named = "; ".join(filter_text(one) for one in filters)
+    return f"Filtered ({named}): {count_rows(mask).text}"
 
 
 def search_label(search: SearchSpec) -> str:

@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 
 from embedding_space.analysis.clustering import Clustering
 from embedding_space.analysis.projection import Projection
+from embedding_space.analysis.table_columns import FilterTable
 from embedding_space.errors import InputError
 from embedding_space.export.story import SlideContent, export_story_html
 from embedding_space.figures.annotations import add_notes, with_caption
@@ -31,7 +32,14 @@ from embedding_space.views.encodings import (
     named_clustering,
     space_values,
 )
-from embedding_space.views.marks import apply_camera, map_layers, view_notes, view_rows
+from embedding_space.views.marks import (
+    apply_camera,
+    filter_note,
+    map_layers,
+    shown_rows,
+    view_notes,
+    view_rows,
+)
 from embedding_space.views.story import Story, caption_lines
 from embedding_space.views.view import CLUSTER_COLOR, View
 
@@ -56,7 +64,7 @@ class ViewMap:
 
     Attributes:
         figure: The plotly figure.
-        points: The rows on the map.
+        points: The rows drawn on the map (those passing the view's filters).
         notes: Sentences for the reader: the projection or the clustering differs from what
             the view asks (too few rows for it, ...).
     """
@@ -74,8 +82,14 @@ def view_map(
     projection: Projection | None = None,
     clustering: Clustering | None = None,
     settings: MapSettings = DEFAULT_SETTINGS,
+    filter_table: FilterTable | None = None,
 ) -> ViewMap:
-    """The map a view describes, as the Map page draws it (see :func:`view_figure`).
+    """The map a view describes, as the Map page draws it (see :func:`view_figure`): only
+    the rows passing its filters are drawn.
+
+    Args:
+        filter_table: The dataset's table read for filtering, when the caller keeps one;
+            read here when the view has filters and none is given.
 
     Raises:
         InputError: The view names a column, a row, a cluster or a kept selection the dataset
@@ -102,6 +116,10 @@ def view_map(
     )
     rows = view_rows(space, view, settings)
     coordinates = projection.coordinates
+    shown = None
+    if view.filters:
+        table = filter_table or FilterTable(frame, space.text_column)
+        shown = shown_rows(table, view.filters)
     figure = map_figure(
         coordinates,
         space.texts,
@@ -117,11 +135,15 @@ def view_map(
         clusters=clustering if view.cluster_labels else None,
         density=view.density,
         color_scale=encodings.color.scale,
+        shown=shown,
     )
     apply_camera(figure, coordinates, view, rows.framed)
     add_notes(figure, coordinates, view_notes(view, rows))
     notes = [projection.note, clustering.note if clustering is not None else ""]
-    return ViewMap(figure, len(coordinates), tuple(note for note in notes if note))
+    if shown is not None:
+        notes.append(filter_note(view.filters, shown, len(coordinates)))
+    points = len(coordinates) if shown is None else len(shown)
+    return ViewMap(figure, points, tuple(note for note in notes if note))
 
 
 def view_figure(

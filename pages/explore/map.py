@@ -7,6 +7,14 @@ from components.cluster_panel import cluster_controls, cluster_table, current_cl
 from components.current import open_current
 from components.dropped import clear_button, dropped_marks
 from components.exports import map_exports
+from components.filter_panel import (
+    filter_count,
+    filter_panel,
+    filter_toggle,
+    filtered_selection,
+    passing_mask,
+    player,
+)
 from components.legend import legend_popover, long_legend
 from components.map_view import (
     color_picker,
@@ -59,6 +67,8 @@ picked = legend_popover(bar[3], legend, f"{dataset_id}:{colors[1]}") if legend e
 if state.value(state.SIDE_PANEL) is None:
     state.put(state.SIDE_PANEL, False)  # the map takes the width until there is a list to show
 selected = state.selection(dataset_id, len(texts))
+if (passing := passing_mask(dataset_id)) is not None:
+    selected = [row for row in selected if passing[row]]  # the map hides the others
 focus = state.focus_row(dataset_id, len(texts))
 # A new search, or a row in focus (a pick, or a shared link's), opens the panel that lists
 # the matches and the neighbours; the user may close it again.
@@ -71,9 +81,11 @@ bar[6].toggle(
     "Side panel",
     **state.bind(state.SIDE_PANEL),
 )
+filtered = filter_count(dataset_id)
 card = methods_of(current, state.cluster_params() if clustering else None)
 notes = [
-    f"{len(texts):,} points · {METHOD_LABELS[projection.method]} {params.n_components}-D · "
+    f"{filtered.text if filtered else f'{len(texts):,} points'} · "
+    f"{METHOD_LABELS[projection.method]} {params.n_components}-D · "
     f"model {safe(info.vectors_model or model_name)}"
 ]
 if card.truncated:
@@ -81,9 +93,14 @@ if card.truncated:
         f"{card.truncated:,} texts are longer than the model reads ({card.max_tokens} tokens); "
         "only their beginning decides where they sit"
     )
-st.caption(" · ".join(notes))
+# The Filters switch sits under the toolbar's last switch, at the end of the map's caption.
+caption, switch = st.columns([6, 1.2], gap="small", vertical_alignment="center")
+caption.caption(" · ".join(notes))
+filter_toggle(switch, dataset_id)
 if projection.note:
     st.info(projection.note)
+if state.value(state.FILTERS_SHOWN):
+    filter_panel(current, selected)
 
 metric = state.setting(state.NEIGHBOR_METRIC, str)
 focus_neighbors = (
@@ -147,7 +164,7 @@ with map_column:
 with bar[5]:
     map_exports(
         current,
-        selected,
+        filtered_selection(dataset_id, len(texts)),
         figure,
         card,
         clustering.row_names() if clustering is not None else None,
@@ -214,6 +231,7 @@ if side_column is not None:
         with notes_tab:
             notes_panel(dataset_id, focus=focus, selected=selected)
 
+player(current)
 
 if selected:
     st.subheader(f"{len(selected):,} selected rows", anchor=False)

@@ -3,10 +3,10 @@
 import numpy as np
 import streamlit as st
 
-from components import state
 from components.cluster_panel import colour_clustering
 from components.current import open_current
 from components.exports import similarity_export
+from components.filter_panel import filter_count, filtered_selection
 from components.map_view import map_categories
 from components.markdown import safe
 from components.neighbor_lists import pair_list
@@ -33,13 +33,15 @@ if len(texts) < 2:
     st.info("A similarity heatmap needs at least two rows; this dataset has one.")
     st.stop()
 
-selected = state.selection(info.id, len(texts))
+# "The selection" respects the Map page's filters (see filtered_selection).
+selected = filtered_selection(info.id, len(texts))
+filtered = filter_count(info.id) is not None
 controls = st.columns([1.6, 1.9, 2.2, 1.5], gap="small", vertical_alignment="center")
 metric = controls[0].selectbox(
     "Metric", METRICS, format_func=METRIC_LABELS.__getitem__, label_visibility="collapsed"
 )
 use_selection = bool(selected) and controls[1].toggle(
-    f"Use the map selection ({len(selected):,} rows)", value=True
+    f"Use the {'filtered ' if filtered else ''}map selection ({len(selected):,} rows)", value=True
 )
 count, sample = rows_choice(controls[2], min(MAX_ROWS, len(texts)), disabled=use_selection)
 ordered = controls[3].toggle("Order by clustering", value=True)

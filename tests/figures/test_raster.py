@@ -100,3 +100,19 @@ def test_the_payload_of_a_million_rows_is_a_few_bytes_a_row() -> None:
 def test_the_sample_is_the_same_every_time() -> None:
     assert sample_rows(10_000, 50).tolist() == sample_rows(10_000, 50).tolist()
     assert sample_rows(30, 50).tolist() == list(range(30))
+
+
+def test_a_filtered_large_map_samples_and_images_only_the_rows_that_pass() -> None:
+    count = 3_000
+    coordinates = _points(count)
+    texts = [f"row {row}" for row in range(count)]
+    passing = np.flatnonzero(coordinates[:, 0] > 0)  # about half: still over the budget
+    figure = map_figure(coordinates, texts, point_budget=1_000, shown=passing)
+    drawn = np.concatenate([np.asarray(trace.customdata).reshape(-1) for trace in figure.data])
+    assert len(drawn) == 1_000 and set(drawn.tolist()) <= set(passing.tolist())
+    assert len(figure.layout.images) == 1, "the image of the rows that pass"
+    # Under the budget, every passing row is a point and no image is drawn.
+    few = passing[:400]
+    small = map_figure(coordinates, texts, point_budget=1_000, shown=few)
+    rows = np.concatenate([np.asarray(trace.customdata).reshape(-1) for trace in small.data])
+    assert sorted(rows.tolist()) == few.tolist() and len(small.layout.images) == 0

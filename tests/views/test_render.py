@@ -264,3 +264,36 @@ def test_the_map_reports_its_points_and_what_differs_from_the_view(
 ) -> None:
     drawn = view_map(space, base)
     assert drawn.points == 40 and drawn.notes == ()
+
+
+def test_a_filtered_view_draws_only_the_rows_that_pass_and_says_how_many(
+    space: Space, base: View
+) -> None:
+    from embedding_space.analysis.filters import CategoryFilter
+
+    kept = ("cooking", "football")
+    view = base.with_changes(
+        filters=(CategoryFilter("topic", kept),),
+        search=SearchSpec("the", "text", None),
+        selection=(0, 39),
+    )
+    drawn = view_map(space, view)
+    rows = sorted(row for trace in point_traces(drawn.figure) for row in _rows(trace))
+    passing = space.table.index[space.table["topic"].isin(kept)].tolist()
+    assert rows == passing and drawn.points == len(passing) == 20
+    # A search's matches outside the filter are not drawn either.
+    matches = _rows(layer(drawn.figure, "contains “the”"))
+    assert matches and set(matches) <= set(passing)
+    assert f"{len(passing)} of 40 rows" in drawn.notes[-1]
+    # The frame stays the whole map's: the passing points keep their places on screen.
+    whole = view_figure(space, base)
+    filtered = view_figure(space, base.with_changes(filters=view.filters))
+    assert filtered.layout.xaxis.range == whole.layout.xaxis.range
+    assert filtered.layout.yaxis.range == whole.layout.yaxis.range
+
+
+def test_a_filter_on_a_column_the_dataset_lacks_is_refused(space: Space, base: View) -> None:
+    from embedding_space.analysis.filters import RangeFilter
+
+    with pytest.raises(InputError, match="no column 'price'"):
+        view_map(space, base.with_changes(filters=(RangeFilter("price", 1, 2),)))
