@@ -43,7 +43,7 @@ from embedding_space.embed.sentence import DEFAULT_MODEL
 from embedding_space.figures.labels import HoverLabels
 from embedding_space.io.columns import label_columns as find_label_columns
 from embedding_space.io.columns import texts_of
-from embedding_space.store.space import Space
+from embedding_space.store.space import Space, filter_table_of
 from embedding_space.store.workspace import DatasetInfo, Workspace
 from embedding_space.types import FloatMatrix, ScoreVector
 
@@ -164,10 +164,17 @@ def label_columns(dataset_id: str) -> list[str]:
     return find_label_columns(table(dataset_id), workspace().get(dataset_id).text_column)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
 def filter_table(dataset_id: str) -> FilterTable:
-    """The dataset's columns read once for filters and their charts (dates parsed)."""
-    return FilterTable(table(dataset_id), workspace().get(dataset_id).text_column)
+    """The dataset's columns read once for filters and their charts (dates parsed), with its
+    tags as a column once there are any (``Space.filter_table``); read anew when they change."""
+    tags = workspace().tags(dataset_id)
+    return _filter_table(dataset_id, tags.version() if tags.names() else -1)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _filter_table(dataset_id: str, tags_version: int) -> FilterTable:
+    tags = workspace().tags(dataset_id) if tags_version >= 0 else None
+    return filter_table_of(table(dataset_id), workspace().get(dataset_id).text_column, tags)
 
 
 def _texts(dataset_id: str) -> list[str]:
@@ -220,9 +227,9 @@ def forget_dataset(dataset_id: str) -> None:
     """Drop from memory what was held of a deleted dataset: its table, labels and texts by
     its id; and every space and result, since those of the deleted dataset cannot be told
     apart by their arguments (the other datasets' are read back from disk when asked)."""
-    for by_dataset in (table, label_columns, hover_labels, fingerprint, filter_table):
+    for by_dataset in (table, label_columns, hover_labels, fingerprint):
         by_dataset.clear(dataset_id)
-    for held in (_space, *_RESULTS):
+    for held in (_space, _filter_table, *_RESULTS):
         held.clear()
 
 

@@ -41,6 +41,7 @@ from embedding_space.analysis.outliers import (
 from embedding_space.analysis.parameters import SETTINGS, default_of
 from embedding_space.analysis.projection import Projection, ProjectionParams, project
 from embedding_space.analysis.search import Match, search
+from embedding_space.analysis.table_columns import FilterTable
 from embedding_space.embed.models import load_model
 from embedding_space.errors import InputError
 from embedding_space.store.artifacts import model_slug
@@ -50,11 +51,19 @@ from embedding_space.store.graphs import Graphs
 from embedding_space.store.labels import LabelsOfSpace
 from embedding_space.store.results import ResultStore
 from embedding_space.store.selections import Selections
-from embedding_space.store.tag_columns import TAG_SEPARATOR, TAGS_COLUMN
+from embedding_space.store.tag_columns import TAG_SEPARATOR, TAGS_COLUMN, with_tags
 from embedding_space.store.tags import Tags
 from embedding_space.types import FloatMatrix, ScoreVector
 
-__all__ = ["ModelLoader", "Space"]
+__all__ = ["ModelLoader", "Space", "filter_table_of"]
+
+
+def filter_table_of(table: pd.DataFrame, text_column: str, tags: Tags | None) -> FilterTable:
+    """A dataset's rows as filters read them: its columns, and its rows' tags as a column of
+    lists (``tags``) once there are any, so a filter can keep the rows with a tag."""
+    if tags is not None and tags.names():
+        table = with_tags(table, tags.tags_of_rows())
+    return FilterTable(table, text_column)
 
 
 class Space(LabelsOfSpace, EmbeddedRows):
@@ -119,6 +128,10 @@ class Space(LabelsOfSpace, EmbeddedRows):
         if column == TAGS_COLUMN and column not in self.table.columns and tags is not None:
             return [TAG_SEPARATOR.join(names) for names in tags.tags_of_rows()]
         return super().column_values(column)
+
+    def filter_table(self) -> FilterTable:
+        """The rows as filters read them (see :func:`filter_table_of`)."""
+        return filter_table_of(self.table, self.text_column, self.tags)
 
     # -- neighbourhoods -----------------------------------------------------------------------
 

@@ -118,7 +118,7 @@ def view_map(
     coordinates = projection.coordinates
     shown = None
     if view.filters:
-        table = filter_table or FilterTable(frame, space.text_column)
+        table = filter_table or space.filter_table()
         shown = shown_rows(table, view.filters)
     figure = map_figure(
         coordinates,

@@ -115,3 +115,23 @@ def test_the_similarity_page_takes_the_selected_rows_that_pass_the_filters(
     assert app.session_state[state.SELECTION][dated_id] == list(range(20)), "kept as selected"
     heatmap = next(f for f in plotly_figures(app) if f["data"][0]["type"] == "heatmap")
     assert heatmap["data"][0]["z"]["shape"] == f"{len(cooking)}, {len(cooking)}"
+
+
+def test_a_tag_is_a_filter_and_a_chart(dated_id: str) -> None:
+    workspace = Workspace()
+    tags = workspace.tags(dated_id)
+    tags.tag([2, 9, 33], "check")
+    tags.tag([9, 10], "fine")
+    try:
+        app = _open(dated_id, **{"f.tags": "check"})
+        assert _map_rows(app) == [2, 9, 33]
+        assert f"3 of {ROWS} rows" in _caption_text(app)
+        labels = [
+            {str(item[4]) for item in chart["data"][0]["customdata"]} for chart in _bar_charts(app)
+        ]
+        assert {"check", "fine"} in [names & {"check", "fine"} for names in labels], (
+            "the tags have a chart of their own"
+        )
+    finally:
+        tags.delete("check")
+        tags.delete("fine")

@@ -297,3 +297,23 @@ def test_a_filter_on_a_column_the_dataset_lacks_is_refused(space: Space, base: V
 
     with pytest.raises(InputError, match="no column 'price'"):
         view_map(space, base.with_changes(filters=(RangeFilter("price", 1, 2),)))
+
+
+def test_a_view_filtered_by_a_tag_draws_the_tagged_rows(embedder: SentenceEmbedder) -> None:
+    from embedding_space.analysis.filters import CategoryFilter
+    from tests.helpers import topics_frame
+
+    workspace = Workspace()
+    info = workspace.create_dataset(topics_frame(), "text", "four topics, tagged")
+    workspace.embeddings(info.id, embedder)
+    space = workspace.space(info.id, embedder.cache_key)
+    tagged = [3, 4, 17, 30]
+    assert space.tags is not None
+    space.tags.tag(tagged, "look again")
+    space.tags.tag([4, 5], "other")
+
+    view = View(info.id, projection=PCA, filters=(CategoryFilter("tags", ("look again",)),))
+    drawn = view_map(space, view)
+    rows = sorted(row for trace in point_traces(drawn.figure) for row in _rows(trace))
+    assert rows == tagged, "a row with several tags passes when one of them is asked for"
+    assert "4 of 40 rows" in drawn.notes[-1]
