@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from embedding_space.embed.models import load_query_model
+from embedding_space.embed.sentence import BF16_SUFFIX
 from embedding_space.store.files import EmbeddedFile, read_embedded, space_of
 from embedding_space.store.space import Space
 from embedding_space.types import ProgressCallback
@@ -53,5 +54,12 @@ def open_input(args: argparse.Namespace) -> tuple[EmbeddedFile, Space]:
         InputError: The file cannot be read, or the model cannot embed against it.
     """
     file = read_embedded(args.input)
-    # A verb embeds a few typed texts at most: the light load path spares it torch (~10 s).
-    return file, space_of(file, model=getattr(args, "model", None), models=load_query_model)
+    # Typed texts are embedded in the precision the file's vectors were made in (its cache key
+    # says), so that a query scores as it would in the app; a verb embeds a few texts at most,
+    # and the light load path spares it torch (~10 s) where that precision is float32.
+    precision = "bf16" if str(file.metadata.get("cache_key", "")).endswith(BF16_SUFFIX) else "fp32"
+    return file, space_of(
+        file,
+        model=getattr(args, "model", None),
+        models=lambda name: load_query_model(name, precision),
+    )

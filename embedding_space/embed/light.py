@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from embedding_space.embed.sentence import (
+    BF16_SUFFIX,
     DEFAULT_MODEL,
     read_identity,
     resolve_model_source,
@@ -161,7 +162,8 @@ def load_light(name: str = DEFAULT_MODEL, precision: str | None = None) -> Light
     Args:
         name: A model name or folder, as for ``sentence.load_embedder``.
         precision: As for ``sentence.load_embedder``: it sets the cache key the vectors are
-            compared under (the NumPy path always computes in float32).
+            compared under. The NumPy path computes in float32, so a precision that means
+            bfloat16 (``bf16``, or ``auto`` on a processor that has it) gives ``None``.
 
     Returns:
         The embedder; ``None`` when the model is not one this runs (another architecture or
@@ -169,7 +171,9 @@ def load_light(name: str = DEFAULT_MODEL, precision: str | None = None) -> Light
     """
     identity = read_identity(name, precision)
     folder = Path(resolve_model_source(name.strip()))
-    if identity is None or not _runs(folder):
+    # Vectors made in bfloat16 (torch's autocast) differ from float32 ones in the fourth
+    # decimal: a query must be embedded as they were, so the app and the command line agree.
+    if identity is None or identity.cache_key.endswith(BF16_SUFFIX) or not _runs(folder):
         return None
     try:
         return LightEmbedder(name.strip(), folder, identity.cache_key)

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
 __all__ = [
+    "BF16_SUFFIX",
     "BUNDLED_NAMES",
     "DEFAULT_MODEL",
     "PRECISIONS",
@@ -35,6 +36,8 @@ __all__ = [
     "token_limit_in",
 ]
 
+BF16_SUFFIX = "|bf16"
+"""How a cache key ends when its vectors were computed in bfloat16."""
 PRECISIONS = ("auto", "fp32", "bf16")
 """How the model computes: ``bf16`` runs its matrix products in bfloat16 (autocast; about
 twice as fast where the processor has bfloat16 instructions, vectors within cosine 0.9999 of
@@ -313,7 +316,7 @@ def _known_as(name: str, folder: str | None, fingerprint: str) -> str:
 
 
 def _cache_key(known_as: str, max_seq_length: int, bf16: bool) -> str:
-    precision = "|bf16" if bf16 else ""
+    precision = BF16_SUFFIX if bf16 else ""
     return f"{known_as}|max_seq_length={max_seq_length}|normalized{precision}"
 
 
