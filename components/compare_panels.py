@@ -227,10 +227,13 @@ def selection_note(current: OpenDataset, rows: Sequence[int] | None) -> None:
     elif selected:
         note = (
             f"Filtered: {filtered.text} · {len(rows or ()):,} of the {len(selected):,} "
-            "selected rows pass; the maps and the list below take those."
+            "selected rows pass: the maps light up those, and the list below ranks them."
         )
     else:
-        note = "Filtered: " + filtered.text + " · the maps and the list below take those."
+        note = (
+            f"Filtered: {filtered.text} · the maps light up the rows that pass, and the list "
+            "below ranks them."
+        )
     left, right = st.columns([4, 1])
     left.caption(note)
     if selected and right.button("Clear selection", key="compare-clear"):
