@@ -1,9 +1,13 @@
 """The pieces of the Compare page: two embeddings of one dataset chosen, their figures side
-by side, the two maps with linked selection, and the rows the spaces disagree on."""
+by side, the two maps with linked selection, and the rows the spaces disagree on.
+
+"The selection" here is the Map page's, read through its filters (``filtered_selection``):
+the maps light up and the list ranks the selected rows that pass, or every passing row."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import pandas as pd
@@ -11,6 +15,7 @@ import streamlit as st
 
 from components import background, cached, state
 from components.current import OpenDataset
+from components.filter_panel import filter_count, filtered_selection
 from components.map_view import show_map
 from components.markdown import plain_markdown, safe
 from embedding_space.analysis.comparison import Comparison, align_map
@@ -130,7 +135,7 @@ def _coordinates(current: OpenDataset, space: Space) -> tuple[FloatMatrix, str]:
 def linked_maps(current: OpenDataset, pair: Pair, result: Comparison) -> None:
     """A's map and B's (turned to lie on A's), coloured by agreement; a selection on one
     shows on both."""
-    selected = state.selection(current.info.id, len(current.texts))
+    selected = filtered_selection(current.info.id, len(current.texts))
     coordinates_a, method = _coordinates(current, pair.space_a)
     coordinates_b, _ = _coordinates(current, pair.space_b)
     if coordinates_a.shape[1] == 2 and coordinates_b.shape[1] == 2:
@@ -166,10 +171,30 @@ def linked_maps(current: OpenDataset, pair: Pair, result: Comparison) -> None:
             st.rerun()
 
 
-def disagreeing_rows(current: OpenDataset, pair: Pair, result: Comparison) -> None:
-    """The rows whose neighbourhoods differ most, each with its two neighbour lists."""
+def compared_rows(current: OpenDataset) -> list[int] | None:
+    """The rows the Compare page works with: the filtered selection (see the module's
+    notes); ``None`` for every row, when nothing is selected and no filter is on."""
+    dataset_id = current.info.id
+    if filter_count(dataset_id) is None and not state.selection(dataset_id, len(current.texts)):
+        return None
+    return filtered_selection(dataset_id, len(current.texts))
+
+
+def most_disagreeing(result: Comparison, rows: Sequence[int] | None, count: int) -> list[int]:
+    """The ``count`` rows of ``rows`` (all rows for ``None``) whose neighbourhoods differ
+    most, worst first."""
+    if rows is None:
+        return result.most_disagreeing(count)
+    return sorted(rows, key=lambda row: float(result.agreement[row]))[:count]
+
+
+def disagreeing_rows(
+    current: OpenDataset, pair: Pair, result: Comparison, rows: Sequence[int] | None = None
+) -> None:
+    """The rows (of ``rows``; all for ``None``) whose neighbourhoods differ most, each with
+    its two neighbour lists."""
     texts = current.texts
-    for row in result.most_disagreeing(10):
+    for row in most_disagreeing(result, rows, 10):
         with st.expander(
             f"Row {row} · agreement {result.agreement[row]:.2f} · {plain_markdown(texts[row], 90)}"
         ):
@@ -189,26 +214,44 @@ def disagreeing_rows(current: OpenDataset, pair: Pair, result: Comparison) -> No
                 column.markdown("\n".join(f"- {line}" for line in lines))
 
 
-def selection_note(current: OpenDataset) -> None:
-    """How many rows are selected, and a button to clear them."""
-    selected = state.selection(current.info.id, len(current.texts))
-    if selected:
-        left, right = st.columns([4, 1])
-        left.caption(f"{len(selected):,} rows selected on the maps.")
-        if right.button("Clear selection", key="compare-clear"):
-            state.set_selection(current.info.id, [])
-            st.rerun()
+def selection_note(current: OpenDataset, rows: Sequence[int] | None) -> None:
+    """How many rows the page works with (and how the filters narrowed them), and a button
+    to clear the selection."""
+    dataset_id = current.info.id
+    selected = state.selection(dataset_id, len(current.texts))
+    filtered = filter_count(dataset_id)
+    if filtered is None and not selected:
+        return
+    if filtered is None:
+        note = f"{len(selected):,} rows selected on the maps."
+    elif selected:
+        note = (
+            f"Filtered: {filtered.text} · {len(rows or ()):,} of the {len(selected):,} "
+            "selected rows pass: the maps light up those, and the list below ranks them."
+        )
+    else:
+        note = (
+            f"Filtered: {filtered.text} · the maps light up the rows that pass, and the list "
+            "below ranks them."
+        )
+    left, right = st.columns([4, 1])
+    left.caption(note)
+    if selected and right.button("Clear selection", key="compare-clear"):
+        state.set_selection(dataset_id, [])
+        st.rerun()
 
 
 __all__ = [
     "Pair",
     "choose_pair",
+    "compared_rows",
     "comparison",
     "disagreeing_rows",
     "embeddings_table",
     "label_column_picker",
     "linked_maps",
     "lsa_components",
+    "most_disagreeing",
     "selection_note",
     "stored_embeddings",
     "summary_table",

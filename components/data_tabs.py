@@ -16,6 +16,7 @@ from streamlit.delta_generator import DeltaGenerator
 from components import cached, identity, routes, state
 from components.ingest import (
     ReadChoices,
+    describe_dates,
     describe_load,
     read_upload,
     read_vectors_upload,
@@ -151,6 +152,8 @@ def upload_flow(progress_area: DeltaGenerator | None = None) -> None:
     if column_problem is not None:
         st.error(safe(column_problem))
     st.markdown(describe_load(table, uploaded.name))
+    if dates := describe_dates(table):
+        st.caption(dates)
     _reading_controls(file_id, table)
     for reason, count in table.dropped.items():
         st.caption(f"Dropped {count:,} row(s): {reason}.")

@@ -86,6 +86,16 @@ def describe_load(table: LoadedTable, file_name: str) -> str:
     return f"Read **{len(table.frame):,} rows** from {safe(file_name)} ({safe(', '.join(parts))})."
 
 
+def describe_dates(table: LoadedTable) -> str | None:
+    """The date/time columns the upload holds and how each is read, as safe markdown;
+    ``None`` when it has none. Names and sample values come from the file, so escaped."""
+    if not table.dates:
+        return None
+    # each summary reads "date column 'NAME' (format …)…": the caption names the kind once
+    found = [summary.removeprefix("date column ") for summary in table.dates.values()]
+    return "Dates found: " + " · ".join(safe(one) for one in found) + "."
+
+
 def store_and_embed(
     frame: pd.DataFrame,
     text_column: str,

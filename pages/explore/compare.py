@@ -5,6 +5,7 @@ import streamlit as st
 from components import state
 from components.compare_panels import (
     choose_pair,
+    compared_rows,
     comparison,
     disagreeing_rows,
     embeddings_table,
@@ -47,7 +48,13 @@ summary_table(result, pair)
 st.plotly_chart(agreement_histogram(result), width="stretch")
 linked_maps(current, pair, result)
 lsa_components(current, pair)
-selection_note(current)
+rows = compared_rows(current)
+selection_note(current, rows)
 st.subheader("Where the two spaces disagree most", anchor=False)
-st.caption("✓ marks a neighbour both models name.")
-disagreeing_rows(current, pair, result)
+if rows is None:
+    st.caption("✓ marks a neighbour both models name.")
+elif rows:
+    st.caption(f"Among the {len(rows):,} rows taken · ✓ marks a neighbour both models name.")
+else:
+    st.info("No selected row passes the filters.")
+disagreeing_rows(current, pair, result, rows)

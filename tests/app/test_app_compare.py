@@ -8,7 +8,7 @@ from components import routes, state
 from embedding_space.embed import SentenceEmbedder
 from embedding_space.embed.traditional import TraditionalEmbedder
 from embedding_space.store.workspace import Workspace
-from tests.helpers import TOPICS, open_app, plotly_figures, topics_frame
+from tests.helpers import TOPICS, new_app, open_app, plotly_figures, plotly_values, topics_frame
 
 
 @pytest.fixture(scope="module")
@@ -75,3 +75,33 @@ def test_a_clicked_row_of_a_tf_idf_map_shows_its_heaviest_words(two_models_id: s
     caption = next(c.value for c in app.caption if c.value.startswith("Its heaviest words: "))
     words = caption.removeprefix("Its heaviest words: ").split(", ")
     assert words and all(word in first_text.lower() for word in words)
+
+
+def test_a_filter_from_a_link_narrows_the_rows_compare_takes(two_models_id: str) -> None:
+    app = new_app()
+    app.query_params.update(
+        {"dataset": two_models_id, "method": "pca", "sel": "0-19", "f.topic": "cooking"}
+    )
+    app.run()
+    app.switch_page(routes.COMPARE.path).run()
+    assert not app.exception, [e.value for e in app.exception]
+    frame = Workspace().load_table(two_models_id)
+    cooking = set(frame.index[frame["topic"] == "cooking"])
+    assert cooking < set(range(20)), "the selection holds the cooking rows and others"
+    captions = " ".join(str(caption.value) for caption in app.caption)
+    assert f"Filtered: {len(cooking)} of 40 rows · {len(cooking)} of the 20 selected" in captions
+    # Both maps light up the selected rows that pass, not the whole selection.
+    maps = [f for f in plotly_figures(app) if any(t["type"] == "scattergl" for t in f["data"])]
+    assert len(maps) == 2
+    for figure in maps:
+        lit = {
+            int(plotly_values(trace["customdata"])[index])
+            for trace in figure["data"]
+            if trace["type"] == "scattergl" and trace.get("customdata") is not None
+            for index in trace.get("selectedpoints", [])
+        }
+        assert lit == cooking
+    # The list of disagreeing rows ranks only those rows.
+    listed = {int(e.label.split(" ")[1]) for e in app.expander if e.label.startswith("Row ")}
+    assert listed == cooking
+    assert app.session_state[state.SELECTION][two_models_id] == list(range(20)), "kept as picked"

@@ -9,7 +9,9 @@ import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from components import routes, state
+from components.ingest import describe_dates
 from embedding_space.demo import DEMO_DATASET_ID
+from embedding_space.io.tables import read_table
 from embedding_space.store.workspace import Workspace
 from tests.helpers import new_app, xlsx_bytes
 
@@ -167,3 +169,40 @@ def test_json_nested_too_deep_is_refused_and_the_other_tabs_still_draw() -> None
     assert any("levels deep" in error.value for error in app.error)
     assert app.text_area[0].label == "Texts, one per line", "the Paste tab is still there"
     assert app.dataframe, "the Workspace tab still lists the datasets"
+
+
+def test_an_uploaded_date_column_is_named_with_its_format_before_embedding() -> None:
+    app = _data_page()
+    days = ["03.01.2024", "25.12.2023", "14.02.2024", "01.03.2024", "30.06.2024", "07.07.2024"]
+    csv = "body,published\n" + "".join(
+        f'"Sentence number {i}, about things",{day}\n' for i, day in enumerate(days)
+    )
+    app.file_uploader[0].upload("notes.csv", csv.encode(), "text/csv").run()
+    assert not app.exception
+    dates = [str(c.value).replace("\\", "") for c in app.caption if "Dates found" in c.value]
+    assert len(dates) == 1
+    # 25.12.2023 can only be day first; the caption says so and why
+    assert dates[0].startswith("Dates found: 'published' (format DD.MM.YYYY); day first:")
+    assert "'25.12.2023'" in dates[0]
+
+
+def test_an_upload_without_dates_says_nothing_of_dates() -> None:
+    app = _data_page()
+    csv = "body,label\n" + "".join(f'"Sentence number {i}, about things",x{i}\n' for i in range(6))
+    app.file_uploader[0].upload("notes.csv", csv.encode(), "text/csv").run()
+    assert not app.exception
+    assert "Read **6 rows** from notes.csv" in _markdown(app)
+    assert not [c for c in app.caption if "Dates found" in c.value]
+
+
+def test_a_date_columns_name_is_shown_as_text_not_markup() -> None:
+    csv = "body,[when](https://example.com)\n" + "".join(
+        f'"Sentence number {i}, about things",2024-01-0{i + 1}\n' for i in range(6)
+    )
+    table = read_table(csv.encode(), file_name="links.csv")
+    caption = describe_dates(table)
+    assert caption is not None
+    assert "[when](https" not in caption, "a markdown link would be drawn from the file's name"
+    # as read on screen: the escapes and the word joiner that stops autolinking are unseen
+    shown = caption.replace("\\", "").replace("\u2060", "")
+    assert shown == "Dates found: '[when](https://example.com)' (format YYYY-MM-DD)."
