@@ -26,7 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from embedding_space.types import FloatMatrix
 
-STSB = Path("/work/shared/datasets/stsb-dev/sts-dev.csv")
+STSB = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "stsb-dev" / "sts-dev.csv"
+"""Evaluation data beside the project (``../shared``), read in place, never copied."""
 
 
 def vectors(rows: int) -> FloatMatrix:
