@@ -4,9 +4,10 @@ space, never on a map.
 * *The test*: the maximum mean discrepancy (MMD, Gretton et al., 2012) with a Gaussian kernel
   on the unit vectors, ``k(x, y) = exp(-‖x - y‖² / (2σ²))`` where ``‖x - y‖² = 2 - 2 cos(x, y)``
   and ``σ²`` is half the median squared distance between the pooled rows (the median
-  heuristic). The Gaussian kernel is *characteristic*: its MMD is zero only for equal
-  distributions, whereas the plain cosine (linear) kernel only compares the two groups' mean
-  vectors and misses a batch that trades one topic for another about the same centre. The
+  heuristic, on the pairs of a seeded sample of 1,000 of them). The Gaussian kernel is
+  *characteristic*: its MMD is zero only for equal distributions, whereas the plain cosine
+  (linear) kernel only compares the two groups' mean vectors and misses a batch that trades
+  one topic for another about the same centre. The
   statistic is the unbiased MMD² (about 0 when nothing changed, may dip below); its p-value is
   a permutation test: the group labels are shuffled ``permutations`` times (seeded) and the
   p-value is ``(1 + #{shuffled ≥ observed}) / (1 + permutations)``. The kernel matrix is
@@ -24,8 +25,9 @@ space, never on a map.
   by the AUC: small below 0.6, moderate below 0.75, large beyond.
 * *Novel rows*: each batch row's cosine distance to its nearest reference row (every
   reference row, in chunks), most novel first.
-* *Cluster shift*: KMeans on the reference rows (unit vectors, so clusters by cosine); each
-  batch row joins the reference cluster whose centroid is nearest by cosine. Each cluster's
+* *Cluster shift*: KMeans on the reference rows (unit vectors, so clusters by cosine; fitted
+  on a seeded sample of :data:`TEST_ROWS` of them beyond that); every row of either group
+  joins the cluster whose centroid is nearest by cosine. Each cluster's
   share of the reference and of the batch, sorted by the absolute change; a cluster *emptied*
   when its batch share fell below :data:`EMPTIED_RATIO` of its reference share.
 """
@@ -68,6 +70,7 @@ _PERMUTATION_BLOCK = 200
 # Scores held at once while looking for each batch row's nearest reference row (~200 MB).
 _BLOCK_SCORES = 50_000_000
 _AUC_FOLDS = 5
+_MEDIAN_ROWS = 1_000  # the median heuristic reads the pairs of a sample of this many rows
 
 
 @dataclass(frozen=True)
@@ -254,11 +257,17 @@ def mmd_test(
     pooled = np.vstack([reference, batch]).astype(np.float32)
     m, total = len(reference), len(pooled)
     n = total - m
-    squared = np.maximum(2.0 - 2.0 * (pooled @ pooled.T), 0.0, dtype=np.float32)
-    median = float(np.median(squared[np.triu_indices(total, k=1)]))
+    # One n × n float32 matrix, turned in place from cosines to squared distances to kernel
+    # values: at 6,000 rows 144 MB, never two of them at once.
+    kernel = pooled @ pooled.T
+    kernel *= -2
+    kernel += 2
+    np.maximum(kernel, 0, out=kernel)
+    probe = sample_rows(total, _MEDIAN_ROWS, seed)
+    median = float(np.median(kernel[np.ix_(probe, probe)][np.triu_indices(len(probe), k=1)]))
     sigma2 = median / 2 if median > 0 else 1.0
-    kernel = np.exp(-squared / np.float32(2 * sigma2), dtype=np.float32)
-    del squared
+    kernel *= np.float32(-1 / (2 * sigma2))
+    np.exp(kernel, out=kernel)
     np.fill_diagonal(kernel, 0.0)
     everything = float(kernel.sum(dtype=np.float64))
 
@@ -328,11 +337,14 @@ def cluster_shift(
     from sklearn.cluster import KMeans
 
     count = min(n_clusters, len(reference))
-    fitted = KMeans(n_clusters=count, n_init=3, random_state=seed).fit(reference)
+    fitted_on = reference[sample_rows(len(reference), TEST_ROWS, seed)]
+    fitted = KMeans(n_clusters=count, n_init=3, random_state=seed).fit(fitted_on)
     centroids = unit_rows(np.asarray(fitted.cluster_centers_, dtype=np.float32))
-    assigned = np.argmax(batch @ centroids.T, axis=1)
-    before = np.bincount(fitted.labels_, minlength=count) / len(reference)
-    after = np.bincount(assigned, minlength=count) / len(batch)
+    # Both groups join clusters by the same rule, the nearest centroid by cosine.
+    before, after = (
+        np.bincount(np.argmax(group @ centroids.T, axis=1), minlength=count) / len(group)
+        for group in (reference, batch)
+    )
     shares = [
         ClusterShare(cluster, round(float(before[cluster]), 6), round(float(after[cluster]), 6))
         for cluster in range(count)
