@@ -11,6 +11,7 @@ import pytest
 
 from embedding_space.analysis.drift import (
     DRIFT_P,
+    TEST_ROWS,
     cluster_shift,
     measure_drift,
     mmd_test,
@@ -152,3 +153,13 @@ def test_groups_too_small_or_of_other_models_are_refused() -> None:
         measure_drift(vectors[:10], vectors[10:20, :100])
     with pytest.raises(InputError, match="drift_permutations"):
         measure_drift(vectors[:10], vectors[10:20], permutations=5)
+
+
+def test_beyond_the_bound_the_test_reads_a_sample_and_the_novel_rows_read_everything() -> None:
+    vectors = _demo().vectors
+    reference, batch = np.vstack([vectors, vectors]), vectors[:300]
+    report = measure_drift(reference, batch, permutations=50, auc=False)
+    assert report.reference_rows == 6_160 and report.batch_rows == 300
+    assert report.tested_rows == (TEST_ROWS - 300, 300)
+    # Every batch row is a copy of a reference row, found among all 6,160 of them.
+    assert max(item.distance for item in report.novel) == pytest.approx(0, abs=1e-5)
