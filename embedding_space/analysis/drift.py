@@ -336,8 +336,9 @@ def cluster_shift(
     absolute change first (see the module's notes)."""
     from sklearn.cluster import KMeans
 
-    count = min(n_clusters, len(reference))
     fitted_on = reference[sample_rows(len(reference), TEST_ROWS, seed)]
+    # Never more clusters than distinct rows: copies of one centroid would split a region.
+    count = min(n_clusters, len(np.unique(fitted_on, axis=0)))
     fitted = KMeans(n_clusters=count, n_init=3, random_state=seed).fit(fitted_on)
     centroids = unit_rows(np.asarray(fitted.cluster_centers_, dtype=np.float32))
     # Both groups join clusters by the same rule, the nearest centroid by cosine.

@@ -12,6 +12,7 @@ import pytest
 from embedding_space.analysis.drift import (
     DRIFT_P,
     TEST_ROWS,
+    ClusterShare,
     cluster_shift,
     measure_drift,
     mmd_test,
@@ -163,3 +164,11 @@ def test_beyond_the_bound_the_test_reads_a_sample_and_the_novel_rows_read_everyt
     assert report.tested_rows == (TEST_ROWS - 300, 300)
     # Every batch row is a copy of a reference row, found among all 6,160 of them.
     assert max(item.distance for item in report.novel) == pytest.approx(0, abs=1e-5)
+
+
+def test_copies_of_one_row_make_one_cluster_and_no_drift() -> None:
+    row = _demo().vectors[:1]
+    report = measure_drift(np.repeat(row, 5, axis=0), np.repeat(row, 4, axis=0), permutations=50)
+    assert report.clusters == (ClusterShare(0, 1.0, 1.0),)
+    assert not report.drifted and np.isnan(report.auc)  # too few rows for five folds
+    assert report.to_dict()["auc"] is None and report.effect == "unknown"
