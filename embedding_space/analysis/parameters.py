@@ -243,6 +243,37 @@ SETTINGS: dict[str, Parameter] = {
             "arithmetic_k", 10, "k", "How many rows nearest the expression's vector are listed."
         ),
         Parameter(
+            "drift_permutations",
+            int,
+            1_000,
+            "Permutations",
+            "How many shuffles of the two groups the drift test's p-value rests on (the "
+            "smallest p-value it can give is one over this plus one).",
+            low=50,
+            high=20_000,
+            step=50,
+        ),
+        Parameter(
+            "drift_top",
+            int,
+            20,
+            "Novel rows",
+            "How many of the batch's rows least like the reference are listed.",
+            low=1,
+            high=1_000,
+            step=1,
+        ),
+        Parameter(
+            "drift_clusters",
+            int,
+            8,
+            "Reference clusters",
+            "How many clusters KMeans finds in the reference for the shift of shares.",
+            low=2,
+            high=100,
+            step=1,
+        ),
+        Parameter(
             "filter_bins",
             int,
             24,

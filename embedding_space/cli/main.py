@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from embedding_space.cli import comparing, reading, story, tagging, verbs
+from embedding_space.cli import comparing, drifting, reading, story, tagging, verbs
 from embedding_space.cli.files import say
 from embedding_space.errors import InputError
 
@@ -220,6 +220,8 @@ def _build_parser() -> tuple[argparse.ArgumentParser, _Settings]:
     compare.add_argument("--label-column", help="a column of labels for kNN label accuracy")
     compare.add_argument("--output", "-o", help="a parquet file for each row's agreement")
 
+    drifting.add_drift_parser(verbs, settings)
+
     demo = verbs.add_parser("demo", help="prepare the bundled demo dataset in the workspace")
     demo.add_argument("--model", default=DEFAULT_MODEL)
 
@@ -241,6 +243,7 @@ _VERBS = {
     "quality": reading.run_quality,
     "label-issues": reading.run_label_issues,
     "compare": comparing.run_compare,
+    "drift": drifting.run_drift,
     "demo": verbs.run_demo,
     "story": story.run_story,
     "tag": tagging.run_tag,

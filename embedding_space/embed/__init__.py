@@ -16,6 +16,7 @@ from embedding_space.embed.sentence import (
     DEFAULT_MODEL,
     SentenceEmbedder,
     load_embedder,
+    precision_free_key,
     resolve_model_source,
 )
 
@@ -35,6 +36,7 @@ __all__ = [
     "embed_query",
     "hash_text",
     "load_embedder",
+    "precision_free_key",
     "resolve_model_source",
     "text_costs",
 ]
