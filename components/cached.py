@@ -14,6 +14,7 @@ search or an expression, is answered afresh: it is cheap and rarely asked twice)
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from dataclasses import replace
 
@@ -74,11 +75,22 @@ def warm_up_in_background() -> threading.Thread:
 
     def warm() -> None:
         warm_up()
-        _load_quietly(DEFAULT_MODEL)
+        if preloading():
+            _load_quietly(DEFAULT_MODEL)
 
     thread = threading.Thread(target=warm, name="warm-up", daemon=True)
     thread.start()
     return thread
+
+
+PRELOAD_VARIABLE = "EMBEDDING_SPACE_PRELOAD"
+"""``0`` loads a model only when a page needs it (a server short of memory: a loaded model
+holds ~300 MB); otherwise a model is loaded ahead of need (:func:`load_in_background`)."""
+
+
+def preloading() -> bool:
+    """Whether models are loaded ahead of need (see :data:`PRELOAD_VARIABLE`)."""
+    return os.environ.get(PRELOAD_VARIABLE, "1").strip() != "0"
 
 
 def load_in_background(model_name: str) -> None:
@@ -86,7 +98,7 @@ def load_in_background(model_name: str) -> None:
     process, unless it is loaded already; the page goes on at once. A search asked for before
     it is done waits for this load rather than starting another (``st.cache_resource`` lets
     one thread compute a key while the others wait for its value)."""
-    if not is_traditional(model_name):
+    if preloading() and not is_traditional(model_name):
         _background_load(canonical_name(model_name))
 
 

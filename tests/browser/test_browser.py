@@ -125,14 +125,14 @@ class Journey:
 
     def modebar(self, title: str) -> None:
         """Press a button of the chart's modebar (it shows while the mouse is over the chart)."""
-        plot = self.page.locator(support.PLOT)
+        plot = self.page.locator(support.PLOT).first  # the map; the side panel has charts too
         plot.hover()
         plot.locator(f'[data-title="{title}"]').click()
 
     def click_a_point(self) -> dict[str, Any]:
         """Click a marker in the middle of a cluster of its own topic, with room around it."""
         page = self.page
-        page.locator(support.PLOT).scroll_into_view_if_needed()
+        page.locator(support.PLOT).first.scroll_into_view_if_needed()
         points = support.point_pixels(page)
         assert len(points) == 40, f"{len(points)} markers on the map"
 

@@ -1,5 +1,9 @@
 """The first map of a new server, in a real browser: a shared link opened first after a start
-draws the demo's stored map from the packaged vectors, without loading the model."""
+draws the demo's stored map from the packaged vectors, without loading the model.
+
+The app loads the model ahead of need in the background (``tests/app/test_app_model_preload``
+shows it); the server here is told not to (``EMBEDDING_SPACE_PRELOAD=0``), so that what the
+map itself needs is all that is loaded."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from components.cached import PRELOAD_VARIABLE
 from embedding_space.demo import DEMO_DATASET_ID
 from embedding_space.demo.assets import packaged_for
 from embedding_space.embed.models import model_identity
@@ -52,7 +57,12 @@ def test_a_shared_link_after_a_start_draws_the_stored_map_without_the_model(
     shipped = packaged.arrays()[packaged.maps[0].array]
     link = f"/map?dataset={DEMO_DATASET_ID}&model={DEFAULT_MODEL}&method=umap&dims=2"
     with (
-        support.app_server(tmp_path / "workspace", tmp_path / "server.log", fresh=True) as url,
+        support.app_server(
+            tmp_path / "workspace",
+            tmp_path / "server.log",
+            fresh=True,
+            environment={PRELOAD_VARIABLE: "0"},
+        ) as url,
         support.chromium() as browser,
     ):
         page: Any = browser.new_page(viewport={"width": 1400, "height": 900})
