@@ -23,7 +23,13 @@ from embedding_space.analysis.clustering import (
     cluster_keywords,
     suggest_n_clusters,
 )
-from embedding_space.analysis.comparison import Comparison, align_map, compare_embeddings
+from embedding_space.analysis.comparison import (
+    Alignment,
+    Comparison,
+    align_map,
+    align_rows,
+    compare_embeddings,
+)
 from embedding_space.analysis.concepts import Arithmetic, arithmetic, parse_expression
 from embedding_space.analysis.filters import (
     MAX_FILTER_VALUE_CHARS,
@@ -40,6 +46,7 @@ from embedding_space.analysis.filters import (
     filter_text,
     usable_filters,
 )
+from embedding_space.analysis.growth import MapGrowth, extend_map, refit_map
 from embedding_space.analysis.hierarchy import (
     WEAK_LABEL,
     ClusterHierarchy,
@@ -137,6 +144,7 @@ __all__ = [
     "PERIODS",
     "SETTINGS",
     "WEAK_LABEL",
+    "Alignment",
     "Arithmetic",
     "CategoryCodes",
     "CategoryFilter",
@@ -155,6 +163,7 @@ __all__ = [
     "LabelIssue",
     "LabelIssues",
     "LabelQuality",
+    "MapGrowth",
     "MapTrust",
     "Match",
     "Method",
@@ -170,6 +179,7 @@ __all__ = [
     "RowChoice",
     "TreeRow",
     "align_map",
+    "align_rows",
     "apply_filters",
     "approximate_knn_graph",
     "arithmetic",
@@ -185,6 +195,7 @@ __all__ = [
     "count_rows",
     "data_fingerprint",
     "default_of",
+    "extend_map",
     "extreme_pairs",
     "filter_mask",
     "filter_text",
@@ -203,6 +214,7 @@ __all__ = [
     "pairwise",
     "parse_expression",
     "project",
+    "refit_map",
     "rows_containing",
     "rows_matching",
     "scores_against",

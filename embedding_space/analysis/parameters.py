@@ -243,6 +243,17 @@ SETTINGS: dict[str, Parameter] = {
             "arithmetic_k", 10, "k", "How many rows nearest the expression's vector are listed."
         ),
         Parameter(
+            "recompute_share",
+            float,
+            0.2,
+            "Recompute past",
+            "A map whose rows were added later and placed on it, past this share of its rows, "
+            "suggests computing it again (placed rows never move the others).",
+            low=0.01,
+            high=1.0,
+            step=0.01,
+        ),
+        Parameter(
             "filter_bins",
             int,
             24,
