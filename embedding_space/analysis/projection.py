@@ -277,7 +277,12 @@ def _pca(vectors: FloatMatrix, n_components: int) -> FloatMatrix:
     return np.asarray((vectors - mean) @ axes.T, dtype=np.float32)
 
 
-def _umap(vectors: FloatMatrix, params: ProjectionParams, knn: KnnGraph | None) -> FloatMatrix:
+def _umap(
+    vectors: FloatMatrix,
+    params: ProjectionParams,
+    knn: KnnGraph | None,
+    init: FloatMatrix | None = None,
+) -> FloatMatrix:
     import umap
 
     count = vectors.shape[0]
@@ -291,6 +296,7 @@ def _umap(vectors: FloatMatrix, params: ProjectionParams, knn: KnnGraph | None) 
         min_dist=params.min_dist,
         metric=params.metric,
         random_state=params.random_state,
+        init="spectral" if init is None else np.asarray(init, dtype=np.float64),
         precomputed_knn=knn.umap_knn(n_neighbors),
         n_jobs=1,  # a fixed seed already forces one thread; saying so silences umap's warning
     )
@@ -304,6 +310,7 @@ def project(
     params: ProjectionParams | None = None,
     *,
     knn: KnnGraph | None = None,
+    init: FloatMatrix | None = None,
 ) -> Projection:
     """Project vectors to 2 or 3 dimensions.
 
@@ -314,6 +321,8 @@ def project(
         vectors: Array of shape ``(n, d)``, finite.
         params: Method and parameters; the defaults give a 2-D UMAP.
         knn: A kNN graph of ``vectors`` to reuse for UMAP (see :func:`knn_graph`).
+        init: Where UMAP and t-SNE start, shape ``(n, n_components)`` (a map computed
+            again from the one before, so it stays near it); their own start when ``None``.
 
     Returns:
         The projection, coordinates of shape ``(n, n_components)``.
@@ -339,7 +348,7 @@ def project(
     if method == "pca":
         coordinates = _pca(vectors, params.n_components)
     elif method == "umap":
-        coordinates = _umap(vectors, params, knn)
+        coordinates = _umap(vectors, params, knn, init)
     else:
         coordinates = tsne_coordinates(
             vectors,
@@ -347,6 +356,7 @@ def project(
             perplexity=params.perplexity,
             metric=params.metric,
             random_state=params.random_state,
+            init=init,
         )
     return Projection(coordinates=coordinates, method=method, note=note, params=params_text(params))
 

@@ -159,8 +159,9 @@ def grow_folder(
 
 def refit_projection(space: Space, params: ProjectionParams) -> tuple[Projection, Alignment]:
     """Compute a space's map of ``params`` again over every row (rows placed on it since it
-    was fitted included), lay it onto the stored one by orthogonal Procrustes on the rows
-    that one was fitted on, and store it in its place.
+    was fitted included), UMAP and t-SNE starting from the stored map, lay it onto the stored
+    one by orthogonal Procrustes on the rows that one was fitted on, and store it in its
+    place.
 
     Returns:
         The new map and how well it lies on the old one.
@@ -172,6 +173,9 @@ def refit_projection(space: Space, params: ProjectionParams) -> tuple[Projection
     old = space.results.load(name, Projection)
     if old is None:
         raise InputError("There is no map of these settings to recompute; draw it first.")
-    aligned, alignment = refit_map(old, space.compute_projection(params))
+    # UMAP and t-SNE start from the map as it stands, placed rows and all, so the refit
+    # keeps its layout; Procrustes then takes out what moved as a whole.
+    start = old.coordinates if len(old.coordinates) == space.rows else None
+    aligned, alignment = refit_map(old, space.compute_projection(params, init=start))
     space.results.store(name, aligned)
     return aligned, alignment

@@ -217,13 +217,16 @@ class Space(LabelsOfSpace, EmbeddedRows):
             self.projection_name(params), Projection, lambda: self.compute_projection(params)
         )
 
-    def compute_projection(self, params: ProjectionParams) -> Projection:
-        """The map of ``params`` computed afresh (not read, not stored)."""
+    def compute_projection(
+        self, params: ProjectionParams, init: FloatMatrix | None = None
+    ) -> Projection:
+        """The map of ``params`` computed afresh (not read, not stored), UMAP and t-SNE
+        starting from ``init`` (shape ``(n, n_components)``) when given."""
         reads_graph = params.method == "umap" and params.metric == "cosine"
         if not reads_graph or self.rows <= params.n_neighbors:
-            return project(self.vectors, params)
+            return project(self.vectors, params, init=init)
         # umap-learn's n_neighbors counts the row itself
-        return project(self.vectors, params, knn=self.graph(params.n_neighbors - 1))
+        return project(self.vectors, params, knn=self.graph(params.n_neighbors - 1), init=init)
 
     def keep_projection(self, params: ProjectionParams, projection: Projection) -> None:
         """Keep a map of these vectors made elsewhere (the demo's packaged one) as this
