@@ -289,7 +289,8 @@ class Workspace(DatasetStore):
             raise InputError(f"There are {vectors.shape[0]} vectors for {added} new rows.")
         new_texts = texts_of(grown.iloc[len(table) :], info.text_column)
         parquet = table_to_parquet(grown)
-        self.check_room(info.owner, adding_bytes=len(parquet))
+        table_path = self._folder(dataset_id) / "table.parquet"
+        self.check_room(info.owner, adding_bytes=max(0, len(parquet) - table_path.stat().st_size))
         scope = cache_scope(info.owner)
         made: dict[str, FloatMatrix] = {}
 
@@ -306,7 +307,7 @@ class Workspace(DatasetStore):
             for folder in folders
         ]
         maps = [grown_map for write in writes for grown_map in write()]
-        write_bytes(self._folder(dataset_id) / "table.parquet", parquet)
+        write_bytes(table_path, parquet)
         batch = Batch(batch_as, datetime.now(UTC).isoformat(timespec="seconds"), added)
         updated = self._update(
             info,

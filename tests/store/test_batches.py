@@ -13,6 +13,8 @@ import pytest
 
 from embedding_space.analysis.projection import ProjectionParams
 from embedding_space.embed import SentenceEmbedder
+from embedding_space.embed.models import load_model
+from embedding_space.embed.traditional import TraditionalEmbedder
 from embedding_space.errors import InputError
 from embedding_space.store import BATCH_COLUMN, FIRST_BATCH, BatchAdded, refit_projection
 from embedding_space.store.workspace import Workspace
@@ -191,3 +193,18 @@ def test_a_batch_for_uploaded_vectors_brings_its_own(
     workspace.add_batch(info.id, frame[30:], vectors=vectors[30:])
     space = workspace.space(info.id, workspace.embedded_models(info.id)[0])
     np.testing.assert_array_equal(space.vectors, vectors)
+
+
+def test_a_traditional_model_embeds_the_new_rows_with_the_old_rows_fit(tmp_path: Path) -> None:
+    workspace = Workspace(tmp_path)
+    frame = topics_frame()
+    info = workspace.create_dataset(frame[:30], "text", "tfidf")
+    old = workspace.embeddings(info.id, load_model("tfidf"))
+    key = workspace.embedded_models(info.id)[0]
+    fit = workspace.space(info.id, key).fit
+    assert isinstance(fit, TraditionalEmbedder)
+    added = workspace.add_batch(info.id, frame[30:])
+    assert added.models == [key]
+    grown = workspace.space(info.id, key).vectors
+    np.testing.assert_array_equal(grown[:30], old)
+    np.testing.assert_allclose(grown[30:], fit.encode(frame["text"][30:].tolist()), atol=1e-6)
