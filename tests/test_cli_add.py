@@ -61,9 +61,9 @@ def test_add_appends_embedded_rows_and_keeps_the_old_points(
     np.testing.assert_array_equal(after[["x", "y"]].to_numpy()[:36], before[["x", "y"]].to_numpy())
     assert after["batch"].tolist() == ["batch 1"] * 36 + ["replies"] * 2
     assert after["topic"][36:].isna().all() and after["source"][:36].isna().all()
-    vectors = np.stack(after["embedding"].to_numpy())
+    vectors = np.stack(after["embedding"].tolist())
     np.testing.assert_allclose(vectors[36:], embedder.encode(list(PARAPHRASES)), atol=2e-2)
-    np.testing.assert_array_equal(vectors[:36], np.stack(before["embedding"].to_numpy()))
+    np.testing.assert_array_equal(vectors[:36], np.stack(before["embedding"].tolist()))
     points = after[["x", "y"]].to_numpy()
     for offset, original in enumerate(PARAPHRASES.values()):
         distances = np.linalg.norm(points[:36] - points[36 + offset], axis=1)

@@ -48,8 +48,7 @@ def test_a_refit_is_suggested_once_placed_rows_pass_the_share_over_batches(
 def test_batches_place_on_the_fitted_rows_only_so_their_order_does_not_matter(
     vectors: FloatMatrix,
 ) -> None:
-    for method in ("pca", "tsne"):
-        params = ProjectionParams(method=method)  # type: ignore[arg-type]
+    for params in (ProjectionParams(method="pca"), ProjectionParams(method="tsne")):
         fitted = project(vectors[:30], params)
         at_once = extend_map(vectors[:30], fitted, vectors[30:40])
         first = extend_map(vectors[:30], fitted, vectors[30:35])
