@@ -23,7 +23,13 @@ from embedding_space.analysis.clustering import (
     cluster_keywords,
     suggest_n_clusters,
 )
-from embedding_space.analysis.comparison import Comparison, align_map, compare_embeddings
+from embedding_space.analysis.comparison import (
+    Alignment,
+    Comparison,
+    align_map,
+    align_rows,
+    compare_embeddings,
+)
 from embedding_space.analysis.concepts import Arithmetic, arithmetic, parse_expression
 from embedding_space.analysis.drift import (
     DRIFT_P,
@@ -53,6 +59,7 @@ from embedding_space.analysis.filters import (
     filter_text,
     usable_filters,
 )
+from embedding_space.analysis.growth import MapGrowth, extend_map, refit_map
 from embedding_space.analysis.hierarchy import (
     WEAK_LABEL,
     ClusterHierarchy,
@@ -153,6 +160,7 @@ __all__ = [
     "SETTINGS",
     "TEST_ROWS",
     "WEAK_LABEL",
+    "Alignment",
     "Arithmetic",
     "CategoryCodes",
     "CategoryFilter",
@@ -173,6 +181,7 @@ __all__ = [
     "LabelIssue",
     "LabelIssues",
     "LabelQuality",
+    "MapGrowth",
     "MapTrust",
     "Match",
     "Method",
@@ -189,6 +198,7 @@ __all__ = [
     "RowChoice",
     "TreeRow",
     "align_map",
+    "align_rows",
     "apply_filters",
     "approximate_knn_graph",
     "arithmetic",
@@ -206,6 +216,7 @@ __all__ = [
     "count_rows",
     "data_fingerprint",
     "default_of",
+    "extend_map",
     "extreme_pairs",
     "filter_mask",
     "filter_text",
@@ -227,6 +238,7 @@ __all__ = [
     "pairwise",
     "parse_expression",
     "project",
+    "refit_map",
     "rows_containing",
     "rows_matching",
     "scores_against",

@@ -41,8 +41,10 @@ from embedding_space.types import FloatMatrix, IdMatrix
 
 __all__ = [
     "PAIR_ROWS",
+    "Alignment",
     "Comparison",
     "align_map",
+    "align_rows",
     "compare_embeddings",
     "linear_cka",
     "similarity_spearman",
@@ -232,18 +234,69 @@ def compare_embeddings(
     )
 
 
-def align_map(reference: FloatMatrix, other: FloatMatrix) -> FloatMatrix:
-    """``other``'s map turned, flipped, scaled and moved to lie best on ``reference``'s
-    (orthogonal Procrustes), so that two maps of the same rows can be read side by side."""
+@dataclass(frozen=True)
+class Alignment:
+    """One map laid onto another by orthogonal Procrustes, and how well it fits.
+
+    Attributes:
+        coordinates: The moved map, every row, shape ``(n, 2|3)``.
+        rows: How many rows the fit used (the first ones).
+        disparity: SciPy's Procrustes disparity on those rows: the sum of squared residuals
+            once both are centred and scaled to unit size (0: the same shape, 1: unrelated).
+        residual: The root-mean-square distance, in the reference map's units, between
+            those rows' moved and reference places.
+        spread: The root-mean-square distance of the reference rows from their centre (to
+            read ``residual`` against).
+    """
+
+    coordinates: FloatMatrix
+    rows: int
+    disparity: float
+    residual: float
+    spread: float
+
+    @property
+    def relative_residual(self) -> float:
+        """``residual / spread``: 0 where every row lies where it was."""
+        return self.residual / self.spread if self.spread > 0 else 0.0
+
+
+def align_rows(reference: FloatMatrix, other: FloatMatrix) -> Alignment:
+    """``other``'s map turned, flipped, scaled and moved (orthogonal Procrustes) so that its
+    first ``len(reference)`` rows lie best on ``reference``; the rows after them (rows the
+    reference lacks) move with the rest.
+
+    Raises:
+        InputError: ``other`` has fewer rows than ``reference``.
+    """
     from scipy.linalg import orthogonal_procrustes
 
+    count = len(reference)
+    if len(other) < count:
+        raise InputError(f"The map has {len(other)} rows; aligning needs at least {count}.")
     target = np.asarray(reference, dtype=np.float64)
-    moving = np.asarray(other, dtype=np.float64)
+    moving_all = np.asarray(other, dtype=np.float64)
+    moving = moving_all[:count]
     target_centre, moving_centre = target.mean(axis=0), moving.mean(axis=0)
     target_c, moving_c = target - target_centre, moving - moving_centre
     target_norm, moving_norm = np.linalg.norm(target_c), np.linalg.norm(moving_c)
+    spread = float(target_norm / np.sqrt(max(count, 1)))
     if target_norm == 0 or moving_norm == 0:
-        return np.asarray(other, dtype=np.float32)
-    rotation, _ = orthogonal_procrustes(moving_c / moving_norm, target_c / target_norm)
-    aligned = (moving_c / moving_norm) @ rotation * target_norm + target_centre
-    return np.asarray(aligned, dtype=np.float32)
+        return Alignment(np.asarray(other, dtype=np.float32), count, 0.0, 0.0, spread)
+    rotation, scale = orthogonal_procrustes(moving_c / moving_norm, target_c / target_norm)
+    aligned = ((moving_all - moving_centre) / moving_norm) @ rotation * target_norm
+    aligned += target_centre
+    residual = float(np.sqrt(np.mean(np.sum((aligned[:count] - target) ** 2, axis=1))))
+    return Alignment(
+        coordinates=np.asarray(aligned, dtype=np.float32),
+        rows=count,
+        disparity=float(max(0.0, 1.0 - scale**2)),
+        residual=residual,
+        spread=spread,
+    )
+
+
+def align_map(reference: FloatMatrix, other: FloatMatrix) -> FloatMatrix:
+    """``other``'s map turned, flipped, scaled and moved to lie best on ``reference``'s
+    (orthogonal Procrustes), so that two maps of the same rows can be read side by side."""
+    return align_rows(reference, other).coordinates

@@ -274,6 +274,17 @@ SETTINGS: dict[str, Parameter] = {
             step=1,
         ),
         Parameter(
+            "recompute_share",
+            float,
+            0.2,
+            "Recompute past",
+            "A map whose rows were added later and placed on it, past this share of its rows, "
+            "suggests computing it again (placed rows never move the others).",
+            low=0.01,
+            high=1.0,
+            step=0.01,
+        ),
+        Parameter(
             "filter_bins",
             int,
             24,

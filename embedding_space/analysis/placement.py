@@ -13,12 +13,15 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from embedding_space.analysis.neighbors import top_k
 from embedding_space.analysis.projection import Projection, ProjectionParams, pca_basis
+from embedding_space.analysis.similarity import scores_against
 from embedding_space.errors import InputError
 from embedding_space.types import FloatMatrix
 
 __all__ = ["Placement", "place_texts"]
+
+_BLOCK = 1_024
+"""New rows scored against the map's rows at once (a block of 1,024 x 100,000 is 400 MB)."""
 
 
 @dataclass(frozen=True)
@@ -37,12 +40,14 @@ class Placement:
 
 
 def _membership_weights(distances: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """UMAP's fuzzy membership of one point's neighbours, from their cosine distances."""
+    """UMAP's fuzzy membership of each new point's neighbours, from their cosine distances,
+    shape ``(m, reach)``; each row sums to 1."""
     from umap.umap_ import smooth_knn_dist
 
-    sigmas, rhos = smooth_knn_dist(distances[None, :], float(len(distances)))
-    weights = np.exp(-np.maximum(distances - rhos[0], 0.0) / max(float(sigmas[0]), 1e-12))
-    return np.asarray(weights / weights.sum(), dtype=np.float64)
+    sigmas, rhos = smooth_knn_dist(distances, float(distances.shape[1]))
+    scale = np.maximum(sigmas, 1e-12)[:, None]
+    weights = np.exp(-np.maximum(distances - rhos[:, None], 0.0) / scale)
+    return np.asarray(weights / weights.sum(axis=1, keepdims=True), dtype=np.float64)
 
 
 def place_texts(
@@ -81,21 +86,29 @@ def place_texts(
     mean, axes = (
         pca_basis(vectors, coordinates.shape[1]) if projection.method == "pca" else (None, None)
     )
-    for index, vector in enumerate(new_vectors):
-        nearest = top_k(vectors, vector, k=reach)
-        rows = np.asarray([n.row for n in nearest], dtype=np.intp)
-        neighbors[index] = rows[:k]
+    # A block of new rows at a time: one matrix product finds every one's nearest rows.
+    for start in range(0, len(new_vectors), _BLOCK):
+        queries = new_vectors[start : start + _BLOCK]
+        scores = scores_against(vectors, queries)
+        if reach < count:
+            part = np.argpartition(-scores, reach - 1, axis=1)[:, :reach]
+        else:
+            part = np.broadcast_to(np.arange(count), scores.shape).copy()
+        order = np.argsort(np.take_along_axis(-scores, part, axis=1), axis=1, kind="stable")
+        rows = np.take_along_axis(part, order, axis=1)
+        near = np.take_along_axis(scores, rows, axis=1).astype(np.float64)
+        stop = start + len(queries)
+        neighbors[start:stop] = rows[:, :k]
         if mean is not None and axes is not None:
-            points[index] = (vector - mean) @ axes.T
+            points[start:stop] = (queries - mean) @ axes.T
             continue
         if projection.method == "umap":
-            distances = np.asarray([1.0 - n.score for n in nearest], dtype=np.float64)
-            weights = _membership_weights(distances)
+            weights = _membership_weights(1.0 - near)
         else:
-            rows = rows[:k]
-            weights = np.clip([n.score for n in nearest[:k]], 1e-6, None)
-            weights = weights / weights.sum()
-        points[index] = np.average(coordinates[rows], axis=0, weights=weights)
+            rows, near = rows[:, :k], near[:, :k]
+            weights = np.clip(near, 1e-6, None)
+            weights = weights / weights.sum(axis=1, keepdims=True)
+        points[start:stop] = np.einsum("bk,bkc->bc", weights, coordinates[rows])
     how = {
         "pca": "placed exactly, through the map's own PCA axes",
         "umap": "placed as UMAP's transform starts: at its nearest rows, weighted by UMAP's "

@@ -34,6 +34,7 @@ __all__ = [
     "Parameter",
     "Projection",
     "ProjectionParams",
+    "params_text",
     "pca_basis",
     "project",
     "warm_up",
@@ -182,11 +183,28 @@ class Projection:
         coordinates: Array of shape ``(n, n_components)``, float32.
         method: The method actually used (PCA when a tiny input forced a fallback).
         note: A sentence for the user when the result differs from what was asked, else "".
+        params: The parameters it was made with (:meth:`ProjectionParams.relevant` as JSON);
+            ``""`` for a map stored before they were kept.
+        fitted_rows: How many of its rows, the first ones, the map was fitted on; the rows
+            after them were added later and placed on it (``analysis.growth``). ``0``: all.
     """
 
     coordinates: FloatMatrix
     method: Method
     note: str = ""
+    params: str = ""
+    fitted_rows: int = 0
+
+    @property
+    def fitted(self) -> int:
+        """The rows the map was fitted on (the first ones)."""
+        return self.fitted_rows or len(self.coordinates)
+
+    def parameters(self) -> ProjectionParams | None:
+        """The parameters it was made with, or ``None`` when they were not kept."""
+        if not self.params:
+            return None
+        return ProjectionParams(**json.loads(self.params))
 
     def to_arrays(self) -> dict[str, npt.NDArray[Any]]:
         """The projection as named arrays, for :func:`numpy.savez`."""
@@ -194,6 +212,8 @@ class Projection:
             "coordinates": self.coordinates,
             "method": np.array(self.method),
             "note": np.array(self.note),
+            "params": np.array(self.params),
+            "fitted_rows": np.array(self.fitted_rows),
         }
 
     @classmethod
@@ -210,6 +230,8 @@ class Projection:
             coordinates=np.asarray(arrays["coordinates"], dtype=np.float32),
             method=method,
             note=str(arrays["note"]),
+            params=str(arrays["params"]) if "params" in arrays else "",
+            fitted_rows=int(arrays["fitted_rows"]) if "fitted_rows" in arrays else 0,
         )
 
 
@@ -255,7 +277,12 @@ def _pca(vectors: FloatMatrix, n_components: int) -> FloatMatrix:
     return np.asarray((vectors - mean) @ axes.T, dtype=np.float32)
 
 
-def _umap(vectors: FloatMatrix, params: ProjectionParams, knn: KnnGraph | None) -> FloatMatrix:
+def _umap(
+    vectors: FloatMatrix,
+    params: ProjectionParams,
+    knn: KnnGraph | None,
+    init: FloatMatrix | None = None,
+) -> FloatMatrix:
     import umap
 
     count = vectors.shape[0]
@@ -269,6 +296,7 @@ def _umap(vectors: FloatMatrix, params: ProjectionParams, knn: KnnGraph | None) 
         min_dist=params.min_dist,
         metric=params.metric,
         random_state=params.random_state,
+        init="spectral" if init is None else np.asarray(init, dtype=np.float64),
         precomputed_knn=knn.umap_knn(n_neighbors),
         n_jobs=1,  # a fixed seed already forces one thread; saying so silences umap's warning
     )
@@ -282,6 +310,7 @@ def project(
     params: ProjectionParams | None = None,
     *,
     knn: KnnGraph | None = None,
+    init: FloatMatrix | None = None,
 ) -> Projection:
     """Project vectors to 2 or 3 dimensions.
 
@@ -292,6 +321,8 @@ def project(
         vectors: Array of shape ``(n, d)``, finite.
         params: Method and parameters; the defaults give a 2-D UMAP.
         knn: A kNN graph of ``vectors`` to reuse for UMAP (see :func:`knn_graph`).
+        init: Where UMAP and t-SNE start, shape ``(n, n_components)`` (a map computed
+            again from the one before, so it stays near it); their own start when ``None``.
 
     Returns:
         The projection, coordinates of shape ``(n, n_components)``.
@@ -317,7 +348,7 @@ def project(
     if method == "pca":
         coordinates = _pca(vectors, params.n_components)
     elif method == "umap":
-        coordinates = _umap(vectors, params, knn)
+        coordinates = _umap(vectors, params, knn, init)
     else:
         coordinates = tsne_coordinates(
             vectors,
@@ -325,8 +356,14 @@ def project(
             perplexity=params.perplexity,
             metric=params.metric,
             random_state=params.random_state,
+            init=init,
         )
-    return Projection(coordinates=coordinates, method=method, note=note)
+    return Projection(coordinates=coordinates, method=method, note=note, params=params_text(params))
+
+
+def params_text(params: ProjectionParams) -> str:
+    """The parameters a map keeps of itself (see :attr:`Projection.params`)."""
+    return json.dumps(params.relevant(), sort_keys=True)
 
 
 def warm_up() -> None:

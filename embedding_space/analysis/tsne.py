@@ -16,9 +16,15 @@ OPEN_TSNE_ABOVE = 20_000
 
 
 def tsne_coordinates(
-    vectors: FloatMatrix, *, n_components: int, perplexity: float, metric: str, random_state: int
+    vectors: FloatMatrix,
+    *,
+    n_components: int,
+    perplexity: float,
+    metric: str,
+    random_state: int,
+    init: FloatMatrix | None = None,
 ) -> FloatMatrix:
-    """The t-SNE of ``vectors``, initialised with PCA.
+    """The t-SNE of ``vectors``, initialised with PCA (or ``init``).
 
     Args:
         vectors: Array of shape ``(n, d)``.
@@ -26,6 +32,7 @@ def tsne_coordinates(
         perplexity: Cut to a third of the rows when larger.
         metric: ``cosine`` or ``euclidean``.
         random_state: The seed.
+        init: Where the points start, shape ``(n, n_components)``; PCA when ``None``.
     """
     from sklearn.manifold import TSNE
 
@@ -33,12 +40,12 @@ def tsne_coordinates(
     # t-SNE needs perplexity below the number of points; a third of it keeps neighbourhoods sane.
     perplexity = min(perplexity, max(1.0, (count - 1) / 3))
     if count > OPEN_TSNE_ABOVE and n_components == 2:
-        return _open_tsne(vectors, perplexity, metric, random_state)
+        return _open_tsne(vectors, perplexity, metric, random_state, init)
     reducer = TSNE(
         n_components=n_components,
         perplexity=perplexity,
         metric=metric,
-        init="pca",
+        init="pca" if init is None else np.asarray(init, dtype=np.float32),
         random_state=random_state,
         method="barnes_hut" if n_components <= 3 else "exact",
     )
@@ -46,7 +53,11 @@ def tsne_coordinates(
 
 
 def _open_tsne(
-    vectors: FloatMatrix, perplexity: float, metric: str, random_state: int
+    vectors: FloatMatrix,
+    perplexity: float,
+    metric: str,
+    random_state: int,
+    init: FloatMatrix | None = None,
 ) -> FloatMatrix:
     """openTSNE's FFT-accelerated t-SNE with approximate neighbours: minutes where
     scikit-learn's Barnes-Hut takes hours on large inputs."""
@@ -56,7 +67,7 @@ def _open_tsne(
         n_components=2,
         perplexity=perplexity,
         metric=metric,
-        initialization="pca",
+        initialization="pca" if init is None else np.asarray(init, dtype=np.float32),
         neighbors="auto",
         negative_gradient_method="fft",
         random_state=random_state,

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from embedding_space.cli import comparing, drifting, reading, story, tagging, verbs
+from embedding_space.cli import batches, comparing, drifting, reading, story, tagging, verbs
 from embedding_space.cli.files import say
 from embedding_space.errors import InputError
 
@@ -227,6 +227,7 @@ def _build_parser() -> tuple[argparse.ArgumentParser, _Settings]:
 
     story.add_story_parser(verbs)
     tagging.add_tag_parser(verbs)
+    batches.add_add_parser(verbs)
     return parser, settings
 
 
@@ -247,6 +248,7 @@ _VERBS = {
     "demo": verbs.run_demo,
     "story": story.run_story,
     "tag": tagging.run_tag,
+    "add": batches.run_add,
 }
 
 

@@ -4,8 +4,10 @@ a dataset of the workspace (:meth:`Workspace.space`) and an embedded file (:func
 both give."""
 
 from embedding_space.store.artifacts import Artifact, load_or_compute, model_slug
+from embedding_space.store.batches import BATCH_COLUMN, FIRST_BATCH, Batch
 from embedding_space.store.corrections import CORRECTED_SUFFIX, Corrections, corrected_name
 from embedding_space.store.datasets import DatasetStore
+from embedding_space.store.file_batches import FileBatch, add_to_file
 from embedding_space.store.files import (
     EMBEDDING_COLUMN,
     EmbeddedFile,
@@ -14,6 +16,7 @@ from embedding_space.store.files import (
     space_of,
     write_parquet,
 )
+from embedding_space.store.growing import RECOMPUTED, GrownMap, refit_projection
 from embedding_space.store.owners import Limits, SessionKeys, cache_scope, is_person
 from embedding_space.store.results import FolderResults, MemoryResults, ResultStore
 from embedding_space.store.selections import MAX_SELECTIONS, Selections
@@ -33,18 +36,22 @@ from embedding_space.store.tags import MAX_TAGS, TAG_NAME_CHARS, UNDO_DEPTH, Tag
 from embedding_space.store.workspace import (
     CUSTOM_VECTORS,
     MAX_NAME_CHARS,
+    BatchAdded,
     DatasetInfo,
     Workspace,
     default_home,
 )
 
 __all__ = [
+    "BATCH_COLUMN",
     "CORRECTED_SUFFIX",
     "CUSTOM_VECTORS",
     "EMBEDDING_COLUMN",
+    "FIRST_BATCH",
     "MAX_NAME_CHARS",
     "MAX_SELECTIONS",
     "MAX_TAGS",
+    "RECOMPUTED",
     "SEVERAL",
     "TAGS_COLUMN",
     "TAG_NAME_CHARS",
@@ -52,11 +59,15 @@ __all__ = [
     "UNDO_DEPTH",
     "UNTAGGED",
     "Artifact",
+    "Batch",
+    "BatchAdded",
     "Corrections",
     "DatasetInfo",
     "DatasetStore",
     "EmbeddedFile",
+    "FileBatch",
     "FolderResults",
+    "GrownMap",
     "Limits",
     "MemoryResults",
     "ModelLoader",
@@ -66,6 +77,7 @@ __all__ = [
     "Space",
     "Tags",
     "Workspace",
+    "add_to_file",
     "cache_scope",
     "clean_tag_name",
     "corrected_name",
@@ -76,6 +88,7 @@ __all__ = [
     "open_file",
     "read_embedded",
     "read_tags_column",
+    "refit_projection",
     "rows_with_tags",
     "search_tags",
     "space_of",

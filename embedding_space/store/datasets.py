@@ -96,6 +96,8 @@ class DatasetInfo:
             (free-text search then embeds queries with it); else ``None``.
         expires: ISO timestamp after which it is deleted (anonymous owners on a shared
             server), else ``None``.
+        batches: The batches added (name, date, rows; see ``store.batches``), the rows it
+            started with first; empty until a batch is added.
     """
 
     id: str
@@ -110,6 +112,7 @@ class DatasetInfo:
     vectors_model: str | None = None
     query_model: str | None = None
     expires: str | None = None
+    batches: list[dict[str, object]] = field(default_factory=list)
 
 
 class DatasetStore:

@@ -21,6 +21,7 @@ results in memory).
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -39,7 +40,12 @@ from embedding_space.analysis.outliers import (
     top_outliers,
 )
 from embedding_space.analysis.parameters import SETTINGS, default_of
-from embedding_space.analysis.projection import Projection, ProjectionParams, project
+from embedding_space.analysis.projection import (
+    Projection,
+    ProjectionParams,
+    params_text,
+    project,
+)
 from embedding_space.analysis.search import Match, search
 from embedding_space.analysis.table_columns import FilterTable
 from embedding_space.embed.models import load_model
@@ -207,14 +213,20 @@ class Space(LabelsOfSpace, EmbeddedRows):
             InputError: A visitor out of room.
         """
 
-        def compute() -> Projection:
-            reads_graph = params.method == "umap" and params.metric == "cosine"
-            if not reads_graph or self.rows <= params.n_neighbors:
-                return project(self.vectors, params)
-            # umap-learn's n_neighbors counts the row itself
-            return project(self.vectors, params, knn=self.graph(params.n_neighbors - 1))
+        return self.results.load_or_compute(
+            self.projection_name(params), Projection, lambda: self.compute_projection(params)
+        )
 
-        return self.results.load_or_compute(self._projection_name(params), Projection, compute)
+    def compute_projection(
+        self, params: ProjectionParams, init: FloatMatrix | None = None
+    ) -> Projection:
+        """The map of ``params`` computed afresh (not read, not stored), UMAP and t-SNE
+        starting from ``init`` (shape ``(n, n_components)``) when given."""
+        reads_graph = params.method == "umap" and params.metric == "cosine"
+        if not reads_graph or self.rows <= params.n_neighbors:
+            return project(self.vectors, params, init=init)
+        # umap-learn's n_neighbors counts the row itself
+        return project(self.vectors, params, knn=self.graph(params.n_neighbors - 1), init=init)
 
     def keep_projection(self, params: ProjectionParams, projection: Projection) -> None:
         """Keep a map of these vectors made elsewhere (the demo's packaged one) as this
@@ -223,9 +235,11 @@ class Space(LabelsOfSpace, EmbeddedRows):
             raise InputError(
                 f"The map has {len(projection.coordinates)} points for {self.rows} rows."
             )
-        self.results.store(self._projection_name(params), projection)
+        kept = replace(projection, params=projection.params or params_text(params))
+        self.results.store(self.projection_name(params), kept)
 
-    def _projection_name(self, params: ProjectionParams) -> str:
+    def projection_name(self, params: ProjectionParams) -> str:
+        """The name the map of ``params`` is stored under."""
         return f"projections/{self._slug}-{params.key()}.npz"
 
     def map_trust(

@@ -14,12 +14,21 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from embedding_space.analysis.parameters import default_of
 from embedding_space.embed.base import Embedder, embed
 from embedding_space.embed.models import fitted_on, load_model
 from embedding_space.embed.traditional import TraditionalEmbedder
+from embedding_space.errors import InputError
+from embedding_space.io.columns import texts_of
+from embedding_space.store.artifacts import table_to_parquet, write_bytes
+from embedding_space.store.batches import Batch, append_batch, batch_name, batches_of
 from embedding_space.store.datasets import (
     CUSTOM_VECTORS,
     MAX_NAME_CHARS,
@@ -33,6 +42,7 @@ from embedding_space.store.embedding_files import (
     embeddings_in,
     write_embeddings,
 )
+from embedding_space.store.growing import RECOMPUTED, GrownMap, grow_folder
 from embedding_space.store.owners import cache_scope
 from embedding_space.store.results import FolderResults
 from embedding_space.store.space import ModelLoader, Space
@@ -44,6 +54,7 @@ from embedding_space.types import FloatMatrix, ProgressCallback
 __all__ = [
     "CUSTOM_VECTORS",
     "MAX_NAME_CHARS",
+    "BatchAdded",
     "DatasetInfo",
     "Workspace",
     "default_home",
@@ -118,7 +129,8 @@ class Workspace(DatasetStore):
         if model_key == info.vectors_model and query_model is None:
             query_model = info.query_model or ""  # "": nobody knows which model made them
         return Space(
-            (dataset_id, model_key, self._visitor(info, viewer)),
+            # The row count too: a batch added makes every result of the handle new.
+            (dataset_id, model_key, self._visitor(info, viewer), info.rows),
             model_key=model_key,
             source=EmbeddingFile(results, model_key),
             table=(lambda: table) if table is not None else (lambda: self.load_table(dataset_id)),
@@ -232,3 +244,135 @@ class Workspace(DatasetStore):
             name=embedder.name,
         )
         return result.vectors
+
+    # -- batches ----------------------------------------------------------------------------
+
+    def add_batch(
+        self,
+        dataset_id: str,
+        frame: pd.DataFrame,
+        *,
+        name: str | None = None,
+        user: str | None = None,
+        models: ModelLoader = load_model,
+        vectors: FloatMatrix | None = None,
+        recompute_share: float = default_of("recompute_share", float),
+    ) -> BatchAdded:
+        """Append a batch of rows to a dataset (see :mod:`~embedding_space.store.batches`):
+        every stored embedding is extended with the new rows (only they are embedded, the
+        cache first), every stored map places them without moving an old point, and the
+        other results are computed again when next asked for (see
+        :mod:`~embedding_space.store.growing`), for the owner and every visitor alike.
+
+        Args:
+            dataset_id: The dataset.
+            frame: The new rows, with the dataset's text column.
+            name: The batch's name; ``"batch N"`` when ``None``.
+            user: Who adds it: only the owner may (``None``: a single-user machine).
+            models: Loads the model of an embedding by its name.
+            vectors: The new rows' vectors, shape ``(m, d)``, for a dataset of uploaded
+                vectors.
+            recompute_share: Past this share of placed rows a map suggests recomputing.
+
+        Raises:
+            InputError: No such dataset, not the owner, no rows, no text column, a taken or
+                too long name, vectors missing or of another shape, or no room.
+        """
+        info = self.get(dataset_id)
+        self._check_owner(info, user)
+        table = self.load_table(dataset_id)
+        batches = batches_of(info.batches, table, info.created)
+        batch_as = batch_name(name, batches)
+        grown = append_batch(table, frame, info.text_column, batch_as, batches)
+        added = len(grown) - len(table)
+        if vectors is not None and vectors.shape[0] != added:
+            raise InputError(f"There are {vectors.shape[0]} vectors for {added} new rows.")
+        new_texts = texts_of(grown.iloc[len(table) :], info.text_column)
+        parquet = table_to_parquet(grown)
+        table_path = self._folder(dataset_id) / "table.parquet"
+        self.check_room(info.owner, adding_bytes=max(0, len(parquet) - table_path.stat().st_size))
+        scope = cache_scope(info.owner)
+        made: dict[str, FloatMatrix] = {}
+
+        def new_vectors(model_key: str, path: Path) -> FloatMatrix:
+            if model_key not in made:
+                made[model_key] = self._embed_new(
+                    model_key, path, new_texts, scope, models, vectors
+                )
+            return made[model_key]
+
+        folders = [self._folder(dataset_id), *self.root.glob(f"owners/*/results/{dataset_id}")]
+        writes = [
+            grow_folder(folder, len(table), new_vectors, recompute_share=recompute_share)
+            for folder in folders
+        ]
+        maps = [grown_map for write in writes for grown_map in write()]
+        write_bytes(table_path, parquet)
+        batch = Batch(batch_as, datetime.now(UTC).isoformat(timespec="seconds"), added)
+        updated = self._update(
+            info,
+            rows=len(grown),
+            columns=list(grown.columns),
+            batches=[b.to_json() for b in [*batches, batch]],
+        )
+        return BatchAdded(updated, batch, sorted(made), maps)
+
+    def batches(self, dataset_id: str) -> list[Batch]:
+        """The dataset's batches, the rows it started with first (one batch until a batch
+        is added)."""
+        info = self.get(dataset_id)
+        if info.batches:
+            return batches_of(info.batches, pd.DataFrame(), info.created)
+        table = self.load_table(dataset_id)
+        return batches_of([], table, info.created)
+
+    def _embed_new(
+        self,
+        model_key: str,
+        path: Path,
+        texts: list[str],
+        scope: str,
+        models: ModelLoader,
+        vectors: FloatMatrix | None,
+    ) -> FloatMatrix:
+        """The new rows' vectors of one embedding (see :meth:`add_batch`)."""
+        if model_key == CUSTOM_VECTORS:
+            if vectors is None:
+                raise InputError(
+                    "This dataset's vectors were uploaded with it; the new rows need vectors "
+                    "of their own, from the same model."
+                )
+            return np.asarray(vectors, dtype=np.float32)
+        fit = path.with_suffix(".fit.npz")
+        if fit.is_file():  # a traditional model embeds new rows with the fit of the old ones
+            return embed(texts, TraditionalEmbedder.load(fit)).vectors
+        folder = FolderResults([path.parent.parent], lambda: None)
+        name = EmbeddingFile(folder, model_key).model_name()
+        model = models(name or model_key.split("|", 1)[0])
+        return embed(texts, model, cache=self.cache, cache_scope=scope).vectors
+
+
+@dataclass(frozen=True)
+class BatchAdded:
+    """What adding a batch did.
+
+    Attributes:
+        info: The dataset's info now.
+        batch: The batch added.
+        models: The embeddings extended (model keys).
+        maps: The stored maps extended, each with how its rows were placed and whether to
+            recompute it.
+        recomputed: What is computed again when next asked for (see
+            :data:`~embedding_space.store.growing.RECOMPUTED`).
+    """
+
+    info: DatasetInfo
+    batch: Batch
+    models: list[str]
+    maps: list[GrownMap]
+    recomputed: tuple[str, ...] = RECOMPUTED
+
+    @property
+    def recompute_suggested(self) -> bool:
+        """Whether any map has more placed rows than the share that suggests recomputing."""
+        return any(grown.growth.recompute_suggested for grown in self.maps)

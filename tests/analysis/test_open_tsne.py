@@ -24,7 +24,11 @@ def test_only_a_2d_t_sne_of_more_rows_than_the_threshold_goes_to_open_tsne(
     calls: list[tuple[int, float, str, int]] = []
 
     def recorded(
-        vectors: FloatMatrix, perplexity: float, metric: str, random_state: int
+        vectors: FloatMatrix,
+        perplexity: float,
+        metric: str,
+        random_state: int,
+        init: FloatMatrix | None = None,
     ) -> FloatMatrix:
         calls.append((len(vectors), perplexity, metric, random_state))
         return np.zeros((len(vectors), 2), dtype=np.float32)
@@ -50,10 +54,14 @@ def test_a_large_t_sne_runs_through_open_tsne_and_keeps_groups_apart(
     original = tsne._open_tsne
 
     def counted(
-        vectors: FloatMatrix, perplexity: float, metric: str, random_state: int
+        vectors: FloatMatrix,
+        perplexity: float,
+        metric: str,
+        random_state: int,
+        init: FloatMatrix | None = None,
     ) -> FloatMatrix:
         calls.append(1)
-        return original(vectors, perplexity, metric, random_state)
+        return original(vectors, perplexity, metric, random_state, init)
 
     monkeypatch.setattr(tsne, "OPEN_TSNE_ABOVE", 100)
     monkeypatch.setattr(tsne, "_open_tsne", counted)
