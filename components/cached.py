@@ -179,13 +179,13 @@ def label_columns(dataset_id: str) -> list[str]:
 def filter_table(dataset_id: str) -> FilterTable:
     """The dataset's columns read once for filters and their charts (dates parsed), with its
     tags as a column once there are any (``Space.filter_table``); read anew when they change."""
-    tags = workspace().tags(dataset_id)
-    return _filter_table(dataset_id, tags.version() if tags.names() else -1)
+    return _filter_table(dataset_id, workspace().tags(dataset_id).version())
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _filter_table(dataset_id: str, tags_version: int) -> FilterTable:
-    tags = workspace().tags(dataset_id) if tags_version >= 0 else None
+    # ``tags_version`` only keys the cache: whether there are tags to add is the core's call.
+    tags = workspace().tags(dataset_id)
     return filter_table_of(table(dataset_id), workspace().get(dataset_id).text_column, tags)
 
 
