@@ -377,6 +377,20 @@ def errors_on_page(page: Any) -> str | None:
     return None
 
 
+def open_map(browser: Any, address: str, width: int = 1280, height: int = 800) -> Any:
+    """A new page of ``width`` × ``height`` at ``address`` (a map page), once its map's plot
+    area is drawn and the app is idle; long timeouts, for a busy machine's first map."""
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.set_default_timeout(180_000)
+    page.goto(address)
+    plot_area = page.locator(PLOT).first.locator(".nsewdrag").first
+    expect(plot_area).to_be_attached(timeout=180_000)
+    settle(page, timeout=180)
+    return page
+
+
 def shot(page: Any, name: str) -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / name

@@ -129,11 +129,7 @@ def test_brushing_and_clicking_the_charts_filter_the_map_and_clearing_restores_i
     support.require_chromium()
     url, dataset_id, frame = served
     with support.chromium() as browser:
-        page: Any = browser.new_page(viewport={"width": 1280, "height": 800})
-        page.set_default_timeout(180_000)
-        page.goto(f"{url}/map?dataset={dataset_id}&method=pca&color=(none)")
-        expect(page.locator(support.PLOT).first).to_be_attached(timeout=180_000)
-        support.settle(page, timeout=180)
+        page = support.open_map(browser, f"{url}/map?dataset={dataset_id}&method=pca&color=(none)")
         assert _drawn(page) == ROWS
         page.get_by_text("Filters", exact=True).click()
         support.settle(page)

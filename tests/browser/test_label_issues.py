@@ -132,12 +132,8 @@ def test_the_map_coloured_by_the_score_is_highest_on_the_flipped_rows(
     support.require_chromium()
     url, dataset_id, _ = served
     with support.chromium() as browser:
-        page: Any = browser.new_page(viewport={"width": 1280, "height": 800})
-        page.set_default_timeout(180_000)
-        page.goto(f"{url}/map?dataset={dataset_id}&method=pca&color={quote(LABEL_ISSUE_SCORE)}")
-        plot = page.locator(support.PLOT).first
-        expect(plot.locator(".nsewdrag").first).to_be_attached(timeout=180_000)
-        support.settle(page, timeout=180)
+        address = f"{url}/map?dataset={dataset_id}&method=pca&color={quote(LABEL_ISSUE_SCORE)}"
+        page = support.open_map(browser, address)
         colour_by = page.get_by_role("combobox", name="Colour by")
         expect(colour_by).to_have_value("Colour: label issue score")
         scores = dict(page.evaluate(MARKER_COLOURS_JS, support.PLOT))

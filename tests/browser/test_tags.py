@@ -46,12 +46,9 @@ def test_a_box_tagged_on_the_map_is_what_colour_by_tags_shows(
     support.require_chromium()
     url, workspace = demo_server
     with support.chromium() as browser:
-        page: Any = browser.new_page(viewport={"width": 1600, "height": 1000})
-        page.set_default_timeout(180_000)
-        page.goto(f"{url}/map?dataset={DEMO_DATASET_ID}&method=pca&color=(none)")
+        address = f"{url}/map?dataset={DEMO_DATASET_ID}&method=pca&color=(none)"
+        page = support.open_map(browser, address, 1600, 1000)
         plot = page.locator(support.PLOT).first
-        expect(plot.locator(".nsewdrag").first).to_be_attached(timeout=180_000)
-        support.settle(page, timeout=180)
 
         plot.hover()
         plot.locator('[data-title="Box Select"]').click()
