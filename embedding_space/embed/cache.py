@@ -143,6 +143,17 @@ class EmbeddingCache:
                 removed += cursor.rowcount
         return removed
 
+    def scope_bytes(self, scope: str) -> int:
+        """Bytes one scope's rows hold (vectors, hashes and names; not SQLite's own
+        bookkeeping): what an owner's quota counts of the cache."""
+        with self._connect() as connection:
+            row = connection.execute(
+                "SELECT SUM(LENGTH(vector) + LENGTH(text_hash) + LENGTH(model) + LENGTH(scope))"
+                " FROM vectors WHERE scope = ?",
+                (scope,),
+            ).fetchone()
+        return int(row[0] or 0)
+
     def count(self, model: str | None = None, *, scope: str | None = None) -> int:
         """Return how many vectors are stored, for one model or all, in one scope or all."""
         where, values = [], []

@@ -2,8 +2,12 @@
 
 On one machine for one user nothing here applies. When the app is served to several people,
 every browser session without sign-in is an owner known only by a key in its address; that
-key must be one the server issued (a key typed into a link is refused), each owner has a
-ceiling on datasets and bytes, and an anonymous owner's datasets expire.
+key must be one the server issued (a key typed into a link is refused), one address gets at
+most :data:`NEW_KEYS_PER_HOUR` new keys an hour (a browser keeps its key, so a person needs
+one), each owner has a ceiling on datasets and on the bytes everything of theirs takes on disk
+(their datasets with every result computed from them, their results on others' datasets, and
+their vectors in the embedding cache), and an anonymous owner's datasets expire: an expired
+one is neither listed nor opened, whether or not it has been deleted yet.
 """
 
 from __future__ import annotations
@@ -14,17 +18,25 @@ import hmac
 import os
 import re
 import secrets
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from embedding_space.embed.cache import SHARED_SCOPE
 
 __all__ = [
     "ANONYMOUS_PREFIX",
+    "NEW_KEYS_PER_HOUR",
     "SIGNED_IN_PREFIX",
+    "KeyIssueLimit",
     "Limits",
     "SessionKeys",
     "cache_scope",
+    "has_expired",
     "is_person",
     "owner_slug",
 ]
@@ -48,6 +60,12 @@ def cache_scope(owner: str | None) -> str:
 def owner_slug(owner: str) -> str:
     """A folder name for an owner that says nothing about them."""
     return hashlib.sha256(owner.encode()).hexdigest()[:24]
+
+
+def has_expired(expires: str | None, now: datetime) -> bool:
+    """Whether a dataset whose manifest says ``expires`` (an ISO timestamp in UTC, or
+    ``None`` for never) has expired at ``now`` (aware, UTC)."""
+    return expires is not None and expires <= now.isoformat(timespec="seconds")
 
 
 def _setting(name: str, default: float) -> float:
@@ -120,3 +138,45 @@ class SessionKeys:
         if not _KEY_PATTERN.fullmatch(key):
             return False
         return hmac.compare_digest(key[22:], self._sign(key[:22]))
+
+
+NEW_KEYS_PER_HOUR = 20
+"""New keys one client address may be issued in an hour. A browser keeps its key in a
+cookie, so one person needs one; a household or an office behind one address needs a few;
+a script that drops the cookie to get a fresh quota on every visit is stopped after this."""
+
+
+class KeyIssueLimit:
+    """How many keys each client address was issued in the last hour, in this server's
+    memory (a restart forgets it, which only the operator can cause). Safe to share between
+    the sessions' threads.
+
+    Args:
+        per_hour: Keys one address may be issued in any hour.
+        clock: Seconds, monotonic (tests pass their own).
+    """
+
+    def __init__(
+        self, per_hour: int = NEW_KEYS_PER_HOUR, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.per_hour = per_hour
+        self._clock = clock
+        self._issued: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, client: str) -> bool:
+        """Count one key for ``client`` and say yes, or say no when it had ``per_hour``
+        already in the last hour."""
+        now = self._clock()
+        with self._lock:
+            for address in list(self._issued):  # forget addresses quiet for an hour
+                times = self._issued[address]
+                while times and times[0] <= now - 3600:
+                    times.popleft()
+                if not times:
+                    del self._issued[address]
+            times = self._issued.setdefault(client, deque())
+            if len(times) >= self.per_hour:
+                return False
+            times.append(now)
+            return True

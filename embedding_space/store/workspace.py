@@ -7,11 +7,14 @@ A dataset's embedding and everything derived from it are reached through one han
 dataset's own folder; someone exploring a dataset they do not own (the shared demo on a team
 server) gets results of their own under ``owners/<them>/results/<dataset>/``, counted against
 their limits, so no visitor can fill a shared dataset's folder. Results in the dataset's own
-folder (precomputed by its owner or the operator) serve every viewer.
+folder (precomputed by its owner or the operator) serve every viewer. Whoever writes, the
+writer's room is checked first: an owner's own embeddings, maps and graphs count against their
+limits as much as a visitor's (see :mod:`~embedding_space.store.owners`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,7 +46,7 @@ from embedding_space.store.embedding_files import (
     write_embeddings,
 )
 from embedding_space.store.growing import RECOMPUTED, GrownMap, grow_folder
-from embedding_space.store.owners import cache_scope
+from embedding_space.store.owners import cache_scope, has_expired, is_person
 from embedding_space.store.results import FolderResults
 from embedding_space.store.space import ModelLoader, Space
 from embedding_space.store.tag_columns import TAGS_COLUMN, read_tags_column
@@ -64,10 +67,39 @@ __all__ = [
 class Workspace(DatasetStore):
     """Datasets and what is computed from them, in one folder (see :class:`DatasetStore`)."""
 
-    # -- where results live -----------------------------------------------------------------
+    # -- who may see what, and how much they hold --------------------------------------------
 
-    def _writes_own_folder(self, dataset_id: str, viewer: str | None) -> bool:
-        return self._visitor(self.get(dataset_id), viewer) is None
+    def list_datasets(self, viewer: str | None = None) -> list[DatasetInfo]:
+        """Datasets ``viewer`` may see (shared ones and their own), newest first; an expired
+        one is never listed, and is deleted as it is found (see :meth:`purge_expired`).
+
+        Args:
+            viewer: A user or session id; ``None`` sees every dataset (a single-user machine).
+        """
+        now = datetime.now(UTC)
+        listed = []
+        for info in super().list_datasets(viewer):
+            if not has_expired(info.expires, now):
+                listed.append(info)
+                continue
+            # Another session may be deleting it at this moment: gone either way.
+            with contextlib.suppress(InputError, OSError):
+                self.delete(info.id)
+        return listed
+
+    def owner_bytes(self, owner: str) -> int:
+        """Disk space everything of one owner takes: their datasets with every result in
+        their folders, their results on datasets of others, and their scope of the
+        embedding cache."""
+        cached = self.cache.scope_bytes(cache_scope(owner)) if is_person(owner) else 0
+        return super().owner_bytes(owner) + cached
+
+    def _writer(self, info: DatasetInfo, viewer: str | None) -> str | None:
+        """Whose room a new result of ``viewer`` on this dataset takes: theirs when they
+        visit it, else its owner's."""
+        return self._visitor(info, viewer) or info.owner
+
+    # -- where results live -----------------------------------------------------------------
 
     @staticmethod
     def _visitor(info: DatasetInfo, viewer: str | None) -> str | None:
@@ -92,9 +124,10 @@ class Workspace(DatasetStore):
         if visitor is not None:
             folders.append(self._owner_folder(visitor) / "results" / info.id)
 
+        writer = self._writer(info, viewer)
+
         def check_room() -> None:
-            if visitor is not None:
-                self.check_room(visitor)
+            self.check_room(writer)
 
         return FolderResults(folders, check_room)
 
@@ -218,11 +251,14 @@ class Workspace(DatasetStore):
                 progress(len(vectors), len(vectors))
             return vectors
         info = self.get(dataset_id)
-        if not self._writes_own_folder(dataset_id, viewer):
-            self.check_room(viewer, adding_bytes=info.rows * embedder.dimension * 4)
         started = time.monotonic()
         texts = self.texts(dataset_id)
-        embedder = fitted_on(embedder, texts)
+        embedder = fitted_on(embedder, texts)  # a traditional model knows its size once fitted
+        # The vectors file, and as much again in the cache of the dataset's owner (a shared
+        # dataset caches in no one's scope; the file then sits in the visitor's folder).
+        vector_bytes = info.rows * embedder.dimension * 4
+        writer = self._writer(info, viewer)
+        self.check_room(writer, adding_bytes=vector_bytes * (2 if writer == info.owner else 1))
         result = embed(
             texts,
             embedder,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 import sqlite3
 from datetime import timedelta
@@ -15,7 +16,13 @@ from embedding_space.analysis.projection import ProjectionParams
 from embedding_space.embed import EmbeddingCache, hash_text
 from embedding_space.errors import InputError
 from embedding_space.store import datasets
-from embedding_space.store.owners import Limits, SessionKeys, cache_scope
+from embedding_space.store.owners import (
+    NEW_KEYS_PER_HOUR,
+    KeyIssueLimit,
+    Limits,
+    SessionKeys,
+    cache_scope,
+)
 from embedding_space.store.workspace import Workspace
 from tests.helpers import CountingEmbedder
 
@@ -144,3 +151,54 @@ def test_a_cache_from_before_scopes_keeps_its_vectors_for_the_single_user(tmp_pa
     cache = EmbeddingCache(tmp_path)
     np.testing.assert_array_equal(cache.get_many("m", ["h"])["h"], vector)
     assert cache.get_many("m", ["h"], scope=ALICE) == {}
+
+
+def test_a_persons_own_embeddings_results_and_cache_count_against_their_megabytes(
+    tmp_path: Path, counting_embedder: CountingEmbedder
+) -> None:
+    frame = _frame([f"note number {index} about parcels and rates" for index in range(60)])
+    vector_bytes = 60 * counting_embedder.dimension * 4
+    tight = Workspace(tmp_path, limits=Limits(max_megabytes=0.1))
+    info = tight.create_dataset(frame, "text", "small table, big vectors", owner=ALICE)
+    assert tight.owner_bytes(ALICE) < 0.1e6, "the table alone fits"
+    with pytest.raises(InputError, match=r"past 0\.1 MB"):
+        tight.embeddings(info.id, counting_embedder)
+    assert counting_embedder.texts_encoded == 0, "refused before the model ran"
+
+    roomy = Workspace(tmp_path, limits=Limits(max_megabytes=1))
+    roomy.embeddings(info.id, counting_embedder)
+    assert roomy.cache.scope_bytes(cache_scope(ALICE)) >= vector_bytes
+    assert roomy.owner_bytes(ALICE) >= 2 * vector_bytes, "the vectors file and the cache"
+
+    full = Workspace(tmp_path, limits=Limits(max_megabytes=2 * vector_bytes / 1e6))
+    space = full.space(info.id, counting_embedder.cache_key, ALICE)
+    with pytest.raises(InputError, match="This would take your workspace past"):
+        space.projection(ProjectionParams(method="pca", random_state=7))
+    assert not list((tmp_path / "datasets" / info.id).glob("projections/*")), "nothing written"
+
+
+def test_an_expired_dataset_is_neither_listed_nor_kept_once_anyone_lists(tmp_path: Path) -> None:
+    store = Workspace(tmp_path, limits=Limits(expire_days=7))
+    mine = store.create_dataset(_frame(["gone soon"]), "text", "mine", owner=ALICE)
+    other = store.create_dataset(_frame(["kept"]), "text", "kept", owner=ALICE)
+    manifest = tmp_path / "datasets" / mine.id / "manifest.json"
+    values = json.loads(manifest.read_text())
+    values["expires"] = (datasets._now() - timedelta(minutes=1)).isoformat(timespec="seconds")
+    manifest.write_text(json.dumps(values))
+
+    assert [info.id for info in store.list_datasets(ALICE)] == [other.id]
+    assert not (tmp_path / "datasets" / mine.id).exists(), "deleted as it was found"
+    with pytest.raises(InputError, match="There is no dataset"):
+        store.get(mine.id)
+
+
+def test_one_address_gets_a_few_new_keys_an_hour_and_then_none() -> None:
+    now = [1000.0]
+    limit = KeyIssueLimit(per_hour=3, clock=lambda: now[0])
+    assert [limit.allow("203.0.113.9") for _ in range(4)] == [True, True, True, False]
+    assert limit.allow("198.51.100.7"), "another address has its own count"
+    now[0] += 3599
+    assert not limit.allow("203.0.113.9"), "still within the hour of the first key"
+    now[0] += 2
+    assert limit.allow("203.0.113.9"), "an hour after the first key, one more"
+    assert NEW_KEYS_PER_HOUR >= 5, "a household behind one address is not stopped"
