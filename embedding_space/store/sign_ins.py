@@ -86,13 +86,11 @@ class SignOuts:
     def record(self, owner: str, issued_at: float | None, now: float | None = None) -> SignOut:
         """Note that ``owner`` signed out of the sign-in issued at ``issued_at``, now."""
         last = self.last(owner)
+        # Never forget a later token already signed out (two browsers, in either order).
+        earlier = None if last is None else last.issued_at
+        issued = [value for value in (issued_at, earlier) if value is not None]
         signed_out = SignOut(
-            at=time.time() if now is None else now,
-            # Never forget a later token already signed out (two browsers, in either order).
-            issued_at=max(
-                (value for value in (issued_at, last and last.issued_at) if value is not None),
-                default=None,
-            ),
+            at=time.time() if now is None else now, issued_at=max(issued) if issued else None
         )
         write_json(self._path(owner), {"at": signed_out.at, "issued_at": signed_out.issued_at})
         return signed_out
