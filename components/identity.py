@@ -3,11 +3,17 @@
 With ``[auth]`` in ``.streamlit/secrets.toml`` nobody uses the app anonymously; with
 ``EMBEDDING_SPACE_MULTI_USER=1`` each browser session sees only its own datasets (and shared
 ones); otherwise the one local user sees everything.
+
+Streamlit keeps a sign-in in a cookie for 30 days and cannot take back a copy of it, so the
+app judges each sign-in itself on every run (:func:`end_ended_sign_in`): one its person has
+signed out of since, or older than ``EMBEDDING_SPACE_SESSION_HOURS``, is signed out here and
+now (see :mod:`embedding_space.store.sign_ins`).
 """
 
 from __future__ import annotations
 
 import os
+import time
 import urllib.request
 from dataclasses import dataclass
 from urllib.parse import urlparse
@@ -18,7 +24,9 @@ from components import state
 from components.markdown import plain_markdown, safe
 from embedding_space.embed.sentence import DEFAULT_MODEL
 from embedding_space.embed.traditional import KINDS as TRADITIONAL_KINDS
+from embedding_space.store.datasets import default_home
 from embedding_space.store.owners import ANONYMOUS_PREFIX, SIGNED_IN_PREFIX
+from embedding_space.store.sign_ins import SignOuts, ended, session_hours
 
 MULTI_USER_VARIABLE = "EMBEDDING_SPACE_MULTI_USER"
 MODELS_VARIABLE = "EMBEDDING_SPACE_MODELS"
@@ -58,7 +66,40 @@ def sign_out_button() -> None:
     if name is None:
         return
     st.caption(f"Signed in as {plain_markdown(name, 80)}")
-    st.button("Sign out", on_click=st.logout, key=state.SIGN_OUT)
+    st.button("Sign out", on_click=_sign_out, key=state.SIGN_OUT)
+
+
+def _issued_at() -> float | None:
+    """When the sign-in service issued this session's ID token (its ``iat``), or ``None``."""
+    try:
+        return float(st.user.get("iat"))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
+def _sign_outs() -> SignOuts:
+    return SignOuts(default_home())  # the workspace of ``cached.workspace()``
+
+
+def _sign_out() -> None:
+    """Sign out here, and note it on the server so no copy of this sign-in counts again."""
+    user = signed_in_user()
+    if user is not None:
+        _sign_outs().record(f"{SIGNED_IN_PREFIX}{user}", _issued_at())
+    st.logout()
+
+
+def end_ended_sign_in() -> None:
+    """Sign out a sign-in that no longer counts (its person signed out since, or it is older
+    than the session lifetime): Streamlit's cookie would otherwise still open the app."""
+    user = signed_in_user()
+    if user is None:
+        return
+    signed_out = _sign_outs().last(f"{SIGNED_IN_PREFIX}{user}")
+    if ended(_issued_at(), signed_out, now=time.time(), lifetime_hours=session_hours()):
+        # Clears the identity of this session on the server at once; the browser is then
+        # sent to drop its cookie.
+        st.logout()
 
 
 def may_use_app() -> bool:

@@ -11,6 +11,7 @@ between the session's keys and the URL.
 from __future__ import annotations
 
 import contextlib
+import os
 
 import streamlit as st
 
@@ -18,6 +19,7 @@ from components import cached, identity, routes, state
 from embedding_space.analysis.filters import usable_filters
 from embedding_space.analysis.projection import PARAMETERS
 from embedding_space.errors import InputError
+from embedding_space.store.owners import NEW_KEYS_PER_HOUR, KeyIssueLimit
 from embedding_space.views import PAGES, SearchSpec, View
 
 _VIEW_PAGES = {route.url_path: route for route in routes.ROUTES}
@@ -164,14 +166,61 @@ def load_view_from_url(page: str) -> None:
     adopt_visitor_key()
 
 
+KEY_COOKIE = "embedding_space_key"
+"""The cookie a browser keeps its key in (multi-user mode without sign-in)."""
+KEY_COOKIE_DAYS = 30
+NEW_KEYS_VARIABLE = "EMBEDDING_SPACE_NEW_KEYS_PER_HOUR"
+"""New keys one client address may be issued an hour (default ``NEW_KEYS_PER_HOUR``)."""
+
+
+@st.cache_resource(show_spinner=False)
+def _new_keys() -> KeyIssueLimit:
+    """The server's count of new keys by client address (one for every session)."""
+    try:
+        per_hour = int(os.environ.get(NEW_KEYS_VARIABLE, NEW_KEYS_PER_HOUR))
+    except ValueError:
+        per_hour = NEW_KEYS_PER_HOUR
+    return KeyIssueLimit(per_hour=max(1, per_hour))
+
+
 def adopt_visitor_key() -> None:
-    """On a server without sign-in, take the key in the link as who this visitor is (only a
-    key this server issued), or issue one; once per session."""
+    """On a server without sign-in, know who this visitor is, once per session: the key in
+    the link, else the key this browser keeps in its cookie (only keys this server issued),
+    else a new key, remembered in the cookie, unless this address has had its share of new
+    keys this hour (then a sentence, and nothing else)."""
     if not identity.multi_user() or state.value(state.SESSION_OWNER) is not None:
         return
     keys = cached.workspace().keys
-    key_in_link = st.query_params.get("key", "")
-    state.put(state.SESSION_OWNER, key_in_link if keys.valid(key_in_link) else keys.issue())
+    for known in (st.query_params.get("key", ""), st.context.cookies.get(KEY_COOKIE, "")):
+        if keys.valid(known):
+            state.put(state.SESSION_OWNER, known)
+            return
+    if not _new_keys().allow(st.context.ip_address or "this machine"):
+        st.error(
+            "This address has started more new sessions in the last hour than this server "
+            "allows. Open the app again from a link of yours (it keeps your datasets), or try "
+            "again in an hour."
+        )
+        st.stop()
+    key = keys.issue()
+    state.put(state.SESSION_OWNER, key)
+    state.put(state.KEY_TO_REMEMBER, key)
+
+
+def remember_visitor_key() -> None:
+    """Write a key issued in this session into the browser's cookie, so the next visit
+    without a link is the same visitor with the same datasets and quota. Sent on every run
+    of the session: a run cut short by a page switch may never reach the browser."""
+    key = state.value(state.KEY_TO_REMEMBER)
+    if key is None or st.context.cookies.get(KEY_COOKIE) == key:
+        return
+    # The key is [A-Za-z0-9_-] (SessionKeys): safe inside the script as it stands.
+    st.html(
+        "<script>document.cookie = "
+        f"'{KEY_COOKIE}={key}; path=/; max-age={KEY_COOKIE_DAYS * 86400}; SameSite=Lax'"
+        " + (location.protocol === 'https:' ? '; Secure' : '');</script>",
+        unsafe_allow_javascript=True,
+    )
 
 
 def visitor_key() -> str | None:

@@ -58,6 +58,7 @@ COLOR_DATASET = "color_dataset"  # the dataset the colour choice was made for
 SELECTION = "selection"  # dataset id -> list of selected row ids
 FOCUS_ROW = "focus_row"  # dataset id -> the clicked row, or absent
 SESSION_OWNER = "session_owner"  # this browser session's key in multi-user mode (server-issued)
+KEY_TO_REMEMBER = "key_to_remember"  # a key issued to this browser, written into its cookie
 FLASH = "flash"  # a message to show once on the next page, e.g. after an upload
 LINK_NOTICE = "link_notice"  # the dataset a link asked for, until the sidebar has checked it
 URL_LOADED = "url_loaded"  # whether this session has read its link yet

@@ -35,11 +35,14 @@ class FakeProvider:
         url: Its base address, ``http://127.0.0.1:PORT``.
         user: The claims of the next user to sign in (``sub``, ``email``, ``name``).
         sign_ins: How many ID tokens it has issued.
+        issued_ago: Seconds before now its tokens say they were issued (``iat``), as if the
+            browser had kept an old sign-in.
     """
 
     url: str
     user: dict[str, str] = field(default_factory=lambda: {"sub": "alice", "email": "a@x.test"})
     sign_ins: int = 0
+    issued_ago: int = 0
     _key: RSAKey = field(default_factory=lambda: RSAKey.generate_key(2048, private=True))
     _codes: dict[str, dict[str, str]] = field(default_factory=dict)
 
@@ -85,7 +88,7 @@ class FakeProvider:
         id_claims = {
             "iss": self.url,
             "aud": CLIENT_ID,
-            "iat": now,
+            "iat": now - self.issued_ago,
             "exp": now + 600,
             **({"nonce": nonce} if nonce else {}),
             **claims,
