@@ -183,6 +183,12 @@ def _new_keys() -> KeyIssueLimit:
     return KeyIssueLimit(per_hour=max(1, per_hour))
 
 
+def _key_in_cookie() -> str:
+    """The key this browser sent in its cookie when the session began, or ``""``."""
+    found = st.context.cookies.get(KEY_COOKIE)
+    return found if isinstance(found, str) else ""  # app tests have no real cookies
+
+
 def adopt_visitor_key() -> None:
     """On a server without sign-in, know who this visitor is, once per session: the key in
     the link, else the key this browser keeps in its cookie (only keys this server issued),
@@ -191,7 +197,7 @@ def adopt_visitor_key() -> None:
     if not identity.multi_user() or state.value(state.SESSION_OWNER) is not None:
         return
     keys = cached.workspace().keys
-    for known in (st.query_params.get("key", ""), st.context.cookies.get(KEY_COOKIE, "")):
+    for known in (st.query_params.get("key", ""), _key_in_cookie()):
         if keys.valid(known):
             state.put(state.SESSION_OWNER, known)
             return
@@ -212,7 +218,7 @@ def remember_visitor_key() -> None:
     without a link is the same visitor with the same datasets and quota. Sent on every run
     of the session: a run cut short by a page switch may never reach the browser."""
     key = state.value(state.KEY_TO_REMEMBER)
-    if key is None or st.context.cookies.get(KEY_COOKIE) == key:
+    if key is None or _key_in_cookie() == key:
         return
     # The key is [A-Za-z0-9_-] (SessionKeys): safe inside the script as it stands.
     st.html(

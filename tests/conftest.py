@@ -21,6 +21,9 @@ _SESSION_HOME = tempfile.mkdtemp(prefix="embedding-space-tests-")
 os.environ["EMBEDDING_SPACE_HOME"] = _SESSION_HOME
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# Every AppTest session comes from the same (no) address, and so do the servers' browsers:
+# the per-address limit on new session keys is tested on its own (test_sessions_and_keys).
+os.environ.setdefault("EMBEDDING_SPACE_NEW_KEYS_PER_HOUR", "100000")
 
 from embedding_space.embed import SentenceEmbedder, load_embedder  # noqa: E402
 from embedding_space.store.workspace import Workspace  # noqa: E402
