@@ -1,14 +1,17 @@
-"""No upload is kept before sign-in.
+"""No upload is kept before sign-in (or, without sign-in on a shared server, before the
+visitor holds a key).
 
 Streamlit accepts a file at ``/_stcore/upload_file/<session>/<file>`` from any connected
 session and keeps it in the server's memory, whatever the page shows: with sign-in
 configured, a visitor who never signed in could fill the server's memory through it, although
-no page of theirs has an uploader. Streamlit 1.67 has no setting for this, and its supported
-way to add a check in front of a route (``st.App`` middleware) needs the app started from an
-``st.App`` launcher rather than ``streamlit run app.py``. So this module wraps the one call
-that keeps an upload, the upload manager's ``add_file``, on the running server's instance:
-with sign-in configured, only sessions the router let in (:func:`admit`) may keep a file;
-any other upload is answered 403 and its bytes dropped.
+no page of theirs has an uploader; so could a visitor refused a key for asking too often.
+Streamlit 1.67 has no setting for this, and its supported way to add a check in front of a
+route (``st.App`` middleware) needs the app started from an ``st.App`` launcher rather than
+``streamlit run app.py``. So this module wraps the one call that keeps an upload, the upload
+manager's ``add_file``, on the running server's instance: on a shared server only sessions
+the router let in (:func:`admit`: signed in, or holding a key) may keep a file; any other
+upload is answered 403 and its bytes dropped. On one machine for one user
+(``identity.multi_user()`` false) nothing is installed.
 
 The wrapper is installed by the first run of the router after the server starts (Streamlit
 runs no app code before that), so until one page has been opened nothing is refused: a

@@ -227,25 +227,27 @@ def test_a_browser_keeps_its_key_and_an_address_gets_few_new_ones(
     browser: Any, shared_app: str
 ) -> None:
     url = shared_app
-    first, _ = _page(browser)
+    first, first_frames = _page(browser)
     key = _key_of_visit(first, url)
     support.settle(first)
+    assert _upload(first, first_frames, url) == 204, "a visitor with a key may upload"
     assert _key_of_visit(first, url) == key, "a second visit without a link is the same owner"
     again = first.context.new_page()
     assert _key_of_visit(again, url) == key, "and so is another tab"
 
-    others = [_page(browser)[0] for _ in range(3)]
-    keys = {_key_of_visit(other, url) for other in others[:2]}
+    others = [_page(browser) for _ in range(3)]
+    keys = {_key_of_visit(other, url) for other, _ in others[:2]}
     assert len(keys) == 2 and key not in keys, "a browser of its own, a key of its own"
 
-    refused = others[2]
+    refused, refused_frames = others[2]
     refused.goto(f"{url}/data")
     expect(refused.get_by_text("more new sessions in the last hour")).to_be_visible()
     support.settle(refused)
     assert "key=" not in refused.url
     assert refused.get_by_test_id("stSidebar").get_by_role("combobox").count() == 0
     support.shot(refused, "keys-rate-limited.png")
+    assert _upload(refused, refused_frames, url) == 403, "nor may it keep an upload"
 
     assert _key_of_visit(first, url) == key, "a browser with its key still comes in"
-    for page in (first, *others):
+    for page in (first, *(other for other, _ in others)):
         page.context.close()
