@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import asdict, dataclass
 
 import pandas as pd
@@ -110,15 +111,20 @@ def store_and_embed(
         The dataset, or ``None`` after showing an error; the current dataset then stays.
     """
     bar = loading_bar(progress_area)
+    store = cached.workspace()
+    info: DatasetInfo | None = None
     try:
         model = load_model(state.model_name(), bar)
-        store = cached.workspace()
         info = store.create_dataset(
             frame, text_column, name, owner=identity.identity().owner, source=source
         )
         embed_with_progress(store, info.id, model, bar=bar)
     except InputError as error:
         bar.empty()
+        if info is not None:
+            # No room for its vectors: the rows alone would only hold on to the room left.
+            with contextlib.suppress(InputError):
+                store.delete(info.id)
         st.error(safe(error))
         return None
     return _make_current(info, "rows")
