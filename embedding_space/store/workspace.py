@@ -326,7 +326,14 @@ class Workspace(DatasetStore):
         new_texts = texts_of(grown.iloc[len(table) :], info.text_column)
         parquet = table_to_parquet(grown)
         table_path = self._folder(dataset_id) / "table.parquet"
-        self.check_room(info.owner, adding_bytes=max(0, len(parquet) - table_path.stat().st_size))
+        # The longer table, and each stored embedding of the owner's grown by the new rows
+        # (in its file and in the cache).
+        dimensions = sum(stored.dimension for stored in embeddings_in(self._folder(dataset_id)))
+        self.check_room(
+            info.owner,
+            adding_bytes=max(0, len(parquet) - table_path.stat().st_size)
+            + added * dimensions * 4 * 2,
+        )
         scope = cache_scope(info.owner)
         made: dict[str, FloatMatrix] = {}
 

@@ -202,3 +202,18 @@ def test_one_address_gets_a_few_new_keys_an_hour_and_then_none() -> None:
     now[0] += 2
     assert limit.allow("203.0.113.9"), "an hour after the first key, one more"
     assert NEW_KEYS_PER_HOUR >= 5, "a household behind one address is not stopped"
+
+
+def test_a_batch_whose_vectors_would_not_fit_is_refused_before_anything_changes(
+    tmp_path: Path, counting_embedder: CountingEmbedder
+) -> None:
+    store = Workspace(tmp_path)
+    info = store.create_dataset(_frame(TEXTS), "text", "growing", owner=ALICE)
+    store.embeddings(info.id, counting_embedder)
+    used = store.owner_bytes(ALICE)
+    # Room for 40 more rows in the table, not for their vectors (61 kB, and as much cached).
+    tight = Workspace(tmp_path, limits=Limits(max_megabytes=(used + 20_000) / 1e6))
+    batch = _frame([f"another parcel story {index}" for index in range(40)])
+    with pytest.raises(InputError, match="This would take your workspace past"):
+        tight.add_batch(info.id, batch, user=ALICE, models=lambda name: counting_embedder)
+    assert tight.get(info.id).rows == 3 and tight.owner_bytes(ALICE) == used
