@@ -44,6 +44,7 @@ from embedding_space.embed.sentence import DEFAULT_MODEL
 from embedding_space.figures.labels import HoverLabels
 from embedding_space.io.columns import label_columns as find_label_columns
 from embedding_space.io.columns import texts_of
+from embedding_space.store.owners import NEW_KEYS_PER_HOUR, KeyIssueLimit
 from embedding_space.store.space import Space, filter_table_of
 from embedding_space.store.workspace import DatasetInfo, Workspace
 from embedding_space.types import FloatMatrix, ScoreVector
@@ -64,6 +65,20 @@ def workspace() -> Workspace:
     ensure_demo(store)
     store.purge_expired()
     return store
+
+
+NEW_KEYS_VARIABLE = "EMBEDDING_SPACE_NEW_KEYS_PER_HOUR"
+"""New keys one client address may be issued an hour (default ``NEW_KEYS_PER_HOUR``)."""
+
+
+@st.cache_resource(show_spinner=False)
+def new_keys() -> KeyIssueLimit:
+    """The server's count of new session keys by client address (one for every session)."""
+    try:
+        per_hour = int(os.environ.get(NEW_KEYS_VARIABLE, NEW_KEYS_PER_HOUR))
+    except ValueError:
+        per_hour = NEW_KEYS_PER_HOUR
+    return KeyIssueLimit(per_hour=max(1, per_hour))
 
 
 @st.cache_resource(show_spinner=False)

@@ -11,7 +11,6 @@ between the session's keys and the URL.
 from __future__ import annotations
 
 import contextlib
-import os
 
 import streamlit as st
 
@@ -19,7 +18,6 @@ from components import cached, identity, routes, state
 from embedding_space.analysis.filters import usable_filters
 from embedding_space.analysis.projection import PARAMETERS
 from embedding_space.errors import InputError
-from embedding_space.store.owners import NEW_KEYS_PER_HOUR, KeyIssueLimit
 from embedding_space.views import PAGES, SearchSpec, View
 
 _VIEW_PAGES = {route.url_path: route for route in routes.ROUTES}
@@ -169,18 +167,6 @@ def load_view_from_url(page: str) -> None:
 KEY_COOKIE = "embedding_space_key"
 """The cookie a browser keeps its key in (multi-user mode without sign-in)."""
 KEY_COOKIE_DAYS = 30
-NEW_KEYS_VARIABLE = "EMBEDDING_SPACE_NEW_KEYS_PER_HOUR"
-"""New keys one client address may be issued an hour (default ``NEW_KEYS_PER_HOUR``)."""
-
-
-@st.cache_resource(show_spinner=False)
-def _new_keys() -> KeyIssueLimit:
-    """The server's count of new keys by client address (one for every session)."""
-    try:
-        per_hour = int(os.environ.get(NEW_KEYS_VARIABLE, NEW_KEYS_PER_HOUR))
-    except ValueError:
-        per_hour = NEW_KEYS_PER_HOUR
-    return KeyIssueLimit(per_hour=max(1, per_hour))
 
 
 def _key_in_cookie() -> str:
@@ -201,7 +187,7 @@ def adopt_visitor_key() -> None:
         if keys.valid(known):
             state.put(state.SESSION_OWNER, known)
             return
-    if not _new_keys().allow(st.context.ip_address or "this machine"):
+    if not cached.new_keys().allow(st.context.ip_address or "this machine"):
         st.error(
             "This address has started more new sessions in the last hour than this server "
             "allows. Open the app again from a link of yours (it keeps your datasets), or try "

@@ -14,7 +14,6 @@ limits as much as a visitor's (see :mod:`~embedding_space.store.owners`).
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,7 +35,6 @@ from embedding_space.store.datasets import (
     CUSTOM_VECTORS,
     MAX_NAME_CHARS,
     DatasetInfo,
-    DatasetStore,
     default_home,
 )
 from embedding_space.store.embedding_files import (
@@ -46,7 +44,8 @@ from embedding_space.store.embedding_files import (
     write_embeddings,
 )
 from embedding_space.store.growing import RECOMPUTED, GrownMap, grow_folder
-from embedding_space.store.owners import cache_scope, has_expired, is_person
+from embedding_space.store.owned import OwnedStore
+from embedding_space.store.owners import cache_scope
 from embedding_space.store.results import FolderResults
 from embedding_space.store.space import ModelLoader, Space
 from embedding_space.store.tag_columns import TAGS_COLUMN, read_tags_column
@@ -64,35 +63,9 @@ __all__ = [
 ]
 
 
-class Workspace(DatasetStore):
-    """Datasets and what is computed from them, in one folder (see :class:`DatasetStore`)."""
-
-    # -- who may see what, and how much they hold --------------------------------------------
-
-    def list_datasets(self, viewer: str | None = None) -> list[DatasetInfo]:
-        """Datasets ``viewer`` may see (shared ones and their own), newest first; an expired
-        one is never listed, and is deleted as it is found (see :meth:`purge_expired`).
-
-        Args:
-            viewer: A user or session id; ``None`` sees every dataset (a single-user machine).
-        """
-        now = datetime.now(UTC)
-        listed = []
-        for info in super().list_datasets(viewer):
-            if not has_expired(info.expires, now):
-                listed.append(info)
-                continue
-            # Another session may be deleting it at this moment: gone either way.
-            with contextlib.suppress(InputError, OSError):
-                self.delete(info.id)
-        return listed
-
-    def owner_bytes(self, owner: str) -> int:
-        """Disk space everything of one owner takes: their datasets with every result in
-        their folders, their results on datasets of others, and their scope of the
-        embedding cache."""
-        cached = self.cache.scope_bytes(cache_scope(owner)) if is_person(owner) else 0
-        return super().owner_bytes(owner) + cached
+class Workspace(OwnedStore):
+    """Datasets and what is computed from them, in one folder (see :class:`DatasetStore` and
+    :class:`~embedding_space.store.owned.OwnedStore`)."""
 
     def _writer(self, info: DatasetInfo, viewer: str | None) -> str | None:
         """Whose room a new result of ``viewer`` on this dataset takes: theirs when they
