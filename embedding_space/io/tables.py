@@ -36,6 +36,7 @@ from embedding_space.io.decoding import (
 )
 from embedding_space.io.delimited import extra_fields_note, parse_delimited
 from embedding_space.io.formats import (
+    check_line_count,
     looks_tab_separated,
     parse_json,
     parse_jsonl,
@@ -203,11 +204,13 @@ def read_table(
                 "If some letters look wrong, pick the file's encoding."
             )
         text = normalise_newlines(text)
+        deadline.check("decoding the text")
         if fmt == "txt":
+            check_line_count(text)
             detected = "table" if looks_tab_separated(text) else "lines"
             used_layout = txt_layout or detected
             if used_layout == "table":
-                frame, delimiter, extra_field_lines = parse_delimited(text, "tsv")
+                frame, delimiter, extra_field_lines = parse_delimited(text, "tsv", deadline)
                 if txt_layout is None:
                     notes.append(
                         "Every line has the same number of tabs, so the file was read as a "
@@ -218,11 +221,11 @@ def read_table(
                 frame = parse_txt(text)
                 text_column = "text"
         elif fmt in ("csv", "tsv"):
-            frame, delimiter, extra_field_lines = parse_delimited(text, fmt)
+            frame, delimiter, extra_field_lines = parse_delimited(text, fmt, deadline)
         elif fmt == "jsonl":
-            frame = parse_jsonl(text)
+            frame = parse_jsonl(text, deadline)
         else:
-            frame = parse_json(text)
+            frame = parse_json(text, deadline)
     elif fmt == "parquet":
         frame = parse_parquet(data)
     else:

@@ -23,6 +23,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from embedding_space.errors import InputError
+from embedding_space.io.archives import check_npy_header, open_zip
 from embedding_space.io.columns import (
     guess_text_column,
     is_missing,
@@ -160,6 +161,7 @@ def _load_npy(data: bytes) -> npt.NDArray[Any]:
         "The .npy file could not be read; it may be cut short or damaged. Save it again with "
         "numpy.save(path, array)."
     )
+    _check_declared_size(data, damaged)
     try:
         loaded = np.load(io.BytesIO(data), allow_pickle=False)
         if isinstance(loaded, np.ndarray):
@@ -186,6 +188,19 @@ def _load_npy(data: bytes) -> npt.NDArray[Any]:
         # A damaged file fails in header, zip or zlib parsing, with many exception types;
         # all of them mean the same thing to the user.
         raise InputError(damaged) from error
+
+
+def _check_declared_size(data: bytes, damaged: str) -> None:
+    """Refuse an array (or an ``.npz`` member) whose header declares too much, before
+    numpy allocates it."""
+    if data.startswith(b"\x93NUMPY"):
+        check_npy_header(io.BytesIO(data), "The .npy file")
+        return
+    with open_zip(data, "The .npz archive", damaged) as archive:
+        for info in archive.infolist():
+            if info.filename.endswith(".npy"):
+                with archive.open(info) as member:
+                    check_npy_header(member, f"The array '{info.filename[:-4]}' of the .npz")
 
 
 def as_matrix(array: npt.NDArray[Any], where: str, unit: str) -> npt.NDArray[np.float32]:
