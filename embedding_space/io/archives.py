@@ -10,9 +10,9 @@ data. Each refusal is an :class:`~embedding_space.errors.InputError` with a sent
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from typing import IO
-from xml.etree.ElementTree import ParseError, iterparse
 
 from embedding_space.errors import InputError
 from embedding_space.io.budget import MAX_ARRAY_BYTES, MAX_UNZIPPED_BYTES, Deadline
@@ -29,11 +29,12 @@ MAX_SHARED_STRINGS = 2_000_000
 """A workbook may hold this many distinct texts (its shared strings) at most: one per cell of a
 million rows of two text columns. They are counted before the workbook is opened, since the
 reader loads them all at once."""
-MAX_PART_ELEMENTS = 300_000
+MAX_PART_ELEMENTS = 200_000
 """Any other XML part a workbook reader loads whole (styles, the list of sheets, relations) may
 hold this many elements at most; Excel allows 64,000 cell formats."""
-_CHECK_EVERY = 20_000
-"""Elements counted between two looks at the budget."""
+_READ_BYTES = 1 << 20
+"""Bytes of a part read between two looks at the budget."""
+_START_TAG = re.compile(rb"<[^/?!]")
 
 
 def open_zip(data: bytes, what: str, damaged: str) -> zipfile.ZipFile:
@@ -106,28 +107,30 @@ def check_workbook_parts(data: bytes, deadline: Deadline) -> None:
 def _count_elements(
     part: IO[bytes], deadline: Deadline, *, tag: str | None, cap: int
 ) -> int | None:
-    """Stream an XML part; ``None`` when it holds at most ``cap`` elements (named ``tag``
-    when given), else the count reached. Malformed XML is left to the reader's own message."""
-    count = seen = 0
-    root = None
+    """Count the start tags of an XML part (named ``tag`` when given) as its bytes stream
+    by, without parsing it; ``None`` when there are at most ``cap``, else the count reached.
+    A tag is never split between two reads: each read is cut at its last ``<``."""
+    pattern = (
+        _START_TAG if tag is None else re.compile(rb"<(?:[\w.-]+:)?" + tag.encode() + rb"[\s/>]")
+    )
+    count = 0
+    carry = b""
     try:
-        for event, element in iterparse(part, events=("start", "end")):
-            if root is None:
-                root = element
-            if event == "start":
-                continue
-            seen += 1
-            if tag is None or element.tag.rsplit("}", 1)[-1] == tag:
-                count += 1
-                if count > cap:
-                    return count
-            if seen % 1_000 == 0:
-                root.clear()  # what was counted is dropped: memory stays flat
-            if seen % _CHECK_EVERY == 0:
-                deadline.check("counting the workbook's parts")
-    except (ParseError, zipfile.BadZipFile, OSError, EOFError, ValueError):
-        return None
-    return None
+        while chunk := part.read(_READ_BYTES):
+            chunk = carry + chunk
+            cut = chunk.rfind(b"<")
+            if cut > 0 and len(chunk) - cut < 4_096:
+                chunk, carry = chunk[:cut], chunk[cut:]
+            else:
+                carry = b""
+            count += len(pattern.findall(chunk))
+            if count > cap:
+                return count
+            deadline.check("counting the workbook's parts")
+        count += len(pattern.findall(carry))
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        return None  # a damaged part: the reader's own message says so
+    return count if count > cap else None
 
 
 def check_npy_header(stream: IO[bytes], where: str) -> None:

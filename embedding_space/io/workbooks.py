@@ -77,15 +77,21 @@ def parse_xlsx(
             empty, the header row holds nothing, or reading ran past the deadline or
             :data:`~embedding_space.io.budget.MAX_ROWS`.
     """
-    from openpyxl import load_workbook
+    from openpyxl.reader.excel import ExcelReader
 
     deadline = deadline or Deadline()
     check_workbook_parts(data, deadline)
     # A damaged workbook can fail anywhere in zip, zlib or XML parsing, with many exception
     # types; all of them mean the same thing to the user, so both steps catch Exception.
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # load_workbook, with the shared strings read within the budget
+        reader = ExcelReader(io.BytesIO(data), read_only=True, data_only=True)
+        reader.read_strings = lambda: _read_shared_strings(reader, deadline)
+        reader.read()
+        workbook = reader.wb
     except Exception as error:
+        if isinstance(error.__cause__, InputError):  # openpyxl rewraps it as a ValueError
+            raise error.__cause__ from None
         raise InputError(
             "The file could not be read as an .xlsx workbook. Check that it is an Excel "
             "workbook saved as .xlsx (not an old .xls file) and not damaged."
@@ -118,6 +124,32 @@ def parse_xlsx(
         hint = f" Pick another sheet: {', '.join(others)}." if others else ""
         raise InputError(f"{which} empty.{hint}")
     return _as_table(read[chosen], chosen, names, header_row, picked=sheet is not None)
+
+
+def _read_shared_strings(reader: Any, deadline: Deadline) -> None:
+    """openpyxl's ``read_strings``, checking the budget as it goes (openpyxl's own takes a
+    minute for a few million): each string's plain text and the text of its runs."""
+    from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
+
+    found = reader.package.find(SHARED_STRINGS)
+    if found is None:
+        return
+    item, text, run = (f"{{{SHEET_MAIN_NS}}}{tag}" for tag in ("si", "t", "r"))
+    strings: list[str] = []
+    root: Element | None = None
+    with reader.archive.open(found.PartName[1:]) as source:
+        for event, node in iterparse(source, events=("start", "end")):
+            if root is None:
+                root = node
+            if event == "start" or node.tag != item:
+                continue
+            parts = [child.text or "" for child in node if child.tag == text]
+            parts += [child.findtext(text) or "" for child in node if child.tag == run]
+            strings.append("".join(parts).replace("x005F_", ""))
+            if len(strings) % _CHECK_EVERY == 0:
+                root.clear()
+                deadline.check("reading the workbook's texts")
+    reader.shared_strings = strings
 
 
 def _filled_rows(worksheet: Any, name: str, deadline: Deadline) -> list[_Row]:
