@@ -128,14 +128,19 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds before a stop")
     parser.add_argument("--memory-cap", type=float, default=3_000.0, help="MB before a stop")
     args = parser.parse_args()
-    print(f"Reading hostile files with {args.root}: time and peak memory growth of the reader\n")
+    run(args.root, args.timeout, args.memory_cap)
+
+
+def run(root: Path = ROOT, timeout: float = 120.0, memory_cap: float = 3_000.0) -> None:
+    """Measure every case of :data:`CASES` against its plain file, and print the figures."""
+    print(f"Reading hostile files with {root}: time and peak memory growth of the reader\n")
     with tempfile.TemporaryDirectory() as folder:
         baselines: dict[str, tuple[str, str]] = {}
         for fmt in sorted({fmt for _, fmt, _ in CASES}):
             name, data = hostile.normal_file(fmt)
             path = Path(folder) / name
             path.write_bytes(data)
-            seconds, growth, _ = measure(args.root, path, args.timeout, args.memory_cap)
+            seconds, growth, _ = measure(root, path, timeout, memory_cap)
             baselines[fmt] = (seconds, growth)
             path.unlink()
         for label, fmt, build in CASES:
@@ -144,7 +149,7 @@ def main() -> None:
             path.write_bytes(data)
             size = len(data)
             del data
-            seconds, growth, outcome = measure(args.root, path, args.timeout, args.memory_cap)
+            seconds, growth, outcome = measure(root, path, timeout, memory_cap)
             path.unlink()
             base_seconds, base_growth = baselines[fmt]
             ratio_time = _number(seconds) / max(_number(base_seconds), 0.01)
