@@ -62,7 +62,7 @@ CASES: list[tuple[str, str, Callable[[], tuple[str, bytes]]]] = [
     (
         "parquet, forged pandas metadata",
         "parquet",
-        lambda: hostile.parquet_with_pandas_metadata(hostile.FORGED_PANDAS_METADATA["not JSON"]),
+        lambda: hostile.parquet_with_pandas_metadata(hostile.FORGED_PANDAS_METADATA["a list"]),
     ),
 ]
 

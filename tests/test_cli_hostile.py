@@ -105,3 +105,12 @@ def test_an_embedded_file_with_forged_metadata_exits_2_with_one_line(
     assert f"'{path}' could not be read: its metadata or columns are damaged" in (
         _one_error_line(result.stderr)
     )
+
+
+def test_an_expressions_file_that_is_not_utf8_exits_2_with_one_line(tmp_path: Path) -> None:
+    path = _embedded_with(tmp_path, {})
+    expressions = tmp_path / "expressions.txt"
+    expressions.write_bytes(b"\xff\xfe\x00k\x00i\x00n\x00g")
+    result = run_cli("arithmetic", str(path), "--file", str(expressions))
+    assert result.returncode == 2
+    assert "is not UTF-8 text" in _one_error_line(result.stderr)

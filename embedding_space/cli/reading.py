@@ -138,6 +138,11 @@ def run_arithmetic(args: argparse.Namespace) -> None:
             lines = Path(args.file).read_text(encoding="utf-8").splitlines()
         except OSError as error:
             raise InputError(f"The file '{args.file}' could not be read ({error}).") from None
+        except UnicodeDecodeError:
+            raise InputError(
+                f"The file '{args.file}' is not UTF-8 text. Save the expressions as UTF-8, one "
+                "a line."
+            ) from None
         expressions = [line.strip() for line in lines if line.strip()]
     else:
         expressions = [args.expression]
