@@ -20,6 +20,7 @@ from embedding_space.io.budget import MAX_COLUMNS, MAX_READ_MEMORY, MAX_ROWS, De
 __all__ = [
     "MAX_JSON_CONTAINERS",
     "MAX_JSON_DEPTH",
+    "MAX_JSON_NUMBERS",
     "check_line_count",
     "looks_tab_separated",
     "parse_json",
@@ -33,6 +34,12 @@ MAX_JSON_DEPTH = 64
 MAX_JSON_CONTAINERS = 5 * MAX_ROWS
 """A JSON file may open this many objects and lists at most (counted as ``{`` and ``[``
 before parsing: each costs Python about a hundred bytes, a byte of the file one)."""
+MAX_JSON_NUMBERS = 10 * MAX_ROWS
+"""A JSON file may hold this many numbers at most (32 bytes each to Python)."""
+_STRING_BYTES = 64
+"""What a short text costs Python once parsed, at least."""
+_CONTAINER_BYTES = 100
+"""What an object or a list costs Python once parsed, at least."""
 _INT_DIGITS = 18
 """Integers with more digits than this are kept as their text: Python refuses to read one of
 more than 4,300 digits, and no stored column holds one beyond 64 bits."""
@@ -80,11 +87,12 @@ def parse_jsonl(text: str, deadline: Deadline | None = None) -> pd.DataFrame:
 
     Raises:
         InputError: A line is not JSON, the records nest deeper than :data:`MAX_JSON_DEPTH`,
-            or the file opens more than :data:`MAX_JSON_CONTAINERS` objects and lists.
+            or the file opens more than :data:`MAX_JSON_CONTAINERS` objects and lists, holds
+            more than :data:`MAX_JSON_NUMBERS` numbers, or more texts than the memory budget.
     """
-    _check_containers(text)
+    _check_cost(text)
     try:
-        frame = _parse_jsonl(text)
+        frame = _parse_jsonl(text, _Numbers(deadline or Deadline()))
     except RecursionError:
         raise _too_deep() from None
     (deadline or Deadline()).check("reading the records")
@@ -97,32 +105,67 @@ def parse_json(text: str, deadline: Deadline | None = None) -> pd.DataFrame:
 
     Raises:
         InputError: It is not JSON, holds no list of records, nests deeper than
-            :data:`MAX_JSON_DEPTH`, or opens more than :data:`MAX_JSON_CONTAINERS` objects
-            and lists.
+            :data:`MAX_JSON_DEPTH`, opens more than :data:`MAX_JSON_CONTAINERS` objects and
+            lists, holds more than :data:`MAX_JSON_NUMBERS` numbers, or more texts than the
+            memory budget.
     """
-    _check_containers(text)
+    _check_cost(text)
     try:
-        frame = _parse_json(text)
+        frame = _parse_json(text, _Numbers(deadline or Deadline()))
     except RecursionError:
         raise _too_deep() from None
     (deadline or Deadline()).check("reading the records")
     return frame
 
 
-def _check_containers(text: str) -> None:
-    if text.count("{") + text.count("[") > MAX_JSON_CONTAINERS:
+def _check_cost(text: str) -> None:
+    """Refuse a document whose objects, lists and texts would take more memory than the
+    budget once parsed, counted before parsing (a quote more or less changes nothing)."""
+    containers = text.count("{") + text.count("[")
+    if containers > MAX_JSON_CONTAINERS:
         raise InputError(
             f"The file opens more than {MAX_JSON_CONTAINERS:,} objects and lists; at most "
             f"{MAX_ROWS:,} records can be loaded. Save a sample of the records."
         )
+    strings = text.count('"') // 2
+    cost = len(text) + strings * _STRING_BYTES + containers * _CONTAINER_BYTES
+    if cost > MAX_READ_MEMORY:
+        raise InputError(
+            f"The file holds {strings:,} texts and {containers:,} objects and lists, about "
+            f"{cost / 2**20:,.0f} MB once read; at most {MAX_READ_MEMORY / 2**20:,.0f} MB can "
+            "be. Save a sample of the records."
+        )
 
 
-def _int_or_text(digits: str) -> int | str:
-    return int(digits) if len(digits.lstrip("-")) <= _INT_DIGITS else digits
+class _Numbers:
+    """``json.loads``' number hooks: integers of more than 18 digits kept as their text, and
+    the numbers counted, with the budget checked as they go."""
 
+    def __init__(self, deadline: Deadline) -> None:
+        self.deadline = deadline
+        self.count = 0
 
-def _loads(text: str) -> Any:
-    return json.loads(text, strict=False, parse_int=_int_or_text)
+    def _seen(self) -> None:
+        self.count += 1
+        if self.count % 1_000_000 == 0:
+            if self.count > MAX_JSON_NUMBERS:
+                raise InputError(
+                    f"The file holds more than {MAX_JSON_NUMBERS:,} numbers. Save a sample of "
+                    "the records, or only the fields you need."
+                )
+            self.deadline.check("reading the numbers")
+
+    def integer(self, digits: str) -> int | str:
+        self._seen()
+        return int(digits) if len(digits.lstrip("-")) <= _INT_DIGITS else digits
+
+    def real(self, digits: str) -> float:
+        self._seen()
+        return float(digits)
+
+    def loads(self, text: str) -> Any:
+        self.count = 0  # a parse that failed leaves nothing behind
+        return json.loads(text, strict=False, parse_int=self.integer, parse_float=self.real)
 
 
 def _too_deep() -> InputError:
@@ -148,21 +191,21 @@ def _check_depth(document: object) -> None:
         stack.extend((child, depth + 1) for child in children)
 
 
-def _parse_jsonl(text: str) -> pd.DataFrame:
+def _parse_jsonl(text: str, numbers: _Numbers) -> pd.DataFrame:
     numbered = [(number, line) for number, line in enumerate(text.split("\n"), 1) if line.strip()]
     try:
-        records = _loads("[" + ",".join(line for _, line in numbered) + "]")
+        records = numbers.loads("[" + ",".join(line for _, line in numbered) + "]")
     except json.JSONDecodeError:
         records = None
     if records is None:
         try:
             # A pretty-printed JSON document saved as .jsonl.
-            return _frame_from_json(_loads(text), text)
+            return _frame_from_json(numbers.loads(text), text)
         except json.JSONDecodeError:
             pass
         for number, line in numbered:
             try:
-                _loads(line)
+                numbers.loads(line)
             except json.JSONDecodeError as error:
                 raise InputError(
                     f"Line {number} of the file is not valid JSON ({error.msg}). "
@@ -172,13 +215,13 @@ def _parse_jsonl(text: str) -> pd.DataFrame:
     return _frame_from_json(records, text)
 
 
-def _parse_json(text: str) -> pd.DataFrame:
+def _parse_json(text: str, numbers: _Numbers) -> pd.DataFrame:
     try:
-        document = _loads(text)
+        document = numbers.loads(text)
     except json.JSONDecodeError as error:
         if error.msg == "Extra data":
             # JSON Lines saved as .json.
-            return _parse_jsonl(text)
+            return _parse_jsonl(text, numbers)
         raise InputError(
             f"The file is not valid JSON ({error.msg} at line {error.lineno}, column "
             f"{error.colno}). Fix it, or save the records as a list of objects."

@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from embedding_space.errors import InputError
-from embedding_space.io import archives, delimited
+from embedding_space.io import archives, delimited, formats
 from embedding_space.io.budget import MAX_ROWS, Deadline, resident_bytes
 from embedding_space.io.tables import LoadedTable, read_table
 from embedding_space.io.vector_sets import read_vector_files
@@ -159,6 +159,17 @@ def test_a_json_integer_of_thousands_of_digits_is_read_as_its_digits() -> None:
     table = _read(*hostile.json_with_a_huge_integer(5_000))
     assert table.texts == ["first text", "second text"]
     assert table.frame["n"].tolist() == ["9" * 5_000, 1]
+
+
+def test_json_of_millions_of_short_texts_is_refused_before_it_is_parsed() -> None:
+    data = b"[" + b'"ab",' * 14_000_000 + b'"ab"]'
+    _refused(lambda: ("texts.json", data), r"holds 14,000,001 texts .* at most 800 MB can be")
+
+
+def test_json_of_too_many_numbers_stops_as_they_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(formats, "MAX_JSON_NUMBERS", 1_000_000)
+    data = b"[" + b"1.5," * 2_500_000 + b"1.5]"
+    _refused(lambda: ("numbers.json", data), "holds more than 1,000,000 numbers")
 
 
 @pytest.mark.parametrize("forged", sorted(hostile.FORGED_PANDAS_METADATA))
