@@ -192,6 +192,11 @@ def _check_depth(document: object) -> None:
 
 
 def _parse_jsonl(text: str, numbers: _Numbers) -> pd.DataFrame:
+    if text.count("\n") >= MAX_ROWS:
+        try:  # a pretty-printed JSON document saved as .jsonl has many lines
+            return _frame_from_json(numbers.loads(text), text)
+        except json.JSONDecodeError:
+            check_line_count(text)
     numbered = [(number, line) for number, line in enumerate(text.split("\n"), 1) if line.strip()]
     try:
         records = numbers.loads("[" + ",".join(line for _, line in numbered) + "]")
@@ -244,6 +249,11 @@ def _frame_from_json(document: object, raw: str) -> pd.DataFrame:
         )
     if not document:
         raise InputError("The file holds an empty list. Add at least one record with a text.")
+    if len(document) > MAX_ROWS:
+        raise InputError(
+            f"The file holds {len(document):,} records; at most {MAX_ROWS:,} can be loaded. "
+            "Save a sample of the records."
+        )
     first = document[0]
     if isinstance(first, list):
         return _frame_from_rows(document)

@@ -36,6 +36,7 @@ from embedding_space.io.decoding import (
     normalise_newlines,
     read_source,
 )
+from embedding_space.io.formats import check_line_count
 from embedding_space.io.tables import LoadedTable
 
 __all__ = [
@@ -271,6 +272,7 @@ def _parse_metadata_tsv(data: bytes, rows: int) -> tuple[pd.DataFrame, str]:
         raise InputError("The metadata file is empty. Give one line per vector, or no file.")
     check_not_binary_bytes(data, "tsv")
     text, _, _ = decode_text(data, None)
+    check_line_count(text)
     lines = normalise_newlines(text).split("\n")
     while lines and not lines[-1].strip():
         lines.pop()
@@ -315,6 +317,7 @@ def _parse_vectors_tsv(data: bytes) -> npt.NDArray[np.float32]:
         raise InputError("The vectors file is empty. Give one vector per line.")
     check_not_binary_bytes(data, "tsv")
     text, _, _ = decode_text(data, None)
+    check_line_count(text)
     numbered = [
         (number, line.strip())
         for number, line in enumerate(normalise_newlines(text).split("\n"), 1)

@@ -172,6 +172,22 @@ def test_json_of_too_many_numbers_stops_as_they_are_read(monkeypatch: pytest.Mon
     _refused(lambda: ("numbers.json", data), "holds more than 1,000,000 numbers")
 
 
+def test_json_lines_of_more_lines_than_the_row_limit_are_refused_before_they_are_split() -> None:
+    data = b'{"text": "a"}\n' + b"1\n" * MAX_ROWS
+    _refused(lambda: ("lines.jsonl", data), f"has 1,000,001 lines; at most {MAX_ROWS:,}")
+
+
+def test_a_json_list_of_more_records_than_the_row_limit_is_refused() -> None:
+    data = b'["a",' + b'"",' * MAX_ROWS + b'"b"]'
+    _refused(lambda: ("list.json", data), f"holds 1,000,002 records; at most {MAX_ROWS:,}")
+
+
+def test_a_projector_tsv_of_more_lines_than_the_row_limit_is_refused() -> None:
+    with peak_growth() as growth, pytest.raises(InputError, match="has 1,000,001 lines"):
+        read_vector_files([("vectors.tsv", b"0.5\t1\n" * (MAX_ROWS + 1))])
+    assert growth[0] < BOUND
+
+
 @pytest.mark.parametrize("forged", sorted(hostile.FORGED_PANDAS_METADATA))
 def test_a_parquet_file_with_forged_pandas_metadata_is_read_by_its_columns(forged: str) -> None:
     table = _read(*hostile.parquet_with_pandas_metadata(hostile.FORGED_PANDAS_METADATA[forged]))
