@@ -156,16 +156,18 @@ def read_table(
             ``"table"``; a table when every line has the same number of tabs, when ``None``.
         encoding: The encoding of a text format; detected when ``None``.
         deadline: When to give up reading; :data:`~embedding_space.io.budget.MAX_READ_SECONDS`
-            from now when ``None``.
+            and :data:`~embedding_space.io.budget.MAX_READ_MEMORY` from now when ``None``.
 
     Returns:
         The table, with what was dropped and any warnings.
 
     Raises:
         InputError: The file cannot be read, is empty, has no rows or no column of text, the
-            format is not supported, ``text_column`` is missing or holds no text, or reading
-            took longer than the deadline or gave more than
-            :data:`~embedding_space.io.budget.MAX_ROWS` rows.
+            format is not supported, ``text_column`` is missing or holds no text, reading
+            went past the deadline's time or memory, or the file holds (or declares) more than
+            the budget allows: :data:`~embedding_space.io.budget.MAX_ROWS` rows,
+            :data:`~embedding_space.io.budget.MAX_COLUMNS` columns, and the caps of
+            :mod:`~embedding_space.io.archives` and :mod:`~embedding_space.io.formats`.
     """
     if txt_layout is not None and txt_layout not in TXT_LAYOUTS:
         raise InputError(f"txt_layout must be one of {', '.join(TXT_LAYOUTS)}, not {txt_layout!r}.")
