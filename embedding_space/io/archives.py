@@ -2,9 +2,9 @@
 
 A zip says in its directory how large each part is once inflated, and Python's ``zipfile``
 never inflates a part past that size, so those sizes bound the work; an XML part another
-library loads whole (a workbook's shared strings and styles) is first counted by a streaming
-parser that stops at a cap, and an ``.npy`` array's header (shape and type) is read before its
-data. Each refusal is an :class:`~embedding_space.errors.InputError` with a sentence.
+library loads whole (a workbook's shared strings and styles) first has its start tags counted
+as its bytes stream by, up to a cap, and an ``.npy`` array's header (shape and type) is read
+before its data. Each refusal is an :class:`~embedding_space.errors.InputError` with a sentence.
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ MAX_SHARED_STRINGS = 2_000_000
 million rows of two text columns. They are counted before the workbook is opened, since the
 reader loads them all at once."""
 MAX_PART_ELEMENTS = 200_000
-"""Any other XML part a workbook reader loads whole (styles, the list of sheets, relations) may
-hold this many elements at most; Excel allows 64,000 cell formats."""
+"""Any other XML part the workbook reader loads whole (styles, the list of sheets, relations)
+may hold this many elements at most; Excel allows 64,000 cell formats."""
 _READ_BYTES = 1 << 20
 """Bytes of a part read between two looks at the budget."""
 _START_TAG = re.compile(rb"<[^/?!]")
@@ -80,7 +80,7 @@ def check_workbook_parts(data: bytes, deadline: Deadline) -> None:
         for info in archive.infolist():
             name = info.filename
             lower = name.lower()
-            if not lower.endswith((".xml", ".rels")) or "/worksheets/" in lower:
+            if not _loaded_whole(lower):
                 continue
             strings = lower.endswith("sharedstrings.xml")
             with archive.open(info) as part:
@@ -102,6 +102,14 @@ def check_workbook_parts(data: bytes, deadline: Deadline) -> None:
                 "(styles, names or relations); no table needs that many. Copy the table into a "
                 "new workbook, or save it as .csv."
             )
+
+
+def _loaded_whole(name: str) -> bool:
+    """Whether openpyxl (read-only) parses this part whole when it opens a workbook; sheets
+    are read row by row, and pivot caches, drawings or comments are not read at all."""
+    whole = ("[content_types].xml", "workbook.xml", "styles.xml", "sharedstrings.xml")
+    parsed = ("docprops/", "/chartsheets/", "/externallinks/")
+    return name.endswith((".rels", *whole)) or any(folder in name for folder in parsed)
 
 
 def _count_elements(

@@ -38,7 +38,7 @@ def _in_chunks(pieces: Iterable[bytes], size: int = 1 << 20) -> Iterator[bytes]:
     yield b"".join(buffer)
 
 
-def _workbook_with(parts: dict[str, Iterable[bytes]]) -> bytes:
+def workbook_with(parts: dict[str, Iterable[bytes]]) -> bytes:
     """A real openpyxl workbook (a table of two texts) with some parts replaced."""
     book = Workbook()
     sheet = book.active
@@ -80,7 +80,7 @@ def xlsx_in_columns_a_and_xfd(rows: int) -> tuple[str, bytes]:
                 f'</is></c><c r="XFD{number}"><v>{number}</v></c></row>'
             ).encode()
 
-    return "wide.xlsx", _workbook_with({_SHEET: _sheet(body())})
+    return "wide.xlsx", workbook_with({_SHEET: _sheet(body())})
 
 
 def xlsx_of_many_columns(columns: int) -> tuple[str, bytes]:
@@ -95,7 +95,7 @@ def xlsx_of_many_columns(columns: int) -> tuple[str, bytes]:
                 yield f'<c r="{ref}"><v>{column}</v></c>'.encode()
             yield b"</row>"
 
-    return "columns.xlsx", _workbook_with({_SHEET: _sheet(body())})
+    return "columns.xlsx", workbook_with({_SHEET: _sheet(body())})
 
 
 def xlsx_of_many_styles(styles: int = MAX_PART_ELEMENTS + 1) -> tuple[str, bytes]:
@@ -108,7 +108,7 @@ def xlsx_of_many_styles(styles: int = MAX_PART_ELEMENTS + 1) -> tuple[str, bytes
         yield from (b'<xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>' for _ in range(styles))
         yield b"</cellXfs></styleSheet>"
 
-    return "styles.xlsx", _workbook_with({"xl/styles.xml": part()})
+    return "styles.xlsx", workbook_with({"xl/styles.xml": part()})
 
 
 def xlsx_of_many_strings(strings: int = MAX_SHARED_STRINGS + 1) -> tuple[str, bytes]:
@@ -140,7 +140,7 @@ def xlsx_of_many_strings(strings: int = MAX_SHARED_STRINGS + 1) -> tuple[str, by
         'worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/'
         'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
     )
-    return "strings.xlsx", _workbook_with(
+    return "strings.xlsx", workbook_with(
         {
             "[Content_Types].xml": [types.encode()],
             _SHEET: _sheet(sheet()),

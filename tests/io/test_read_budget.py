@@ -88,6 +88,13 @@ def test_a_workbook_of_millions_of_styles_is_refused_before_it_is_opened() -> No
     )
 
 
+def test_a_large_part_the_reader_never_opens_does_not_count_against_the_workbook() -> None:
+    # a pivot table's cache of its source rows: large in real workbooks, unread here
+    records = (b"<r><n v='1'/></r>" for _ in range(150_000))
+    name, data = "pivot.xlsx", hostile.workbook_with({"xl/pivotCache/records1.xml": records})
+    assert _read(name, data).texts == ["first text", "second text"]
+
+
 def test_a_workbook_of_millions_of_shared_strings_is_refused_before_it_is_opened() -> None:
     _refused(hostile.xlsx_of_many_strings, "more than 2,000,000 distinct texts")
 
