@@ -64,7 +64,7 @@ def add_rows_flow() -> None:
         key=state.widget_key("add-rows-name", info.id),
     )
     rows = len(table.frame)
-    if st.button(f"Add {rows:,} rows to {info.name}", type="primary"):
+    if st.button(f"Add {rows:,} rows to {name}", type="primary"):
         try:
             with st.spinner(f"Embedding {rows:,} rows and placing them on the maps…"):
                 added = store.add_batch(

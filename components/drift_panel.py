@@ -153,8 +153,9 @@ def _report(current: OpenDataset, groups: RowGroups, report: DriftReport) -> Non
 
 
 def _novel_rows(current: OpenDataset, groups: RowGroups, report: DriftReport) -> None:
-    st.subheader("Rows least like the reference", divider="gray")
-    top = int(setting_input(st.container(), "drift_top", high=len(groups.batch)))
+    heading, count = st.columns([4, 1], vertical_alignment="bottom")
+    heading.markdown("**Rows least like the reference**")
+    top = int(setting_input(count, "drift_top", high=len(groups.batch)))
     novel = report.top_novel(top)
     rows = [int(groups.batch[item.row]) for item in novel]
     texts = current.texts
@@ -181,7 +182,7 @@ def _novel_rows(current: OpenDataset, groups: RowGroups, report: DriftReport) ->
 
 
 def _shares(current: OpenDataset, groups: RowGroups, report: DriftReport) -> None:
-    st.subheader("Where the batch went", divider="gray")
+    st.markdown("**Where the batch went**")
     texts = current.texts
     names = [texts[int(groups.reference[share.example])] for share in report.clusters]
     st.plotly_chart(

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from components import routes, state
+from components import cached, routes, state
 from embedding_space.embed import SentenceEmbedder
 from embedding_space.store.workspace import Workspace
 from tests.helpers import SIX_INTENTS, demo_rows, open_app
@@ -90,3 +90,26 @@ def test_two_groups_of_a_columns_values_can_be_compared(embedder: SentenceEmbedd
     assert "effect large" in verdict
     # Three intents left entirely: each of their regions emptied.
     assert any("all but left" in w.value for w in app.warning)
+
+
+def test_a_map_mostly_of_placed_rows_offers_a_recompute_laid_onto_the_old(
+    embedder: SentenceEmbedder,
+) -> None:
+    store = Workspace()
+    info = store.create_dataset(_rows(OLD_INTENTS, 0, 12), "text", "five intents")
+    store.embeddings(info.id, embedder)
+    first = open_app(info.id, routes.MAP.path)
+    assert not [i for i in first.info if "added after the map was drawn" in i.value]
+    store.add_batch(info.id, _rows(SIX_INTENTS, 12, 6), name="more", models=lambda _m: embedder)
+    cached.forget_dataset(info.id)  # as the Data page's Add rows does
+    app = open_app(info.id, routes.MAP.path)
+    assert any("36 of these 96 rows were added after" in i.value for i in app.info), [
+        i.value for i in app.info
+    ]
+    refit = app.button(key=state.widget_key("refit", info.id))
+    assert refit.label == "Recompute the map over all 96 rows"
+    refit.click().run(timeout=60)
+    assert not app.exception, [e.value for e in app.exception]
+    (done,) = [s.value for s in app.success if s.value.startswith("Recomputed the map")]
+    assert "the 60 rows it was fitted on moved" in done
+    assert not [i for i in app.info if "added after the map was drawn" in i.value]
