@@ -18,17 +18,27 @@ from components.settings import setting_input
 from components.tables import text_table
 from embedding_space.analysis.drift import DriftReport, measure_drift
 from embedding_space.analysis.drift_groups import (
+    Periods,
     RowGroups,
+    date_periods,
     groups_by_date,
     groups_by_values,
+    value_periods,
     with_earlier,
 )
 from embedding_space.errors import InputError
+from embedding_space.figures.colors import OTHER
 from embedding_space.figures.drift import cluster_share_chart
+from embedding_space.figures.drift_map import add_density_difference, density_difference
+from embedding_space.figures.layers import Highlight
+from embedding_space.figures.map import map_figure
 from embedding_space.store.batches import BATCH_COLUMN
 
 _BY_BATCH, _BY_VALUES, _BY_DATE = "a batch", "values of a column", "a date"
 _EXAMPLE_CHARS = 90
+_DENSITY, _PERIODS = "where the density changed", "one period at a time"
+_MAP_HEIGHT = 560
+_NOVEL_MARK = "#111111"
 
 
 @dataclass(frozen=True)
@@ -48,7 +58,7 @@ def drift_panel(current: OpenDataset) -> None:
     of shares between the reference's regions."""
     dataset_id = current.info.id
     try:
-        groups = _chosen_groups(current)
+        groups, periods = _chosen_groups(current)
     except InputError as error:
         st.info(safe(error))
         return
@@ -69,10 +79,12 @@ def drift_panel(current: OpenDataset) -> None:
     if not isinstance(tested, _Tested) or tested.groups != chosen:
         return
     _report(current, groups, tested.report)
+    _on_the_map(current, groups, tested.report, periods)
 
 
-def _chosen_groups(current: OpenDataset) -> RowGroups | None:
-    """The reference and the batch as chosen on screen; ``None`` while a choice is missing."""
+def _chosen_groups(current: OpenDataset) -> tuple[RowGroups | None, Periods | None]:
+    """The reference and the batch as chosen on screen (``None`` while a choice is missing),
+    and the periods their rows fall in when they are batches or dates."""
     dataset_id = current.info.id
     table = cached.filter_table(dataset_id)
     categorical = [name for name, kind in table.kinds.items() if kind == "categorical"]
@@ -86,7 +98,7 @@ def _chosen_groups(current: OpenDataset) -> RowGroups | None:
             "Drift compares two groups of rows: add a batch of rows on the Data page, or "
             "bring a dataset with a column of categories or of dates."
         )
-        return None
+        return None, None
     way = st.radio("Compare", ways, horizontal=True, key=_key(dataset_id, "way"))
     if way == _BY_BATCH:
         later = [str(value) for value in pd.unique(current.frame[BATCH_COLUMN].dropna())][1:]
@@ -98,7 +110,8 @@ def _chosen_groups(current: OpenDataset) -> RowGroups | None:
             help="Compared with every batch added before it.",
         )
         earlier, chosen = with_earlier(current.frame[BATCH_COLUMN], str(batch))
-        return groups_by_values(current.frame, BATCH_COLUMN, earlier, chosen)
+        groups = groups_by_values(current.frame, BATCH_COLUMN, earlier, chosen)
+        return groups, value_periods(current.frame[BATCH_COLUMN])
     if way == _BY_VALUES:
         left, middle, right = st.columns([1, 2, 2])
         column = str(left.selectbox("Column", categorical, key=_key(dataset_id, "column")))
@@ -114,8 +127,8 @@ def _chosen_groups(current: OpenDataset) -> RowGroups | None:
         )
         if not reference or not batch_values:
             st.caption("Pick at least one value for each group.")
-            return None
-        return groups_by_values(current.frame, column, reference, batch_values)
+            return None, None
+        return groups_by_values(current.frame, column, reference, batch_values), None
     left, right = st.columns(2)
     column = str(left.selectbox("Date column", dated, key=_key(dataset_id, "date_column")))
     times = pd.Series(table.times(column))
@@ -127,7 +140,8 @@ def _chosen_groups(current: OpenDataset) -> RowGroups | None:
         max_value=times.max().date(),
         key=_key(dataset_id, f"split:{column}"),
     )
-    return groups_by_date(times, pd.Timestamp(split), column)  # type: ignore[arg-type]
+    groups = groups_by_date(times, pd.Timestamp(split), column)  # type: ignore[arg-type]
+    return groups, date_periods(times)
 
 
 def _drift(current: OpenDataset, groups: RowGroups) -> DriftReport:
@@ -211,3 +225,71 @@ def _shares(current: OpenDataset, groups: RowGroups, report: DriftReport) -> Non
             f"batch would have to move region for its shares to match the reference's, over "
             f"{regions}; none emptied."
         )
+
+
+def _on_the_map(
+    current: OpenDataset, groups: RowGroups, report: DriftReport, periods: Periods | None
+) -> None:
+    """The map as it stands: where the batch crowds more or less than the reference, or the
+    rows of one period at a time, the others grey."""
+    st.markdown("**On the map**")
+    projection, computing = cached.map_of(current.space, state.projection_params())
+    if computing is not None or projection.coordinates.shape[1] != 2:
+        st.caption("Shown on a 2-D map once it is computed: open the Map, then come back.")
+        return
+    dataset_id = current.info.id
+    ways = [_DENSITY] + [_PERIODS] * (periods is not None and len(periods.names) > 1)
+    way = st.radio("Show", ways, horizontal=True, key=_key(dataset_id, "map_way"))
+    coordinates, texts = projection.coordinates, current.texts
+    hover = cached.hover_labels(dataset_id)
+    if way == _PERIODS and periods is not None:
+        period = st.select_slider(
+            "Period", periods.names, value=periods.names[-1], key=_key(dataset_id, "period")
+        )
+        rows = periods.rows_of(str(period))
+        shown = pd.Series(OTHER, index=range(len(texts)), dtype="string")
+        shown.iloc[rows] = str(period)  # the other periods grey ("(other)"), under it
+        figure = map_figure(
+            coordinates,
+            texts,
+            revision=f"drift-{dataset_id}",
+            color=shown,
+            color_name="period",
+            height=_MAP_HEIGHT,
+            hover=hover,
+        )
+        st.caption(
+            f"{len(rows):,} rows in {plain_markdown(str(period), 60)} in colour; the other "
+            "periods grey. No point moves between periods: the map is the same one."
+        )
+    else:
+        membership = pd.Series(pd.NA, index=range(len(texts)), dtype="string")
+        membership.iloc[groups.reference] = "reference: " + groups.reference_name
+        membership.iloc[groups.batch] = "batch: " + groups.batch_name
+        novel = [int(groups.batch[item.row]) for item in report.top_novel(_top_shown())]
+        figure = map_figure(
+            coordinates,
+            texts,
+            revision=f"drift-{dataset_id}",
+            color=membership,
+            color_name="group",
+            highlights=[Highlight(novel, "least like the reference", _NOVEL_MARK)],
+            height=_MAP_HEIGHT,
+            hover=hover,
+        )
+        add_density_difference(
+            figure,
+            density_difference(coordinates, groups.reference, groups.batch),
+            reference_name=groups.reference_name,
+            batch_name=groups.batch_name,
+        )
+        st.caption(
+            "Blue where the batch crowds more than the reference, red where less (each "
+            "group's share of its rows, smoothed over the map); rings on the rows least like "
+            "the reference. The map shows where, the test above whether."
+        )
+    st.plotly_chart(figure, key=_key(dataset_id, "map"), config={"displaylogo": False})
+
+
+def _top_shown() -> int:
+    return int(state.setting("drift_top", int))

@@ -17,10 +17,22 @@ import pandas as pd
 
 from embedding_space.errors import InputError
 
-__all__ = ["MIN_GROUP_ROWS", "RowGroups", "groups_by_date", "groups_by_values", "with_earlier"]
+__all__ = [
+    "MAX_PERIODS",
+    "MIN_GROUP_ROWS",
+    "Periods",
+    "RowGroups",
+    "date_periods",
+    "groups_by_date",
+    "groups_by_values",
+    "value_periods",
+    "with_earlier",
+]
 
 MIN_GROUP_ROWS = 2
 """Each group needs at least this many rows for the test."""
+MAX_PERIODS = 36
+"""Dates are cut into months, or quarters, or years: the finest that gives at most this many."""
 
 
 @dataclass(frozen=True)
@@ -129,3 +141,50 @@ def _checked(groups: RowGroups, column: str) -> RowGroups:
                 f"'{column}'; the test needs at least {MIN_GROUP_ROWS} in each group."
             )
     return groups
+
+
+@dataclass(frozen=True)
+class Periods:
+    """Rows in periods, to be shown one at a time.
+
+    Attributes:
+        names: The periods, in time order.
+        codes: Each row's period (an index into ``names``), -1 for a row in none.
+    """
+
+    names: tuple[str, ...]
+    codes: npt.NDArray[np.intp]
+
+    def rows_of(self, period: str) -> npt.NDArray[np.intp]:
+        """The rows of one period, ascending."""
+        return np.flatnonzero(self.codes == self.names.index(period))
+
+    def labels(self) -> pd.Series[Any]:
+        """Each row's period name (``<NA>`` for none), to colour a map by."""
+        names = np.asarray([*self.names, None], dtype=object)
+        return pd.Series(names[self.codes], dtype="string")
+
+
+def value_periods(values: pd.Series[Any]) -> Periods:
+    """A column's values as periods in the order they first appear (batches, as appended)."""
+    order = [str(value) for value in pd.unique(values.dropna().astype(str))]
+    codes = pd.Categorical(values.astype("string"), categories=order).codes
+    return Periods(tuple(order), np.asarray(codes, dtype=np.intp))
+
+
+def date_periods(dates: pd.Series[Any]) -> Periods:
+    """Dated rows by month, quarter or year: the finest cut that makes at most
+    :data:`MAX_PERIODS` periods from the first date to the last."""
+    values = pd.to_datetime(dates, errors="coerce")
+    periods = values.dt.to_period("M")
+    for frequency in ("M", "Q", "Y"):
+        periods = values.dt.to_period(frequency)
+        present = periods.dropna()
+        if present.empty or (present.max() - present.min()).n < MAX_PERIODS:
+            break
+    present = periods.dropna()
+    if present.empty:
+        return Periods((), np.full(len(values), -1, dtype=np.intp))
+    span = pd.period_range(present.min(), present.max())
+    codes = pd.Categorical(periods, categories=span).codes
+    return Periods(tuple(str(period) for period in span), np.asarray(codes, dtype=np.intp))

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from embedding_space.analysis.drift_groups import groups_by_date, groups_by_values, with_earlier
+from embedding_space.analysis.drift_groups import (
+    date_periods,
+    groups_by_date,
+    groups_by_values,
+    value_periods,
+    with_earlier,
+)
 from embedding_space.errors import InputError
 
 FRAME = pd.DataFrame(
@@ -64,3 +70,25 @@ def test_a_date_splits_the_dated_rows_and_leaves_out_the_undated() -> None:
     assert (groups.reference_name, groups.batch_name) == ("before 2024-03-01", "from 2024-03-01")
     with pytest.raises(InputError, match="'before 2024-01-01' has 0 rows"):
         groups_by_date(dates, pd.Timestamp("2024-01-01"), "published")
+
+
+def test_batches_are_periods_in_the_order_they_were_added() -> None:
+    periods = value_periods(FRAME["batch"])
+    assert periods.names == ("batch 1", "march", "april")
+    assert periods.rows_of("march").tolist() == [3, 4, 5]
+    assert periods.labels().tolist() == FRAME["batch"].tolist()
+
+
+def test_dates_are_cut_into_months_and_undated_rows_into_none() -> None:
+    periods = date_periods(pd.to_datetime(FRAME["published"], errors="coerce"))
+    assert periods.names == ("2024-01", "2024-02", "2024-03", "2024-04")
+    assert periods.codes.tolist() == [0, 1, -1, 2, 2, -1, 3, 3]
+    assert periods.labels().isna().tolist() == [code == -1 for code in periods.codes]
+
+
+def test_a_long_span_is_cut_into_quarters_then_years() -> None:
+    months = pd.Series(pd.date_range("2020-01-01", periods=48, freq="MS"))
+    assert date_periods(months).names[:2] == ("2020Q1", "2020Q2")
+    assert len(date_periods(months).names) == 16
+    decades = pd.Series(pd.date_range("1980-01-01", periods=40, freq="YS"))
+    assert date_periods(decades).names[0] == "1980" and len(date_periods(decades).names) == 40

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from components import cached, routes, state
 from embedding_space.embed import SentenceEmbedder
 from embedding_space.store.workspace import Workspace
-from tests.helpers import SIX_INTENTS, demo_rows, open_app
+from tests.helpers import SIX_INTENTS, demo_rows, open_app, plotly_figures, plotly_values
 
 NEW_INTENT = SIX_INTENTS[0]
 OLD_INTENTS = SIX_INTENTS[1:]
@@ -59,6 +59,19 @@ def test_a_batch_with_an_unseen_intent_is_drift_and_its_rows_come_first(
     top = intents[novel["row"].head(20)].tolist()
     assert top.count(NEW_INTENT) >= 18, top
     assert novel["row"].min() >= 100, "only the batch's rows are listed"
+
+    (drift_map,) = [
+        f for f in plotly_figures(app) if f["data"][0].get("name") == "density difference"
+    ]
+    assert drift_map["data"][0]["type"] == "heatmap"
+    ringed = next(t for t in drift_map["data"] if t.get("name") == "least like the reference")
+    assert len(plotly_values(ringed["x"])) == len(novel)
+
+    app.radio(key=state.widget_key("drift", "map_way", dataset_id)).set_value(
+        "one period at a time"
+    ).run()
+    assert app.select_slider(key=state.widget_key("drift", "period", dataset_id)).value == "april"
+    assert any(c.value.startswith("60 rows in april in colour") for c in app.caption)
 
     app.button(key=state.widget_key("drift", "select", dataset_id)).click().run()
     selected = app.session_state[state.SELECTION][dataset_id]
