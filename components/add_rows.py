@@ -97,6 +97,10 @@ def _added(added: BatchAdded) -> str:
         f"{placed}. Colour by “batch” to see them; the Quality page's Drift tab tests "
         "whether they differ from the rows before."
     )
+    text += (
+        f" The {', '.join(added.recomputed)} are computed again over every row when "
+        "next opened (cluster names given by hand start afresh)."
+    )
     if added.recompute_suggested:
         share = max(grown.growth.placed_share for grown in added.maps)
         text += (
