@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -11,7 +12,10 @@ from embedding_space.cli import batches, comparing, drifting, reading, story, ta
 from embedding_space.cli.files import say
 from embedding_space.errors import InputError
 
-__all__ = ["main", "main_exit"]
+__all__ = ["DEBUG_VARIABLE", "main", "main_exit"]
+
+DEBUG_VARIABLE = "EMBEDDING_SPACE_DEBUG"
+"""Set to show the traceback of an unexpected failure instead of one line."""
 
 EXIT_USER_ERROR = 2
 
@@ -267,7 +271,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except MemoryError:
+        say("error: the machine ran out of memory; try a smaller file or fewer rows.")
+        return EXIT_USER_ERROR
+    except Exception as error:
+        # The last guard: whatever a hostile or damaged input reaches, one line, never a
+        # traceback (set EMBEDDING_SPACE_DEBUG=1 to see it).
+        if os.environ.get(DEBUG_VARIABLE):
+            raise
+        say(f"error: could not finish ({type(error).__name__}: {_one_line(error)})")
+        return EXIT_USER_ERROR
     return 0
+
+
+def _one_line(error: BaseException, limit: int = 300) -> str:
+    flat = " ".join(str(error).split()) or "no details"
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def main_exit() -> None:
