@@ -16,6 +16,7 @@ from embedding_space.embed.models import load_model
 from embedding_space.embed.traditional import TraditionalEmbedder
 from embedding_space.errors import InputError
 from embedding_space.io.columns import texts_of
+from embedding_space.limits import check_typed_texts
 from embedding_space.store.embedding_files import VectorSource
 from embedding_space.types import FloatMatrix
 
@@ -159,8 +160,11 @@ class EmbeddedRows:
         """Typed texts embedded with :meth:`query_embedder`, shape ``(len(texts), d)``.
 
         Raises:
-            InputError: No model for typed texts, or one of another dimension.
+            InputError: More than :data:`~embedding_space.limits.MAX_TYPED_TEXTS` texts, one
+                longer than :data:`~embedding_space.limits.MAX_TYPED_TEXT_CHARS`, no model for
+                typed texts, or one of another dimension.
         """
+        check_typed_texts(texts)
         model = self.query_embedder()
         check_dimension(model, self.dimension)
         return embed(list(texts), model).vectors
