@@ -70,11 +70,10 @@ OUTSIDE_ANCHORS = """() => {
 
 def hostile_frame() -> pd.DataFrame:
     frame = topics_frame()
-    frame["text"] = [
-        f"{text} {ENCODINGS[i % len(ENCODINGS)]}" for i, text in enumerate(frame["text"])
-    ]
+    texts = [f"{text} {ENCODINGS[i % len(ENCODINGS)]}" for i, text in enumerate(frame["text"])]
     # Two equal texts, so the duplicates list of the Outliers page has one to show.
-    frame.loc[len(frame) - 1, "text"] = frame.loc[len(frame) - 2, "text"]
+    texts[-1] = texts[-2]
+    frame["text"] = texts
     frame["topic"] = frame["topic"].map(LABELS)
     frame["note&colon;//evil.example"] = [ENCODINGS[-i % len(ENCODINGS)] for i in range(len(frame))]
     return frame.rename(columns={"topic": LABEL_COLUMN})
