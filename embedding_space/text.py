@@ -12,9 +12,9 @@ is the one place that stops this, by construction rather than by listing attacks
    table of look-alikes NFKC keeps apart (``∶`` ``꞉`` ``。``), and ``%3A`` ``%2F`` ``%40``
    ``%2E`` are read as the characters they encode; the text shown keeps the user's own
    characters (NFKC would turn ``m²`` into ``m2``).
-3. An invisible word joiner goes before every ``:`` that follows a letter or digit (any
-   scheme: ``http:``, ``mailto:``, ``javascript:``, ``data:``), between ``www`` and its dot,
-   before every ``@`` and before every percent-encoded one of those; the text reads the same.
+3. An invisible word joiner goes before the colon of every scheme (``x://``, and ``mailto:``,
+   ``javascript:`` and the like without slashes), between ``www`` and its dot, before every
+   ``@`` and before every percent-encoded one of those; the text reads the same.
 
 Bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069) can make ``txt.exe``
 read as ``exe.txt``; they are removed from what is displayed.
@@ -49,11 +49,14 @@ _LOOK_ALIKES = {
     ".": "\u3002\uff61\u06d4\u0701\u0702\ua4f8\ua60e\u2e3c\u0660\u06f0\u00b7\u2027",
 }
 _LINK_STARTS = re.compile(
-    r"(?i)(?<=[a-z0-9])(?=:)"  # any scheme
+    r"(?i)(?<=[a-z0-9])(?=:/)"  # any scheme with its slashes: http://, ftp://, x-app://
     r"|(?<=www)(?=\.)"  # www.host
     r"|(?=@)"  # name@host
     r"|(?=%(?:3a|2f|40|2e))"  # the same, percent-encoded
 )
+_SCHEMES = re.compile(r"(?i)\b(?:https?|ftp|file|mailto|xmpp|javascript|vbscript|data)(?=:)")
+"""Schemes that link, or run, without slashes; a colon after other words (``Note: …``) is
+left alone, as no renderer links it."""
 
 
 def without_direction_controls(text: str) -> str:
@@ -100,7 +103,11 @@ def unlinked(text: str) -> str:
     ``www.`` address or e-mail a renderer could link, whatever the encoding, and no
     direction controls. Markdown callers must still escape what is left (``&`` included)."""
     shown = without_direction_controls(decoded_entities(text))
-    cuts = [match.start() for match in _LINK_STARTS.finditer(link_skeleton(shown))]
+    skeleton = link_skeleton(shown)
+    cuts = sorted(
+        {match.start() for match in _LINK_STARTS.finditer(skeleton)}
+        | {match.end() for match in _SCHEMES.finditer(skeleton)}
+    )
     if not cuts:
         return shown
     pieces = []

@@ -14,7 +14,10 @@ from embedding_space.text import WORD_JOINER, decoded_entities, link_skeleton, u
 
 # What GitHub-flavoured markdown (remark-gfm, under st.markdown) and browsers link in plain
 # text, read generously: any scheme, any www. host, any e-mail.
-LINKABLE = re.compile(r"(?i)[a-z0-9][:]|www[.]|[a-z0-9._+-]@")
+LINKABLE = re.compile(
+    r"(?i)[a-z0-9]:/|\b(?:https?|ftp|file|mailto|xmpp|javascript|vbscript|data):"
+    r"|www[.]|[a-z0-9._+-]@"
+)
 
 HOSTILE = {
     "named entities": "http&colon;//evil.example/n mail&commat;evil&period;example",
@@ -83,6 +86,6 @@ def test_deeply_nested_entities_stop_decoding_and_stay_escaped() -> None:
 
 
 def test_ordinary_prose_is_untouched() -> None:
-    text = "Card arrived late, please help. 10 items for 3.50 each"
+    text = "Note: card arrived late, please help. 10 items for 3.50 each at 10:30"
     assert unlinked(text) == text
     assert _rendered(escaped(text)) == text
