@@ -91,7 +91,7 @@ def _axis(current: OpenDataset, positive: str, negative: str) -> ConceptAxis | N
     ends = parse_side(positive), parse_side(negative)
     if not ends[0] or not ends[1]:
         return None
-    first, second = current.space.embed_texts(ends[0]), current.space.embed_texts(ends[1])
+    first, second = current.space.embed_typed(ends[0]), current.space.embed_typed(ends[1])
     return axis_between(first, second, f"{positive} ← → {negative}")
 
 

@@ -160,14 +160,23 @@ class EmbeddedRows:
         """Typed texts embedded with :meth:`query_embedder`, shape ``(len(texts), d)``.
 
         Raises:
-            InputError: More than :data:`~embedding_space.limits.MAX_TYPED_TEXTS` texts, one
-                longer than :data:`~embedding_space.limits.MAX_TYPED_TEXT_CHARS`, no model for
-                typed texts, or one of another dimension.
+            InputError: No model for typed texts, or one of another dimension.
         """
-        check_typed_texts(texts)
         model = self.query_embedder()
         check_dimension(model, self.dimension)
         return embed(list(texts), model).vectors
+
+    def embed_typed(self, texts: Sequence[str]) -> FloatMatrix:
+        """Texts a visitor typed, embedded as :meth:`embed_texts` does, once their number and
+        length are checked (cluster labels, which the program writes, need no check).
+
+        Raises:
+            InputError: More than :data:`~embedding_space.limits.MAX_TYPED_TEXTS` texts, one
+                longer than :data:`~embedding_space.limits.MAX_TYPED_TEXT_CHARS`, or as for
+                :meth:`embed_texts`.
+        """
+        check_typed_texts(texts)
+        return self.embed_texts(texts)
 
     def top_words(self, row: int, count: int = 8) -> list[str]:
         """The words weighing most in a row's vector, when a traditional embedder made it."""
