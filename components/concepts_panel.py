@@ -19,7 +19,7 @@ from embedding_space.errors import InputError
 from embedding_space.figures.charts import concept_strip, title_concept_axes
 from embedding_space.figures.layers import QueryMark, neighbors_layer
 from embedding_space.figures.map import map_figure
-from embedding_space.limits import MAX_AXIS_END_CHARS, MAX_AXIS_END_TEXTS, MAX_EXPRESSION_CHARS
+from embedding_space.limits import MAX_AXIS_END_TEXTS
 
 RANKED = 10
 
@@ -63,7 +63,6 @@ def arithmetic_panel(current: OpenDataset) -> None:
         "Expression",
         placeholder="e.g. king - man + woman",
         key=state.widget_key("expression", current.info.id),
-        max_chars=MAX_EXPRESSION_CHARS,
         help='Texts joined by " + " and " - " (spaces around the sign); quote a text that '
         "holds a sign.",
     ).strip()
@@ -110,18 +109,16 @@ def axes_panel(current: OpenDataset) -> None:
     with st.form(state.widget_key("axes", key), border=False, enter_to_submit=False):
         x_plus, x_minus, y_plus, y_minus = st.columns(4)
         texts = [
-            where.text_input(
-                label,
-                placeholder=example,
-                key=state.widget_key(name, key),
-                max_chars=MAX_AXIS_END_CHARS,
-            )
-            for where, label, example, name in (
-                (x_plus, "x towards", "he, him, his, man", "x+"),
-                (x_minus, "x away from", "she, her, hers, woman", "x-"),
-                (y_plus, "y towards (optional)", "rich, wealthy", "y+"),
-                (y_minus, "y away from", "poor", "y-"),
-            )
+            x_plus.text_input(
+                "x towards", placeholder="he, him, his, man", key=state.widget_key("x+", key)
+            ),
+            x_minus.text_input(
+                "x away from", placeholder="she, her, hers, woman", key=state.widget_key("x-", key)
+            ),
+            y_plus.text_input(
+                "y towards (optional)", placeholder="rich, wealthy", key=state.widget_key("y+", key)
+            ),
+            y_minus.text_input("y away from", placeholder="poor", key=state.widget_key("y-", key)),
         ]
         st.form_submit_button("Apply", type="primary")
     try:
