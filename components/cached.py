@@ -254,9 +254,10 @@ def embedded_texts(space: Space, texts: tuple[str, ...]) -> FloatMatrix:
     dropped on a map are drawn again on every rerun of its page (50 texts take seconds).
 
     Raises:
-        InputError: No model for the texts (not cached: a retry retries).
+        InputError: No model for the texts, or too many or too long (not cached: a retry
+            retries).
     """
-    vectors = space.embed_texts(list(texts))
+    vectors = space.embed_typed(list(texts))
     vectors.setflags(write=False)
     return vectors
 

@@ -106,6 +106,9 @@ def _waiting_for(computing: background.Job) -> None:
 
 
 def show_flash() -> None:
-    """Show, once, the message the last action left for the next page (e.g. "Added …")."""
+    """Show, once, the message the last action left for the next page (e.g. "Added …"), and
+    why parts of the link this session opened were left out."""
     if message := state.take(state.FLASH):
         st.success(str(message))
+    if problem := state.take(state.LINK_PROBLEM):
+        st.warning(safe(problem))

@@ -156,7 +156,7 @@ def upload_flow(progress_area: DeltaGenerator | None = None) -> None:
         st.caption(dates)
     _reading_controls(file_id, table)
     for reason, count in table.dropped.items():
-        st.caption(f"Dropped {count:,} row(s): {reason}.")
+        st.caption(f"Dropped {count:,} row(s): {safe(reason)}.")
     for warning in table.warnings:
         st.warning(safe(warning))
     columns = list(table.frame.columns)

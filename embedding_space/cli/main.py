@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from embedding_space.cli import batches, comparing, drifting, reading, story, tagging, verbs
@@ -28,6 +29,24 @@ class _Parser(argparse.ArgumentParser):
 
 _CLI_ALIASES = {"n_components": "--dims", "random_state": "--seed"}
 """Short flags kept beside the scikit-learn names (``--n-components``, ``--random-state``)."""
+
+
+def _typed(kind: type[int] | type[float] | type[str]) -> Callable[[str], object]:
+    """An option's value from its text; a float must be finite, so that ``--min-dist nan``
+    ends as one line rather than deep inside UMAP."""
+    if kind is not float:
+        return kind
+
+    def finite(text: str) -> float:
+        try:
+            number = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a number, not {text!r}") from None
+        if not math.isfinite(number):
+            raise argparse.ArgumentTypeError(f"must be a finite number, not {text!r}")
+        return number
+
+    return finite
 
 
 _FROM_TABLE = object()
@@ -57,7 +76,7 @@ class _Settings:
         parser.add_argument(
             *flags,
             dest=name,
-            type=parameter.kind,
+            type=_typed(parameter.kind),
             default=chosen,
             choices=parameter.choices or None,
             metavar=None if parameter.choices else {int: "N", float: "X"}.get(parameter.kind),
@@ -128,7 +147,7 @@ def _build_parser() -> tuple[argparse.ArgumentParser, _Settings]:
         project.add_argument(
             *flags,
             dest=parameter.name,
-            type=parameter.kind,
+            type=_typed(parameter.kind),
             default=parameter.default,
             choices=parameter.choices or None,
             help=f"{parameter.help}{parameter.bounds} Default: {parameter.default}.",
