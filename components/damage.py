@@ -39,7 +39,8 @@ def show_damaged_file(error: DamagedFileError, dataset_id: str, owner: str | Non
             help="Removes the damaged file; it is computed again from the dataset's table.",
         )
     if may_remove:
-        _remove_controls(remove, dataset_id, manifest=manifest)
+        # Beside the repair when there is one, else where the eye starts.
+        _remove_controls(remove if error.recomputable else again, dataset_id, manifest=manifest)
 
 
 def show_damaged_datasets(damaged: list[DamagedDataset]) -> None:
@@ -53,8 +54,8 @@ def show_damaged_datasets(damaged: list[DamagedDataset]) -> None:
         st.error(safe(notice))
     for entry in damaged:
         with st.container(border=True):
-            named = f"“{safe(entry.name)}”, folder " if entry.name else "Folder "
-            st.markdown(f"{named}`{safe(entry.id)}`: {safe(entry.reason)}")
+            named = f"**{safe(entry.name)}**, folder " if entry.name else "Folder "
+            st.markdown(f"{named}**{safe(entry.id)}**: {safe(entry.reason)}")
             _remove_controls(st.container(), entry.id, manifest=True)
 
 

@@ -84,10 +84,9 @@ def test_a_garbage_manifest_is_listed_in_the_workspace_with_a_remove_button() ->
     assert not app.exception
     warnings = [block.value for block in app.warning]
     assert any("cannot be opened: its description is damaged" in text for text in warnings)
-    listed = " ".join(block.value for block in app.markdown)
-    assert f"`{dataset_id}`: Its description (manifest.json) is damaged: it is not valid JSON." in (
-        listed.replace("\\", "")
-    )
+    listed = " ".join(block.value for block in app.markdown).replace("\\", "")
+    reason = "Its description (manifest.json) is damaged: it is not valid JSON."
+    assert f"Folder **{dataset_id}**: {reason}" in listed
     confirm = [box for box in app.checkbox if box.key == f"confirm-damaged:{dataset_id}"]
     confirm[0].check().run()
     [remove] = [b for b in app.button if b.key == f"remove-damaged:{dataset_id}"]
@@ -119,3 +118,16 @@ def test_a_full_disk_while_embedding_is_a_sentence(
         "and nothing was lost"
     )
     assert Workspace().exists(dataset_id)
+
+
+def test_a_link_to_a_dataset_with_a_damaged_table_opens_it_with_the_sentence() -> None:
+    dataset_id = _new_dataset("linked, cut table")
+    table = _home() / "datasets" / dataset_id / "table.parquet"
+    table.write_bytes(table.read_bytes()[:400])
+    app = new_app()
+    app.query_params["dataset"] = dataset_id
+    app.run()
+    assert not app.exception
+    assert [title.value for title in app.title] == ["linked, cut table"]
+    [message] = _errors(app)
+    assert message.startswith(f"The table file {dataset_id}/table.parquet is damaged")
