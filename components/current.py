@@ -109,8 +109,9 @@ def _waiting_for(computing: background.Job) -> None:
         "Keep PCA",
         on_click=state.put,
         args=(PARAMETERS["method"].name, "pca"),
-        help="Stop waiting and keep the PCA map. The computation already running still "
-        "finishes and is kept, so choosing it again later is instant.",
+        help="Stop waiting and keep the PCA map. A map no page waits for is dropped (or "
+        f"stopped while it computes) after {background.ABANDONED_AFTER:.0f} s; one that "
+        "finishes first is kept, so choosing it again later is instant.",
     )
 
 
