@@ -88,3 +88,20 @@ def test_a_running_umap_stops_at_an_epoch_once_abandoned() -> None:
     # A 400-row UMAP checks 500 times (once an epoch) when let run; the raise stopped it at
     # once (the bar's closing line checks once more).
     assert len(epochs) == 7
+
+
+def test_a_running_open_tsne_stops_at_a_callback_once_abandoned() -> None:
+    from embedding_space.analysis.tsne import _open_tsne
+
+    vectors = np.random.default_rng(0).normal(size=(1_000, 16)).astype(np.float32)
+    checks: list[int] = []
+
+    def abandoned_after_three() -> None:
+        checks.append(1)
+        if len(checks) > 3:
+            raise AbandonedError("nobody waits")
+
+    with pytest.raises(AbandonedError), checkpoints(abandoned_after_three):
+        _open_tsne(vectors, perplexity=30.0, metric="cosine", random_state=0)
+    # One check every ten iterations of 750: it stopped at the fourth, not at the end.
+    assert len(checks) == 4
