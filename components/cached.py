@@ -284,7 +284,8 @@ def map_of(space: Space, params: ProjectionParams) -> tuple[Projection, backgrou
         return projection(space, params), None
     label = f"{METHOD_LABELS[params.method]} of {space.rows:,} rows"
     key = (space.key, params)
-    job = background.job_for(key, label, lambda: space.projection(params))
+    owner = identity.identity().owner
+    job = background.job_for(key, label, lambda: space.projection(params), owner)
     with contextlib.suppress(TimeoutError):
         job.future.result(timeout=1.0)  # a map already on disk loads within this
     if job.future.done():

@@ -14,6 +14,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from components import cached, identity, routes, state
+from components.damage import show_damaged_datasets
 from components.ingest import (
     ReadChoices,
     describe_dates,
@@ -269,6 +270,8 @@ def workspace_flow() -> None:
     store = cached.workspace()
     who = identity.identity()
     datasets = store.list_datasets(who.viewer)
+    if damaged := store.damaged(who.viewer):
+        show_damaged_datasets(damaged)
     if not datasets:
         st.info("The workspace is empty.")
         return

@@ -10,14 +10,12 @@ between the session's keys and the URL.
 
 from __future__ import annotations
 
-import contextlib
-
 import streamlit as st
 
 from components import cached, identity, routes, state
 from embedding_space.analysis.filters import usable_filters
 from embedding_space.analysis.projection import PARAMETERS
-from embedding_space.errors import InputError
+from embedding_space.errors import DamagedFileError, InputError
 from embedding_space.limits import MAX_QUERY_CHARS
 from embedding_space.views import PAGES, SearchSpec, View
 
@@ -160,11 +158,16 @@ def load_view_from_url(page: str) -> None:
     params = st.query_params.to_dict()
     if params.get("dataset"):
         problems: list[str] = []
-        with contextlib.suppress(InputError):
+        try:
             shown = page if page in PAGES else "map"
             view = View.from_query(params, page=shown, strict=False, problems=problems)
             apply_view(view)
             state.put(state.LINK_NOTICE, view.dataset)
+        except DamagedFileError:
+            # Open it anyway: the page names the damaged file and offers to repair or remove it.
+            state.put(state.DATASET_ID, str(params["dataset"]))
+        except InputError:
+            pass
         if problems:
             shown = " ".join(problems[:3]) + (" …" if len(problems) > 3 else "")
             state.put(state.LINK_PROBLEM, f"Parts of this link were left out: {shown}")
