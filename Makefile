@@ -61,7 +61,7 @@ test: $(DEV) check-browser lint types
 QUICK := not browser and not server and not slow
 # The core (embedding_space and its command line) alone: no AppTest, no browser.
 UNIT_TESTS := tests/io tests/embed tests/analysis tests/figures tests/export tests/store \
-	tests/test_rows.py $(wildcard tests/test_cli*.py) tests/test_architecture.py
+	tests/test_rows.py tests/test_limits.py $(wildcard tests/test_cli*.py) tests/test_architecture.py
 
 # Lint and every test but those: the app through AppTest included.
 test-fast: $(TEST_TOOLS) lint

@@ -1,7 +1,7 @@
 """Run every benchmark: ``python -m bench [--rows N] [--embed-rows N] [--upload-rows N]``.
 
 The parts run alone too: ``python -m bench.embedding``, ``python -m bench.scale``,
-``python -m bench.first_map``.
+``python -m bench.first_map``, ``python -m bench.read_budget``.
 """
 
 from __future__ import annotations
@@ -170,6 +170,10 @@ def main() -> None:
     from tests.browser.support import free_port
 
     first_map.first_map(free_port())
+    from bench import read_budget
+
+    print()
+    read_budget.run()
 
 
 if __name__ == "__main__":

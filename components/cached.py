@@ -269,9 +269,10 @@ def embedded_texts(space: Space, texts: tuple[str, ...]) -> FloatMatrix:
     dropped on a map are drawn again on every rerun of its page (50 texts take seconds).
 
     Raises:
-        InputError: No model for the texts (not cached: a retry retries).
+        InputError: No model for the texts, or too many or too long (not cached: a retry
+            retries).
     """
-    vectors = space.embed_texts(list(texts))
+    vectors = space.embed_typed(list(texts))
     vectors.setflags(write=False)
     return vectors
 
@@ -298,7 +299,8 @@ def map_of(space: Space, params: ProjectionParams) -> tuple[Projection, backgrou
         return projection(space, params), None
     label = f"{METHOD_LABELS[params.method]} of {space.rows:,} rows"
     key = (space.key, params)
-    job = background.job_for(key, label, lambda: space.projection(params))
+    owner = identity.identity().owner
+    job = background.job_for(key, label, lambda: space.projection(params), owner)
     with contextlib.suppress(TimeoutError):
         job.future.result(timeout=1.0)  # a map already on disk loads within this
     if job.future.done():

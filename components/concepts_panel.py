@@ -19,6 +19,7 @@ from embedding_space.errors import InputError
 from embedding_space.figures.charts import concept_strip, title_concept_axes
 from embedding_space.figures.layers import QueryMark, neighbors_layer
 from embedding_space.figures.map import map_figure
+from embedding_space.limits import MAX_AXIS_END_TEXTS
 
 RANKED = 10
 
@@ -91,7 +92,7 @@ def _axis(current: OpenDataset, positive: str, negative: str) -> ConceptAxis | N
     ends = parse_side(positive), parse_side(negative)
     if not ends[0] or not ends[1]:
         return None
-    first, second = current.space.embed_texts(ends[0]), current.space.embed_texts(ends[1])
+    first, second = current.space.embed_typed(ends[0]), current.space.embed_typed(ends[1])
     return axis_between(first, second, f"{positive} ← → {negative}")
 
 
@@ -100,8 +101,9 @@ def axes_panel(current: OpenDataset) -> None:
     them, and the rows ranked along the first."""
     key = current.info.id
     st.caption(
-        "Each end is one or more texts, separated by commas; an axis runs from the mean of the "
-        "second end to the mean of the first. Rows sit where they project onto the axes."
+        f"Each end is one to {MAX_AXIS_END_TEXTS} texts, separated by commas; an axis runs from "
+        "the mean of the second end to the mean of the first. Rows sit where they project onto "
+        "the axes."
     )
     # One form: the four ends are typed, then computed once, with Apply (not after each box).
     with st.form(state.widget_key("axes", key), border=False, enter_to_submit=False):

@@ -9,10 +9,11 @@ import pandas as pd
 import streamlit as st
 
 from components import background, cached, state
+from components.damage import show_damaged_file
 from components.embedding import embedded_vectors
 from components.markdown import safe
 from embedding_space.analysis.projection import PARAMETERS, Projection, ProjectionParams
-from embedding_space.errors import InputError
+from embedding_space.errors import DamagedFileError, InputError
 from embedding_space.store.space import Space
 from embedding_space.store.workspace import DatasetInfo
 from embedding_space.types import FloatMatrix
@@ -70,7 +71,12 @@ def open_current(title: str | None = None, *, with_projection: bool = True) -> O
     if dataset_id is None:
         st.info("No dataset yet: add one on the **Data** page.")
         st.stop()
-    info = cached.workspace().get(str(dataset_id))
+    try:
+        info = cached.workspace().get(str(dataset_id))
+    except DamagedFileError as error:
+        st.title(title or "A damaged dataset", anchor=False)
+        show_damaged_file(error, str(dataset_id), owner=None)
+        st.stop()
     st.title(title or safe(info.name), anchor=False)
     show_flash()
     model_name = state.model_name()
@@ -79,6 +85,9 @@ def open_current(title: str | None = None, *, with_projection: bool = True) -> O
         space = cached.space(info.id, model_name)
         embedded_vectors(space, info.id, model_name)
         projection, computing = cached.map_of(space, params) if with_projection else (None, None)
+    except DamagedFileError as error:
+        show_damaged_file(error, info.id, info.owner)
+        st.stop()
     except InputError as error:
         st.error(safe(error))
         st.stop()
@@ -100,12 +109,16 @@ def _waiting_for(computing: background.Job) -> None:
         "Keep PCA",
         on_click=state.put,
         args=(PARAMETERS["method"].name, "pca"),
-        help="Stop waiting and keep the PCA map. The computation already running still "
-        "finishes and is kept, so choosing it again later is instant.",
+        help="Stop waiting and keep the PCA map. A map no page waits for is dropped (or "
+        f"stopped while it computes) after {background.ABANDONED_AFTER:.0f} s; one that "
+        "finishes first is kept, so choosing it again later is instant.",
     )
 
 
 def show_flash() -> None:
-    """Show, once, the message the last action left for the next page (e.g. "Added …")."""
+    """Show, once, the message the last action left for the next page (e.g. "Added …"), and
+    why parts of the link this session opened were left out."""
     if message := state.take(state.FLASH):
         st.success(str(message))
+    if problem := state.take(state.LINK_PROBLEM):
+        st.warning(safe(problem))

@@ -14,6 +14,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from components import cached, identity, routes, state
+from components.damage import show_damaged_datasets
 from components.ingest import (
     ReadChoices,
     describe_dates,
@@ -156,7 +157,7 @@ def upload_flow(progress_area: DeltaGenerator | None = None) -> None:
         st.caption(dates)
     _reading_controls(file_id, table)
     for reason, count in table.dropped.items():
-        st.caption(f"Dropped {count:,} row(s): {reason}.")
+        st.caption(f"Dropped {count:,} row(s): {safe(reason)}.")
     for warning in table.warnings:
         st.warning(safe(warning))
     columns = list(table.frame.columns)
@@ -269,6 +270,8 @@ def workspace_flow() -> None:
     store = cached.workspace()
     who = identity.identity()
     datasets = store.list_datasets(who.viewer)
+    if damaged := store.damaged(who.viewer):
+        show_damaged_datasets(damaged)
     if not datasets:
         st.info("The workspace is empty.")
         return

@@ -32,13 +32,19 @@ class ReadChoices:
     txt_layout: str | None = None
 
 
-@st.cache_data(show_spinner="Reading the file…", max_entries=4)
+# A read that is refused raises, and Streamlit caches no exception; what is read is bounded by
+# the core's reading budget (rows, columns, array bytes, memory), and leaves the shared cache
+# after a while even if nobody uploads another file.
+_KEEP_SECONDS = 600
+
+
+@st.cache_data(show_spinner="Reading the file…", max_entries=4, ttl=_KEEP_SECONDS)
 def read_upload(data: bytes, file_name: str, choices: ReadChoices) -> LoadedTable:
     """Read an uploaded file once per (content, name, choices)."""
     return read_table(data, file_name=file_name, **asdict(choices))
 
 
-@st.cache_data(show_spinner="Reading the vectors…", max_entries=2)
+@st.cache_data(show_spinner="Reading the vectors…", max_entries=1, ttl=_KEEP_SECONDS)
 def read_vectors_upload(files: tuple[tuple[str, bytes], ...]) -> LoadedVectors:
     """Read uploaded vector files once per content."""
     return read_vector_files(files)

@@ -10,14 +10,13 @@ between the session's keys and the URL.
 
 from __future__ import annotations
 
-import contextlib
-
 import streamlit as st
 
 from components import cached, identity, routes, state
 from embedding_space.analysis.filters import usable_filters
 from embedding_space.analysis.projection import PARAMETERS
-from embedding_space.errors import InputError
+from embedding_space.errors import DamagedFileError, InputError
+from embedding_space.limits import MAX_QUERY_CHARS
 from embedding_space.views import PAGES, SearchSpec, View
 
 _VIEW_PAGES = {route.url_path: route for route in routes.ROUTES}
@@ -31,6 +30,8 @@ def current_view(page: str = "map") -> View | None:
     color = state.value(state.COLOR_COLUMN)
     size = state.value(state.SIZE_COLUMN)
     query = str(state.value(state.SEARCH_QUERY) or "").strip()
+    if len(query) > MAX_QUERY_CHARS:
+        query = ""  # the search box says why; the link would leave it out anyway
     # Rows past the dataset's end never reach the session: apply_view leaves them out.
     selection = state.selection(dataset_id)
     kept = state.of_dataset(state.KEPT_SHOWN, dataset_id)
@@ -156,11 +157,20 @@ def load_view_from_url(page: str) -> None:
     state.put(state.URL_LOADED, True)
     params = st.query_params.to_dict()
     if params.get("dataset"):
-        with contextlib.suppress(InputError):
+        problems: list[str] = []
+        try:
             shown = page if page in PAGES else "map"
-            view = View.from_query(params, page=shown, strict=False)
+            view = View.from_query(params, page=shown, strict=False, problems=problems)
             apply_view(view)
             state.put(state.LINK_NOTICE, view.dataset)
+        except DamagedFileError:
+            # Open it anyway: the page names the damaged file and offers to repair or remove it.
+            state.put(state.DATASET_ID, str(params["dataset"]))
+        except InputError:
+            pass
+        if problems:
+            shown = " ".join(problems[:3]) + (" …" if len(problems) > 3 else "")
+            state.put(state.LINK_PROBLEM, f"Parts of this link were left out: {shown}")
     adopt_visitor_key()
 
 

@@ -12,7 +12,10 @@ import pandas as pd
 
 from embedding_space.text import unlinked, without_direction_controls
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$=:])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$=:&])")
+"""Every character markdown gives a meaning, ``&`` included: :func:`~embedding_space.text.unlinked`
+has already decoded the character references, and an escaped ``&`` cannot start a new one
+that the renderer would decode after the link guards ran."""
 
 
 def plain_markdown(text: object, max_chars: int = 220) -> str:

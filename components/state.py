@@ -61,6 +61,7 @@ SESSION_OWNER = "session_owner"  # this browser session's key in multi-user mode
 KEY_TO_REMEMBER = "key_to_remember"  # a key issued to this browser, written into its cookie
 FLASH = "flash"  # a message to show once on the next page, e.g. after an upload
 LINK_NOTICE = "link_notice"  # the dataset a link asked for, until the sidebar has checked it
+LINK_PROBLEM = "link_problem"  # why parts of the opened link were left out, shown once
 URL_LOADED = "url_loaded"  # whether this session has read its link yet
 WORKSPACE_PICK = "ws_pick"  # the dataset chosen in the Workspace tab
 WORKSPACE_NOTICE = "ws_notice"  # why the last rename or delete failed

@@ -116,7 +116,7 @@ def tags_panel(current: OpenDataset, sources: Mapping[str, list[int]]) -> None:
             on_click=_undo,
             args=(tags, dataset_id),
             disabled=last is None,
-            help=f"Undo: {last}" if last else "Nothing to undo.",
+            help=f"Undo: {safe(last)}" if last else "Nothing to undo.",
             key=state.widget_key("tag-undo", dataset_id),
         )
     if not counts:

@@ -21,6 +21,7 @@ from tests.helpers import ROOT
 CORE = ROOT / "embedding_space"
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"errors", "types", "rows", "text"}),
+    frozenset({"limits"}),
     frozenset({"io"}),
     frozenset({"embed"}),
     frozenset({"analysis"}),

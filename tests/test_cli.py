@@ -327,3 +327,22 @@ def test_outliers_duplicates_arithmetic_and_quality_print_what_they_find(
     assert 0 < figures["trustworthiness"] <= 1
     bad = run_cli("arithmetic", str(embedded), "--expression", "a + ")
     assert bad.returncode == 2 and "sign with no text" in bad.stderr
+
+
+def test_an_unexpected_failure_is_one_line_and_exit_2_unless_debugging(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import importlib
+
+    cli_main = importlib.import_module("embedding_space.cli.main")  # the module, not main()
+
+    def broken(_args: object) -> None:
+        raise RuntimeError("pandas\nmetadata")
+
+    monkeypatch.setitem(cli_main._VERBS, "inspect", broken)
+    assert cli_main.main(["inspect", "x.parquet"]) == 2
+    err = capsys.readouterr().err
+    assert err == "error: could not finish (RuntimeError: pandas metadata)\n"
+    monkeypatch.setenv(cli_main.DEBUG_VARIABLE, "1")
+    with pytest.raises(RuntimeError):
+        cli_main.main(["inspect", "x.parquet"])

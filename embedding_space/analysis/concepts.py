@@ -17,6 +17,7 @@ import numpy as np
 
 from embedding_space.analysis.neighbors import Neighbor, top_k
 from embedding_space.errors import InputError
+from embedding_space.limits import MAX_AXIS_END_CHARS, MAX_AXIS_END_TEXTS, MAX_EXPRESSION_CHARS
 from embedding_space.types import FloatMatrix
 
 __all__ = [
@@ -50,9 +51,15 @@ def parse_expression(expression: str) -> list[Term]:
     negates the first term.
 
     Raises:
-        InputError: The expression is empty, has an empty term, an unclosed quote, or more
-            than :data:`MAX_TERMS` terms.
+        InputError: The expression is empty, longer than
+            :data:`~embedding_space.limits.MAX_EXPRESSION_CHARS`, has an empty term, an
+            unclosed quote, or more than :data:`MAX_TERMS` terms.
     """
+    if len(expression) > MAX_EXPRESSION_CHARS:
+        raise InputError(
+            f"The expression has {len(expression):,} characters; it may have at most "
+            f"{MAX_EXPRESSION_CHARS:,}. Shorten it."
+        )
     text = " ".join(expression.split())
     if not text:
         raise InputError("The expression is empty; write texts joined by ' + ' and ' - '.")
@@ -148,8 +155,24 @@ def arithmetic(
 
 
 def parse_side(text: str) -> list[str]:
-    """The texts of one end of an axis: ``"he, him, his"`` -> ``["he", "him", "his"]``."""
-    return [part.strip() for part in text.split(",") if part.strip()]
+    """The texts of one end of an axis: ``"he, him, his"`` -> ``["he", "him", "his"]``.
+
+    Raises:
+        InputError: The end is longer than :data:`~embedding_space.limits.MAX_AXIS_END_CHARS`
+            or holds more than :data:`~embedding_space.limits.MAX_AXIS_END_TEXTS` texts.
+    """
+    if len(text) > MAX_AXIS_END_CHARS:
+        raise InputError(
+            f"An end of the axis has {len(text):,} characters; it may have at most "
+            f"{MAX_AXIS_END_CHARS:,}. Use fewer or shorter texts."
+        )
+    parts = [part.strip() for part in text.split(",") if part.strip()]
+    if len(parts) > MAX_AXIS_END_TEXTS:
+        raise InputError(
+            f"An end of the axis has {len(parts):,} texts; it may have at most "
+            f"{MAX_AXIS_END_TEXTS}. Keep the ones that say the concept best."
+        )
+    return parts
 
 
 @dataclass(frozen=True)

@@ -96,11 +96,13 @@ class ClusterShare:
         cluster: Its id (0-based, as KMeans numbered it on the reference).
         reference: The share of the reference rows in it (0 to 1).
         batch: The share of the batch rows nearest its centroid.
+        example: The reference row nearest its centroid, to show what the region holds.
     """
 
     cluster: int
     reference: float
     batch: float
+    example: int = -1
 
     @property
     def change(self) -> float:
@@ -214,6 +216,7 @@ class DriftReport:
                     "batch_share": share.batch,
                     "change": share.change,
                     "emptied": share.emptied,
+                    "example_reference_row": share.example,
                 }
                 for share in self.clusters
             ],
@@ -342,12 +345,19 @@ def cluster_shift(
     fitted = KMeans(n_clusters=count, n_init=3, random_state=seed).fit(fitted_on)
     centroids = unit_rows(np.asarray(fitted.cluster_centers_, dtype=np.float32))
     # Both groups join clusters by the same rule, the nearest centroid by cosine.
+    reference_scores = reference @ centroids.T
     before, after = (
-        np.bincount(np.argmax(group @ centroids.T, axis=1), minlength=count) / len(group)
-        for group in (reference, batch)
+        np.bincount(np.argmax(scores, axis=1), minlength=count) / len(scores)
+        for scores in (reference_scores, batch @ centroids.T)
     )
+    examples = np.argmax(reference_scores, axis=0)
     shares = [
-        ClusterShare(cluster, round(float(before[cluster]), 6), round(float(after[cluster]), 6))
+        ClusterShare(
+            cluster,
+            round(float(before[cluster]), 6),
+            round(float(after[cluster]), 6),
+            int(examples[cluster]),
+        )
         for cluster in range(count)
     ]
     return sorted(shares, key=lambda share: (-abs(share.change), share.cluster))

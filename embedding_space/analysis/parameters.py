@@ -10,6 +10,7 @@ these rows, so a default or a bound written here holds everywhere.
 
 from __future__ import annotations
 
+import math
 import numbers
 from dataclasses import dataclass
 from typing import Literal, TypeVar, get_args
@@ -78,6 +79,9 @@ class Parameter:
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise InputError(f"{name} must be a number, not {value!r}.")
         number = float(value)  # numpy's numbers too, as an API caller may pass them
+        if not math.isfinite(number):
+            # NaN passes every comparison below, and would fail deep inside UMAP instead.
+            raise InputError(f"{name} must be a finite number, not {value!r}.")
         if self.kind is int and not number.is_integer():
             raise InputError(f"{name} must be a whole number, not {value!r}.")
         if (self.low is not None and number < self.low) or (

@@ -9,6 +9,7 @@ a bound written here holds everywhere.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import warnings
 from collections.abc import Mapping
@@ -18,6 +19,7 @@ from typing import Any, Literal, TypeVar, cast, get_args
 import numpy as np
 import numpy.typing as npt
 
+from embedding_space.analysis.jobs import checkpoint, checkpointing
 from embedding_space.analysis.neighbors import KnnGraph, knn_graph
 from embedding_space.analysis.parameters import Parameter
 from embedding_space.analysis.tsne import tsne_coordinates
@@ -277,6 +279,20 @@ def _pca(vectors: FloatMatrix, n_components: int) -> FloatMatrix:
     return np.asarray((vectors - mean) @ axes.T, dtype=np.float32)
 
 
+class _CheckpointEachEpoch(io.StringIO):
+    """Where umap-learn's progress bar writes: a checkpoint on every epoch, nothing shown."""
+
+    def write(self, text: str) -> int:
+        checkpoint()
+        return len(text)
+
+
+def _epoch_checkpoints() -> dict[str, object]:
+    # umap-learn has no callback; its epoch loop draws a tqdm bar, refreshed after every epoch
+    # with these settings, so the bar's file is where a running map can stop.
+    return {"disable": False, "file": _CheckpointEachEpoch(), "mininterval": 0, "miniters": 1}
+
+
 def _umap(
     vectors: FloatMatrix,
     params: ProjectionParams,
@@ -290,6 +306,7 @@ def _umap(
     n_neighbors = min(params.n_neighbors, count - 1)
     if knn is None or knn.metric != params.metric or knn.n_neighbors < n_neighbors - 1:
         knn = knn_graph(vectors, n_neighbors=n_neighbors - 1, metric=params.metric)
+    checkpoint()
     reducer = umap.UMAP(
         n_components=params.n_components,
         n_neighbors=n_neighbors,
@@ -299,6 +316,7 @@ def _umap(
         init="spectral" if init is None else np.asarray(init, dtype=np.float64),
         precomputed_knn=knn.umap_knn(n_neighbors),
         n_jobs=1,  # a fixed seed already forces one thread; saying so silences umap's warning
+        tqdm_kwds=_epoch_checkpoints() if checkpointing() else None,
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -8,22 +8,26 @@ otherwise hold a core for ever. Semantic search compares a query's vector with e
 
 from __future__ import annotations
 
+import importlib
 import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from embedding_space.analysis.neighbors import Neighbor, top_k
 from embedding_space.analysis.parameters import default_of
 from embedding_space.errors import InputError
+from embedding_space.limits import MAX_PATTERN_CHARS, MAX_PATTERN_UNROLLED, MAX_QUERY_CHARS
 from embedding_space.types import FloatMatrix
 
 __all__ = [
     "MAX_REGEX_SECONDS",
     "SEARCH_KINDS",
     "Match",
+    "check_query",
     "rows_containing",
     "rows_matching",
     "search",
@@ -32,7 +36,7 @@ __all__ = [
 
 SEARCH_KINDS = ("text", "regex", "semantic")
 MAX_REGEX_SECONDS = 5.0
-"""A regular expression may search all rows for this long at most."""
+"""A regular expression may be compiled and search all rows for this long at most."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,16 @@ class Match:
 
     row: int
     score: float
+
+
+def check_query(query: str, what: str = "search") -> None:
+    """Raise an :class:`InputError` when ``query`` is longer than
+    :data:`~embedding_space.limits.MAX_QUERY_CHARS`; ``what`` names it in the message."""
+    if len(query) > MAX_QUERY_CHARS:
+        raise InputError(
+            f"The {what} has {len(query):,} characters; it may have at most "
+            f"{MAX_QUERY_CHARS:,}. Shorten it."
+        )
 
 
 def rows_containing(values: Sequence[str], needle: str) -> list[int]:
@@ -80,22 +94,35 @@ def rows_matching(
         Row ids, ascending; an empty pattern matches nothing.
 
     Raises:
-        InputError: The pattern is not valid (the message names the problem and where), or
-            searching took longer than ``seconds``.
+        InputError: The pattern is longer than :data:`~embedding_space.limits.MAX_PATTERN_CHARS`,
+            not valid (the message names the problem and where), or compiling and searching
+            took longer than ``seconds``.
     """
     if not pattern:
         return []
+    if len(pattern) > MAX_PATTERN_CHARS:
+        raise InputError(
+            f"The pattern has {len(pattern):,} characters; a regular expression may have at "
+            f"most {MAX_PATTERN_CHARS:,}. Shorten it."
+        )
+    ends = time.monotonic() + seconds
     try:
         re.compile(pattern)
+        size = _unrolled_size(importlib.import_module("re._parser").parse(pattern))
     except re.error as error:
         where = f" at position {error.pos}" if error.pos is not None else ""
         raise InputError(
             f"The pattern is not a valid regular expression: {error.msg}{where}."
         ) from None
+    if size > MAX_PATTERN_UNROLLED:
+        raise InputError(
+            "The pattern repeats a repeat too many times (such as (a{100}){100}): written "
+            f"out it would be {size:,} steps long, and at most {MAX_PATTERN_UNROLLED:,} are "
+            "allowed. Use fewer or smaller counts."
+        )
     import regex
 
     compiled = regex.compile(pattern, flags=regex.VERSION0)
-    ends = time.monotonic() + seconds
     found = []
     for row, value in enumerate(values):
         left = ends - time.monotonic()
@@ -110,6 +137,36 @@ def rows_matching(
                 "stopped; nested repeats such as (a+)+ can take for ever. Simplify it."
             ) from None
     return found
+
+
+_REPEATS = {"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"}
+
+
+def _unrolled_size(parsed: Any) -> int:
+    """How many steps a parsed pattern (``re._parser``) takes written out with every repeat's
+    least count unrolled, as the ``regex`` module compiles it: ``(?:(?:a{100}){100}){100}``
+    is 40 characters and a million steps, some 300 MB."""
+    total = 0
+    for op, argument in parsed:
+        name = str(op)
+        if name in _REPEATS:
+            low, _, body = argument
+            total += max(int(low), 1) * _unrolled_size(body)
+        elif name == "SUBPATTERN":
+            total += _unrolled_size(argument[-1])
+        elif name == "ATOMIC_GROUP":
+            total += _unrolled_size(argument)
+        elif name in ("ASSERT", "ASSERT_NOT"):
+            total += _unrolled_size(argument[1])
+        elif name == "BRANCH":
+            total += sum(_unrolled_size(branch) for branch in argument[1])
+        elif name == "GROUPREF_EXISTS":
+            total += sum(_unrolled_size(branch) for branch in argument[1:] if branch)
+        else:
+            total += 1
+        if total > MAX_PATTERN_UNROLLED:
+            return total  # enough to refuse it; a deeper walk could itself take long
+    return total
 
 
 def semantic_search(
@@ -152,10 +209,13 @@ def search(
         The matches: best first by meaning, in row order otherwise.
 
     Raises:
-        InputError: An unknown kind, a bad pattern, or a query that cannot be embedded.
+        InputError: An unknown kind, a query longer than
+            :data:`~embedding_space.limits.MAX_QUERY_CHARS`, a bad pattern, or a query that
+            cannot be embedded.
     """
     if kind not in SEARCH_KINDS:
         raise InputError(f"kind must be one of {', '.join(SEARCH_KINDS)}, not {kind!r}.")
+    check_query(query)
     if k is not None and k < 1:
         raise InputError(f"k must be at least 1, not {k}.")
     if not query.strip():

@@ -7,6 +7,7 @@ import os
 
 import numpy as np
 
+from embedding_space.analysis.jobs import checkpoint, checkpointing
 from embedding_space.types import FloatMatrix
 
 __all__ = ["OPEN_TSNE_ABOVE", "tsne_coordinates"]
@@ -36,6 +37,8 @@ def tsne_coordinates(
     """
     from sklearn.manifold import TSNE
 
+    checkpoint()
+
     count = vectors.shape[0]
     # t-SNE needs perplexity below the number of points; a third of it keeps neighbourhoods sane.
     perplexity = min(perplexity, max(1.0, (count - 1) / 3))
@@ -50,6 +53,11 @@ def tsne_coordinates(
         method="barnes_hut" if n_components <= 3 else "exact",
     )
     return np.asarray(reducer.fit_transform(vectors.astype(np.float32)), dtype=np.float32)
+
+
+def _stop_if_abandoned(iteration: int, error: float, embedding: object) -> bool:
+    checkpoint()
+    return False
 
 
 def _open_tsne(
@@ -73,5 +81,8 @@ def _open_tsne(
         random_state=random_state,
         n_jobs=os.cpu_count() or 1,
         verbose=False,
+        # A running map nobody waits for stops here (scikit-learn's t-SNE offers no such hook).
+        callbacks=_stop_if_abandoned if checkpointing() else None,
+        callbacks_every_iters=10,
     )
     return np.asarray(reducer.fit(vectors.astype(np.float32)), dtype=np.float32)

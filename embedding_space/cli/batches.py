@@ -7,8 +7,8 @@ import argparse
 import shutil
 from typing import Any
 
-from embedding_space.cli.files import say
-from embedding_space.store.files import fit_path, read_embedded, write_parquet
+from embedding_space.cli.files import read_input, say
+from embedding_space.store.files import fit_path, write_parquet
 
 __all__ = ["add_add_parser", "run_add"]
 
@@ -32,7 +32,7 @@ def run_add(args: argparse.Namespace) -> None:
     from embedding_space.store.file_batches import add_to_file
     from embedding_space.store.workspace import default_home
 
-    file = read_embedded(args.input)
+    file = read_input(args.input)
     more = read_table(args.more, text_column=file.text_column)
     for reason, count in more.dropped.items():
         say(f"Dropped {count} new row(s): {reason}.")

@@ -7,16 +7,16 @@ import json
 
 import pandas as pd
 
-from embedding_space.cli.files import say
+from embedding_space.cli.files import read_input, say
 from embedding_space.errors import InputError
-from embedding_space.store.files import read_embedded, space_of, write_parquet
+from embedding_space.store.files import space_of, write_parquet
 
 __all__ = ["run_compare"]
 
 
 def run_compare(args: argparse.Namespace) -> None:
     """Print the comparison's summary as one JSON object; write the per-row agreement."""
-    file_a, file_b = read_embedded(args.first), read_embedded(args.second)
+    file_a, file_b = read_input(args.first), read_input(args.second)
     if len(file_a.frame) != len(file_b.frame):
         raise InputError(
             f"'{args.first}' has {len(file_a.frame)} rows and '{args.second}' "

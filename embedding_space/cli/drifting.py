@@ -6,8 +6,9 @@ import argparse
 import json
 from typing import Any
 
+from embedding_space.cli.files import read_input
 from embedding_space.errors import InputError
-from embedding_space.store.files import EmbeddedFile, fit_path, read_embedded
+from embedding_space.store.files import EmbeddedFile, fit_path
 
 __all__ = ["add_drift_parser", "run_drift"]
 
@@ -57,7 +58,7 @@ def run_drift(args: argparse.Namespace) -> None:
     """Print the drift report of ``args.batch`` against ``args.reference`` as one JSON object."""
     from embedding_space.analysis.drift import measure_drift
 
-    reference, batch = read_embedded(args.reference), read_embedded(args.batch)
+    reference, batch = read_input(args.reference), read_input(args.batch)
     (name_a, key_a), (name_b, key_b) = _model(reference), _model(batch)
     if key_a != key_b:
         # Two files of one traditional model differ by their fits: each learnt its own words.

@@ -8,14 +8,16 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from embedding_space.embed.models import load_query_model
 from embedding_space.embed.sentence import BF16_SUFFIX
+from embedding_space.errors import InputError
 from embedding_space.store.files import EmbeddedFile, read_embedded, space_of
 from embedding_space.store.space import Space
 from embedding_space.types import ProgressCallback
 
-__all__ = ["open_input", "print_line", "progress_bar", "say"]
+__all__ = ["open_input", "print_line", "progress_bar", "read_input", "say"]
 
 
 @contextmanager
@@ -46,6 +48,25 @@ def print_line(line: dict[str, object]) -> None:
     print(json.dumps(line, ensure_ascii=False))
 
 
+def read_input(path: str | Path, *, need_embedding: bool = True) -> EmbeddedFile:
+    """The embedded file at ``path`` (:func:`~embedding_space.store.files.read_embedded`).
+
+    Raises:
+        InputError: The file cannot be read; also when its metadata or columns are forged or
+            damaged so that the Parquet and pandas readers fail in their own ways (bad JSON,
+            wrong types, missing keys), which all mean the same thing to the user.
+    """
+    try:
+        return read_embedded(path, need_embedding=need_embedding)
+    except InputError:
+        raise
+    except Exception as error:
+        raise InputError(
+            f"'{path}' could not be read: its metadata or columns are damaged "
+            f"({type(error).__name__}). Write it again with 'embedding-space embed'."
+        ) from error
+
+
 def open_input(args: argparse.Namespace) -> tuple[EmbeddedFile, Space]:
     """The embedded file a verb reads (``args.input``) and the space it holds, with the model
     of ``--model`` (where the verb has one) for typed texts.
@@ -53,7 +74,7 @@ def open_input(args: argparse.Namespace) -> tuple[EmbeddedFile, Space]:
     Raises:
         InputError: The file cannot be read, or the model cannot embed against it.
     """
-    file = read_embedded(args.input)
+    file = read_input(args.input)
     # Typed texts are embedded in the precision the file's vectors were made in (its cache key
     # says), so that a query scores as it would in the app; a verb embeds a few texts at most,
     # and the light load path spares it torch (~10 s) where that precision is float32.

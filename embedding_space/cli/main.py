@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from embedding_space.cli import batches, comparing, drifting, reading, story, tagging, verbs
 from embedding_space.cli.files import say
 from embedding_space.errors import InputError
 
-__all__ = ["main", "main_exit"]
+__all__ = ["DEBUG_VARIABLE", "main", "main_exit"]
+
+DEBUG_VARIABLE = "EMBEDDING_SPACE_DEBUG"
+"""Set to show the traceback of an unexpected failure instead of one line."""
 
 EXIT_USER_ERROR = 2
 
@@ -24,6 +29,24 @@ class _Parser(argparse.ArgumentParser):
 
 _CLI_ALIASES = {"n_components": "--dims", "random_state": "--seed"}
 """Short flags kept beside the scikit-learn names (``--n-components``, ``--random-state``)."""
+
+
+def _typed(kind: type[int] | type[float] | type[str]) -> Callable[[str], object]:
+    """An option's value from its text; a float must be finite, so that ``--min-dist nan``
+    ends as one line rather than deep inside UMAP."""
+    if kind is not float:
+        return kind
+
+    def finite(text: str) -> float:
+        try:
+            number = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a number, not {text!r}") from None
+        if not math.isfinite(number):
+            raise argparse.ArgumentTypeError(f"must be a finite number, not {text!r}")
+        return number
+
+    return finite
 
 
 _FROM_TABLE = object()
@@ -53,7 +76,7 @@ class _Settings:
         parser.add_argument(
             *flags,
             dest=name,
-            type=parameter.kind,
+            type=_typed(parameter.kind),
             default=chosen,
             choices=parameter.choices or None,
             metavar=None if parameter.choices else {int: "N", float: "X"}.get(parameter.kind),
@@ -124,7 +147,7 @@ def _build_parser() -> tuple[argparse.ArgumentParser, _Settings]:
         project.add_argument(
             *flags,
             dest=parameter.name,
-            type=parameter.kind,
+            type=_typed(parameter.kind),
             default=parameter.default,
             choices=parameter.choices or None,
             help=f"{parameter.help}{parameter.bounds} Default: {parameter.default}.",
@@ -267,7 +290,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except MemoryError:
+        say("error: the machine ran out of memory; try a smaller file or fewer rows.")
+        return EXIT_USER_ERROR
+    except Exception as error:
+        # The last guard: whatever a hostile or damaged input reaches, one line, never a
+        # traceback (set EMBEDDING_SPACE_DEBUG=1 to see it).
+        if os.environ.get(DEBUG_VARIABLE):
+            raise
+        say(f"error: could not finish ({type(error).__name__}: {_one_line(error)})")
+        return EXIT_USER_ERROR
     return 0
+
+
+def _one_line(error: BaseException, limit: int = 300) -> str:
+    flat = " ".join(str(error).split()) or "no details"
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def main_exit() -> None:

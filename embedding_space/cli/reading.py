@@ -11,9 +11,9 @@ import argparse
 import json
 from pathlib import Path
 
-from embedding_space.cli.files import open_input, print_line, say
+from embedding_space.cli.files import open_input, print_line, read_input, say
 from embedding_space.errors import InputError
-from embedding_space.store.files import read_embedded, write_parquet
+from embedding_space.store.files import write_parquet
 
 __all__ = [
     "run_arithmetic",
@@ -138,6 +138,11 @@ def run_arithmetic(args: argparse.Namespace) -> None:
             lines = Path(args.file).read_text(encoding="utf-8").splitlines()
         except OSError as error:
             raise InputError(f"The file '{args.file}' could not be read ({error}).") from None
+        except UnicodeDecodeError:
+            raise InputError(
+                f"The file '{args.file}' is not UTF-8 text. Save the expressions as UTF-8, one "
+                "a line."
+            ) from None
         expressions = [line.strip() for line in lines if line.strip()]
     else:
         expressions = [args.expression]
@@ -158,7 +163,7 @@ def run_quality(args: argparse.Namespace) -> None:
     import numpy as np
 
     _, space = open_input(args)
-    mapped = read_embedded(args.projection, need_embedding=False).frame
+    mapped = read_input(args.projection, need_embedding=False).frame
     axes = [axis for axis in ("x", "y", "z") if axis in mapped.columns]
     if len(axes) < 2 or len(mapped) != space.rows:
         raise InputError(

@@ -11,9 +11,9 @@ from typing import Any
 
 import pandas as pd
 
-from embedding_space.cli.files import print_line, say
+from embedding_space.cli.files import print_line, read_input, say
 from embedding_space.errors import InputError
-from embedding_space.store.files import read_embedded, write_parquet
+from embedding_space.store.files import write_parquet
 from embedding_space.store.tag_columns import TAGS_COLUMN, read_tags_column
 from embedding_space.store.tags import MAX_TAGS, clean_tag_name
 
@@ -49,7 +49,7 @@ def add_tag_parser(verbs: Any) -> None:
 
 
 def run_tag(args: argparse.Namespace) -> None:
-    file = read_embedded(args.input, need_embedding=False)
+    file = read_input(args.input, need_embedding=False)
     frame = file.frame
     rows = parse_row_list(args.rows, len(frame))
     name = clean_tag_name(args.tag)

@@ -14,6 +14,7 @@ import pandas as pd
 from embedding_space.demo.assets import DATA, install_packaged
 from embedding_space.embed.models import model_identity
 from embedding_space.embed.sentence import DEFAULT_MODEL
+from embedding_space.errors import DamagedFileError
 from embedding_space.store.workspace import DatasetInfo, Workspace
 
 __all__ = ["DEMO_CREDIT", "DEMO_CSV", "DEMO_DATASET_ID", "add_demo_dataset", "ensure_demo"]
@@ -45,7 +46,10 @@ def add_demo_dataset(workspace: Workspace) -> DatasetInfo:
         The demo dataset's info.
     """
     if workspace.exists(DEMO_DATASET_ID):
-        return workspace.get(DEMO_DATASET_ID)
+        try:
+            return workspace.get(DEMO_DATASET_ID)
+        except DamagedFileError:
+            workspace.remove_damaged(DEMO_DATASET_ID)  # it is bundled: made afresh below
     frame = pd.read_csv(DEMO_CSV, dtype={"text": "string", "category": "string"})
     return workspace.create_dataset(
         frame,

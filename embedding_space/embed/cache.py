@@ -21,6 +21,8 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from embedding_space.errors import disk_full, is_disk_full
+
 __all__ = ["SHARED_SCOPE", "EmbeddingCache", "hash_text"]
 
 SHARED_SCOPE = ""
@@ -71,12 +73,18 @@ class EmbeddingCache:
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
         # One short-lived connection per call keeps the cache safe to share between threads.
-        connection = sqlite3.connect(self.path, timeout=30.0)
         try:
-            with connection:  # commits on success, rolls back on error
-                yield connection
-        finally:
-            connection.close()
+            connection = sqlite3.connect(self.path, timeout=30.0)
+            try:
+                with connection:  # commits on success, rolls back on error
+                    yield connection
+            finally:
+                connection.close()
+        except (OSError, sqlite3.OperationalError) as error:
+            # The transaction was rolled back: the cache holds what it held before.
+            if is_disk_full(error):
+                raise disk_full("the computed vectors (the cache of embeddings)") from error
+            raise
 
     def get_many(
         self, model: str, text_hashes: Sequence[str], *, scope: str = SHARED_SCOPE

@@ -5,6 +5,10 @@ named by line, so one stray comma does not block a whole upload. When such rows 
 good ones, the delimiter or the quoting is wrong for the whole file and an
 :class:`~embedding_space.errors.InputError` names the first bad line instead. Rows with fewer
 fields than the header are kept, the missing fields left empty.
+
+A header wider than :data:`~embedding_space.io.budget.MAX_COLUMNS` is refused before a row is
+parsed, and rows are parsed in chunks with the budget checked between them, so a file of too
+many rows stops at :data:`~embedding_space.io.budget.MAX_ROWS` instead of after all are read.
 """
 
 from __future__ import annotations
@@ -13,11 +17,12 @@ import csv
 import io
 import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import pandas as pd
 
 from embedding_space.errors import InputError, plural
+from embedding_space.io.budget import MAX_COLUMNS, MAX_ROWS, Deadline
 from embedding_space.io.decoding import SNIFF_CHARS
 
 __all__ = ["extra_fields_note", "parse_delimited"]
@@ -25,31 +30,47 @@ __all__ = ["extra_fields_note", "parse_delimited"]
 _DELIMITERS = ",;\t|"
 _DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "pipes"}
 _SKIPPED_LINE_RE = re.compile(r"Skipping line (\d+)")
+_CELLS_PER_CHUNK = 2_000_000
+"""Cells parsed between two looks at the budget."""
 
 
-def parse_delimited(text: str, fmt: str) -> tuple[pd.DataFrame, str, list[int]]:
+def parse_delimited(
+    text: str, fmt: str, deadline: Deadline | None = None
+) -> tuple[pd.DataFrame, str, list[int]]:
     """Parse CSV or TSV text with a header row.
 
     Returns:
         The frame, the delimiter, and the line numbers of rows skipped for having more
         fields than the header.
+
+    Raises:
+        InputError: The header has more than :data:`~embedding_space.io.budget.MAX_COLUMNS`
+            columns, the file more than :data:`~embedding_space.io.budget.MAX_ROWS` rows, the
+            budget ran out, or the file is no table.
     """
+    deadline = deadline or Deadline()
     hinted: str | None = None
     first_line, _, rest = text.partition("\n")
     if first_line.lower().startswith("sep=") and len(first_line.strip()) == 5:
         hinted, text = first_line.strip()[4], rest
     delimiter = hinted or _sniff_delimiter(text, fmt)
     header = _first_record(text, delimiter)
+    if len(header) > MAX_COLUMNS:
+        raise InputError(
+            f"The header row names more than {MAX_COLUMNS:,} columns. Save only the columns "
+            "you need."
+        )
     separator = delimiter
     if len(header) < 2:
         # One column: split on nothing, so commas inside unquoted texts stay in the text.
         separator = next((char for char in "\x1f\x1e\x1d\x1c\x01" if char not in text), delimiter)
-    frame, skipped, truncated = _read_csv_text(text, separator)
+    chunk_rows = max(1_000, _CELLS_PER_CHUNK // max(len(header), 1))
+    frame, skipped, truncated = _read_csv_text(text, separator, chunk_rows, deadline)
     if truncated:
         # The first data row is longer than the header, and pandas then cuts every long row
         # short without saying which; find them with the csv module and parse the rest again.
         text, skipped = _without_long_records(text, separator, len(header))
-        frame, _, _ = _read_csv_text(text, separator)
+        frame, _, _ = _read_csv_text(text, separator, chunk_rows, deadline)
     offset = 1 if hinted else 0
     skipped = [number + offset for number in skipped]
     if skipped and len(skipped) > len(frame):
@@ -62,8 +83,10 @@ def parse_delimited(text: str, fmt: str) -> tuple[pd.DataFrame, str, list[int]]:
     return frame, delimiter, skipped
 
 
-def _read_csv_text(text: str, separator: str) -> tuple[pd.DataFrame, list[int], bool]:
-    """Parse delimited text with pandas' C engine.
+def _read_csv_text(
+    text: str, separator: str, chunk_rows: int, deadline: Deadline
+) -> tuple[pd.DataFrame, list[int], bool]:
+    """Parse delimited text with pandas' C engine, ``chunk_rows`` at a time.
 
     Returns:
         The frame, the line numbers pandas skipped for having too many fields, and whether
@@ -72,7 +95,7 @@ def _read_csv_text(text: str, separator: str) -> tuple[pd.DataFrame, list[int], 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            frame = pd.read_csv(
+            chunks = pd.read_csv(
                 io.StringIO(text),
                 sep=separator,
                 engine="c",
@@ -83,7 +106,9 @@ def _read_csv_text(text: str, separator: str) -> tuple[pd.DataFrame, list[int], 
                 low_memory=False,
                 on_bad_lines="warn",
                 skip_blank_lines=True,
+                chunksize=chunk_rows,
             )
+            frame = _joined(chunks, deadline)
         except pd.errors.EmptyDataError as error:
             raise InputError(
                 "The file holds only whitespace. Upload a file with at least one row of text."
@@ -98,6 +123,36 @@ def _read_csv_text(text: str, separator: str) -> tuple[pd.DataFrame, list[int], 
     skipped = [int(number) for message in messages for number in _SKIPPED_LINE_RE.findall(message)]
     truncated = any("loss of data" in message for message in messages)
     return frame, skipped, truncated
+
+
+def _joined(chunks: Iterator[pd.DataFrame], deadline: Deadline) -> pd.DataFrame:
+    """The chunks as one frame, the budget and the row limit checked after each."""
+    parts: list[pd.DataFrame] = []
+    rows = 0
+    for chunk in chunks:
+        parts.append(chunk)
+        rows += len(chunk)
+        if rows > MAX_ROWS:
+            raise InputError(
+                f"The file has more than {MAX_ROWS:,} rows; at most {MAX_ROWS:,} can be loaded. "
+                "Save a sample of the rows."
+            )
+        deadline.check("reading the rows")
+    if len(parts) == 1:
+        return parts[0]
+    # A column read as numbers in one chunk and as text in another is text, as it would be
+    # had the file been read at once.
+    for column in parts[0].columns:
+        texts = [_is_text(part[column]) for part in parts]
+        if any(texts) and not all(texts):
+            for part, text in zip(parts, texts, strict=True):
+                if not text:
+                    part[column] = part[column].astype("str")
+    return pd.concat(parts, ignore_index=True)
+
+
+def _is_text(values: pd.Series) -> bool:
+    return values.dtype == object or pd.api.types.is_string_dtype(values)
 
 
 def _without_long_records(text: str, separator: str, width: int) -> tuple[str, list[int]]:

@@ -15,9 +15,13 @@ from typing import Any
 import pandas as pd
 
 from embedding_space.errors import InputError
+from embedding_space.io.budget import MAX_COLUMNS, MAX_READ_MEMORY, MAX_ROWS, Deadline
 
 __all__ = [
+    "MAX_JSON_CONTAINERS",
     "MAX_JSON_DEPTH",
+    "MAX_JSON_NUMBERS",
+    "check_line_count",
     "looks_tab_separated",
     "parse_json",
     "parse_jsonl",
@@ -27,9 +31,32 @@ __all__ = [
 
 MAX_JSON_DEPTH = 64
 """Lists and objects nested deeper than this are no table; the file is refused."""
+MAX_JSON_CONTAINERS = 5 * MAX_ROWS
+"""A JSON file may open this many objects and lists at most (counted as ``{`` and ``[``
+before parsing: each costs Python about a hundred bytes, a byte of the file one)."""
+MAX_JSON_NUMBERS = 10 * MAX_ROWS
+"""A JSON file may hold this many numbers at most (32 bytes each to Python)."""
+_STRING_BYTES = 64
+"""What a short text costs Python once parsed, at least."""
+_CONTAINER_BYTES = 100
+"""What an object or a list costs Python once parsed, at least."""
+_INT_DIGITS = 18
+"""Integers with more digits than this are kept as their text: Python refuses to read one of
+more than 4,300 digits, and no stored column holds one beyond 64 bits."""
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 _SURROGATE_ESCAPE_RE = re.compile(r"\\u[dD][89a-fA-F]")
 _JSON_LIST_KEYS = ("data", "rows", "records", "items", "examples", "texts", "sentences")
+
+
+def check_line_count(text: str) -> None:
+    """Refuse a text of more than :data:`~embedding_space.io.budget.MAX_ROWS` lines, counted
+    before any line is split off."""
+    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    if lines > MAX_ROWS:
+        raise InputError(
+            f"The file has {lines:,} lines; at most {MAX_ROWS:,} can be loaded. Save a sample "
+            "of the lines."
+        )
 
 
 def parse_txt(text: str) -> pd.DataFrame:
@@ -43,36 +70,102 @@ def parse_txt(text: str) -> pd.DataFrame:
 def looks_tab_separated(text: str) -> bool:
     """Whether a ``.txt`` file is a table: two or more lines, each with the same number of
     tabs (Excel's "Unicode Text" export is such a file)."""
-    counts = {line.count("\t") for line in text.split("\n") if line.strip()}
-    lines = sum(1 for line in text.split("\n") if line.strip())
-    return lines >= 2 and len(counts) == 1 and counts != {0}
+    tabs: int | None = None
+    lines = 0
+    for line in io.StringIO(text):
+        if not line.strip():
+            continue
+        count = line.count("\t")
+        if count == 0 or (tabs is not None and count != tabs):
+            return False
+        tabs, lines = count, lines + 1
+    return lines >= 2
 
 
-def parse_jsonl(text: str) -> pd.DataFrame:
+def parse_jsonl(text: str, deadline: Deadline | None = None) -> pd.DataFrame:
     """JSON Lines (``.jsonl``, ``.ndjson``): one record per line.
 
     Raises:
-        InputError: A line is not JSON, or the records nest deeper than
-            :data:`MAX_JSON_DEPTH`.
+        InputError: A line is not JSON, the records nest deeper than :data:`MAX_JSON_DEPTH`,
+            or the file opens more than :data:`MAX_JSON_CONTAINERS` objects and lists, holds
+            more than :data:`MAX_JSON_NUMBERS` numbers, or more texts than the memory budget.
     """
+    _check_cost(text)
     try:
-        return _parse_jsonl(text)
+        frame = _parse_jsonl(text, _Numbers(deadline or Deadline()))
     except RecursionError:
         raise _too_deep() from None
+    (deadline or Deadline()).check("reading the records")
+    return frame
 
 
-def parse_json(text: str) -> pd.DataFrame:
+def parse_json(text: str, deadline: Deadline | None = None) -> pd.DataFrame:
     """A JSON document: a list of records, a list of lists under a header, or an object
-    holding one of those.
+    holding one of those. Integers of more than 18 digits are read as text.
 
     Raises:
-        InputError: It is not JSON, holds no list of records, or nests deeper than
-            :data:`MAX_JSON_DEPTH`.
+        InputError: It is not JSON, holds no list of records, nests deeper than
+            :data:`MAX_JSON_DEPTH`, opens more than :data:`MAX_JSON_CONTAINERS` objects and
+            lists, holds more than :data:`MAX_JSON_NUMBERS` numbers, or more texts than the
+            memory budget.
     """
+    _check_cost(text)
     try:
-        return _parse_json(text)
+        frame = _parse_json(text, _Numbers(deadline or Deadline()))
     except RecursionError:
         raise _too_deep() from None
+    (deadline or Deadline()).check("reading the records")
+    return frame
+
+
+def _check_cost(text: str) -> None:
+    """Refuse a document whose objects, lists and texts would take more memory than the
+    budget once parsed, counted before parsing (a quote more or less changes nothing)."""
+    containers = text.count("{") + text.count("[")
+    if containers > MAX_JSON_CONTAINERS:
+        raise InputError(
+            f"The file opens more than {MAX_JSON_CONTAINERS:,} objects and lists; at most "
+            f"{MAX_ROWS:,} records can be loaded. Save a sample of the records."
+        )
+    strings = text.count('"') // 2
+    cost = len(text) + strings * _STRING_BYTES + containers * _CONTAINER_BYTES
+    if cost > MAX_READ_MEMORY:
+        raise InputError(
+            f"The file holds {strings:,} texts and {containers:,} objects and lists, about "
+            f"{cost / 2**20:,.0f} MB once read; at most {MAX_READ_MEMORY / 2**20:,.0f} MB can "
+            "be. Save a sample of the records."
+        )
+
+
+class _Numbers:
+    """``json.loads``' number hooks: integers of more than 18 digits kept as their text, and
+    the numbers counted, with the budget checked as they go."""
+
+    def __init__(self, deadline: Deadline) -> None:
+        self.deadline = deadline
+        self.count = 0
+
+    def _seen(self) -> None:
+        self.count += 1
+        if self.count % 1_000_000 == 0:
+            if self.count > MAX_JSON_NUMBERS:
+                raise InputError(
+                    f"The file holds more than {MAX_JSON_NUMBERS:,} numbers. Save a sample of "
+                    "the records, or only the fields you need."
+                )
+            self.deadline.check("reading the numbers")
+
+    def integer(self, digits: str) -> int | str:
+        self._seen()
+        return int(digits) if len(digits.lstrip("-")) <= _INT_DIGITS else digits
+
+    def real(self, digits: str) -> float:
+        self._seen()
+        return float(digits)
+
+    def loads(self, text: str) -> Any:
+        self.count = 0  # a parse that failed leaves nothing behind
+        return json.loads(text, strict=False, parse_int=self.integer, parse_float=self.real)
 
 
 def _too_deep() -> InputError:
@@ -98,21 +191,26 @@ def _check_depth(document: object) -> None:
         stack.extend((child, depth + 1) for child in children)
 
 
-def _parse_jsonl(text: str) -> pd.DataFrame:
+def _parse_jsonl(text: str, numbers: _Numbers) -> pd.DataFrame:
+    if text.count("\n") >= MAX_ROWS:
+        try:  # a pretty-printed JSON document saved as .jsonl has many lines
+            return _frame_from_json(numbers.loads(text), text)
+        except json.JSONDecodeError:
+            check_line_count(text)
     numbered = [(number, line) for number, line in enumerate(text.split("\n"), 1) if line.strip()]
     try:
-        records = json.loads("[" + ",".join(line for _, line in numbered) + "]", strict=False)
+        records = numbers.loads("[" + ",".join(line for _, line in numbered) + "]")
     except json.JSONDecodeError:
         records = None
     if records is None:
         try:
             # A pretty-printed JSON document saved as .jsonl.
-            return _frame_from_json(json.loads(text, strict=False), text)
+            return _frame_from_json(numbers.loads(text), text)
         except json.JSONDecodeError:
             pass
         for number, line in numbered:
             try:
-                json.loads(line, strict=False)
+                numbers.loads(line)
             except json.JSONDecodeError as error:
                 raise InputError(
                     f"Line {number} of the file is not valid JSON ({error.msg}). "
@@ -122,13 +220,13 @@ def _parse_jsonl(text: str) -> pd.DataFrame:
     return _frame_from_json(records, text)
 
 
-def _parse_json(text: str) -> pd.DataFrame:
+def _parse_json(text: str, numbers: _Numbers) -> pd.DataFrame:
     try:
-        document = json.loads(text, strict=False)
+        document = numbers.loads(text)
     except json.JSONDecodeError as error:
         if error.msg == "Extra data":
             # JSON Lines saved as .json.
-            return _parse_jsonl(text)
+            return _parse_jsonl(text, numbers)
         raise InputError(
             f"The file is not valid JSON ({error.msg} at line {error.lineno}, column "
             f"{error.colno}). Fix it, or save the records as a list of objects."
@@ -151,6 +249,11 @@ def _frame_from_json(document: object, raw: str) -> pd.DataFrame:
         )
     if not document:
         raise InputError("The file holds an empty list. Add at least one record with a text.")
+    if len(document) > MAX_ROWS:
+        raise InputError(
+            f"The file holds {len(document):,} records; at most {MAX_ROWS:,} can be loaded. "
+            "Save a sample of the records."
+        )
     first = document[0]
     if isinstance(first, list):
         return _frame_from_rows(document)
@@ -236,15 +339,63 @@ def _json_kind(value: object, *, article: bool = False) -> str:
 
 
 def parse_parquet(data: bytes) -> pd.DataFrame:
+    """A Parquet file, its size checked in its footer before any row is read.
+
+    A file whose pandas metadata (the index, the column types pandas wrote) is damaged or
+    forged is read by its columns alone.
+
+    Raises:
+        InputError: It is no Parquet file, is damaged, or declares more than
+            :data:`~embedding_space.io.budget.MAX_ROWS` rows, more than
+            :data:`~embedding_space.io.budget.MAX_COLUMNS` columns or more than
+            :data:`~embedding_space.io.budget.MAX_READ_MEMORY` bytes of data.
+    """
     import pyarrow
+    import pyarrow.parquet as pq
 
     try:
-        frame = pd.read_parquet(io.BytesIO(data))
-    except (pyarrow.ArrowException, OSError, ValueError) as error:
+        parquet = pq.ParquetFile(io.BytesIO(data))
+        meta = parquet.metadata
+        groups = range(meta.num_row_groups)
+        declared = sum(meta.row_group(index).total_byte_size for index in groups)
+        _check_parquet_size(meta.num_rows, meta.num_columns, declared)
+        table = parquet.read()
+    except InputError:
+        raise
+    except (pyarrow.ArrowException, OSError, ValueError, TypeError, KeyError) as error:
         raise InputError(
             f"The file could not be read as Parquet ({error}). "
             "Check that it is a Parquet file and not damaged."
         ) from error
+    # pyarrow trusts the b"pandas" metadata; forged, it fails with TypeError, KeyError, ...
+    try:
+        frame: pd.DataFrame = table.to_pandas()
+    except Exception:
+        try:
+            frame = table.replace_schema_metadata(None).to_pandas()
+        except Exception as error:  # a column type pandas cannot hold
+            raise InputError(
+                f"The file's columns could not be read ({type(error).__name__}: {error}). Save "
+                "it again with plain text and number columns."
+            ) from error
     if not isinstance(frame.index, pd.RangeIndex):
         frame = frame.reset_index()
     return frame
+
+
+def _check_parquet_size(rows: int, columns: int, declared: int) -> None:
+    if rows > MAX_ROWS:
+        raise InputError(
+            f"The file has {rows:,} rows; at most {MAX_ROWS:,} can be loaded. Save a sample of "
+            "the rows."
+        )
+    if columns > MAX_COLUMNS:
+        raise InputError(
+            f"The file has {columns:,} columns; at most {MAX_COLUMNS:,} can be loaded. Save "
+            "only the columns you need."
+        )
+    if declared > MAX_READ_MEMORY:
+        raise InputError(
+            f"The file's rows take {declared / 2**20:,.0f} MB once unpacked; at most "
+            f"{MAX_READ_MEMORY / 2**20:,.0f} MB can be read. Save a sample of the rows."
+        )

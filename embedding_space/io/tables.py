@@ -36,6 +36,7 @@ from embedding_space.io.decoding import (
 )
 from embedding_space.io.delimited import extra_fields_note, parse_delimited
 from embedding_space.io.formats import (
+    check_line_count,
     looks_tab_separated,
     parse_json,
     parse_jsonl,
@@ -155,16 +156,18 @@ def read_table(
             ``"table"``; a table when every line has the same number of tabs, when ``None``.
         encoding: The encoding of a text format; detected when ``None``.
         deadline: When to give up reading; :data:`~embedding_space.io.budget.MAX_READ_SECONDS`
-            from now when ``None``.
+            and :data:`~embedding_space.io.budget.MAX_READ_MEMORY` from now when ``None``.
 
     Returns:
         The table, with what was dropped and any warnings.
 
     Raises:
         InputError: The file cannot be read, is empty, has no rows or no column of text, the
-            format is not supported, ``text_column`` is missing or holds no text, or reading
-            took longer than the deadline or gave more than
-            :data:`~embedding_space.io.budget.MAX_ROWS` rows.
+            format is not supported, ``text_column`` is missing or holds no text, reading
+            went past the deadline's time or memory, or the file holds (or declares) more than
+            the budget allows: :data:`~embedding_space.io.budget.MAX_ROWS` rows,
+            :data:`~embedding_space.io.budget.MAX_COLUMNS` columns, and the caps of
+            :mod:`~embedding_space.io.archives` and :mod:`~embedding_space.io.formats`.
     """
     if txt_layout is not None and txt_layout not in TXT_LAYOUTS:
         raise InputError(f"txt_layout must be one of {', '.join(TXT_LAYOUTS)}, not {txt_layout!r}.")
@@ -203,11 +206,13 @@ def read_table(
                 "If some letters look wrong, pick the file's encoding."
             )
         text = normalise_newlines(text)
+        deadline.check("decoding the text")
         if fmt == "txt":
+            check_line_count(text)
             detected = "table" if looks_tab_separated(text) else "lines"
             used_layout = txt_layout or detected
             if used_layout == "table":
-                frame, delimiter, extra_field_lines = parse_delimited(text, "tsv")
+                frame, delimiter, extra_field_lines = parse_delimited(text, "tsv", deadline)
                 if txt_layout is None:
                     notes.append(
                         "Every line has the same number of tabs, so the file was read as a "
@@ -218,11 +223,11 @@ def read_table(
                 frame = parse_txt(text)
                 text_column = "text"
         elif fmt in ("csv", "tsv"):
-            frame, delimiter, extra_field_lines = parse_delimited(text, fmt)
+            frame, delimiter, extra_field_lines = parse_delimited(text, fmt, deadline)
         elif fmt == "jsonl":
-            frame = parse_jsonl(text)
+            frame = parse_jsonl(text, deadline)
         else:
-            frame = parse_json(text)
+            frame = parse_json(text, deadline)
     elif fmt == "parquet":
         frame = parse_parquet(data)
     else:

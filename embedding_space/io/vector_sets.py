@@ -6,15 +6,13 @@ and hands each to the reader it needs.
 
 from __future__ import annotations
 
-import io
 import os
 from collections.abc import Sequence
-
-import pandas as pd
 
 from embedding_space.errors import InputError
 from embedding_space.io.decoding import check_not_binary_bytes, decode_text, normalise_newlines
 from embedding_space.io.delimited import parse_delimited
+from embedding_space.io.formats import parse_parquet
 from embedding_space.io.tables import read_table
 from embedding_space.io.vector_columns import find_vector_column, vectors_from_column
 from embedding_space.io.vectors import LoadedVectors, read_npy, read_projector_tsv
@@ -72,7 +70,7 @@ def read_vector_files(files: Sequence[tuple[str, bytes]]) -> LoadedVectors:
         name, data = rest[0]
         try:
             if name.lower().endswith(".parquet"):
-                frame = pd.read_parquet(io.BytesIO(data))
+                frame = parse_parquet(data)
             else:
                 check_not_binary_bytes(data, "csv")
                 frame, _, _ = parse_delimited(normalise_newlines(decode_text(data, None)[0]), "csv")

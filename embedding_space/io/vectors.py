@@ -23,6 +23,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from embedding_space.errors import InputError
+from embedding_space.io.archives import check_npy_header, open_zip
 from embedding_space.io.columns import (
     guess_text_column,
     is_missing,
@@ -35,6 +36,7 @@ from embedding_space.io.decoding import (
     normalise_newlines,
     read_source,
 )
+from embedding_space.io.formats import check_line_count
 from embedding_space.io.tables import LoadedTable
 
 __all__ = [
@@ -160,6 +162,7 @@ def _load_npy(data: bytes) -> npt.NDArray[Any]:
         "The .npy file could not be read; it may be cut short or damaged. Save it again with "
         "numpy.save(path, array)."
     )
+    _check_declared_size(data, damaged)
     try:
         loaded = np.load(io.BytesIO(data), allow_pickle=False)
         if isinstance(loaded, np.ndarray):
@@ -186,6 +189,19 @@ def _load_npy(data: bytes) -> npt.NDArray[Any]:
         # A damaged file fails in header, zip or zlib parsing, with many exception types;
         # all of them mean the same thing to the user.
         raise InputError(damaged) from error
+
+
+def _check_declared_size(data: bytes, damaged: str) -> None:
+    """Refuse an array (or an ``.npz`` member) whose header declares too much, before
+    numpy allocates it."""
+    if data.startswith(b"\x93NUMPY"):
+        check_npy_header(io.BytesIO(data), "The .npy file")
+        return
+    with open_zip(data, "The .npz archive", damaged) as archive:
+        for info in archive.infolist():
+            if info.filename.endswith(".npy"):
+                with archive.open(info) as member:
+                    check_npy_header(member, f"The array '{info.filename[:-4]}' of the .npz")
 
 
 def as_matrix(array: npt.NDArray[Any], where: str, unit: str) -> npt.NDArray[np.float32]:
@@ -256,6 +272,7 @@ def _parse_metadata_tsv(data: bytes, rows: int) -> tuple[pd.DataFrame, str]:
         raise InputError("The metadata file is empty. Give one line per vector, or no file.")
     check_not_binary_bytes(data, "tsv")
     text, _, _ = decode_text(data, None)
+    check_line_count(text)
     lines = normalise_newlines(text).split("\n")
     while lines and not lines[-1].strip():
         lines.pop()
@@ -300,6 +317,7 @@ def _parse_vectors_tsv(data: bytes) -> npt.NDArray[np.float32]:
         raise InputError("The vectors file is empty. Give one vector per line.")
     check_not_binary_bytes(data, "tsv")
     text, _, _ = decode_text(data, None)
+    check_line_count(text)
     numbered = [
         (number, line.strip())
         for number, line in enumerate(normalise_newlines(text).split("\n"), 1)

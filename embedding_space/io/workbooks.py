@@ -4,28 +4,37 @@ A workbook's first sheet is often a cover note, and its table often starts below
 first sheet that holds a table of two or more columns is read (else the first with any data),
 and the header is the first row with as many filled cells as the widest row near the top.
 Both can be chosen instead. Rows are read from the cells the file really holds, not from the
-size the sheet declares (one cell written at ``XFD1048576`` declares seventeen billion), and
-within the read :class:`~embedding_space.io.budget.Deadline`.
+size the sheet declares (one cell written at ``XFD1048576`` declares seventeen billion), cell by
+cell from the sheet's XML so that a row is never widened to the sheet's last column, and within
+the read :class:`~embedding_space.io.budget.Deadline`. The parts the reader loads whole (shared
+strings, styles) are counted before it opens them (:mod:`~embedding_space.io.archives`).
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from xml.etree.ElementTree import Element, iterparse
 
 import pandas as pd
 
 from embedding_space.errors import InputError
-from embedding_space.io.budget import MAX_ROWS, Deadline
+from embedding_space.io.archives import check_workbook_parts
+from embedding_space.io.budget import MAX_COLUMNS, MAX_ROWS, Deadline
 
 __all__ = ["Workbook", "parse_xlsx"]
 
 _HEADER_SEARCH_ROWS = 50
 """The header is looked for among this many filled rows at the top of a sheet."""
-_CHECK_EVERY = 500
-"""Rows read between two looks at the clock."""
+_CHECK_EVERY = 5_000
+"""XML elements read between two looks at the budget."""
+_MAX_CELL_ELEMENTS = 1_000
+"""A cell may hold this many XML elements (runs of rich text) at most."""
+
+_Row = tuple[int, dict[int, object]]
+"""A sheet's row: its number, and its filled cells by column (1-based)."""
 
 
 @dataclass(frozen=True)
@@ -68,14 +77,21 @@ def parse_xlsx(
             empty, the header row holds nothing, or reading ran past the deadline or
             :data:`~embedding_space.io.budget.MAX_ROWS`.
     """
-    from openpyxl import load_workbook
+    from openpyxl.reader.excel import ExcelReader
 
     deadline = deadline or Deadline()
+    check_workbook_parts(data, deadline)
     # A damaged workbook can fail anywhere in zip, zlib or XML parsing, with many exception
     # types; all of them mean the same thing to the user, so both steps catch Exception.
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # load_workbook, with the shared strings read within the budget
+        reader = ExcelReader(io.BytesIO(data), read_only=True, data_only=True)
+        reader.read_strings = lambda: _read_shared_strings(reader, deadline)
+        reader.read()
+        workbook = reader.wb
     except Exception as error:
+        if isinstance(error.__cause__, InputError):  # openpyxl rewraps it as a ValueError
+            raise error.__cause__ from None
         raise InputError(
             "The file could not be read as an .xlsx workbook. Check that it is an Excel "
             "workbook saved as .xlsx (not an old .xls file) and not damaged."
@@ -87,7 +103,7 @@ def parse_xlsx(
                 f"The workbook has no sheet '{sheet}'. Pick one of: {', '.join(names)}."
             )
         candidates = [sheet] if sheet is not None else list(names)
-        read: dict[str, list[list[object]]] = {}
+        read: dict[str, list[_Row]] = {}
         for name in candidates:
             read[name] = _filled_rows(workbook[name], name, deadline)
             if sheet is not None or _is_table(read[name]):
@@ -110,35 +126,121 @@ def parse_xlsx(
     return _as_table(read[chosen], chosen, names, header_row, picked=sheet is not None)
 
 
-def _filled_rows(worksheet: Any, name: str, deadline: Deadline) -> list[list[object]]:
-    """The sheet's rows that hold anything, each as ``[row number, cell, cell, ...]``."""
-    worksheet.reset_dimensions()  # iterate the cells the file holds, not its declared size
-    rows: list[list[object]] = []
-    for number, row in enumerate(worksheet.iter_rows(values_only=True), start=1):
-        if number % _CHECK_EVERY == 0:
-            deadline.check(f"reading the sheet '{name}'")
-        if any(_has_value(cell) for cell in row):
-            rows.append([number, *row])
-            if len(rows) > MAX_ROWS + _HEADER_SEARCH_ROWS:
-                raise InputError(
-                    f"The sheet '{name}' has more than {MAX_ROWS:,} rows. Split it, or save "
-                    "a sample of the rows."
-                )
+def _read_shared_strings(reader: Any, deadline: Deadline) -> None:
+    """openpyxl's ``read_strings``, checking the budget as it goes (openpyxl's own takes a
+    minute for a few million): each string's plain text and the text of its runs."""
+    from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
+
+    found = reader.package.find(SHARED_STRINGS)
+    if found is None:
+        return
+    item, text, run = (f"{{{SHEET_MAIN_NS}}}{tag}" for tag in ("si", "t", "r"))
+    strings: list[str] = []
+    root: Element | None = None
+    with reader.archive.open(found.PartName[1:]) as source:
+        for event, node in iterparse(source, events=("start", "end")):
+            if root is None:
+                root = node
+            if event == "start" or node.tag != item:
+                continue
+            parts = [child.text or "" for child in node if child.tag == text]
+            parts += [child.findtext(text) or "" for child in node if child.tag == run]
+            strings.append("".join(parts).replace("x005F_", ""))
+            if len(strings) % _CHECK_EVERY == 0:
+                root.clear()
+                deadline.check("reading the workbook's texts")
+    reader.shared_strings = strings
+
+
+def _filled_rows(worksheet: Any, name: str, deadline: Deadline) -> list[_Row]:
+    """The sheet's rows that hold anything, each with its filled cells by column."""
+    rows: list[_Row] = []
+    columns: set[int] = set()
+    for number, cells in _sheet_cells(worksheet, name, deadline):
+        if not cells:
+            continue
+        rows.append((number, cells))
+        columns.update(cells)
+        if len(columns) > MAX_COLUMNS:
+            raise InputError(
+                f"The sheet '{name}' has more than {MAX_COLUMNS:,} columns. Save only the "
+                "columns you need."
+            )
+        if len(rows) > MAX_ROWS + _HEADER_SEARCH_ROWS:
+            raise InputError(
+                f"The sheet '{name}' has more than {MAX_ROWS:,} rows. Split it, or save "
+                "a sample of the rows."
+            )
     return rows
 
 
-def _width(row: Sequence[object]) -> int:
-    return sum(_has_value(cell) for cell in row[1:])
+def _sheet_cells(worksheet: Any, name: str, deadline: Deadline) -> Iterator[_Row]:
+    """Stream the sheet's XML: each row's number and its filled cells, elements dropped as
+    they are read so that memory stays flat whatever the sheet declares or repeats."""
+    from openpyxl.worksheet._reader import CELL_TAG, ROW_TAG, WorkSheetParser
+
+    book = worksheet.parent
+    with worksheet._get_source() as source:
+        parser = WorkSheetParser(
+            source,
+            worksheet._shared_strings,
+            data_only=True,
+            epoch=book.epoch,
+            date_formats=book._date_formats,
+            timedelta_formats=book._timedelta_formats,
+        )
+        stack: list[Element] = []
+        cells: dict[int, object] = {}
+        in_cell = seen = 0
+        for event, element in iterparse(source, events=("start", "end")):
+            seen += 1
+            if seen % _CHECK_EVERY == 0:
+                deadline.check(f"reading the sheet '{name}'")
+            if event == "start":
+                stack.append(element)
+                if element.tag == ROW_TAG:
+                    number = element.get("r")
+                    parser.row_counter = int(float(number)) if number else parser.row_counter + 1
+                    parser.col_counter = 0
+                    cells = {}
+                elif element.tag == CELL_TAG:
+                    in_cell = 1
+                elif in_cell:
+                    in_cell += 1
+                    if in_cell > _MAX_CELL_ELEMENTS:
+                        raise InputError(
+                            f"A cell of the sheet '{name}' holds more than "
+                            f"{_MAX_CELL_ELEMENTS:,} parts; the workbook may be damaged. Save "
+                            "it again as .xlsx."
+                        )
+                continue
+            stack.pop()
+            if element.tag == CELL_TAG:
+                in_cell = 0
+                cell = parser.parse_cell(element)
+                if _has_value(cell["value"]):
+                    cells[int(cell["column"])] = cell["value"]
+            elif element.tag == ROW_TAG:
+                yield parser.row_counter, cells
+                cells = {}
+            elif in_cell:
+                continue  # the cell's value and text, read when the cell ends
+            if stack:
+                stack[-1].remove(element)
 
 
-def _is_table(rows: list[list[object]]) -> bool:
+def _width(row: _Row) -> int:
+    return len(row[1])
+
+
+def _is_table(rows: list[_Row]) -> bool:
     """At least two filled columns in some row near the top, and a row below it."""
     top = rows[:_HEADER_SEARCH_ROWS]
     return len(rows) >= 2 and max((_width(row) for row in top), default=0) >= 2
 
 
 def _as_table(
-    rows: list[list[object]],
+    rows: list[_Row],
     sheet: str,
     sheets: tuple[str, ...],
     header_row: int | None,
@@ -151,7 +253,7 @@ def _as_table(
             f"Read the sheet '{sheet}', the first that holds a table; pick another sheet if "
             "that is not the one."
         )
-    numbers = [int(row[0]) for row in rows]  # type: ignore[call-overload]
+    numbers = [row[0] for row in rows]
     if header_row is None:
         top = rows[:_HEADER_SEARCH_ROWS]
         widest = max(_width(row) for row in top)
@@ -168,13 +270,12 @@ def _as_table(
             f"Row {header_row} of the sheet '{sheet}' is empty. Pick a row that names the "
             f"columns; the first filled row is {numbers[0]}."
         )
-    body = [row[1:] for row in rows[start:]]
-    width = max(len(row) for row in body)
-    used = [index for index in range(width) if any(_has_value(_cell(row, index)) for row in body)]
-    table = [[_cell(row, index) for index in used] for row in body]
+    body = [cells for _, cells in rows[start:]]
+    used = sorted({column for cells in body for column in cells})
+    table = [[cells.get(column) for column in used] for cells in body]
     names = [
-        str(value) if _has_value(value) else f"column_{index + 1}"
-        for value, index in zip(table[0], used, strict=True)
+        str(value) if _has_value(value) else f"column_{column}"
+        for value, column in zip(table[0], used, strict=True)
     ]
     return Workbook(
         frame=pd.DataFrame(table[1:], columns=pd.Index(names)),
@@ -183,10 +284,6 @@ def _as_table(
         header_row=numbers[start],
         notes=tuple(notes),
     )
-
-
-def _cell(row: Sequence[object], index: int) -> object:
-    return row[index] if index < len(row) else None
 
 
 def _has_value(value: object) -> bool:

@@ -25,6 +25,7 @@ import numpy.typing as npt
 import pandas as pd
 from pyarrow import ArrowException
 
+from embedding_space.errors import disk_full, is_disk_full
 from embedding_space.io.columns import is_missing
 
 __all__ = [
@@ -57,17 +58,30 @@ class Artifact(Protocol):
 
 
 def write_atomically(path: Path, write: Callable[[io.BufferedWriter], None]) -> None:
-    """Write a file through ``write(stream)``, all or nothing (see the module's notes)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write a file through ``write(stream)``, all or nothing (see the module's notes).
+
+    Raises:
+        DiskFullError: The disk had no room; the file is as it was.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(
+            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+        )
+    except OSError as error:
+        if is_disk_full(error):
+            raise disk_full(f"the file {path.name}") from error
+        raise
     try:
         with os.fdopen(handle, "wb") as stream:
             write(stream)
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as error:
         Path(temporary).unlink(missing_ok=True)
+        if isinstance(error, OSError) and is_disk_full(error):
+            raise disk_full(f"the file {path.name}") from error
         raise
 
 

@@ -8,14 +8,17 @@ Layout under the workspace folder (``$EMBEDDING_SPACE_HOME``, else ``~/.cache/em
     datasets/<id>/table.parquet       the rows as loaded; row ids are the row positions
     datasets/<id>/embeddings/, knn/, projections/   results (see workspace.py)
     owners/<owner>/results/<id>/      results one person computed for a dataset not theirs
+    trash/<id>-<token>/               a dataset being deleted (see ``DatasetStore.delete``)
 
 The manifest is written last, so a dataset without one is unfinished and never listed; every
-write is atomic (:mod:`~embedding_space.store.artifacts`).
+write is atomic (:mod:`~embedding_space.store.artifacts`). A delete first renames the dataset's
+folders into ``trash/`` (one atomic step each), then removes them; a delete cut short leaves
+only trash, which the next start removes. A manifest that cannot be read is listed as damaged
+(:meth:`DatasetStore.damaged`), never hidden.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import secrets
@@ -28,18 +31,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from embedding_space.embed.cache import EmbeddingCache, hash_text
-from embedding_space.errors import InputError
+from embedding_space.embed.cache import EmbeddingCache
+from embedding_space.errors import DamagedFileError, InputError
 from embedding_space.io.columns import texts_of
-from embedding_space.store.artifacts import (
-    table_to_parquet,
-    write_bytes,
-    write_json,
-)
-from embedding_space.store.embedding_files import (
-    embedding_file,
-    write_embeddings,
-)
+from embedding_space.store.artifacts import table_to_parquet, write_bytes, write_json
+from embedding_space.store.embedding_files import CUSTOM_VECTORS, embedding_file, write_embeddings
 from embedding_space.store.owners import (
     ANONYMOUS_PREFIX,
     Limits,
@@ -48,11 +44,21 @@ from embedding_space.store.owners import (
     is_person,
     owner_slug,
 )
+from embedding_space.store.recovery import (
+    DamagedDataset,
+    damaged_datasets,
+    manifest_values,
+    move_to_trash,
+    own_text_hashes,
+    read_table,
+    sweep_trash,
+)
 from embedding_space.types import FloatMatrix
 
 __all__ = [
     "CUSTOM_VECTORS",
     "MAX_NAME_CHARS",
+    "DamagedDataset",
     "DatasetInfo",
     "DatasetStore",
     "default_home",
@@ -61,8 +67,6 @@ __all__ = [
 
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_NAME_CHARS = 120
-CUSTOM_VECTORS = "uploaded vectors"
-"""The model name of a dataset whose vectors came with the file rather than from a model."""
 
 
 def default_home() -> Path:
@@ -130,6 +134,8 @@ class DatasetStore:
         self.cache = EmbeddingCache(self.root)
         self.limits = limits or Limits.from_environment()
         self.keys = SessionKeys(self.root)
+        self.trash_dir = self.root / "trash"
+        sweep_trash(self.trash_dir, self.cache)  # deletes a crash cut short
 
     def _folder(self, dataset_id: str) -> Path:
         if not _ID_PATTERN.match(dataset_id):
@@ -235,10 +241,13 @@ class DatasetStore:
         """
         manifest = self._folder(dataset_id) / "manifest.json"
         try:
-            values = json.loads(manifest.read_text())
+            text = manifest.read_text()
         except FileNotFoundError:
             raise InputError(f"There is no dataset with id '{dataset_id}'.") from None
-        return DatasetInfo(**values)
+        info, reason = _parse_manifest(text)
+        if info is None:  # a damaged one is listed by ``damaged``, with a way to remove it
+            raise DamagedFileError(manifest, "dataset description", reason, recomputable=False)
+        return info
 
     def exists(self, dataset_id: str) -> bool:
         """Whether a complete dataset with this id is stored."""
@@ -250,9 +259,25 @@ class DatasetStore:
     def _all(self) -> Iterator[DatasetInfo]:
         for manifest in self.datasets_dir.glob("*/manifest.json"):
             try:
-                yield DatasetInfo(**json.loads(manifest.read_text()))
-            except (OSError, ValueError, TypeError):
+                info, _ = _parse_manifest(manifest.read_text())
+            except OSError:
                 continue
+            if info is not None:
+                yield info
+
+    def damaged(self, viewer: str | None = None) -> list[DamagedDataset]:
+        """The dataset folders whose manifest cannot be read (see ``store.recovery``)."""
+        return damaged_datasets(self.datasets_dir, lambda text: _parse_manifest(text)[1], viewer)
+
+    def remove_damaged(self, dataset_id: str, *, user: str | None = None) -> None:
+        """Remove a dataset whose manifest is damaged (see :meth:`damaged`).
+
+        Raises:
+            InputError: No such damaged dataset, or ``user`` cannot be told to own it.
+        """
+        if dataset_id not in {entry.id for entry in self.damaged(user)}:
+            raise InputError(f"There is no damaged dataset '{dataset_id}' you can remove.")
+        self._throw_away(dataset_id, forget=None)
 
     def list_datasets(self, viewer: str | None = None) -> list[DatasetInfo]:
         """Datasets ``viewer`` may see (shared ones and their own), newest first.
@@ -343,17 +368,15 @@ class DatasetStore:
         info = self.get(dataset_id)
         self._check_owner(info, user)
         scope = cache_scope(info.owner)
-        hashes = {hash_text(text) for text in self.texts(dataset_id)}
-        for other in self._all():
-            if other.id != dataset_id and cache_scope(other.owner) == scope:
-                hashes -= {hash_text(text) for text in self.texts(other.id)}
-        folder = self._folder(dataset_id)
-        # Drop the manifest first so a half-deleted folder is never listed.
-        (folder / "manifest.json").unlink(missing_ok=True)
-        shutil.rmtree(folder, ignore_errors=True)
-        for results in (self.root / "owners").glob(f"*/results/{dataset_id}"):
-            shutil.rmtree(results, ignore_errors=True)
-        self.cache.forget(sorted(hashes), scope=scope)
+        others = [o.id for o in self._all() if o.id != dataset_id and cache_scope(o.owner) == scope]
+        hashes = own_text_hashes(self.texts, dataset_id, others)
+        self._throw_away(dataset_id, forget={"scope": scope, "hashes": hashes})
+
+    def _throw_away(self, dataset_id: str, forget: dict[str, object] | None) -> None:
+        """Move a dataset's folders into the trash, then empty it (see ``store.recovery``)."""
+        results = sorted((self.root / "owners").glob(f"*/results/{dataset_id}"))
+        move_to_trash(self.trash_dir, dataset_id, [self._folder(dataset_id), *results], forget)
+        sweep_trash(self.trash_dir, self.cache)
 
     def purge_expired(self) -> list[str]:
         """Delete the datasets whose expiry has passed; return their ids."""
@@ -364,16 +387,33 @@ class DatasetStore:
         return expired
 
     def load_table(self, dataset_id: str) -> pd.DataFrame:
-        """The dataset's rows; row ids are positions."""
-        return pd.read_parquet(self._folder(dataset_id) / "table.parquet")
+        """The dataset's rows; row ids are positions.
+
+        Raises:
+            DamagedFileError: ``table.parquet`` is missing, cut off, or not a table.
+        """
+        return read_table(self._folder(dataset_id) / "table.parquet")
 
     def texts(self, dataset_id: str) -> list[str]:
-        """The dataset's texts in row order."""
+        """The dataset's texts in row order.
+
+        Raises:
+            DamagedFileError: ``table.parquet`` is missing, cut off, or not a table.
+        """
         info = self.get(dataset_id)
-        frame = pd.read_parquet(
-            self._folder(dataset_id) / "table.parquet", columns=[info.text_column]
-        )
+        frame = read_table(self._folder(dataset_id) / "table.parquet", [info.text_column])
         return texts_of(frame, info.text_column)
+
+
+def _parse_manifest(text: str) -> tuple[DatasetInfo | None, str]:
+    """The dataset a manifest describes, or ``None`` and why it cannot be read."""
+    values, reason = manifest_values(text)
+    if values is None:
+        return None, reason
+    try:
+        return DatasetInfo(**values), ""
+    except TypeError:
+        return None, "it lacks fields a dataset needs, or has unknown ones"
 
 
 def _folder_bytes(folder: Path) -> int:

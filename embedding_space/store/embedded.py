@@ -16,6 +16,7 @@ from embedding_space.embed.models import load_model
 from embedding_space.embed.traditional import TraditionalEmbedder
 from embedding_space.errors import InputError
 from embedding_space.io.columns import texts_of
+from embedding_space.limits import check_typed_texts
 from embedding_space.store.embedding_files import VectorSource
 from embedding_space.types import FloatMatrix
 
@@ -164,6 +165,18 @@ class EmbeddedRows:
         model = self.query_embedder()
         check_dimension(model, self.dimension)
         return embed(list(texts), model).vectors
+
+    def embed_typed(self, texts: Sequence[str]) -> FloatMatrix:
+        """Texts a visitor typed, embedded as :meth:`embed_texts` does, once their number and
+        length are checked (cluster labels, which the program writes, need no check).
+
+        Raises:
+            InputError: More than :data:`~embedding_space.limits.MAX_TYPED_TEXTS` texts, one
+                longer than :data:`~embedding_space.limits.MAX_TYPED_TEXT_CHARS`, or as for
+                :meth:`embed_texts`.
+        """
+        check_typed_texts(texts)
+        return self.embed_texts(texts)
 
     def top_words(self, row: int, count: int = 8) -> list[str]:
         """The words weighing most in a row's vector, when a traditional embedder made it."""

@@ -12,12 +12,13 @@ from typing import Protocol
 import numpy as np
 
 from embedding_space.embed.traditional import TraditionalEmbedder
-from embedding_space.errors import InputError
+from embedding_space.errors import DamagedFileError, InputError
 from embedding_space.store.artifacts import model_slug, write_json, write_npy
 from embedding_space.store.results import FolderResults
 from embedding_space.types import FloatMatrix
 
 __all__ = [
+    "CUSTOM_VECTORS",
     "EmbeddingFile",
     "StoredEmbedding",
     "VectorSource",
@@ -25,6 +26,10 @@ __all__ = [
     "embeddings_in",
     "write_embeddings",
 ]
+
+
+CUSTOM_VECTORS = "uploaded vectors"
+"""The model name of a dataset whose vectors came with the file rather than from a model."""
 
 
 def embedding_file(folder: Path, model_key: str) -> Path:
@@ -51,6 +56,32 @@ def write_embeddings(
         "seconds": seconds,
     }
     write_json(path.with_suffix(".json"), meta)
+
+
+def read_vectors(path: Path, *, recomputable: bool) -> FloatMatrix:
+    """The vectors stored at ``path`` (a ``.npy`` of shape ``(n, d)``).
+
+    Raises:
+        DamagedFileError: Truncated, not an array, or not a matrix of numbers.
+    """
+    try:
+        vectors: FloatMatrix = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError) as error:
+        raise DamagedFileError(
+            path, "embeddings", _reason(error), recomputable=recomputable
+        ) from None
+    if vectors.ndim != 2 or vectors.dtype.kind != "f":
+        reason = f"an array of shape {vectors.shape} and type {vectors.dtype}, not vectors"
+        raise DamagedFileError(path, "embeddings", reason, recomputable=recomputable)
+    return vectors
+
+
+def _reason(error: BaseException) -> str:
+    said = str(error)
+    if any(sign in said for sign in ("cannot reshape", "EOF", "not fully written", "truncated")):
+        return "it is shorter than its header says: it was cut off"
+    # said may name the server's folders: the kind of failure is enough
+    return f"it is not a file of vectors ({type(error).__name__})"
 
 
 class VectorSource(Protocol):
@@ -106,11 +137,12 @@ class EmbeddingFile:
 
         Raises:
             InputError: They are not stored (the dataset is not embedded with this model).
+        Raises:
+            DamagedFileError: The file cannot be read back as a matrix.
         """
         if not self.path.is_file():
             raise InputError("The dataset is not embedded with this model yet.")
-        vectors: FloatMatrix = np.load(self.path, allow_pickle=False)
-        return vectors
+        return read_vectors(self.path, recomputable=self.model_key != CUSTOM_VECTORS)
 
     def _meta(self) -> dict[str, object]:
         try:

@@ -20,7 +20,7 @@ import pandas as pd
 
 from embedding_space.embed.models import is_traditional, load_model
 from embedding_space.embed.traditional import TraditionalEmbedder
-from embedding_space.errors import InputError
+from embedding_space.errors import InputError, disk_full, is_disk_full
 from embedding_space.io.columns import guess_text_column
 from embedding_space.store.results import MemoryResults
 from embedding_space.store.space import ModelLoader, Space
@@ -119,6 +119,7 @@ def write_parquet(
 
     Raises:
         InputError: The name does not end in ``.parquet``, or its folder does not exist.
+        DiskFullError: The disk had no room; a file already there is unchanged.
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -136,8 +137,14 @@ def write_parquet(
         {**(table.schema.metadata or {}), _METADATA_KEY: json.dumps(metadata).encode()}
     )
     temporary = target.with_name(f".{target.name}.tmp")
-    pq.write_table(table, temporary)
-    os.replace(temporary, target)
+    try:
+        pq.write_table(table, temporary)
+        os.replace(temporary, target)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        if is_disk_full(error):
+            raise disk_full(f"the file {target.name}") from error
+        raise
 
 
 def fit_path(parquet: str | Path) -> Path:

@@ -163,7 +163,7 @@ class Space(LabelsOfSpace, EmbeddedRows):
         if isinstance(of, str):
             if not of.strip():
                 raise InputError("The text is empty; type a text to search for.")
-            return top_k(self.vectors, self.embed_texts([of])[0], k, metric)
+            return top_k(self.vectors, self.embed_typed([of])[0], k, metric)
         if not 0 <= of < self.rows:
             raise InputError(f"The row must be between 0 and {self.rows - 1}, not {of}.")
         return top_k(self.vectors, self.vectors[of], k, metric, exclude=of)
@@ -367,7 +367,7 @@ class Space(LabelsOfSpace, EmbeddedRows):
             query,
             values=values,
             vectors=self.vectors,
-            embed=lambda text: self.embed_texts([text])[0],
+            embed=lambda text: self.embed_typed([text])[0],
             k=k,
         )
 
@@ -379,7 +379,7 @@ class Space(LabelsOfSpace, EmbeddedRows):
         """
         SETTINGS["arithmetic_k"].check(k)
         terms = parse_expression(expression)
-        term_vectors = self.embed_texts([term.text for term in terms])
+        term_vectors = self.embed_typed([term.text for term in terms])
         return arithmetic(self.vectors, self.texts, terms, term_vectors, k)
 
 

@@ -21,6 +21,7 @@ from embedding_space.analysis.parameters import SETTINGS, ClusterMethod, Paramet
 from embedding_space.analysis.projection import PARAMETERS, ProjectionParams
 from embedding_space.analysis.search import SEARCH_KINDS
 from embedding_space.errors import InputError
+from embedding_space.limits import MAX_LINK_PARTS, MAX_LINK_VALUE_CHARS, MAX_QUERY_CHARS
 from embedding_space.rows import decode_rows
 from embedding_space.text import without_direction_controls
 from embedding_space.views.parts import (
@@ -155,16 +156,54 @@ def _filter_from_link(column: str, text: str) -> Filter:
 
 
 class QueryReader:
-    """Reads a link's parts one by one, checked; remembers which it read, to find the rest."""
+    """Reads a link's parts one by one, checked; remembers which it read, to find the rest.
 
-    def __init__(self, query: Mapping[str, str], strict: bool) -> None:
-        self._query = {str(name): str(value) for name, value in query.items()}
+    Before any part is read, a link of more than :data:`~embedding_space.limits.MAX_LINK_PARTS`
+    parts keeps only the first ones, and a part longer than
+    :data:`~embedding_space.limits.MAX_LINK_VALUE_CHARS` is left out, so a crafted link
+    costs no more to open than one the app writes.
+
+    Args:
+        query: The link's parts, name -> value.
+        strict: Raise an :class:`InputError` on the first part not allowed.
+        problems: When not strict, a sentence for each part left out is added here.
+        max_value_chars: The longest part read (a saved view's whole selection is longer
+            than a link's).
+    """
+
+    def __init__(
+        self,
+        query: Mapping[str, str],
+        strict: bool,
+        problems: list[str] | None = None,
+        *,
+        max_value_chars: int = MAX_LINK_VALUE_CHARS,
+    ) -> None:
         self._strict = strict
         self._read: set[str] = set()
+        self.problems: list[str] = [] if problems is None else problems
+        pairs = list(query.items())
+        if len(pairs) > MAX_LINK_PARTS:
+            self._bad(
+                f"The link has {len(pairs):,} parts; a view has at most {MAX_LINK_PARTS}, "
+                "so only the first were read."
+            )
+            pairs = pairs[:MAX_LINK_PARTS]
+        self._query: dict[str, str] = {}
+        for name, value in pairs:
+            name, value = str(name), str(value)
+            if (size := max(len(name), len(value))) > max_value_chars:
+                self._bad(
+                    f"The link's {name[:40]!r} part has {size:,} characters; a part may have "
+                    f"at most {max_value_chars:,}, so it was left out."
+                )
+                continue
+            self._query[name] = value
 
     def _bad(self, message: str) -> None:
         if self._strict:
             raise InputError(message)
+        self.problems.append(message)
 
     def _take(self, name: str) -> str | None:
         self._read.add(name)
@@ -271,6 +310,12 @@ class QueryReader:
     def search(self) -> SearchSpec | None:
         query, kind, column = self._take("q"), self._take("qkind"), self._take("qcol")
         if not query:
+            return None
+        if len(query) > MAX_QUERY_CHARS:
+            self._bad(
+                f"q has {len(query):,} characters; a search may have at most "
+                f"{MAX_QUERY_CHARS:,}, so it was left out."
+            )
             return None
         if kind is not None and kind not in SEARCH_KINDS:
             self._bad(f"qkind must be one of {', '.join(SEARCH_KINDS)}, not {kind!r}.")

@@ -105,7 +105,7 @@ class SavedViews(_Named):
         link = self._records().get(name)
         if not isinstance(link, str):
             raise InputError(f"There is no view named {name!r}.")
-        return View.from_link(link)
+        return View.from_link(link, stored=True)
 
     def all(self) -> dict[str, View]:
         """Every kept view, name -> view; one that no longer reads is left out."""

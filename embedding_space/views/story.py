@@ -184,7 +184,7 @@ def _slide_from_json(number: int, data: object) -> Slide:
             raise InputError("its title, caption and view must be text.")
         if not link:
             raise InputError("it names no view.")
-        return Slide(View.from_link(link), title, caption)
+        return Slide(View.from_link(link, stored=True), title, caption)
     except InputError as error:
         raise InputError(f"Slide {number}: {_first_lower(str(error))}") from None
 

@@ -24,6 +24,7 @@ from embedding_space.analysis.filters import MAX_FILTERS, Filter
 from embedding_space.analysis.parameters import SETTINGS
 from embedding_space.analysis.projection import PARAMETERS, ProjectionParams
 from embedding_space.errors import InputError
+from embedding_space.limits import MAX_LINK_VALUE_CHARS, MAX_STORED_VALUE_CHARS
 from embedding_space.rows import encode_rows
 from embedding_space.text import without_direction_controls
 from embedding_space.views.links import (
@@ -217,8 +218,15 @@ class View:
         return f"/{self.page}?{urlencode(self.query(whole_selection=whole_selection))}"
 
     @classmethod
-    def from_link(cls, link: str) -> View:
+    def from_link(cls, link: str, *, stored: bool = False) -> View:
         """The view a link (a whole address, or its path and query) describes.
+
+        Args:
+            link: The link.
+            stored: A link the app kept (a saved view, a story's slide), whose selection is
+                whole: its parts may be as long as
+                :data:`~embedding_space.limits.MAX_STORED_VALUE_CHARS` rather than
+                :data:`~embedding_space.limits.MAX_LINK_VALUE_CHARS`.
 
         Raises:
             InputError: One line naming the first part that is not allowed.
@@ -229,11 +237,17 @@ class View:
         names = [name for name, _ in pairs]
         if repeated := sorted({name for name in names if names.count(name) > 1}):
             raise InputError(f"The link names {repeated[0]!r} twice.")
-        return cls.from_query(dict(pairs), page=page)
+        return cls.from_query(dict(pairs), page=page, stored=stored)
 
     @classmethod
     def from_query(
-        cls, query: Mapping[str, str], *, page: str = "map", strict: bool = True
+        cls,
+        query: Mapping[str, str],
+        *,
+        page: str = "map",
+        strict: bool = True,
+        problems: list[str] | None = None,
+        stored: bool = False,
     ) -> View:
         """The view a link's query describes.
 
@@ -242,11 +256,14 @@ class View:
             page: The page's address.
             strict: Raise on the first part that is not allowed; else leave it out (a link
                 opened in the app: the rest of the view still opens).
+            problems: When not strict, a sentence for each part left out is added here.
+            stored: As for :meth:`from_link`.
 
         Raises:
             InputError: ``strict``, and a part is unknown or not allowed; or no dataset.
         """
-        reader = QueryReader(query, strict)
+        longest = MAX_STORED_VALUE_CHARS if stored else MAX_LINK_VALUE_CHARS
+        reader = QueryReader(query, strict, problems, max_value_chars=longest)
         dataset = reader.text("dataset")
         if dataset is None:
             raise InputError("The view names no dataset (dataset=…).")

@@ -16,6 +16,7 @@ from components.filter_panel import (
     player,
 )
 from components.legend import legend_popover, long_legend
+from components.map_growth import map_note
 from components.map_view import (
     color_picker,
     dataset_map,
@@ -97,8 +98,7 @@ if card.truncated:
 caption, switch = st.columns([6, 1.2], gap="small", vertical_alignment="center")
 caption.caption(" · ".join(notes))
 filter_toggle(switch, dataset_id)
-if projection.note:
-    st.info(projection.note)
+map_note(current)
 if state.value(state.FILTERS_SHOWN):
     filter_panel(current, selected)
 

@@ -105,6 +105,8 @@ def test_an_intent_the_batch_lacks_leaves_its_cluster_emptied() -> None:
     assert share.batch == 0 and share.reference == pytest.approx(1 / 6, abs=1e-5)
     assert report.clusters[0] == share  # the largest change of all
     assert report.to_dict()["emptied_clusters"] == [emptied]
+    # The region is shown by its most central reference row: one of the missing intent's.
+    assert demo.labels[reference[share.example]] == SIX_INTENTS[0]
 
 
 def test_the_classifier_auc_reads_chance_on_a_split_and_more_on_unseen_intents() -> None:
@@ -169,6 +171,6 @@ def test_beyond_the_bound_the_test_reads_a_sample_and_the_novel_rows_read_everyt
 def test_copies_of_one_row_make_one_cluster_and_no_drift() -> None:
     row = _demo().vectors[:1]
     report = measure_drift(np.repeat(row, 5, axis=0), np.repeat(row, 4, axis=0), permutations=50)
-    assert report.clusters == (ClusterShare(0, 1.0, 1.0),)
+    assert report.clusters == (ClusterShare(0, 1.0, 1.0, example=0),)
     assert not report.drifted and np.isnan(report.auc)  # too few rows for five folds
     assert report.to_dict()["auc"] is None and report.effect == "unknown"

@@ -72,12 +72,12 @@ def test_a_large_map_is_computed_in_the_background_with_pca_shown_meanwhile(
     gate, started = threading.Event(), []
     real_job_for = background.job_for
 
-    def gated(key: object, label: str, work: Callable[[], object]) -> background.Job:
+    def gated(key: object, label: str, work: Callable[[], object], owner: str) -> background.Job:
         def held() -> object:
             gate.wait(APP_TIMEOUT)
             return work()
 
-        job = real_job_for(key, label, held)
+        job = real_job_for(key, label, held, owner)
         started.append(job)
         return job
 
