@@ -9,17 +9,16 @@ a bound written here holds everywhere.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Literal, TypeVar, cast, get_args
 
 import numpy as np
 import numpy.typing as npt
 
-from embedding_space.analysis.jobs import checkpoint, checkpointing
+from embedding_space.analysis.jobs import checkpoint
 from embedding_space.analysis.neighbors import KnnGraph, knn_graph
 from embedding_space.analysis.parameters import Parameter
 from embedding_space.analysis.tsne import tsne_coordinates
@@ -279,18 +278,22 @@ def _pca(vectors: FloatMatrix, n_components: int) -> FloatMatrix:
     return np.asarray((vectors - mean) @ axes.T, dtype=np.float32)
 
 
-class _CheckpointEachEpoch(io.StringIO):
-    """Where umap-learn's progress bar writes: a checkpoint on every epoch, nothing shown."""
-
-    def write(self, text: str) -> int:
+def _epochs_with_checkpoints(epochs: Iterable[int], **_progress_bar: object) -> Iterator[int]:
+    """umap-learn's epoch loop without its progress bar: a checkpoint before every epoch."""
+    for epoch in epochs:
         checkpoint()
-        return len(text)
+        yield epoch
 
 
-def _epoch_checkpoints() -> dict[str, object]:
-    # umap-learn has no callback; its epoch loop draws a tqdm bar, refreshed after every epoch
-    # with these settings, so the bar's file is where a running map can stop.
-    return {"disable": False, "file": _CheckpointEachEpoch(), "mininterval": 0, "miniters": 1}
+def _check_every_epoch() -> None:
+    # umap-learn has no callback; its epoch loops iterate ``tqdm(range(n_epochs))``, a name
+    # looked up in umap.layouts at each call. A checkpoint raised inside tqdm's own writing
+    # would leave tqdm's process-wide lock held (its refresh releases it only on success) and
+    # hang every later progress bar, model loads included; here it is raised between epochs,
+    # outside any lock. The bar is never shown here (verbose is off), so nothing is lost.
+    import umap.layouts
+
+    umap.layouts.tqdm = _epochs_with_checkpoints
 
 
 def _umap(
@@ -307,6 +310,7 @@ def _umap(
     if knn is None or knn.metric != params.metric or knn.n_neighbors < n_neighbors - 1:
         knn = knn_graph(vectors, n_neighbors=n_neighbors - 1, metric=params.metric)
     checkpoint()
+    _check_every_epoch()
     reducer = umap.UMAP(
         n_components=params.n_components,
         n_neighbors=n_neighbors,
@@ -316,7 +320,6 @@ def _umap(
         init="spectral" if init is None else np.asarray(init, dtype=np.float64),
         precomputed_knn=knn.umap_knn(n_neighbors),
         n_jobs=1,  # a fixed seed already forces one thread; saying so silences umap's warning
-        tqdm_kwds=_epoch_checkpoints() if checkpointing() else None,
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -3,6 +3,9 @@ that stop a real UMAP of a job nobody waits for."""
 
 from __future__ import annotations
 
+import contextlib
+import io
+
 import numpy as np
 import pytest
 
@@ -86,8 +89,42 @@ def test_a_running_umap_stops_at_an_epoch_once_abandoned() -> None:
     with pytest.raises(AbandonedError), checkpoints(abandoned_after_five):
         project(vectors, ProjectionParams(method="umap", n_neighbors=10))
     # A 400-row UMAP checks 500 times (once an epoch) when let run; the raise stopped it at
-    # once (the bar's closing line checks once more).
-    assert len(epochs) == 7
+    # once.
+    assert len(epochs) == 6
+
+
+def test_an_abandoned_umap_leaves_no_lock_held_for_other_progress_bars() -> None:
+    # Stopping a map from inside tqdm's writing once left tqdm's process-wide lock held, and
+    # every later bar (a model loading, another map) waited for it forever.
+    import threading
+
+    from tqdm import tqdm
+
+    vectors = np.random.default_rng(0).normal(size=(200, 16)).astype(np.float32)
+
+    calls: list[int] = []
+
+    def abandoned() -> None:  # in the epoch loop, past the checks before it
+        calls.append(1)
+        if len(calls) > 5:
+            raise AbandonedError("nobody waits")
+
+    def run_abandoned() -> None:
+        with contextlib.suppress(AbandonedError), checkpoints(abandoned):
+            project(vectors, ProjectionParams(method="umap", n_neighbors=10))
+
+    worker = threading.Thread(target=run_abandoned)
+    worker.start()
+    worker.join()
+    drawn = threading.Event()
+
+    def another_bar() -> None:
+        for _ in tqdm(range(3), file=io.StringIO(), mininterval=0):
+            pass
+        drawn.set()
+
+    threading.Thread(target=another_bar, daemon=True).start()
+    assert drawn.wait(timeout=30), "a progress bar waits for a lock an abandoned map kept"
 
 
 def test_a_running_open_tsne_stops_at_a_callback_once_abandoned() -> None:
