@@ -33,7 +33,11 @@ def add_rows_flow() -> None:
     if who.viewer is not None and info.owner != who.owner:
         st.info(f"Only the owner of **{name}** can add rows to it.")
         return
-    batches = store.batches(info.id)
+    try:
+        batches = store.batches(info.id)
+    except InputError as error:  # a damaged table: the Map names it and offers to repair it
+        st.error(safe(error))
+        return
     st.caption(
         f"Rows are added to **{name}** ({info.rows:,} rows in {len(batches)} "
         f"batch{'es' * (len(batches) != 1)}). The file needs the text column "

@@ -114,3 +114,17 @@ def test_an_expressions_file_that_is_not_utf8_exits_2_with_one_line(tmp_path: Pa
     result = run_cli("arithmetic", str(path), "--file", str(expressions))
     assert result.returncode == 2
     assert "is not UTF-8 text" in _one_error_line(result.stderr)
+
+
+def test_a_file_whose_integer_is_kept_as_text_embeds_with_that_column_as_text(
+    tmp_path: Path,
+) -> None:
+    # The reader keeps an integer of 5,000 digits as its digits; the column then mixes text
+    # and numbers, which the output file stores as text rather than failing the run.
+    name, data = hostile.json_with_a_huge_integer(5_000)
+    (tmp_path / name).write_bytes(data)
+    output = tmp_path / "out.parquet"
+    result = run_cli("embed", str(tmp_path / name), "--output", str(output), "--model", "tfidf")
+    assert result.returncode == 0, result.stderr
+    column = pq.read_table(output).column("n").to_pylist()
+    assert column == ["9" * 5_000, "1"]

@@ -32,6 +32,7 @@ __all__ = [
     "Artifact",
     "load_or_compute",
     "model_slug",
+    "parquet_ready",
     "read_artifact",
     "table_to_parquet",
     "write_artifact",
@@ -157,18 +158,25 @@ def _as_text(value: object) -> str | None:
 
 
 def table_to_parquet(table: pd.DataFrame) -> bytes:
-    """The table as Parquet. A column Parquet cannot type (``12`` beside ``"B7"`` in one Excel
-    column, lists beside numbers) is stored as text instead of failing the upload."""
+    """The table as Parquet (see :func:`parquet_ready`)."""
+    buffer = io.BytesIO()
+    parquet_ready(table).to_parquet(buffer)
+    return buffer.getvalue()
+
+
+def parquet_ready(table: pd.DataFrame) -> pd.DataFrame:
+    """The table with every column Parquet cannot type (``12`` beside ``"B7"`` in one Excel
+    column, a 5,000-digit number kept as text beside numbers, lists beside numbers) as text,
+    so writing it never fails; the table itself when every column types."""
     import pyarrow as pa
 
-    fixed = table.copy()
+    fixed = table
     for column in table.columns:
         if table[column].dtype != object:
             continue
         try:
             pa.array(table[column], from_pandas=True)
-        except (ArrowException, ValueError, TypeError):
+        except (ArrowException, ValueError, TypeError, OverflowError):
+            fixed = fixed.copy() if fixed is table else fixed
             fixed[column] = table[column].map(_as_text).astype("string")
-    buffer = io.BytesIO()
-    fixed.to_parquet(buffer)
-    return buffer.getvalue()
+    return fixed

@@ -22,6 +22,7 @@ from embedding_space.embed.models import is_traditional, load_model
 from embedding_space.embed.traditional import TraditionalEmbedder
 from embedding_space.errors import InputError, disk_full, is_disk_full
 from embedding_space.io.columns import guess_text_column
+from embedding_space.store.artifacts import parquet_ready
 from embedding_space.store.results import MemoryResults
 from embedding_space.store.space import ModelLoader, Space
 from embedding_space.types import FloatMatrix
@@ -129,7 +130,7 @@ def write_parquet(
         raise InputError(f"The output must be a .parquet file, not '{path}'.")
     if not target.parent.exists():
         raise InputError(f"The folder '{target.parent}' does not exist.")
-    table = pa.Table.from_pandas(frame, preserve_index=False)
+    table = pa.Table.from_pandas(parquet_ready(frame), preserve_index=False)
     for name in string_lists:
         index = table.schema.get_field_index(name)
         table = table.set_column(index, name, table.column(name).cast(pa.list_(pa.string())))

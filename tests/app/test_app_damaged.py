@@ -131,3 +131,12 @@ def test_a_link_to_a_dataset_with_a_damaged_table_opens_it_with_the_sentence() -
     assert [title.value for title in app.title] == ["linked, cut table"]
     [message] = _errors(app)
     assert message.startswith(f"The table file {dataset_id}/table.parquet is damaged")
+
+
+def test_the_data_page_names_a_damaged_table_rather_than_failing() -> None:
+    dataset_id = _new_dataset("cut table, data page")
+    table = _home() / "datasets" / dataset_id / "table.parquet"
+    table.write_bytes(table.read_bytes()[:400])
+    app = open_app(dataset_id, routes.DATA.path)  # fails on any exception shown
+    assert [title.value for title in app.title] == ["Data"]
+    assert any(f"{dataset_id}/table.parquet is damaged" in error for error in _errors(app))
