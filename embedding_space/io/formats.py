@@ -15,7 +15,13 @@ from typing import Any
 import pandas as pd
 
 from embedding_space.errors import InputError
-from embedding_space.io.budget import MAX_COLUMNS, MAX_READ_MEMORY, MAX_ROWS, Deadline
+from embedding_space.io.budget import (
+    MAX_COLUMNS,
+    MAX_PARQUET_BYTES,
+    MAX_READ_MEMORY,
+    MAX_ROWS,
+    Deadline,
+)
 
 __all__ = [
     "MAX_JSON_CONTAINERS",
@@ -348,7 +354,8 @@ def parse_parquet(data: bytes) -> pd.DataFrame:
         InputError: It is no Parquet file, is damaged, or declares more than
             :data:`~embedding_space.io.budget.MAX_ROWS` rows, more than
             :data:`~embedding_space.io.budget.MAX_COLUMNS` columns or more than
-            :data:`~embedding_space.io.budget.MAX_READ_MEMORY` bytes of data.
+            :data:`~embedding_space.io.budget.MAX_PARQUET_BYTES` bytes of data once
+            uncompressed.
     """
     import pyarrow
     import pyarrow.parquet as pq
@@ -358,6 +365,13 @@ def parse_parquet(data: bytes) -> pd.DataFrame:
         meta = parquet.metadata
         groups = range(meta.num_row_groups)
         declared = sum(meta.row_group(index).total_byte_size for index in groups)
+        # total_byte_size may leave out what the columns' pages inflate to; count both
+        unpacked = sum(
+            meta.row_group(group).column(column).total_uncompressed_size
+            for group in groups
+            for column in range(meta.num_columns)
+        )
+        declared = max(declared, unpacked)
         _check_parquet_size(meta.num_rows, meta.num_columns, declared)
         table = parquet.read()
     except InputError:
@@ -394,8 +408,9 @@ def _check_parquet_size(rows: int, columns: int, declared: int) -> None:
             f"The file has {columns:,} columns; at most {MAX_COLUMNS:,} can be loaded. Save "
             "only the columns you need."
         )
-    if declared > MAX_READ_MEMORY:
+    if declared > MAX_PARQUET_BYTES:
         raise InputError(
-            f"The file's rows take {declared / 2**20:,.0f} MB once unpacked; at most "
-            f"{MAX_READ_MEMORY / 2**20:,.0f} MB can be read. Save a sample of the rows."
+            f"The file's data takes {declared / 2**20:,.0f} MB once uncompressed; at most "
+            f"{MAX_PARQUET_BYTES / 2**20:,.0f} MB of Parquet can be read. Save it as CSV or "
+            "split it, or save a sample of the rows."
         )

@@ -114,12 +114,49 @@ def xlsx_of_many_styles(styles: int = MAX_PART_ELEMENTS + 1) -> tuple[str, bytes
 def xlsx_of_many_strings(strings: int = MAX_SHARED_STRINGS + 1) -> tuple[str, bytes]:
     """A workbook whose shared strings part lists ``strings`` texts; its sheet uses the first
     six (a table of two columns and two rows), as Excel's own files do."""
+    more = (b"<si><t>x</t></si>" for _ in range(strings - 6))
+    return "strings.xlsx", xlsx_of_shared_strings(more, strings)
+
+
+def xlsx_of_a_string_of_many_runs(runs: int = 3_000_000) -> tuple[str, bytes]:
+    """A workbook whose shared text "second text" is ``runs`` rich-text runs of "xy" (the
+    attack's 3,000,000 took 1 GB to read)."""
+    pieces = (b"<r><t>xy</t></r>" for _ in range(runs))
+    return "runs.xlsx", xlsx_of_shared_strings([], 6, second=pieces)
+
+
+def xlsx_of_one_huge_cell(megabytes: int = 1_500) -> tuple[str, bytes]:
+    """A workbook whose cell A2 is one inline text of ``megabytes`` MB of "a" (the attack's
+    1.5 GB, 1.5 MB on disk, took 4.6 GB to read)."""
+
+    def rows() -> Iterator[bytes]:
+        yield (
+            b'<row r="1"><c r="A1" t="inlineStr"><is><t>text</t></is></c></row>'
+            b'<row r="2"><c r="A2" t="inlineStr"><is><t>'
+        )
+        yield from (b"a" * (1 << 20) for _ in range(megabytes))
+        yield b"</t></is></c></row>"
+
+    return "huge_cell.xlsx", workbook_with({_SHEET: _sheet(rows())})
+
+
+def xlsx_of_shared_strings(
+    more: Iterable[bytes], strings: int, second: Iterable[bytes] | None = None
+) -> bytes:
+    """A workbook of a table of two columns and two rows, from six shared strings and then
+    ``more``; ``second`` replaces the text "second text" with its pieces."""
     table = ("text", "label", "first text", "a", "second text", "b")
 
     def part() -> Iterator[bytes]:
         yield f'<sst xmlns="{_MAIN}" count="{strings}" uniqueCount="{strings}">'.encode()
-        yield from (f"<si><t>{text}</t></si>".encode() for text in table)
-        yield from (b"<si><t>x</t></si>" for _ in range(strings - len(table)))
+        for text in table:
+            if text == "second text" and second is not None:
+                yield b"<si>"
+                yield from second
+                yield b"</si>"
+            else:
+                yield f"<si><t>{text}</t></si>".encode()
+        yield from more
         yield b"</sst>"
 
     def sheet() -> Iterator[bytes]:
@@ -140,7 +177,7 @@ def xlsx_of_many_strings(strings: int = MAX_SHARED_STRINGS + 1) -> tuple[str, by
         'worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/'
         'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
     )
-    return "strings.xlsx", workbook_with(
+    return workbook_with(
         {
             "[Content_Types].xml": [types.encode()],
             _SHEET: _sheet(sheet()),

@@ -22,7 +22,7 @@ import pytest
 
 from embedding_space.errors import InputError
 from embedding_space.io import archives, delimited, formats
-from embedding_space.io.budget import MAX_ROWS, Deadline, resident_bytes
+from embedding_space.io.budget import MAX_PARQUET_BYTES, MAX_ROWS, Deadline, resident_bytes
 from embedding_space.io.tables import LoadedTable, read_table
 from embedding_space.io.vector_sets import read_vector_files
 from tests.io import hostile_files as hostile
@@ -97,6 +97,37 @@ def test_a_large_part_the_reader_never_opens_does_not_count_against_the_workbook
 
 def test_a_workbook_of_millions_of_shared_strings_is_refused_before_it_is_opened() -> None:
     _refused(hostile.xlsx_of_many_strings, "more than 2,000,000 distinct texts")
+
+
+def test_a_workbook_cell_of_a_huge_text_is_refused_before_the_text_is_joined() -> None:
+    # 300 MB of text in 300 KB of zip; read whole (and parsed whole by openpyxl looking for
+    # the sheet's size), the attack's 1.5 GB cell took 4.6 GB
+    _refused(
+        lambda: hostile.xlsx_of_one_huge_cell(300),
+        r"A cell of the sheet 'Data' holds more than 40,000 characters \(Excel keeps at most "
+        r"32,767 in a cell\)",
+    )
+
+
+def test_a_shared_text_of_a_million_runs_is_refused_by_its_parts() -> None:
+    # the attack's 3,000,000 runs of "xy" took 1 GB
+    _refused(
+        lambda: hostile.xlsx_of_a_string_of_many_runs(1_000_000),
+        "A text of the workbook holds more than 10,000 parts",
+    )
+
+
+def test_a_shared_text_of_long_runs_is_refused_as_its_characters_are_counted() -> None:
+    runs = (b"<r><t>" + b"x" * 10_000 + b"</t></r>" for _ in range(30_000))  # 300 MB
+    _refused(
+        lambda: ("runs.xlsx", hostile.xlsx_of_shared_strings([], 6, second=runs)),
+        "A text of the workbook holds more than 40,000 characters",
+    )
+
+
+def test_a_shared_text_of_some_runs_reads_as_their_joined_text() -> None:
+    table = _read(*hostile.xlsx_of_a_string_of_many_runs(3))
+    assert table.texts == ["first text", "xyxyxy"]
 
 
 def test_a_zip_that_declares_more_than_the_ceiling_is_refused_unopened(
@@ -206,6 +237,23 @@ def test_a_parquet_file_of_more_rows_than_the_limit_is_refused_from_its_footer()
     out = io.BytesIO()
     pq.write_table(pa.table({"text": pa.array(np.zeros(MAX_ROWS + 1, np.int8))}), out)
     _refused(lambda: ("many.parquet", out.getvalue()), f"has 1,000,001 rows; at most {MAX_ROWS:,}")
+
+
+def _parquet_of_one_long_text() -> tuple[str, bytes]:
+    out = io.BytesIO()
+    text = "a" * (MAX_PARQUET_BYTES + 2**20)
+    pq.write_table(pa.table({"text": [text, "b"]}), out, compression="zstd")
+    del text
+    return "long.parquet", out.getvalue()
+
+
+def test_a_small_parquet_file_of_one_huge_text_is_refused_from_its_footer() -> None:
+    # the attack's file was 12.7 KB holding 400 MB; reading it took 1.66 GB
+    _refused(
+        _parquet_of_one_long_text,
+        r"takes 201 MB once uncompressed; at most 200 MB of Parquet can be read\. Save it as "
+        "CSV or split it",
+    )
 
 
 def test_the_budget_stops_a_read_that_grows_memory_past_its_ceiling() -> None:
