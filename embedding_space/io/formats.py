@@ -273,6 +273,7 @@ def _frame_from_json(document: object, raw: str) -> pd.DataFrame:
             f"Record 1 of the file is {_json_kind(first, article=True)}. Each record must be "
             "an object, or each a string, or each a list under a first list of column names."
         )
+    keys: set[str] = set()
     for number, record in enumerate(document, 1):
         if not isinstance(record, wanted):
             raise InputError(
@@ -280,9 +281,21 @@ def _frame_from_json(document: object, raw: str) -> pd.DataFrame:
                 f"first record is {_json_kind(first, article=True)}. Make every record one of "
                 f"{plural}."
             )
+        if isinstance(record, dict):
+            keys.update(record)
+            _check_json_width(len(keys))
     if isinstance(first, dict):
         return pd.DataFrame(document)
     return pd.DataFrame({"text": document})
+
+
+def _check_json_width(columns: int) -> None:
+    """Refuse records of more distinct keys than :data:`MAX_COLUMNS`, before a frame is made."""
+    if columns > MAX_COLUMNS:
+        raise InputError(
+            f"The file's records have more than {MAX_COLUMNS:,} different keys (columns); at "
+            f"most {MAX_COLUMNS:,} can be loaded. Save only the keys you need."
+        )
 
 
 def _frame_from_rows(rows: list[Any]) -> pd.DataFrame:
@@ -293,6 +306,7 @@ def _frame_from_rows(rows: list[Any]) -> pd.DataFrame:
             "The file holds lists, but the first list is not a row of column names. Make it "
             'the names, such as ["text", "label"], or save the records as objects.'
         )
+    _check_json_width(len(header))
     for number, row in enumerate(rows[1:], 2):
         if not isinstance(row, list) or len(row) > len(header):
             what = f"{len(row)} values" if isinstance(row, list) else _json_kind(row, article=True)
@@ -311,6 +325,7 @@ def _records_in_object(document: dict[str, Any]) -> list[Any] | pd.DataFrame:
         lengths = {len(value) for value in values}
         flat = all(not isinstance(item, dict) for value in values for item in value[:50])
         if len(lengths) == 1 and flat and len(values) > 1:
+            _check_json_width(len(values))
             return pd.DataFrame(document)  # columns: {"text": [...], "label": [...]}
     for key in _JSON_LIST_KEYS:
         if isinstance(document.get(key), list):

@@ -9,6 +9,7 @@ inside the readers.
 from __future__ import annotations
 
 import io
+import json
 import threading
 import time
 import zipfile
@@ -208,6 +209,40 @@ def test_json_of_too_many_numbers_stops_as_they_are_read(monkeypatch: pytest.Mon
     monkeypatch.setattr(formats, "MAX_JSON_NUMBERS", 1_000_000)
     data = b"[" + b"1.5," * 2_500_000 + b"1.5]"
     _refused(lambda: ("numbers.json", data), "holds more than 1,000,000 numbers")
+
+
+def _records(keys: int, records: int, *, lines: bool) -> tuple[str, bytes]:
+    record = {"text": "a text"} | {f"k{index}": "t" for index in range(keys - 1)}
+    if lines:
+        return "wide.jsonl", b"".join(json.dumps(record).encode() + b"\n" for _ in range(records))
+    return "wide.json", json.dumps([record] * records).encode()
+
+
+@pytest.mark.parametrize("lines", [False, True], ids=["json", "jsonl"])
+def test_json_records_of_more_keys_than_the_column_limit_are_refused(lines: bool) -> None:
+    # the attack's 10,000 keys were read as 10,001 columns after 37 s (67 s as .jsonl)
+    _refused(
+        lambda: _records(10_000, 1 if not lines else 3, lines=lines),
+        "The file's records have more than 2,000 different keys \\(columns\\)",
+    )
+
+
+def test_json_records_whose_keys_differ_are_refused_past_the_column_limit_together() -> None:
+    rows = [{"text": "a"} | {f"r{row}k{index}": 1 for index in range(700)} for row in range(3)]
+    _refused(lambda: ("spread.json", json.dumps(rows).encode()), "more than 2,000 different keys")
+
+
+def test_json_columns_and_lists_of_too_many_names_are_refused() -> None:
+    columns = {f"c{index}": ["x", "y"] for index in range(2_001)}
+    _refused(lambda: ("columns.json", json.dumps(columns).encode()), "more than 2,000")
+    rows = [[f"c{index}" for index in range(2_001)], ["x"] * 2_001]
+    _refused(lambda: ("rows.json", json.dumps(rows).encode()), "more than 2,000")
+
+
+def test_json_records_of_as_many_keys_as_the_limit_are_read() -> None:
+    table = _read(*_records(2_000, 3, lines=True))
+    assert len(table.frame.columns) == 2_000
+    assert table.texts == ["a text"] * 3
 
 
 def test_json_lines_of_more_lines_than_the_row_limit_are_refused_before_they_are_split() -> None:
