@@ -223,6 +223,30 @@ def json_with_a_huge_integer(digits: int = 5_000) -> tuple[str, bytes]:
     ).encode()
 
 
+def json_of_many_keys(keys: int = 10_000, records: int = 1, *, lines: bool = False) -> Builder:
+    """Records of ``keys`` keys each (a text and ``keys - 1`` short values), as a JSON list or
+    JSON Lines (the attack's one record of 10,000 keys was read as 10,001 columns in 37 s)."""
+
+    def build() -> tuple[str, bytes]:
+        record = {"text": "a text"} | {f"k{index}": "t" for index in range(keys - 1)}
+        if lines:
+            line = json.dumps(record).encode() + b"\n"
+            return "wide.jsonl", line * records
+        return "wide.json", json.dumps([record] * records).encode()
+
+    return build
+
+
+def parquet_of_one_long_text(chars: int = 400_000_000) -> tuple[str, bytes]:
+    """A Parquet file whose first text is ``chars`` times "a" (the attack's 400 MB took 13 KB
+    on disk and 1.66 GB to read)."""
+    out = io.BytesIO()
+    table = pa.table({"text": ["a" * chars, "b"]})
+    pq.write_table(table, out, compression="zstd")
+    del table
+    return "long.parquet", out.getvalue()
+
+
 FORGED_PANDAS_METADATA: dict[str, bytes] = {
     "not JSON": b"{not json",
     "a list": b"[1, 2, 3]",

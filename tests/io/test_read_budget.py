@@ -211,18 +211,11 @@ def test_json_of_too_many_numbers_stops_as_they_are_read(monkeypatch: pytest.Mon
     _refused(lambda: ("numbers.json", data), "holds more than 1,000,000 numbers")
 
 
-def _records(keys: int, records: int, *, lines: bool) -> tuple[str, bytes]:
-    record = {"text": "a text"} | {f"k{index}": "t" for index in range(keys - 1)}
-    if lines:
-        return "wide.jsonl", b"".join(json.dumps(record).encode() + b"\n" for _ in range(records))
-    return "wide.json", json.dumps([record] * records).encode()
-
-
 @pytest.mark.parametrize("lines", [False, True], ids=["json", "jsonl"])
 def test_json_records_of_more_keys_than_the_column_limit_are_refused(lines: bool) -> None:
     # the attack's 10,000 keys were read as 10,001 columns after 37 s (67 s as .jsonl)
     _refused(
-        lambda: _records(10_000, 1 if not lines else 3, lines=lines),
+        hostile.json_of_many_keys(10_000, 3 if lines else 1, lines=lines),
         "The file's records have more than 2,000 different keys \\(columns\\)",
     )
 
@@ -240,7 +233,7 @@ def test_json_columns_and_lists_of_too_many_names_are_refused() -> None:
 
 
 def test_json_records_of_as_many_keys_as_the_limit_are_read() -> None:
-    table = _read(*_records(2_000, 3, lines=True))
+    table = _read(*hostile.json_of_many_keys(2_000, 3, lines=True)())
     assert len(table.frame.columns) == 2_000
     assert table.texts == ["a text"] * 3
 
@@ -274,18 +267,10 @@ def test_a_parquet_file_of_more_rows_than_the_limit_is_refused_from_its_footer()
     _refused(lambda: ("many.parquet", out.getvalue()), f"has 1,000,001 rows; at most {MAX_ROWS:,}")
 
 
-def _parquet_of_one_long_text() -> tuple[str, bytes]:
-    out = io.BytesIO()
-    text = "a" * (MAX_PARQUET_BYTES + 2**20)
-    pq.write_table(pa.table({"text": [text, "b"]}), out, compression="zstd")
-    del text
-    return "long.parquet", out.getvalue()
-
-
 def test_a_small_parquet_file_of_one_huge_text_is_refused_from_its_footer() -> None:
     # the attack's file was 12.7 KB holding 400 MB; reading it took 1.66 GB
     _refused(
-        _parquet_of_one_long_text,
+        lambda: hostile.parquet_of_one_long_text(MAX_PARQUET_BYTES + 2**20),
         r"takes 201 MB once uncompressed; at most 200 MB of Parquet can be read\. Save it as "
         "CSV or split it",
     )
