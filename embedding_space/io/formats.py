@@ -359,8 +359,9 @@ def _json_kind(value: object, *, article: bool = False) -> str:
     return ("an " if kind[0] in "aeiou" else "a ") + kind
 
 
-def parse_parquet(data: bytes) -> pd.DataFrame:
-    """A Parquet file, its size checked in its footer before any row is read.
+def parse_parquet(data: bytes, deadline: Deadline | None = None) -> pd.DataFrame:
+    """A Parquet file, its size checked in its footer before any row is read, then read one
+    row group at a time within ``deadline`` (a footer can understate what its pages hold).
 
     A file whose pandas metadata (the index, the column types pandas wrote) is damaged or
     forged is read by its columns alone.
@@ -388,7 +389,12 @@ def parse_parquet(data: bytes) -> pd.DataFrame:
         )
         declared = max(declared, unpacked)
         _check_parquet_size(meta.num_rows, meta.num_columns, declared)
-        table = parquet.read()
+        deadline = deadline or Deadline()
+        groups_read = []
+        for group in groups:
+            groups_read.append(parquet.read_row_group(group))
+            deadline.check("reading the Parquet file")
+        table = pyarrow.concat_tables(groups_read) if groups_read else parquet.read()
     except InputError:
         raise
     except (pyarrow.ArrowException, OSError, ValueError, TypeError, KeyError) as error:

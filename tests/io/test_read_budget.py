@@ -276,6 +276,23 @@ def test_a_small_parquet_file_of_one_huge_text_is_refused_from_its_footer() -> N
     )
 
 
+def _parquet_of_row_groups() -> bytes:
+    out = io.BytesIO()
+    texts = [f"text {index}" for index in range(3_000)]
+    pq.write_table(pa.table({"text": texts}), out, row_group_size=1_000)
+    return out.getvalue()
+
+
+def test_a_parquet_file_is_read_row_group_by_row_group_whole() -> None:
+    frame = formats.parse_parquet(_parquet_of_row_groups())
+    assert frame["text"].tolist() == [f"text {index}" for index in range(3_000)]
+
+
+def test_the_budget_is_checked_between_a_parquet_files_row_groups() -> None:
+    with pytest.raises(InputError, match=r"\(reading the Parquet file\) and was stopped"):
+        formats.parse_parquet(_parquet_of_row_groups(), Deadline(seconds=-1))
+
+
 def test_the_budget_stops_a_read_that_grows_memory_past_its_ceiling() -> None:
     budget = Deadline(memory=20 * 2**20)
     held = b"x" * (80 * 2**20)  # written, so resident
