@@ -278,13 +278,14 @@ class _BoundedText:
         self._scope = scope
         self._what = what
         self._chars = 0
+        self._inside = False
         # bound once: these run for every element of a sheet
         self._build_start, self._build_end = self._builder.start, self._builder.end
         self._keep = self.events.append
 
     def start(self, tag: str, attributes: dict[str, str]) -> Element:
         if tag == self._scope:
-            self._chars = 0
+            self._chars, self._inside = 0, True
         element = self._build_start(tag, attributes)
         self._keep(("start", element))
         return element
@@ -292,10 +293,19 @@ class _BoundedText:
     def end(self, tag: str) -> Element:
         element = self._build_end(tag)
         self._keep(("end", element))
+        if tag == self._scope:
+            self._chars, self._inside = 0, False
         return element
 
     def data(self, text: str) -> None:
         self._chars += len(text)
+        if self._chars > MAX_CELL_CHARS and not self._inside:
+            # text between cells (or strings) is kept too, as the tail of the one before
+            raise InputError(
+                f"The workbook holds more than {MAX_CELL_CHARS:,} characters between two "
+                "cells or texts; it may be damaged. Save it again as .xlsx, or save the table "
+                "as CSV."
+            )
         if self._chars > MAX_CELL_CHARS:
             raise InputError(
                 f"{self._what} holds more than {MAX_CELL_CHARS:,} characters (Excel keeps at "

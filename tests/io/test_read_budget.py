@@ -110,6 +110,17 @@ def test_a_workbook_cell_of_a_huge_text_is_refused_before_the_text_is_joined() -
     )
 
 
+def test_a_sheet_of_a_huge_run_of_blanks_between_rows_is_refused_as_it_streams() -> None:
+    def rows() -> Iterator[bytes]:
+        yield b'<row r="1"><c r="A1" t="inlineStr"><is><t>text</t></is></c></row>'
+        yield from (b" " * (1 << 20) for _ in range(300))  # kept as the row's tail
+
+    _refused(
+        lambda: ("blanks.xlsx", hostile.workbook_with({hostile._SHEET: hostile._sheet(rows())})),
+        "The workbook holds more than 40,000 characters between two cells or texts",
+    )
+
+
 def test_a_shared_text_of_a_million_runs_is_refused_by_its_parts() -> None:
     # the attack's 3,000,000 runs of "xy" took 1 GB
     _refused(
