@@ -58,7 +58,12 @@ CASES: list[tuple[str, str, Callable[[], tuple[str, bytes]]]] = [
     ("npz, 1.6 GB of zeros", "npz", lambda: hostile.npz_of_zeros(400_000, 1_000)),
     ("csv, 1 million columns", "csv", lambda: hostile.csv_of_many_columns(1_000_000)),
     ("txt, 99 MB of short lines", "txt", lambda: hostile.txt_of_short_lines(49_500_000)),
+    ("xlsx, one cell of 1.5 GB", "xlsx", lambda: hostile.xlsx_of_one_huge_cell(1_500)),
+    ("xlsx, a text of 3 million runs", "xlsx", lambda: hostile.xlsx_of_a_string_of_many_runs()),
     ("json, a 5,000-digit integer", "json", lambda: hostile.json_with_a_huge_integer(5_000)),
+    ("json, a record of 10,000 keys", "json", hostile.json_of_many_keys(10_000)),
+    ("jsonl, 3 records of 10,000 keys", "json", hostile.json_of_many_keys(10_000, 3, lines=True)),
+    ("parquet, one text of 400 MB", "parquet", lambda: hostile.parquet_of_one_long_text()),
     (
         "parquet, forged pandas metadata",
         "parquet",

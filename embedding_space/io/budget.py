@@ -18,6 +18,7 @@ from embedding_space.errors import InputError
 __all__ = [
     "MAX_ARRAY_BYTES",
     "MAX_COLUMNS",
+    "MAX_PARQUET_BYTES",
     "MAX_READ_MEMORY",
     "MAX_READ_SECONDS",
     "MAX_ROWS",
@@ -41,6 +42,11 @@ MAX_UNZIPPED_BYTES = 2 * 2**30
 MAX_ARRAY_BYTES = 400 * 2**20
 """An ``.npy`` array (or the one in an ``.npz``) may hold this many bytes at most (400 MiB:
 about 270,000 vectors of 384 float32 numbers), checked in its header before it is loaded."""
+
+MAX_PARQUET_BYTES = 200 * 2**20
+"""A Parquet file's columns may declare this many bytes once uncompressed (200 MiB), checked in
+its footer before a row is read: Arrow's table and pandas' copies of it take three to four times
+that, which keeps the read under :data:`MAX_READ_MEMORY` (a 13 KB file can hold a 400 MB text)."""
 
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 

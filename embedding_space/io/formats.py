@@ -15,7 +15,13 @@ from typing import Any
 import pandas as pd
 
 from embedding_space.errors import InputError
-from embedding_space.io.budget import MAX_COLUMNS, MAX_READ_MEMORY, MAX_ROWS, Deadline
+from embedding_space.io.budget import (
+    MAX_COLUMNS,
+    MAX_PARQUET_BYTES,
+    MAX_READ_MEMORY,
+    MAX_ROWS,
+    Deadline,
+)
 
 __all__ = [
     "MAX_JSON_CONTAINERS",
@@ -267,6 +273,7 @@ def _frame_from_json(document: object, raw: str) -> pd.DataFrame:
             f"Record 1 of the file is {_json_kind(first, article=True)}. Each record must be "
             "an object, or each a string, or each a list under a first list of column names."
         )
+    keys: set[str] = set()
     for number, record in enumerate(document, 1):
         if not isinstance(record, wanted):
             raise InputError(
@@ -274,9 +281,21 @@ def _frame_from_json(document: object, raw: str) -> pd.DataFrame:
                 f"first record is {_json_kind(first, article=True)}. Make every record one of "
                 f"{plural}."
             )
+        if isinstance(record, dict):
+            keys.update(record)
+            _check_json_width(len(keys))
     if isinstance(first, dict):
         return pd.DataFrame(document)
     return pd.DataFrame({"text": document})
+
+
+def _check_json_width(columns: int) -> None:
+    """Refuse records of more distinct keys than :data:`MAX_COLUMNS`, before a frame is made."""
+    if columns > MAX_COLUMNS:
+        raise InputError(
+            f"The file's records have more than {MAX_COLUMNS:,} different keys (columns); at "
+            f"most {MAX_COLUMNS:,} can be loaded. Save only the keys you need."
+        )
 
 
 def _frame_from_rows(rows: list[Any]) -> pd.DataFrame:
@@ -287,6 +306,7 @@ def _frame_from_rows(rows: list[Any]) -> pd.DataFrame:
             "The file holds lists, but the first list is not a row of column names. Make it "
             'the names, such as ["text", "label"], or save the records as objects.'
         )
+    _check_json_width(len(header))
     for number, row in enumerate(rows[1:], 2):
         if not isinstance(row, list) or len(row) > len(header):
             what = f"{len(row)} values" if isinstance(row, list) else _json_kind(row, article=True)
@@ -305,6 +325,7 @@ def _records_in_object(document: dict[str, Any]) -> list[Any] | pd.DataFrame:
         lengths = {len(value) for value in values}
         flat = all(not isinstance(item, dict) for value in values for item in value[:50])
         if len(lengths) == 1 and flat and len(values) > 1:
+            _check_json_width(len(values))
             return pd.DataFrame(document)  # columns: {"text": [...], "label": [...]}
     for key in _JSON_LIST_KEYS:
         if isinstance(document.get(key), list):
@@ -338,8 +359,9 @@ def _json_kind(value: object, *, article: bool = False) -> str:
     return ("an " if kind[0] in "aeiou" else "a ") + kind
 
 
-def parse_parquet(data: bytes) -> pd.DataFrame:
-    """A Parquet file, its size checked in its footer before any row is read.
+def parse_parquet(data: bytes, deadline: Deadline | None = None) -> pd.DataFrame:
+    """A Parquet file, its size checked in its footer before any row is read, then read one
+    row group at a time within ``deadline`` (a footer can understate what its pages hold).
 
     A file whose pandas metadata (the index, the column types pandas wrote) is damaged or
     forged is read by its columns alone.
@@ -348,7 +370,8 @@ def parse_parquet(data: bytes) -> pd.DataFrame:
         InputError: It is no Parquet file, is damaged, or declares more than
             :data:`~embedding_space.io.budget.MAX_ROWS` rows, more than
             :data:`~embedding_space.io.budget.MAX_COLUMNS` columns or more than
-            :data:`~embedding_space.io.budget.MAX_READ_MEMORY` bytes of data.
+            :data:`~embedding_space.io.budget.MAX_PARQUET_BYTES` bytes of data once
+            uncompressed.
     """
     import pyarrow
     import pyarrow.parquet as pq
@@ -358,8 +381,20 @@ def parse_parquet(data: bytes) -> pd.DataFrame:
         meta = parquet.metadata
         groups = range(meta.num_row_groups)
         declared = sum(meta.row_group(index).total_byte_size for index in groups)
+        # total_byte_size may leave out what the columns' pages inflate to; count both
+        unpacked = sum(
+            meta.row_group(group).column(column).total_uncompressed_size
+            for group in groups
+            for column in range(meta.num_columns)
+        )
+        declared = max(declared, unpacked)
         _check_parquet_size(meta.num_rows, meta.num_columns, declared)
-        table = parquet.read()
+        deadline = deadline or Deadline()
+        groups_read = []
+        for group in groups:
+            groups_read.append(parquet.read_row_group(group))
+            deadline.check("reading the Parquet file")
+        table = pyarrow.concat_tables(groups_read) if groups_read else parquet.read()
     except InputError:
         raise
     except (pyarrow.ArrowException, OSError, ValueError, TypeError, KeyError) as error:
@@ -394,8 +429,9 @@ def _check_parquet_size(rows: int, columns: int, declared: int) -> None:
             f"The file has {columns:,} columns; at most {MAX_COLUMNS:,} can be loaded. Save "
             "only the columns you need."
         )
-    if declared > MAX_READ_MEMORY:
+    if declared > MAX_PARQUET_BYTES:
         raise InputError(
-            f"The file's rows take {declared / 2**20:,.0f} MB once unpacked; at most "
-            f"{MAX_READ_MEMORY / 2**20:,.0f} MB can be read. Save a sample of the rows."
+            f"The file's data takes {declared / 2**20:,.0f} MB once uncompressed; at most "
+            f"{MAX_PARQUET_BYTES / 2**20:,.0f} MB of Parquet can be read. Save it as CSV or "
+            "split it, or save a sample of the rows."
         )

@@ -229,7 +229,7 @@ def read_table(
         else:
             frame = parse_json(text, deadline)
     elif fmt == "parquet":
-        frame = parse_parquet(data)
+        frame = parse_parquet(data, deadline)
     else:
         workbook = parse_xlsx(data, sheet, header_row, deadline=deadline)
         frame, used_sheet, sheets = workbook.frame, workbook.sheet, workbook.sheets

@@ -15,8 +15,8 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
-from xml.etree.ElementTree import Element, iterparse
+from typing import IO, Any
+from xml.etree.ElementTree import Element, TreeBuilder, XMLParser
 
 import pandas as pd
 
@@ -24,7 +24,7 @@ from embedding_space.errors import InputError
 from embedding_space.io.archives import check_workbook_parts
 from embedding_space.io.budget import MAX_COLUMNS, MAX_ROWS, Deadline
 
-__all__ = ["Workbook", "parse_xlsx"]
+__all__ = ["MAX_CELL_CHARS", "Workbook", "parse_xlsx"]
 
 _HEADER_SEARCH_ROWS = 50
 """The header is looked for among this many filled rows at the top of a sheet."""
@@ -32,6 +32,16 @@ _CHECK_EVERY = 5_000
 """XML elements read between two looks at the budget."""
 _MAX_CELL_ELEMENTS = 1_000
 """A cell may hold this many XML elements (runs of rich text) at most."""
+_MAX_STRING_ELEMENTS = 10_000
+"""A shared string may hold this many XML elements at most (a formatted run takes about eight:
+the run, its text and its font's parts)."""
+
+MAX_CELL_CHARS = 40_000
+"""A cell (or a shared string) may hold this many characters at most, counted as the XML is
+read so that a longer text is never joined in memory (Excel itself keeps 32,767; a 1.5 MB
+workbook can inflate one cell to 1.5 GB)."""
+_CHUNK = 1 << 16
+"""Bytes of XML handed to the parser at a time; no text piece it reports is longer."""
 
 _Row = tuple[int, dict[int, object]]
 """A sheet's row: its number, and its filled cells by column (1-based)."""
@@ -87,6 +97,7 @@ def parse_xlsx(
         # load_workbook, with the shared strings read within the budget
         reader = ExcelReader(io.BytesIO(data), read_only=True, data_only=True)
         reader.read_strings = lambda: _read_shared_strings(reader, deadline)
+        reader.read_worksheets = lambda: _open_sheets(reader)
         reader.read()
         workbook = reader.wb
     except Exception as error:
@@ -137,11 +148,20 @@ def _read_shared_strings(reader: Any, deadline: Deadline) -> None:
     item, text, run = (f"{{{SHEET_MAIN_NS}}}{tag}" for tag in ("si", "t", "r"))
     strings: list[str] = []
     root: Element | None = None
+    inside = 0
     with reader.archive.open(found.PartName[1:]) as source:
-        for event, node in iterparse(source, events=("start", "end")):
+        for event, node in _bounded_parse(source, item, "A text of the workbook"):
             if root is None:
                 root = node
-            if event == "start" or node.tag != item:
+            if event == "start":
+                inside = 0 if node.tag == item else inside + 1
+                if inside > _MAX_STRING_ELEMENTS:
+                    raise InputError(
+                        f"A text of the workbook holds more than {_MAX_STRING_ELEMENTS:,} parts; "
+                        "the workbook may be damaged. Save it again as .xlsx."
+                    )
+                continue
+            if node.tag != item:
                 continue
             parts = [child.text or "" for child in node if child.tag == text]
             parts += [child.findtext(text) or "" for child in node if child.tag == run]
@@ -150,6 +170,24 @@ def _read_shared_strings(reader: Any, deadline: Deadline) -> None:
                 root.clear()
                 deadline.check("reading the workbook's texts")
     reader.shared_strings = strings
+
+
+def _open_sheets(reader: Any) -> None:
+    """openpyxl's ``read_worksheets`` (read-only), without the look for each sheet's declared
+    size: it parses a sheet that declares none to its end, and a sheet's text whole (one
+    cell of 1.5 GB took 4.6 GB there); the size is never used, the cells are read instead."""
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    class Sheet(ReadOnlyWorksheet):  # type: ignore[misc]
+        def _get_size(self) -> None:
+            pass
+
+    for sheet, relation in reader.parser.find_sheets():
+        if relation.target not in reader.valid_files or "chartsheet" in relation.Type:
+            continue
+        opened = Sheet(reader.wb, sheet.name, relation.target, reader.shared_strings)
+        opened.sheet_state = sheet.state
+        reader.wb._sheets.append(opened)
 
 
 def _filled_rows(worksheet: Any, name: str, deadline: Deadline) -> list[_Row]:
@@ -192,7 +230,7 @@ def _sheet_cells(worksheet: Any, name: str, deadline: Deadline) -> Iterator[_Row
         stack: list[Element] = []
         cells: dict[int, object] = {}
         in_cell = seen = 0
-        for event, element in iterparse(source, events=("start", "end")):
+        for event, element in _bounded_parse(source, CELL_TAG, f"A cell of the sheet '{name}'"):
             seen += 1
             if seen % _CHECK_EVERY == 0:
                 deadline.check(f"reading the sheet '{name}'")
@@ -227,6 +265,71 @@ def _sheet_cells(worksheet: Any, name: str, deadline: Deadline) -> Iterator[_Row
                 continue  # the cell's value and text, read when the cell ends
             if stack:
                 stack[-1].remove(element)
+
+
+class _BoundedText:
+    """An XML parser's target that builds elements as ``iterparse`` does and keeps its events,
+    but refuses as soon as one ``scope`` element's text passes :data:`MAX_CELL_CHARS`: the
+    parser hands text over in pieces, so a huge text is refused before it is ever joined."""
+
+    def __init__(self, scope: str, what: str) -> None:
+        self.events: list[tuple[str, Element]] = []
+        self._builder = TreeBuilder()
+        self._scope = scope
+        self._what = what
+        self._chars = 0
+        self._inside = False
+        # bound once: these run for every element of a sheet
+        self._build_start, self._build_end = self._builder.start, self._builder.end
+        self._keep = self.events.append
+
+    def start(self, tag: str, attributes: dict[str, str]) -> Element:
+        if tag == self._scope:
+            self._chars, self._inside = 0, True
+        element = self._build_start(tag, attributes)
+        self._keep(("start", element))
+        return element
+
+    def end(self, tag: str) -> Element:
+        element = self._build_end(tag)
+        self._keep(("end", element))
+        if tag == self._scope:
+            self._chars, self._inside = 0, False
+        return element
+
+    def data(self, text: str) -> None:
+        self._chars += len(text)
+        if self._chars > MAX_CELL_CHARS and not self._inside:
+            # text between cells (or strings) is kept too, as the tail of the one before
+            raise InputError(
+                f"The workbook holds more than {MAX_CELL_CHARS:,} characters between two "
+                "cells or texts; it may be damaged. Save it again as .xlsx, or save the table "
+                "as CSV."
+            )
+        if self._chars > MAX_CELL_CHARS:
+            raise InputError(
+                f"{self._what} holds more than {MAX_CELL_CHARS:,} characters (Excel keeps at "
+                "most 32,767 in a cell); the workbook may be damaged. Save it again as .xlsx, "
+                "or save the table as CSV."
+            )
+        self._builder.data(text)
+
+    def close(self) -> Element:
+        return self._builder.close()
+
+
+def _bounded_parse(source: IO[bytes], scope: str, what: str) -> Iterator[tuple[str, Element]]:
+    """``iterparse(source, events=("start", "end"))``, with each ``scope`` element's text
+    bounded as it is read (see :class:`_BoundedText`)."""
+    target = _BoundedText(scope, what)
+    parser = XMLParser(target=target)
+    while chunk := source.read(_CHUNK):
+        parser.feed(chunk)
+        events = target.events.copy()
+        target.events.clear()
+        yield from events
+    parser.close()
+    yield from target.events
 
 
 def _width(row: _Row) -> int:

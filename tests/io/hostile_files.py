@@ -114,12 +114,49 @@ def xlsx_of_many_styles(styles: int = MAX_PART_ELEMENTS + 1) -> tuple[str, bytes
 def xlsx_of_many_strings(strings: int = MAX_SHARED_STRINGS + 1) -> tuple[str, bytes]:
     """A workbook whose shared strings part lists ``strings`` texts; its sheet uses the first
     six (a table of two columns and two rows), as Excel's own files do."""
+    more = (b"<si><t>x</t></si>" for _ in range(strings - 6))
+    return "strings.xlsx", xlsx_of_shared_strings(more, strings)
+
+
+def xlsx_of_a_string_of_many_runs(runs: int = 3_000_000) -> tuple[str, bytes]:
+    """A workbook whose shared text "second text" is ``runs`` rich-text runs of "xy" (the
+    attack's 3,000,000 took 1 GB to read)."""
+    pieces = (b"<r><t>xy</t></r>" for _ in range(runs))
+    return "runs.xlsx", xlsx_of_shared_strings([], 6, second=pieces)
+
+
+def xlsx_of_one_huge_cell(megabytes: int = 1_500) -> tuple[str, bytes]:
+    """A workbook whose cell A2 is one inline text of ``megabytes`` MB of "a" (the attack's
+    1.5 GB, 1.5 MB on disk, took 4.6 GB to read)."""
+
+    def rows() -> Iterator[bytes]:
+        yield (
+            b'<row r="1"><c r="A1" t="inlineStr"><is><t>text</t></is></c></row>'
+            b'<row r="2"><c r="A2" t="inlineStr"><is><t>'
+        )
+        yield from (b"a" * (1 << 20) for _ in range(megabytes))
+        yield b"</t></is></c></row>"
+
+    return "huge_cell.xlsx", workbook_with({_SHEET: _sheet(rows())})
+
+
+def xlsx_of_shared_strings(
+    more: Iterable[bytes], strings: int, second: Iterable[bytes] | None = None
+) -> bytes:
+    """A workbook of a table of two columns and two rows, from six shared strings and then
+    ``more``; ``second`` replaces the text "second text" with its pieces."""
     table = ("text", "label", "first text", "a", "second text", "b")
 
     def part() -> Iterator[bytes]:
         yield f'<sst xmlns="{_MAIN}" count="{strings}" uniqueCount="{strings}">'.encode()
-        yield from (f"<si><t>{text}</t></si>".encode() for text in table)
-        yield from (b"<si><t>x</t></si>" for _ in range(strings - len(table)))
+        for text in table:
+            if text == "second text" and second is not None:
+                yield b"<si>"
+                yield from second
+                yield b"</si>"
+            else:
+                yield f"<si><t>{text}</t></si>".encode()
+        yield from more
         yield b"</sst>"
 
     def sheet() -> Iterator[bytes]:
@@ -140,7 +177,7 @@ def xlsx_of_many_strings(strings: int = MAX_SHARED_STRINGS + 1) -> tuple[str, by
         'worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/'
         'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
     )
-    return "strings.xlsx", workbook_with(
+    return workbook_with(
         {
             "[Content_Types].xml": [types.encode()],
             _SHEET: _sheet(sheet()),
@@ -184,6 +221,30 @@ def json_with_a_huge_integer(digits: int = 5_000) -> tuple[str, bytes]:
     return "huge_int.json", (
         '[{"text": "first text", "n": ' + "9" * digits + '}, {"text": "second text", "n": 1}]'
     ).encode()
+
+
+def json_of_many_keys(keys: int = 10_000, records: int = 1, *, lines: bool = False) -> Builder:
+    """Records of ``keys`` keys each (a text and ``keys - 1`` short values), as a JSON list or
+    JSON Lines (the attack's one record of 10,000 keys was read as 10,001 columns in 37 s)."""
+
+    def build() -> tuple[str, bytes]:
+        record = {"text": "a text"} | {f"k{index}": "t" for index in range(keys - 1)}
+        if lines:
+            line = json.dumps(record).encode() + b"\n"
+            return "wide.jsonl", line * records
+        return "wide.json", json.dumps([record] * records).encode()
+
+    return build
+
+
+def parquet_of_one_long_text(chars: int = 400_000_000) -> tuple[str, bytes]:
+    """A Parquet file whose first text is ``chars`` times "a" (the attack's 400 MB took 13 KB
+    on disk and 1.66 GB to read)."""
+    out = io.BytesIO()
+    table = pa.table({"text": ["a" * chars, "b"]})
+    pq.write_table(table, out, compression="zstd")
+    del table
+    return "long.parquet", out.getvalue()
 
 
 FORGED_PANDAS_METADATA: dict[str, bytes] = {

@@ -9,6 +9,7 @@ inside the readers.
 from __future__ import annotations
 
 import io
+import json
 import threading
 import time
 import zipfile
@@ -22,7 +23,7 @@ import pytest
 
 from embedding_space.errors import InputError
 from embedding_space.io import archives, delimited, formats
-from embedding_space.io.budget import MAX_ROWS, Deadline, resident_bytes
+from embedding_space.io.budget import MAX_PARQUET_BYTES, MAX_ROWS, Deadline, resident_bytes
 from embedding_space.io.tables import LoadedTable, read_table
 from embedding_space.io.vector_sets import read_vector_files
 from tests.io import hostile_files as hostile
@@ -97,6 +98,48 @@ def test_a_large_part_the_reader_never_opens_does_not_count_against_the_workbook
 
 def test_a_workbook_of_millions_of_shared_strings_is_refused_before_it_is_opened() -> None:
     _refused(hostile.xlsx_of_many_strings, "more than 2,000,000 distinct texts")
+
+
+def test_a_workbook_cell_of_a_huge_text_is_refused_before_the_text_is_joined() -> None:
+    # 300 MB of text in 300 KB of zip; read whole (and parsed whole by openpyxl looking for
+    # the sheet's size), the attack's 1.5 GB cell took 4.6 GB
+    _refused(
+        lambda: hostile.xlsx_of_one_huge_cell(300),
+        r"A cell of the sheet 'Data' holds more than 40,000 characters \(Excel keeps at most "
+        r"32,767 in a cell\)",
+    )
+
+
+def test_a_sheet_of_a_huge_run_of_blanks_between_rows_is_refused_as_it_streams() -> None:
+    def rows() -> Iterator[bytes]:
+        yield b'<row r="1"><c r="A1" t="inlineStr"><is><t>text</t></is></c></row>'
+        yield from (b" " * (1 << 20) for _ in range(300))  # kept as the row's tail
+
+    _refused(
+        lambda: ("blanks.xlsx", hostile.workbook_with({hostile._SHEET: hostile._sheet(rows())})),
+        "The workbook holds more than 40,000 characters between two cells or texts",
+    )
+
+
+def test_a_shared_text_of_a_million_runs_is_refused_by_its_parts() -> None:
+    # the attack's 3,000,000 runs of "xy" took 1 GB
+    _refused(
+        lambda: hostile.xlsx_of_a_string_of_many_runs(1_000_000),
+        "A text of the workbook holds more than 10,000 parts",
+    )
+
+
+def test_a_shared_text_of_long_runs_is_refused_as_its_characters_are_counted() -> None:
+    runs = (b"<r><t>" + b"x" * 10_000 + b"</t></r>" for _ in range(30_000))  # 300 MB
+    _refused(
+        lambda: ("runs.xlsx", hostile.xlsx_of_shared_strings([], 6, second=runs)),
+        "A text of the workbook holds more than 40,000 characters",
+    )
+
+
+def test_a_shared_text_of_some_runs_reads_as_their_joined_text() -> None:
+    table = _read(*hostile.xlsx_of_a_string_of_many_runs(3))
+    assert table.texts == ["first text", "xyxyxy"]
 
 
 def test_a_zip_that_declares_more_than_the_ceiling_is_refused_unopened(
@@ -179,6 +222,33 @@ def test_json_of_too_many_numbers_stops_as_they_are_read(monkeypatch: pytest.Mon
     _refused(lambda: ("numbers.json", data), "holds more than 1,000,000 numbers")
 
 
+@pytest.mark.parametrize("lines", [False, True], ids=["json", "jsonl"])
+def test_json_records_of_more_keys_than_the_column_limit_are_refused(lines: bool) -> None:
+    # the attack's 10,000 keys were read as 10,001 columns after 37 s (67 s as .jsonl)
+    _refused(
+        hostile.json_of_many_keys(10_000, 3 if lines else 1, lines=lines),
+        "The file's records have more than 2,000 different keys \\(columns\\)",
+    )
+
+
+def test_json_records_whose_keys_differ_are_refused_past_the_column_limit_together() -> None:
+    rows = [{"text": "a"} | {f"r{row}k{index}": 1 for index in range(700)} for row in range(3)]
+    _refused(lambda: ("spread.json", json.dumps(rows).encode()), "more than 2,000 different keys")
+
+
+def test_json_columns_and_lists_of_too_many_names_are_refused() -> None:
+    columns = {f"c{index}": ["x", "y"] for index in range(2_001)}
+    _refused(lambda: ("columns.json", json.dumps(columns).encode()), "more than 2,000")
+    rows = [[f"c{index}" for index in range(2_001)], ["x"] * 2_001]
+    _refused(lambda: ("rows.json", json.dumps(rows).encode()), "more than 2,000")
+
+
+def test_json_records_of_as_many_keys_as_the_limit_are_read() -> None:
+    table = _read(*hostile.json_of_many_keys(2_000, 3, lines=True)())
+    assert len(table.frame.columns) == 2_000
+    assert table.texts == ["a text"] * 3
+
+
 def test_json_lines_of_more_lines_than_the_row_limit_are_refused_before_they_are_split() -> None:
     data = b'{"text": "a"}\n' + b"1\n" * MAX_ROWS
     _refused(lambda: ("lines.jsonl", data), f"has 1,000,001 lines; at most {MAX_ROWS:,}")
@@ -206,6 +276,32 @@ def test_a_parquet_file_of_more_rows_than_the_limit_is_refused_from_its_footer()
     out = io.BytesIO()
     pq.write_table(pa.table({"text": pa.array(np.zeros(MAX_ROWS + 1, np.int8))}), out)
     _refused(lambda: ("many.parquet", out.getvalue()), f"has 1,000,001 rows; at most {MAX_ROWS:,}")
+
+
+def test_a_small_parquet_file_of_one_huge_text_is_refused_from_its_footer() -> None:
+    # the attack's file was 12.7 KB holding 400 MB; reading it took 1.66 GB
+    _refused(
+        lambda: hostile.parquet_of_one_long_text(MAX_PARQUET_BYTES + 2**20),
+        r"takes 201 MB once uncompressed; at most 200 MB of Parquet can be read\. Save it as "
+        "CSV or split it",
+    )
+
+
+def _parquet_of_row_groups() -> bytes:
+    out = io.BytesIO()
+    texts = [f"text {index}" for index in range(3_000)]
+    pq.write_table(pa.table({"text": texts}), out, row_group_size=1_000)
+    return out.getvalue()
+
+
+def test_a_parquet_file_is_read_row_group_by_row_group_whole() -> None:
+    frame = formats.parse_parquet(_parquet_of_row_groups())
+    assert frame["text"].tolist() == [f"text {index}" for index in range(3_000)]
+
+
+def test_the_budget_is_checked_between_a_parquet_files_row_groups() -> None:
+    with pytest.raises(InputError, match=r"\(reading the Parquet file\) and was stopped"):
+        formats.parse_parquet(_parquet_of_row_groups(), Deadline(seconds=-1))
 
 
 def test_the_budget_stops_a_read_that_grows_memory_past_its_ceiling() -> None:
