@@ -286,3 +286,19 @@ def flipped_intents() -> FlippedIntents:
     noisy = [flipped.get(i, label) for i, label in enumerate(truth)]
     frame = pd.DataFrame({"text": [demo.texts[i] for i in rows], "category": noisy})
     return FlippedIntents(frame, truth, flipped)
+
+
+def sqlite_without_room(monkeypatch: Any) -> None:
+    """Make every SQLite database opened from now on refuse to grow past the pages it has: a
+    real "database or disk is full" from SQLite itself, not a raised stand-in."""
+    import sqlite3
+
+    real_connect = sqlite3.connect
+
+    def capped(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        connection: sqlite3.Connection = real_connect(*args, **kwargs)
+        pages = connection.execute("PRAGMA page_count").fetchone()[0]
+        connection.execute(f"PRAGMA max_page_count = {pages}")
+        return connection
+
+    monkeypatch.setattr(sqlite3, "connect", capped)

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import errno
 import os
-import sqlite3
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from embedding_space.demo import DEMO_DATASET_ID
 from embedding_space.store.workspace import Workspace
-from tests.helpers import run_cli
+from tests.helpers import run_cli, sqlite_without_room
 
 
 @pytest.fixture
@@ -62,16 +60,7 @@ def test_a_full_disk_while_caching_vectors_exits_2_with_one_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("EMBEDDING_SPACE_HOME", str(tmp_path / "home"))
-    real_connect = sqlite3.connect
-
-    def capped(*args: Any, **kwargs: Any) -> sqlite3.Connection:
-        # SQLite refuses to grow its file past the pages it has: a real "disk is full".
-        connection: sqlite3.Connection = real_connect(*args, **kwargs)
-        pages = connection.execute("PRAGMA page_count").fetchone()[0]
-        connection.execute(f"PRAGMA max_page_count = {pages}")
-        return connection
-
-    monkeypatch.setattr(sqlite3, "connect", capped)
+    sqlite_without_room(monkeypatch)
     run = run_cli("embed", str(_texts(tmp_path)), "-o", str(tmp_path / "out.parquet"))
     assert run.returncode == 2
     [line] = _error_lines(run.stderr)

@@ -6,7 +6,6 @@ sentence. No exception reaches the page."""
 from __future__ import annotations
 
 import os
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ from components import routes
 from embedding_space.embed import SentenceEmbedder
 from embedding_space.store.datasets import embedding_file
 from embedding_space.store.workspace import Workspace
-from tests.helpers import TOPICS, new_app, open_app
+from tests.helpers import TOPICS, new_app, open_app, sqlite_without_room
 
 TEXTS = [text for group in TOPICS.values() for text in group]
 
@@ -101,16 +100,7 @@ def test_a_full_disk_while_embedding_is_a_sentence(
 ) -> None:
     # Texts no other test embedded, so none comes from the cache: each must be written to it.
     dataset_id = _new_dataset("no room", [f"no room: {text}" for text in TEXTS])
-    real_connect = sqlite3.connect
-
-    def capped(*args: Any, **kwargs: Any) -> sqlite3.Connection:
-        # SQLite refuses to grow its file past the pages it has: a real "disk is full".
-        connection: sqlite3.Connection = real_connect(*args, **kwargs)
-        pages = connection.execute("PRAGMA page_count").fetchone()[0]
-        connection.execute(f"PRAGMA max_page_count = {pages}")
-        return connection
-
-    monkeypatch.setattr(sqlite3, "connect", capped)
+    sqlite_without_room(monkeypatch)
     app = open_app(dataset_id)
     [message] = _errors(app)
     assert message.startswith(

@@ -6,9 +6,7 @@ from __future__ import annotations
 import errno
 import os
 import shutil
-import sqlite3
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pytest
@@ -19,7 +17,7 @@ from embedding_space.store import recovery
 from embedding_space.store.datasets import embedding_file
 from embedding_space.store.owners import cache_scope
 from embedding_space.store.workspace import Workspace
-from tests.helpers import CountingEmbedder
+from tests.helpers import CountingEmbedder, sqlite_without_room
 
 TEXTS = [f"{topic} number {i}" for i, topic in enumerate(["card declined", "rain", "pizza"] * 8)]
 
@@ -165,16 +163,7 @@ def test_a_full_disk_while_caching_vectors_is_a_sentence(
 ) -> None:
     store = Workspace(tmp_path)
     dataset_id = _dataset(store)
-    real_connect = sqlite3.connect
-
-    def capped(*args: Any, **kwargs: Any) -> sqlite3.Connection:
-        # SQLite itself refuses to grow the file past its pages now: a real "disk is full".
-        connection: sqlite3.Connection = real_connect(*args, **kwargs)
-        pages = connection.execute("PRAGMA page_count").fetchone()[0]
-        connection.execute(f"PRAGMA max_page_count = {pages}")
-        return connection
-
-    monkeypatch.setattr(sqlite3, "connect", capped)
+    sqlite_without_room(monkeypatch)
     with pytest.raises(DiskFullError) as caught:
         store.embeddings(dataset_id, counting_embedder)
     assert str(caught.value).startswith(
