@@ -20,7 +20,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from embedding_space.store.workspace import Workspace
 from tests.browser import support
-from tests.browser.oidc import FakeProvider, fake_provider
+from tests.browser.oidc import FakeProvider, signed_in_server
 from tests.helpers import topics_frame
 
 pytestmark = pytest.mark.server
@@ -41,19 +41,8 @@ def signed_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
     store.create_dataset(
         topics_frame(), "text", PRIVATE, owner=f"user:{ALICE['sub']}", dataset_id="alices"
     )
-    port = support.free_port()
-    with fake_provider() as provider:
-        secrets = folder / "secrets.toml"
-        secrets.write_text(provider.secrets_toml(f"http://127.0.0.1:{port}"))
-        with support.app_server(
-            folder / "workspace",
-            folder / "streamlit.log",
-            extra_args=["--secrets.files", str(secrets)],
-            fresh=True,
-            port=port,
-            environment={"EMBEDDING_SPACE_SESSION_HOURS": "1"},
-        ) as url:
-            yield url, provider
+    with signed_in_server(folder, environment={"EMBEDDING_SPACE_SESSION_HOURS": "1"}) as served:
+        yield served
 
 
 def _page(browser: Any, cookies: list[dict[str, Any]] | None = None) -> tuple[Any, list[bytes]]:

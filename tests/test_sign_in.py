@@ -16,7 +16,7 @@ import pytest
 from embedding_space.embed import SentenceEmbedder
 from embedding_space.store.workspace import Workspace
 from tests.browser import support
-from tests.browser.oidc import FakeProvider, fake_provider
+from tests.browser.oidc import FakeProvider, fake_provider, server_signing_in_at, signed_in_server
 from tests.helpers import topics_frame
 
 pytestmark = pytest.mark.server
@@ -37,18 +37,8 @@ def signed_app(
     store = Workspace(folder / "workspace")
     shared = store.create_dataset(topics_frame(), "text", "four topics", dataset_id="four-topics")
     store.embeddings(shared.id, embedder)
-    port = support.free_port()
-    with fake_provider() as provider:
-        secrets = folder / "secrets.toml"
-        secrets.write_text(provider.secrets_toml(f"http://127.0.0.1:{port}"))
-        with support.app_server(
-            folder / "workspace",
-            folder / "streamlit.log",
-            extra_args=["--secrets.files", str(secrets)],
-            fresh=True,
-            port=port,
-        ) as url:
-            yield url, provider
+    with signed_in_server(folder) as served:
+        yield served
 
 
 def _sign_in(browser: Any, url: str, provider: FakeProvider, user: dict[str, str]) -> Any:
@@ -127,15 +117,7 @@ def app_with_provider_down(tmp_path_factory: pytest.TempPathFactory) -> Iterator
     folder = tmp_path_factory.mktemp("sign-in-down")
     port, provider_port = support.free_port(), support.free_port()
     absent = FakeProvider(url=f"http://127.0.0.1:{provider_port}")
-    secrets = folder / "secrets.toml"
-    secrets.write_text(absent.secrets_toml(f"http://127.0.0.1:{port}"))
-    with support.app_server(
-        folder / "workspace",
-        folder / "streamlit.log",
-        extra_args=["--secrets.files", str(secrets)],
-        fresh=True,
-        port=port,
-    ) as url:
+    with server_signing_in_at(folder, absent, port) as url:
         yield url, provider_port
 
 

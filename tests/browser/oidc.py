@@ -17,11 +17,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlparse
 
 from joserfc import jwt
 from joserfc.jwk import RSAKey
+
+from tests.browser import support
 
 CLIENT_ID = "embedding-space-tests"
 CLIENT_SECRET = "a-secret-for-tests-only"
@@ -172,3 +175,39 @@ def fake_provider(port: int = 0) -> Iterator[FakeProvider]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def signed_in_server(
+    folder: Path, environment: dict[str, str] | None = None
+) -> Iterator[tuple[str, FakeProvider]]:
+    """A fresh app server on the workspace ``folder / "workspace"``, with sign-in configured
+    against a fake provider (its secrets in ``folder``); yields its URL and the provider."""
+    port = support.free_port()
+    with (
+        fake_provider() as provider,
+        server_signing_in_at(folder, provider, port, environment) as url,
+    ):
+        yield url, provider
+
+
+@contextmanager
+def server_signing_in_at(
+    folder: Path,
+    provider: FakeProvider,
+    port: int,
+    environment: dict[str, str] | None = None,
+) -> Iterator[str]:
+    """A fresh app server on ``port`` and the workspace ``folder / "workspace"``, its sign-in
+    configured against ``provider`` (running or not); yields its URL."""
+    secrets_file = folder / "secrets.toml"
+    secrets_file.write_text(provider.secrets_toml(f"http://127.0.0.1:{port}"))
+    with support.app_server(
+        folder / "workspace",
+        folder / "streamlit.log",
+        extra_args=["--secrets.files", str(secrets_file)],
+        fresh=True,
+        port=port,
+        environment=environment,
+    ) as url:
+        yield url
