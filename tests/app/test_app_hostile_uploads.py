@@ -3,11 +3,8 @@ still there. The files are those of :mod:`tests.io.hostile_files`."""
 
 from __future__ import annotations
 
-import io
-import zipfile
 from collections.abc import Callable
 
-import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -64,15 +61,9 @@ def test_files_that_raised_an_error_box_are_read(build: Callable[[], tuple[str, 
 
 def test_vectors_whose_header_declares_gigabytes_are_refused_unread() -> None:
     app = _data_page()
-    header = io.BytesIO()
-    np.lib.format.write_array_header_1_0(
-        header, {"descr": "<f4", "fortran_order": False, "shape": (10**8, 768)}
-    )
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("vectors.npy", header.getvalue() + bytes(1 << 20))
+    name, data = hostile.npz_declaring(10**8, 768)
     app.file_uploader(key="vector_files").set_value(
-        [("zeros.npz", out.getvalue(), "application/octet-stream")]
+        [(name, data, "application/octet-stream")]
     ).run()
     assert not app.exception
     assert any("declares an array of 100,000,000 x 768" in e.value for e in app.error)

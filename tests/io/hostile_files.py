@@ -205,6 +205,19 @@ def npz_of_zeros(rows: int = MAX_ARRAY_BYTES // 3_600, dims: int = 1_000) -> tup
     return "zeros.npz", out.getvalue()
 
 
+def npz_declaring(rows: int = 10**8, dims: int = 768) -> tuple[str, bytes]:
+    """A ``.npz`` whose one array's header declares ``rows`` x ``dims`` float32 values, with
+    only 1 MB of data behind it: refused from the header, before numpy allocates."""
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        header, {"descr": "<f4", "fortran_order": False, "shape": (rows, dims)}
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("vectors.npy", header.getvalue() + bytes(1 << 20))
+    return "huge.npz", out.getvalue()
+
+
 def csv_of_many_columns(columns: int = 1_000_000) -> tuple[str, bytes]:
     """A header of ``columns`` names (about 10 bytes each) and two rows of text."""
     header = ",".join(f"c{index}" for index in range(columns))
