@@ -23,6 +23,7 @@ from embedding_space.analysis.drift_groups import (
     date_periods,
     groups_by_date,
     groups_by_values,
+    in_order,
     value_periods,
     with_earlier,
 )
@@ -101,7 +102,7 @@ def _chosen_groups(current: OpenDataset) -> tuple[RowGroups | None, Periods | No
         return None, None
     way = st.radio("Compare", ways, horizontal=True, key=_key(dataset_id, "way"))
     if way == _BY_BATCH:
-        later = [str(value) for value in pd.unique(current.frame[BATCH_COLUMN].dropna())][1:]
+        later = in_order(current.frame[BATCH_COLUMN])[1:]
         batch = st.selectbox(
             "Batch",
             later,

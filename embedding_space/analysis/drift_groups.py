@@ -25,6 +25,7 @@ __all__ = [
     "date_periods",
     "groups_by_date",
     "groups_by_values",
+    "in_order",
     "value_periods",
     "with_earlier",
 ]
@@ -52,6 +53,12 @@ class RowGroups:
     batch_name: str
 
 
+def in_order(values: pd.Series[Any]) -> list[str]:
+    """A column's distinct values as text, in the order they first appear (batches, in the
+    order they were appended)."""
+    return [str(value) for value in pd.unique(values.dropna().astype(str))]
+
+
 def with_earlier(values: pd.Series[Any], chosen: str) -> tuple[list[str], list[str]]:
     """The values that came before ``chosen`` (in order of first appearance, as batches are
     appended) and ``chosen`` itself: a batch is compared with every batch added before it.
@@ -59,7 +66,7 @@ def with_earlier(values: pd.Series[Any], chosen: str) -> tuple[list[str], list[s
     Raises:
         InputError: ``chosen`` is not a value, or is the first (nothing came before it).
     """
-    order = [str(value) for value in pd.unique(values.dropna().astype(str))]
+    order = in_order(values)
     if chosen not in order:
         raise InputError(f"There is no '{chosen}' to compare.")
     position = order.index(chosen)
@@ -167,7 +174,7 @@ class Periods:
 
 def value_periods(values: pd.Series[Any]) -> Periods:
     """A column's values as periods in the order they first appear (batches, as appended)."""
-    order = [str(value) for value in pd.unique(values.dropna().astype(str))]
+    order = in_order(values)
     codes = pd.Categorical(values.astype("string"), categories=order).codes
     return Periods(tuple(order), np.asarray(codes, dtype=np.intp))
 
