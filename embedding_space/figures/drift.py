@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 
 from embedding_space.analysis.drift import ClusterShare
-from embedding_space.figures.labels import hover_label, plain_label
+from embedding_space.figures.labels import hover_label, short_label
 from embedding_space.figures.style import HOVER_LABEL
 
 __all__ = ["BATCH_COLOR", "REFERENCE_COLOR", "cluster_share_chart"]
@@ -36,7 +36,7 @@ def cluster_share_chart(
         batch_name: The batch, for the legend.
     """
     ticks = [
-        plain_label(_cut(name)) + (" · emptied" if share.emptied else "")
+        short_label(name, _NAME_CHARS) + (" · emptied" if share.emptied else "")
         for share, name in zip(shares, names, strict=True)
     ]
     positions = list(range(len(shares)))
@@ -47,14 +47,14 @@ def cluster_share_chart(
     ):
         figure.add_trace(
             go.Bar(
-                name=plain_label(_cut(label)),
+                name=short_label(label, _NAME_CHARS),
                 x=values,
                 y=positions,
                 orientation="h",
                 marker={"color": color, "line": {"width": 0}},
                 customdata=[hover_label(name, max_chars=200) for name in names],
                 hovertemplate="%{customdata}<br>%{x:.1%} of "
-                + plain_label(_cut(label))
+                + short_label(label, _NAME_CHARS)
                 + "<extra></extra>",
             )
         )
@@ -70,8 +70,3 @@ def cluster_share_chart(
     figure.update_yaxes(autorange="reversed", tickmode="array", tickvals=positions, ticktext=ticks)
     figure.update_xaxes(tickformat=".0%", gridcolor="#eeeeee", rangemode="tozero")
     return figure
-
-
-def _cut(text: str) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= _NAME_CHARS else flat[: _NAME_CHARS - 1].rstrip() + "…"

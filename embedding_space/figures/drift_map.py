@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 import plotly.graph_objects as go
 
+from embedding_space.figures.labels import short_label
 from embedding_space.types import FloatMatrix
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
 DIFFERENCE_BINS = 60
 """Cells along each axis of the grid the two densities are counted in."""
 _SMOOTHING = 1.5
+_END_CHARS = 24  # a group's name at an end of the colour bar
 # Diverging, see-through where nothing changed: the points stay readable under the layer.
 _MORE_IN_BATCH = "rgba(47, 111, 223, 0.8)"
 _MORE_IN_REFERENCE = "rgba(214, 96, 77, 0.8)"
@@ -101,8 +103,6 @@ def add_density_difference(
         reference_name: The reference, for the colour bar (plain text).
         batch_name: The batch, for the colour bar (plain text).
     """
-    from embedding_space.figures.labels import plain_label
-
     end = difference.largest or 1.0
     figure.add_trace(
         go.Heatmap(
@@ -127,9 +127,9 @@ def add_density_difference(
                 "title": {"text": "density", "side": "right"},
                 "tickvals": [-end, 0, end],
                 "ticktext": [
-                    "more in " + plain_label(_short(reference_name)),
+                    "more in " + short_label(reference_name, _END_CHARS),
                     "same",
-                    "more in " + plain_label(_short(batch_name)),
+                    "more in " + short_label(batch_name, _END_CHARS),
                 ],
                 "thickness": 12,
                 "len": 0.6,
@@ -138,8 +138,3 @@ def add_density_difference(
     )
     figure.data = (figure.data[-1], *figure.data[:-1])  # drawn first: under the points
     return figure
-
-
-def _short(text: str, limit: int = 24) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

@@ -13,7 +13,7 @@ from typing import overload
 
 from embedding_space.text import without_direction_controls
 
-__all__ = ["LONG_HOVER_UP_TO", "HoverLabels", "hover_label", "plain_label"]
+__all__ = ["LONG_HOVER_UP_TO", "HoverLabels", "hover_label", "plain_label", "short_label"]
 
 
 def hover_label(text: str, *, width: int = 64, max_chars: int = 400) -> str:
@@ -27,9 +27,7 @@ def hover_label(text: str, *, width: int = 64, max_chars: int = 400) -> str:
     Returns:
         HTML-escaped text with ``<br>`` line breaks.
     """
-    flat = " ".join(without_direction_controls(str(text)).split())
-    if len(flat) > max_chars:
-        flat = flat[: max_chars - 1].rstrip() + "…"
+    flat = _one_line(text, max_chars)
     lines = textwrap.wrap(flat, width=width, break_long_words=True) or [""]
     return "<br>".join(html.escape(line) for line in lines)
 
@@ -39,6 +37,17 @@ def plain_label(text: str) -> str:
     ``%{...}`` lookups)."""
     escaped = html.escape(without_direction_controls(text))
     return escaped.replace("{", "&#123;").replace("}", "&#125;")
+
+
+def short_label(text: str, max_chars: int) -> str:
+    """A text on one line, cut to ``max_chars`` with an ellipsis, escaped as by
+    :func:`plain_label` (a tick, a legend entry, a colour bar's end)."""
+    return plain_label(_one_line(text, max_chars))
+
+
+def _one_line(text: str, max_chars: int) -> str:
+    flat = " ".join(without_direction_controls(str(text)).split())
+    return flat if len(flat) <= max_chars else flat[: max_chars - 1].rstrip() + "…"
 
 
 LONG_HOVER_UP_TO = 20_000
