@@ -2,7 +2,11 @@
 ``embed``, from a file on disk to vectors stored) against a plain
 ``SentenceTransformer(<bundled model>).encode(texts)`` process on the same texts.
 
-Run alone: ``python -m bench.embedding [--rows N]``.
+Run alone: ``python -m bench.embedding [--rows N] [--kinds news] [--precision fp32]
+[--backend torch] [--force-avx2] [--texts FILE.csv]``. ``--precision fp32`` measures the path
+a processor without bfloat16 takes; ``--force-avx2`` also keeps oneDNN's kernels (OpenVINO's
+and torch's) and MKL at AVX2, as on a processor without AVX-512 (OpenVINO's MLAS matrix
+products still see the real processor: no switch reaches them).
 """
 
 from __future__ import annotations
@@ -61,31 +65,67 @@ def texts_of(kind: str, rows: int) -> list[str]:
     return [f"{text} ({index})" for index, text in enumerate(picked)]
 
 
+AVX2_ONLY = {
+    "ONEDNN_MAX_CPU_ISA": "AVX2",
+    "MKL_ENABLE_INSTRUCTIONS": "AVX2",
+    "ATEN_CPU_CAPABILITY": "avx2",
+}
+"""Caps oneDNN (OpenVINO's and torch's), MKL and torch's own kernels at AVX2."""
+_FLAGS = (
+    "avx2",
+    "fma",
+    "avx512f",
+    "avx512_vnni",
+    "avx_vnni",
+    "avx512_bf16",
+    "amx_bf16",
+    "amx_int8",
+)
+
+
+def processor() -> str:
+    """The processor's model name and the flags that decide the embed path, for the record."""
+    import platform
+
+    name, flags = platform.processor() or platform.machine(), set()
+    try:
+        for line in Path("/proc/cpuinfo").read_text(errors="replace").splitlines():
+            if line.startswith("model name"):
+                name = line.split(":", 1)[1].strip()
+            elif line.startswith("flags"):
+                flags = set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    cores = len(os.sched_getaffinity(0))
+    shown = " ".join(flag for flag in _FLAGS if flag in flags) or "none of the ones that matter"
+    return f"{name}, {cores} cores usable; flags: {shown}"
+
+
 def _timed(command: list[str], env: dict[str, str]) -> float:
     started = time.perf_counter()
     subprocess.run(command, check=True, cwd=ROOT, env=env, capture_output=True)
     return time.perf_counter() - started
 
 
-def compare(kind: str, rows: int) -> tuple[float, float, float]:
-    """Seconds of the plain process, of ours, and the mean cosine between their vectors."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1"}
+def compare(
+    kind: str, rows: int, options: list[str], env: dict[str, str], texts: list[str] | None = None
+) -> tuple[float, float, float]:
+    """Seconds of the plain process, of ours (the CLI with ``options``), and the mean cosine
+    between their vectors; ``texts`` replace the generated ones when given."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", **env}
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "texts.csv"
-        pd.DataFrame({"text": texts_of(kind, rows)}).to_csv(source, index=False)
+        pd.DataFrame({"text": texts or texts_of(kind, rows)}).to_csv(source, index=False)
         plain_out, ours_out = Path(folder) / "plain.npy", Path(folder) / "ours.parquet"
         plain = _timed([sys.executable, "-c", _PLAIN, str(source), str(plain_out)], env)
         env["EMBEDDING_SPACE_HOME"] = folder
-        ours = _timed(
-            [sys.executable, "-m", "embedding_space", "embed", str(source), "-o", str(ours_out)],
-            env,
-        )
-        again = _timed(
-            [sys.executable, "-m", "embedding_space", "embed", str(source), "-o", str(ours_out)],
-            env,
-        )
+        command = [sys.executable, "-m", "embedding_space", "embed", str(source)]
+        command += ["-o", str(ours_out), *options]
+        ours = _timed(command, env)
+        again = _timed(command, env)
         ours_vectors = np.stack(pd.read_parquet(ours_out)["embedding"].to_list())
         cosine = float((ours_vectors * np.load(plain_out)).sum(axis=1).mean())
+    rows = len(texts) if texts else rows
     print(
         f"{'embed ' + kind + f' ({rows:,} texts), whole process':<44} {ours:8.2f} s   "
         f"plain encode: {plain:8.2f} s   ratio {plain / ours:6.2f}x   cosine {cosine:.5f}"
@@ -103,9 +143,18 @@ def main() -> None:
     parser.add_argument(
         "--kinds", default=",".join(KINDS), help="comma-separated: " + ", ".join(KINDS)
     )
+    parser.add_argument("--precision", choices=("auto", "fp32", "bf16"), default="auto")
+    parser.add_argument("--backend", choices=("auto", "openvino", "torch"), default="auto")
+    parser.add_argument("--force-avx2", action="store_true", help="cap kernels at AVX2")
+    parser.add_argument("--texts", type=Path, help="a CSV with a 'text' column to embed instead")
     args = parser.parse_args()
-    for kind in args.kinds.split(","):
-        compare(kind, args.rows)
+    options = ["--precision", args.precision, "--backend", args.backend]
+    env = AVX2_ONLY if args.force_avx2 else {}
+    print(processor())
+    print(f"ours: embed {' '.join(options)}" + (f"; {env}" if env else ""))
+    texts = pd.read_csv(args.texts)["text"].astype(str).tolist() if args.texts else None
+    for kind in ["file"] if texts else args.kinds.split(","):
+        compare(kind, args.rows, options, env, texts)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 # the per-address limit on new session keys is tested on its own (test_sessions_and_keys).
 os.environ.setdefault("EMBEDDING_SPACE_NEW_KEYS_PER_HOUR", "100000")
 
-from embedding_space.embed import SentenceEmbedder, load_embedder  # noqa: E402
+from embedding_space.embed import Embedder, load_embedder  # noqa: E402
 from embedding_space.store.workspace import Workspace  # noqa: E402
 from tests.browser import support  # noqa: E402
 from tests.helpers import CountingEmbedder, topics_frame  # noqa: E402
@@ -73,18 +73,18 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
-def embedder() -> SentenceEmbedder:
+def embedder() -> Embedder:
     """The bundled all-MiniLM-L6-v2, loaded once."""
     return load_embedder()
 
 
 @pytest.fixture
-def counting_embedder(embedder: SentenceEmbedder) -> CountingEmbedder:
+def counting_embedder(embedder: Embedder) -> CountingEmbedder:
     return CountingEmbedder(embedder)
 
 
 @pytest.fixture(scope="session")
-def topics_dataset_id(embedder: SentenceEmbedder) -> str:
+def topics_dataset_id(embedder: Embedder) -> str:
     """Forty texts in four topics, embedded, in the session's workspace (``text``, ``topic``)."""
     store = Workspace()
     info = store.create_dataset(topics_frame(), "text", "four topics")

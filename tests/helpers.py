@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from embedding_space.cli import main
-from embedding_space.embed import SentenceEmbedder
+from embedding_space.embed import Embedder
 from embedding_space.types import FloatMatrix
 
 if TYPE_CHECKING:
@@ -45,18 +45,23 @@ def page_heading(url_path: str, dataset_name: str) -> str:
     return PAGE_HEADINGS.get(url_path, dataset_name)
 
 
-class CountingEmbedder(SentenceEmbedder):
+class CountingEmbedder:
     """The real model, counting how many texts actually reach it."""
 
-    def __init__(self, inner: SentenceEmbedder) -> None:
-        super().__init__(inner.name, inner.model, bf16=inner.bf16)
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.name, self.dimension, self.cache_key = inner.name, inner.dimension, inner.cache_key
+        self.fitted_on_corpus, self.max_seq_length = False, inner.max_seq_length
         self.texts_encoded = 0
         self.calls = 0
 
     def encode(self, texts: Sequence[str]) -> FloatMatrix:
         self.calls += 1
         self.texts_encoded += len(texts)
-        return super().encode(texts)
+        return self.inner.encode(texts)
+
+    def count_truncated(self, texts: Sequence[str]) -> int:
+        return self.inner.count_truncated(texts)
 
 
 # Forty texts in four topics that a sentence model tells apart easily.

@@ -11,7 +11,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from embedding_space.embed import SentenceEmbedder
+from embedding_space.embed import Embedder
 from tests.helpers import Run, run_cli, topics_frame
 
 PARAPHRASES = {
@@ -40,7 +40,7 @@ def _metadata(path: Path) -> dict[str, object]:
 
 
 def test_add_appends_embedded_rows_and_keeps_the_old_points(
-    projected: Path, tmp_path: Path, embedder: SentenceEmbedder
+    projected: Path, tmp_path: Path, embedder: Embedder
 ) -> None:
     more = pd.DataFrame({"text": list(PARAPHRASES), "source": ["forum", "mail"]})
     more.to_csv(tmp_path / "more.csv", index=False)

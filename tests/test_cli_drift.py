@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from embedding_space.demo.assets import packaged_spaces
+from embedding_space.embed.sentence import computed_in_bf16
 from embedding_space.store.files import write_parquet
 from tests.helpers import demo_rows, run_cli
 
@@ -24,7 +25,7 @@ def _write(path: Path, rows: np.ndarray, *, bf16: bool = False) -> Path:
     with ``bf16``: the demo ships the vectors of both precisions)."""
     demo = demo_rows()
     packaged = packaged_spaces()[1 if bf16 else 0]
-    assert packaged.model_key.endswith("|bf16") == bf16
+    assert computed_in_bf16(packaged.model_key) == bf16
     vectors = packaged.arrays()["vectors"].astype(np.float32)
     frame = pd.DataFrame({"text": [demo.texts[row] for row in rows], "intent": demo.labels[rows]})
     frame["embedding"] = list(vectors[rows])

@@ -20,8 +20,8 @@ from embedding_space.demo.assets import (
     PackagedSpace,
     packaged_spaces,
 )
-from embedding_space.embed import SentenceEmbedder, embed, load_embedder
-from embedding_space.embed.sentence import DEFAULT_MODEL, read_identity
+from embedding_space.embed import Embedder, embed, load_embedder
+from embedding_space.embed.sentence import DEFAULT_MODEL, computed_in_bf16, read_identity
 from embedding_space.store.embedding_files import write_embeddings
 from embedding_space.store.workspace import Workspace
 from tests.helpers import run_cli
@@ -62,7 +62,7 @@ def _nearest_centre_agreement(vectors: np.ndarray, labels: np.ndarray) -> float:
 
 
 def _assert_recomputed_rows_match(
-    packaged: PackagedSpace, model: SentenceEmbedder, texts: list[str]
+    packaged: PackagedSpace, model: Embedder, texts: list[str]
 ) -> None:
     assert model.cache_key == packaged.model_key
     rows = np.linspace(0, len(texts) - 1, SAMPLE_ROWS).round().astype(int)
@@ -85,18 +85,18 @@ def test_both_keys_the_default_model_has_are_packaged() -> None:
 
 
 def test_packaged_vectors_are_the_models_on_a_sample_of_rows(
-    embedder: SentenceEmbedder, demo_texts: list[str]
+    embedder: Embedder, demo_texts: list[str]
 ) -> None:
     # The session's model computes as the app does on this processor.
-    packaged = _packaged("bf16" if embedder.bf16 else "fp32")
+    packaged = _packaged("bf16" if computed_in_bf16(embedder.cache_key) else "fp32")
     _assert_recomputed_rows_match(packaged, embedder, demo_texts)
 
 
 @pytest.mark.slow  # loads the model a second time, in the other precision
 def test_packaged_vectors_of_the_other_precision_are_the_models(
-    embedder: SentenceEmbedder, demo_texts: list[str]
+    embedder: Embedder, demo_texts: list[str]
 ) -> None:
-    other = "fp32" if embedder.bf16 else "bf16"
+    other = "fp32" if computed_in_bf16(embedder.cache_key) else "bf16"
     _assert_recomputed_rows_match(_packaged(other), load_embedder(precision=other), demo_texts)
 
 
@@ -140,7 +140,7 @@ def test_a_fresh_workspace_draws_the_demo_map_without_computing(
     store = Workspace(tmp_path)
     info = ensure_demo(store)
     key = _key("auto")
-    packaged = _packaged("bf16" if key.endswith("|bf16") else "fp32")
+    packaged = _packaged("bf16" if computed_in_bf16(key) else "fp32")
     arrays = packaged.arrays()
     assert store.embedded_models(info.id) == [key]
     space = store.space(info.id, key)

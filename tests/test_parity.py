@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from embedding_space.analysis.projection import ProjectionParams
-from embedding_space.embed import SentenceEmbedder
+from embedding_space.embed import Embedder
 from embedding_space.embed.models import load_model
 from embedding_space.embed.sentence import DEFAULT_MODEL
 from embedding_space.store.files import read_embedded
@@ -34,7 +34,7 @@ EXTRA = [
 
 
 @pytest.fixture(scope="module")
-def embedded(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceEmbedder) -> Path:
+def embedded(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Path:
     """Forty-four texts embedded by the command line, with their topic."""
     folder = tmp_path_factory.mktemp("parity")
     rows = [(text, topic) for topic, texts in TOPICS.items() for text in texts]

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from components import routes
-from embedding_space.embed import SentenceEmbedder
+from embedding_space.embed import Embedder
 from embedding_space.store.workspace import Workspace
 from tests.browser import support
 from tests.helpers import page_heading, topics_frame
@@ -48,7 +48,7 @@ server_metadata_url = "https://example.invalid/.well-known/openid-configuration"
 
 
 @pytest.fixture(scope="module")
-def workspace(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceEmbedder) -> Path:
+def workspace(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Path:
     """A workspace with the four-topics dataset embedded, so no page waits for the model."""
     home = tmp_path_factory.mktemp("router-workspace")
     store = Workspace(home)

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from embedding_space.embed import SentenceEmbedder
+from embedding_space.embed import Embedder
 from embedding_space.store.workspace import Workspace
 from tests.browser import support
 from tests.browser.oidc import FakeProvider, fake_provider, server_signing_in_at, signed_in_server
@@ -29,7 +29,7 @@ BOB = {"sub": "bob-0002", "email": "bob@example.test", "name": "Bob"}
 
 @pytest.fixture(scope="module")
 def signed_app(
-    tmp_path_factory: pytest.TempPathFactory, embedder: SentenceEmbedder
+    tmp_path_factory: pytest.TempPathFactory, embedder: Embedder
 ) -> Iterator[tuple[str, FakeProvider]]:
     """The app with sign-in configured against the fake provider; yields its URL."""
     support.require_chromium()

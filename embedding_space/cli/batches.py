@@ -28,6 +28,7 @@ def add_add_parser(verbs: Any) -> None:
 def run_add(args: argparse.Namespace) -> None:
     from embedding_space.embed.cache import EmbeddingCache
     from embedding_space.embed.models import load_model
+    from embedding_space.embed.sentence import OPENVINO_SUFFIX, computed_in_bf16
     from embedding_space.io.tables import read_table
     from embedding_space.store.file_batches import add_to_file
     from embedding_space.store.workspace import default_home
@@ -38,12 +39,14 @@ def run_add(args: argparse.Namespace) -> None:
         say(f"Dropped {count} new row(s): {reason}.")
     cache = None if args.no_cache else EmbeddingCache(default_home())
     # The precision the file was embedded at, so that old and new vectors are alike.
-    precision = "bf16" if "|bf16" in str(file.metadata.get("cache_key")) else "fp32"
+    key = str(file.metadata.get("cache_key"))
+    precision = "bf16" if computed_in_bf16(key) else "fp32"
+    backend = "openvino" if key.endswith(OPENVINO_SUFFIX) else "torch"
     added = add_to_file(
         file,
         more.frame,
         name=args.batch,
-        models=lambda name: load_model(name, precision),
+        models=lambda name: load_model(name, precision, backend),
         cache=cache,
     )
     write_parquet(added.frame, args.output, added.metadata)

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from embedding_space.embed.models import load_query_model
-from embedding_space.embed.sentence import BF16_SUFFIX
+from embedding_space.embed.sentence import computed_in_bf16
 from embedding_space.errors import InputError
 from embedding_space.store.files import EmbeddedFile, read_embedded, space_of
 from embedding_space.store.space import Space
@@ -78,7 +78,7 @@ def open_input(args: argparse.Namespace) -> tuple[EmbeddedFile, Space]:
     # Typed texts are embedded in the precision the file's vectors were made in (its cache key
     # says), so that a query scores as it would in the app; a verb embeds a few texts at most,
     # and the light load path spares it torch (~10 s) where that precision is float32.
-    precision = "bf16" if str(file.metadata.get("cache_key", "")).endswith(BF16_SUFFIX) else "fp32"
+    precision = "bf16" if computed_in_bf16(str(file.metadata.get("cache_key", ""))) else "fp32"
     return file, space_of(
         file,
         model=getattr(args, "model", None),

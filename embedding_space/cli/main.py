@@ -98,7 +98,7 @@ def _build_parser() -> tuple[argparse.ArgumentParser, _Settings]:
     from embedding_space.analysis.clustering import ClusterParams
     from embedding_space.analysis.projection import PARAMETERS
     from embedding_space.embed.base import DEFAULT_BATCH_SIZE
-    from embedding_space.embed.sentence import DEFAULT_MODEL, PRECISIONS
+    from embedding_space.embed.sentence import BACKENDS, DEFAULT_MODEL, PRECISIONS
 
     settings = _Settings()
     parser = _Parser(
@@ -125,6 +125,14 @@ def _build_parser() -> tuple[argparse.ArgumentParser, _Settings]:
         default=None,
         help="bf16 is about twice as fast where the processor has bfloat16 instructions "
         "(auto uses it there); fp32 computes in float32",
+    )
+    embed.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default=None,
+        help="what runs the model: openvino (a stream per core; BERT models with mean pooling, "
+        "the bundled one among them), torch (sentence-transformers, any model); auto: openvino "
+        "where it runs the model",
     )
     embed.add_argument(
         "--engine",

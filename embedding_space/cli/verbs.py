@@ -28,7 +28,7 @@ def run_embed(args: argparse.Namespace) -> None:
         say(f"Dropped {count} row(s): {reason}.")
     for warning in table.warnings:
         say(f"Warning: {warning}")
-    embedder = fitted_on(load_model(args.model, precision=args.precision), table.texts)
+    embedder = fitted_on(load_model(args.model, args.precision, args.backend), table.texts)
     if args.engine == "ray" and embedder.fitted_on_corpus:
         raise InputError(
             f"'{args.model}' is fitted on the whole corpus in one process; use the local engine."
@@ -42,6 +42,7 @@ def run_embed(args: argparse.Namespace) -> None:
                 args.model,
                 address=args.address,
                 precision=args.precision,
+                backend=args.backend,
                 batch_size=args.batch_size,
                 progress=report,
             )

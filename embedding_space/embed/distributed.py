@@ -29,10 +29,10 @@ _VECTOR = "embedding"
 class _EmbedBatches:
     """A Ray actor: the model loaded once, then one numpy batch of texts at a time."""
 
-    def __init__(self, model_name: str, precision: str | None) -> None:
+    def __init__(self, model_name: str, precision: str | None, backend: str | None) -> None:
         from embedding_space.embed.sentence import load_embedder
 
-        self.embedder = load_embedder(model_name, precision=precision)
+        self.embedder = load_embedder(model_name, precision=precision, backend=backend)
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         texts = [str(text) for text in batch[_TEXT]]
@@ -45,6 +45,7 @@ def embed_with_ray(
     *,
     address: str | None = None,
     precision: str | None = None,
+    backend: str | None = None,
     batch_size: int = 64,
     actors: int | None = None,
     progress: Callable[[int, int], None] | None = None,
@@ -57,6 +58,7 @@ def embed_with_ray(
         address: A Ray cluster (``ray://host:10001`` or ``auto``); ``None`` starts Ray on this
             machine for the job and stops it afterwards.
         precision: As for :func:`~embedding_space.embed.sentence.load_embedder`.
+        backend: As for :func:`~embedding_space.embed.sentence.load_embedder`.
         batch_size: Texts per model call.
         actors: How many model copies run at once; one per CPU Ray reports when ``None``.
         progress: Called as ``progress(done, total)`` as batches come back.
@@ -102,7 +104,7 @@ def embed_with_ray(
         dataset = ray.data.from_items([{_TEXT: distinct[index]} for index in order])
         vectors = dataset.map_batches(
             _EmbedBatches,
-            fn_constructor_args=(model_name, precision),
+            fn_constructor_args=(model_name, precision, backend),
             batch_size=batch_size,
             batch_format="numpy",
             concurrency=pool,

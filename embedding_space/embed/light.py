@@ -23,15 +23,15 @@ import numpy as np
 import numpy.typing as npt
 
 from embedding_space.embed.sentence import (
-    BF16_SUFFIX,
     DEFAULT_MODEL,
+    computed_in_bf16,
     read_identity,
     resolve_model_source,
     token_limit_in,
 )
 from embedding_space.types import FloatMatrix
 
-__all__ = ["LightEmbedder", "load_light"]
+__all__ = ["LightEmbedder", "load_light", "runs_in_numpy"]
 
 _MODULES = (
     "sentence_transformers.models.Transformer",
@@ -156,7 +156,9 @@ def _one_blas_thread() -> contextlib.AbstractContextManager[object]:
     return limits
 
 
-def load_light(name: str = DEFAULT_MODEL, precision: str | None = None) -> LightEmbedder | None:
+def load_light(
+    name: str = DEFAULT_MODEL, precision: str | None = None, backend: str | None = None
+) -> LightEmbedder | None:
     """The model ``name`` in NumPy, when it is a local BERT sentence model with mean pooling.
 
     Args:
@@ -164,16 +166,18 @@ def load_light(name: str = DEFAULT_MODEL, precision: str | None = None) -> Light
         precision: As for ``sentence.load_embedder``: it sets the cache key the vectors are
             compared under. The NumPy path computes in float32, so a precision that means
             bfloat16 (``bf16``, or ``auto`` on a processor that has it) gives ``None``.
+        backend: As for ``sentence.load_embedder``: the key names the backend whose vectors
+            the query is compared with (in float32 all agree to cosine 1e-5).
 
     Returns:
         The embedder; ``None`` when the model is not one this runs (another architecture or
         pooling, not on disk, no ``tokenizers`` or ``safetensors``): load the real one then.
     """
-    identity = read_identity(name, precision)
+    identity = read_identity(name, precision, backend)
     folder = Path(resolve_model_source(name.strip()))
     # Vectors made in bfloat16 (torch's autocast) differ from float32 ones in the fourth
     # decimal: a query must be embedded as they were, so the app and the command line agree.
-    if identity is None or identity.cache_key.endswith(BF16_SUFFIX) or not _runs(folder):
+    if identity is None or computed_in_bf16(identity.cache_key) or not runs_in_numpy(folder):
         return None
     try:
         return LightEmbedder(name.strip(), folder, identity.cache_key)
@@ -181,7 +185,10 @@ def load_light(name: str = DEFAULT_MODEL, precision: str | None = None) -> Light
         return None
 
 
-def _runs(folder: Path) -> bool:
+def runs_in_numpy(folder: Path) -> bool:
+    """Whether ``folder`` holds a model this module (and OpenVINO's graph, built the same way)
+    runs: exactly a BERT ``Transformer`` with absolute positions and exact GELU, mean
+    ``Pooling`` and ``Normalize``, with ``model.safetensors`` and ``tokenizer.json``."""
     try:
         modules = sorted(
             json.loads((folder / "modules.json").read_text()), key=lambda m: int(m["idx"])

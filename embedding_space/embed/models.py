@@ -3,18 +3,24 @@ or a sentence-transformers model; and the fitting the traditional ones need firs
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from embedding_space.embed.base import Embedder, ModelIdentity
+from embedding_space.embed.light import runs_in_numpy
 from embedding_space.embed.sentence import (
     BUNDLED_NAMES,
     DEFAULT_MODEL,
     load_embedder,
     read_identity,
+    resolve_model_source,
 )
 from embedding_space.embed.traditional import TraditionalEmbedder, parse_traditional
+from embedding_space.types import FloatMatrix
 
 __all__ = [
+    "DeferredEmbedder",
     "canonical_name",
     "fitted_on",
     "is_traditional",
@@ -36,8 +42,15 @@ def canonical_name(name: str) -> str:
     return DEFAULT_MODEL if name in BUNDLED_NAMES else name
 
 
-def load_model(name: str, precision: str | None = None) -> Embedder:
-    """The embedder a model name stands for; a traditional one comes unfitted.
+def load_model(name: str, precision: str | None = None, backend: str | None = None) -> Embedder:
+    """The embedder a model name stands for; a traditional one comes unfitted. A model whose
+    files say all the embedder must tell before it embeds (see :class:`DeferredEmbedder`)
+    loads only when a text needs it: a run whose texts are all in the cache never loads it.
+
+    Args:
+        name: A model name or folder.
+        precision: As for ``sentence.load_embedder``.
+        backend: As for ``sentence.load_embedder``.
 
     Raises:
         ModelLoadError: A deep model that cannot be loaded.
@@ -46,10 +59,74 @@ def load_model(name: str, precision: str | None = None) -> Embedder:
     parsed = parse_traditional(name)
     if parsed is not None:
         return TraditionalEmbedder(*parsed)
-    return load_embedder(name, precision=precision)
+    folder = Path(resolve_model_source(name.strip()))
+    identity = read_identity(name, precision, backend)
+    if identity is not None and runs_in_numpy(folder):
+        return DeferredEmbedder(
+            name.strip(),
+            folder,
+            identity,
+            lambda: load_embedder(name, precision=precision, backend=backend),
+        )
+    return load_embedder(name, precision=precision, backend=backend)
 
 
-def load_query_model(name: str, precision: str | None = None) -> Embedder:
+class DeferredEmbedder:
+    """A BERT sentence model (see ``light.runs_in_numpy``) that loads on its first text.
+
+    Its name, dimension, key and token limit come from its files, and its tokenizer counts
+    the texts it would truncate, so :func:`~embedding_space.embed.base.embed` finds every
+    cached vector and reports truncation without loading torch, OpenVINO or the weights.
+
+    Args:
+        name: The model's name as the user gave it.
+        folder: Its sentence-transformers folder.
+        identity: Its key and token limit, as the loaded model will have them.
+        load: Loads the model.
+    """
+
+    fitted_on_corpus = False
+
+    def __init__(
+        self, name: str, folder: Path, identity: ModelIdentity, load: Callable[[], Embedder]
+    ) -> None:
+        self.name = name
+        self.cache_key = identity.cache_key
+        self.max_seq_length = identity.max_seq_length
+        self.dimension = int(json.loads((folder / "config.json").read_text())["hidden_size"])
+        self._folder = folder
+        self._load = load
+        self._loaded: Embedder | None = None
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the model has been loaded (a text needed it)."""
+        return self._loaded is not None
+
+    def encode(self, texts: Sequence[str]) -> FloatMatrix:
+        """Embed one batch, loading the model first if this is its first."""
+        if self._loaded is None:
+            self._loaded = self._load()
+        return self._loaded.encode(texts)
+
+    def count_truncated(self, texts: Sequence[str]) -> int:
+        """Count the texts longer than the model reads, with its tokenizer alone."""
+        from tokenizers import Tokenizer
+
+        budget = (self.max_seq_length or 512) - 2  # [CLS] and [SEP] share the budget
+        long = [text for text in texts if len(text) > budget]
+        if not long:
+            return 0
+        tokenizer = Tokenizer.from_file(str(self._folder / "tokenizer.json"))
+        tokenizer.no_padding()
+        tokenizer.no_truncation()
+        counted = tokenizer.encode_batch(long, add_special_tokens=False)
+        return sum(len(encoding.ids) > budget for encoding in counted)
+
+
+def load_query_model(
+    name: str, precision: str | None = None, backend: str | None = None
+) -> Embedder:
     """A model for a few typed texts (a query, an expression's terms) in a process that loads
     it for nothing else, the command line: the NumPy path of ``embed.light`` where the model
     is one it runs (the bundled one is; it loads in about a second, where torch and
@@ -62,13 +139,15 @@ def load_query_model(name: str, precision: str | None = None) -> Embedder:
     if parse_traditional(name) is None:
         from embedding_space.embed.light import load_light
 
-        light = load_light(name, precision)
+        light = load_light(name, precision, backend)
         if light is not None:
             return light
-    return load_model(name, precision)
+    return load_model(name, precision, backend)
 
 
-def model_identity(name: str, precision: str | None = None) -> ModelIdentity | None:
+def model_identity(
+    name: str, precision: str | None = None, backend: str | None = None
+) -> ModelIdentity | None:
     """Which vectors a model name stands for and how much of each text it reads, without
     loading the model (see ``sentence.read_identity``); a traditional embedder is only a recipe
     and costs nothing to make.
@@ -83,7 +162,7 @@ def model_identity(name: str, precision: str | None = None) -> ModelIdentity | N
     parsed = parse_traditional(name)
     if parsed is not None:
         return ModelIdentity.of(TraditionalEmbedder(*parsed))
-    return read_identity(name, precision)
+    return read_identity(name, precision, backend)
 
 
 def fitted_on(embedder: Embedder, texts: Sequence[str]) -> Embedder:

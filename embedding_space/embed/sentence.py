@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from embedding_space.embed.base import ModelIdentity
+from embedding_space.embed.base import Embedder, ModelIdentity
 from embedding_space.errors import ModelLoadError
 from embedding_space.types import FloatMatrix
 
@@ -24,11 +24,14 @@ if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
 __all__ = [
+    "BACKENDS",
     "BF16_SUFFIX",
     "BUNDLED_NAMES",
     "DEFAULT_MODEL",
+    "OPENVINO_SUFFIX",
     "PRECISIONS",
     "SentenceEmbedder",
+    "computed_in_bf16",
     "load_embedder",
     "native_bf16",
     "precision_free_key",
@@ -44,6 +47,13 @@ PRECISIONS = ("auto", "fp32", "bf16")
 twice as fast where the processor has bfloat16 instructions, vectors within cosine 0.9999 of
 float32), ``fp32`` in float32, ``auto`` in bf16 where the processor has them natively."""
 PRECISION_VARIABLE = "EMBEDDING_SPACE_PRECISION"
+OPENVINO_SUFFIX = "|openvino"
+"""How a cache key ends when OpenVINO made its vectors (after :data:`BF16_SUFFIX`, if any)."""
+BACKENDS = ("auto", "openvino", "torch")
+"""What runs the model: ``openvino`` (:mod:`~embedding_space.embed.openvino`: a stream per
+core, no torch import; BERT models with mean pooling, the bundled one among them),
+``torch`` (sentence-transformers, any model), ``auto`` OpenVINO where it runs the model."""
+BACKEND_VARIABLE = "EMBEDDING_SPACE_BACKEND"
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 BUNDLED_NAMES = frozenset({DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"})
@@ -182,8 +192,11 @@ class SentenceEmbedder:
 
 
 def load_embedder(
-    name: str = DEFAULT_MODEL, device: str = "cpu", precision: str | None = None
-) -> SentenceEmbedder:
+    name: str = DEFAULT_MODEL,
+    device: str = "cpu",
+    precision: str | None = None,
+    backend: str | None = None,
+) -> Embedder:
     """Load a sentence-transformers model.
 
     Args:
@@ -191,9 +204,12 @@ def load_embedder(
         device: Torch device.
         precision: One of :data:`PRECISIONS`; ``$EMBEDDING_SPACE_PRECISION`` or ``auto`` when
             ``None``.
+        backend: One of :data:`BACKENDS`; ``$EMBEDDING_SPACE_BACKEND`` or ``auto`` when
+            ``None``.
 
     Returns:
-        The loaded model, wrapped.
+        The loaded model: OpenVINO's compiled graph, or the sentence-transformers model
+        wrapped.
 
     Raises:
         ModelLoadError: The model is not on this machine and the Hub cannot be reached, or loading
@@ -205,6 +221,14 @@ def load_embedder(
     bf16 = _computes_in_bf16(device, precision)
     source = resolve_model_source(name)
     is_local = Path(source).is_dir()
+    if _runs_on_openvino(name, source, device, backend):
+        from embedding_space.embed.openvino import OpenVinoEmbedder
+
+        try:
+            key = _identity(name, source, bf16, openvino=True)[0]
+            return OpenVinoEmbedder(name, Path(source), key, bf16=bf16)
+        except (OSError, ValueError, KeyError, RuntimeError) as error:
+            raise ModelLoadError(f"Could not load the embedding model '{name}': {error}") from error
     import logging
     import warnings
 
@@ -238,13 +262,16 @@ def load_embedder(
     return SentenceEmbedder(name, model, folder, bf16=bf16)
 
 
-def read_identity(name: str, precision: str | None = None) -> ModelIdentity | None:
+def read_identity(
+    name: str, precision: str | None = None, backend: str | None = None
+) -> ModelIdentity | None:
     """The cache key and token limit :func:`load_embedder` would give, read from the model's
     files without loading it (a second instead of the ~25 s torch and the weights take).
 
     Args:
         name: The bundled model's name or a local folder, as for :func:`load_embedder`.
         precision: As for :func:`load_embedder`.
+        backend: As for :func:`load_embedder`.
 
     Returns:
         The identity; ``None`` when the files do not say (a Hub model, whose files are found
@@ -254,22 +281,50 @@ def read_identity(name: str, precision: str | None = None) -> ModelIdentity | No
     name = name.strip()
     try:
         bf16 = _computes_in_bf16("cpu", precision)
+        if not name:
+            return None
+        source = resolve_model_source(name)
+        openvino = _runs_on_openvino(name, source, "cpu", backend)
     except ModelLoadError:
         return None
-    if not name:
+    if not Path(source).is_dir():
         return None
-    source = resolve_model_source(name)
+    cache_key, max_seq_length = _identity(name, source, bf16, openvino=openvino)
+    return None if max_seq_length is None else ModelIdentity(cache_key, max_seq_length)
+
+
+def _identity(name: str, source: str, bf16: bool, *, openvino: bool) -> tuple[str, int | None]:
+    """The cache key and token limit of a model in the local folder ``source``."""
     folder = Path(source)
-    if not folder.is_dir():
-        return None
     max_seq_length = token_limit_in(folder)
-    if max_seq_length is None:
-        return None
     local = None if name in BUNDLED_NAMES else source
     fingerprint = _folder_fingerprint(folder) if local is not None else ""
-    return ModelIdentity(
-        _cache_key(_known_as(name, local, fingerprint), max_seq_length, bf16), max_seq_length
-    )
+    known_as = _known_as(name, local, fingerprint)
+    return _cache_key(known_as, max_seq_length or 0, bf16, openvino), max_seq_length
+
+
+def _runs_on_openvino(name: str, source: str, device: str, backend: str | None) -> bool:
+    """Whether :func:`load_embedder` runs this model with OpenVINO.
+
+    Raises:
+        ModelLoadError: An unknown backend, or ``openvino`` asked for a model it cannot run.
+    """
+    backend = backend or os.environ.get(BACKEND_VARIABLE, "auto")
+    if backend not in BACKENDS:
+        raise ModelLoadError(f"The backend must be one of {', '.join(BACKENDS)}, not {backend!r}.")
+    if backend == "torch":
+        return False
+    from embedding_space.embed.light import runs_in_numpy
+    from embedding_space.embed.openvino import available
+
+    runs = device == "cpu" and available() and runs_in_numpy(Path(source))
+    if backend == "openvino" and not runs:
+        raise ModelLoadError(
+            f"OpenVINO cannot run '{name}': it runs BERT sentence models with mean pooling on "
+            "the CPU (the bundled one is), with the openvino package installed. Use the torch "
+            "backend for this model."
+        )
+    return runs
 
 
 def token_limit_in(folder: Path) -> int | None:
@@ -316,16 +371,23 @@ def _known_as(name: str, folder: str | None, fingerprint: str) -> str:
     return name
 
 
-def _cache_key(known_as: str, max_seq_length: int, bf16: bool) -> str:
+def _cache_key(known_as: str, max_seq_length: int, bf16: bool, openvino: bool = False) -> str:
     precision = BF16_SUFFIX if bf16 else ""
-    return f"{known_as}|max_seq_length={max_seq_length}|normalized{precision}"
+    backend = OPENVINO_SUFFIX if openvino else ""
+    return f"{known_as}|max_seq_length={max_seq_length}|normalized{precision}{backend}"
 
 
 def precision_free_key(cache_key: str) -> str:
-    """A cache key without its precision: the vectors one model makes in bfloat16 and in
-    float32 lie in one space (cosine at least 0.99997 between the two on the demo's 3,080
-    rows), so they may be compared, though the cache keeps them apart."""
-    return cache_key.removesuffix("|bf16")
+    """A cache key without its precision and backend: the vectors one model makes in bfloat16
+    and in float32, by torch or by OpenVINO, lie in one space (cosine at least 0.99997 between
+    any two on the demo's 3,080 rows), so they may be compared, though the cache keeps them
+    apart."""
+    return cache_key.removesuffix(OPENVINO_SUFFIX).removesuffix(BF16_SUFFIX)
+
+
+def computed_in_bf16(cache_key: str) -> bool:
+    """Whether the vectors stored under ``cache_key`` were computed in bfloat16."""
+    return cache_key.removesuffix(OPENVINO_SUFFIX).endswith(BF16_SUFFIX)
 
 
 def _folder_fingerprint(folder: Path) -> str:

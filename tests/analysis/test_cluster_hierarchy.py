@@ -20,7 +20,6 @@ from embedding_space.analysis.hierarchy import (
     label_quality,
 )
 from embedding_space.demo import ensure_demo
-from embedding_space.embed import SentenceEmbedder
 from embedding_space.embed.base import Embedder, embed
 from embedding_space.embed.models import load_model
 from embedding_space.errors import InputError
@@ -37,7 +36,7 @@ DENSE = ClusterParams(method="hdbscan", min_cluster_size=10)
 class NotingEmbedder(CountingEmbedder):
     """The real model, noting each text it embeds."""
 
-    def __init__(self, inner: SentenceEmbedder) -> None:
+    def __init__(self, inner: Embedder) -> None:
         super().__init__(inner)
         self.texts: list[str] = []
 
@@ -157,7 +156,7 @@ def test_the_same_random_state_gives_the_same_hierarchy(
 def test_a_clusters_own_label_lies_nearer_its_texts_than_another_clusters_label(
     demo: tuple[FloatMatrix, list[str]],
     fine: Clustering,
-    embedder: SentenceEmbedder,
+    embedder: Embedder,
 ) -> None:
     vectors, texts = demo
     for clustering in (fine, gather_clusters(vectors, fine, texts, 5).coarse):
@@ -199,7 +198,7 @@ def test_the_tree_lists_each_fine_cluster_once_under_its_coarse_cluster_with_siz
 
 
 def test_the_handle_keeps_the_hierarchy_and_label_scores_and_rescores_only_a_renamed_label(
-    demo_home: Path, embedder: SentenceEmbedder, monkeypatch: pytest.MonkeyPatch
+    demo_home: Path, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     noting = NotingEmbedder(embedder)
     embedded = noting.texts
@@ -235,7 +234,7 @@ def test_the_handle_keeps_the_hierarchy_and_label_scores_and_rescores_only_a_ren
 
 
 def test_label_quality_is_not_faked_without_a_model_of_meaning(
-    tmp_path: Path, embedder: SentenceEmbedder
+    tmp_path: Path, embedder: Embedder
 ) -> None:
     workspace = Workspace(tmp_path)
     words = workspace.create_dataset(topics_frame(), "text", "words")

@@ -16,7 +16,7 @@ from embedding_space.analysis.clustering import (
     suggest_n_clusters,
 )
 from embedding_space.analysis.search import rows_containing, rows_matching, semantic_search
-from embedding_space.embed import SentenceEmbedder, embed, embed_query
+from embedding_space.embed import Embedder, embed, embed_query
 from embedding_space.errors import InputError
 from tests.helpers import TOPICS
 
@@ -24,14 +24,14 @@ PLANTED = "Purple elephants compose sonnets about violins on Tuesdays."
 
 
 @pytest.fixture(scope="module")
-def topics(embedder: SentenceEmbedder) -> tuple[list[str], list[str], np.ndarray]:
+def topics(embedder: Embedder) -> tuple[list[str], list[str], np.ndarray]:
     texts = [text for texts in TOPICS.values() for text in texts]
     topics = [topic for topic, texts in TOPICS.items() for _ in texts]
     return texts, topics, embed(texts, embedder).vectors
 
 
 def test_two_topics_fall_into_two_clusters_labelled_with_their_words(
-    embedder: SentenceEmbedder,
+    embedder: Embedder,
 ) -> None:
     texts = TOPICS["banking"] + TOPICS["astronomy"]
     result = cluster(embed(texts, embedder).vectors, ClusterParams(n_clusters=2), texts)
@@ -56,7 +56,7 @@ def test_the_suggested_number_of_clusters_is_the_number_of_topics(
     assert best == 4 and scores[4] == max(scores.values())
 
 
-def test_hdbscan_marks_a_planted_off_topic_sentence_as_noise(embedder: SentenceEmbedder) -> None:
+def test_hdbscan_marks_a_planted_off_topic_sentence_as_noise(embedder: Embedder) -> None:
     texts = TOPICS["banking"] + TOPICS["astronomy"] + [PLANTED]
     result = cluster(
         embed(texts, embedder).vectors, ClusterParams(method="hdbscan", min_cluster_size=5), texts
@@ -115,7 +115,7 @@ def test_a_bad_pattern_says_what_is_wrong_and_a_runaway_one_is_stopped() -> None
 
 
 def test_semantic_search_ranks_a_paraphrase_first(
-    embedder: SentenceEmbedder, topics: tuple[list[str], list[str], np.ndarray]
+    embedder: Embedder, topics: tuple[list[str], list[str], np.ndarray]
 ) -> None:
     texts, _, vectors = topics
     query = embed_query("Which planet is the biggest one we have?", embedder)

@@ -10,14 +10,14 @@ from embedding_space.analysis.comparison import align_map, align_rows
 from embedding_space.analysis.growth import extend_map, refit_map
 from embedding_space.analysis.parameters import SETTINGS
 from embedding_space.analysis.projection import Projection, ProjectionParams, project
-from embedding_space.embed import SentenceEmbedder, embed
+from embedding_space.embed import Embedder, embed
 from embedding_space.errors import InputError
 from embedding_space.types import FloatMatrix
 from tests.helpers import topics_frame
 
 
 @pytest.fixture(scope="module")
-def vectors(embedder: SentenceEmbedder) -> FloatMatrix:
+def vectors(embedder: Embedder) -> FloatMatrix:
     return embed(topics_frame()["text"].tolist(), embedder).vectors
 
 

@@ -24,7 +24,7 @@ from embedding_space.analysis.outliers import (
 )
 from embedding_space.analysis.placement import place_texts
 from embedding_space.analysis.projection import ProjectionParams, project
-from embedding_space.embed import SentenceEmbedder, embed
+from embedding_space.embed import Embedder, embed
 from embedding_space.errors import InputError
 from tests.helpers import TOPICS
 
@@ -36,7 +36,7 @@ PLANTED = "Purple elephants compose sonnets about violins on Tuesdays."
 
 
 @pytest.fixture(scope="module")
-def planted(embedder: SentenceEmbedder) -> tuple[list[str], np.ndarray]:
+def planted(embedder: Embedder) -> tuple[list[str], np.ndarray]:
     texts = [*TEXTS, COPY, PARAPHRASE, PLANTED]
     return texts, embed(texts, embedder).vectors
 
@@ -70,7 +70,7 @@ def test_a_planted_off_topic_sentence_is_among_the_top_outliers(
     assert best.row == 42 and 0 <= best.similarity < 0.5
 
 
-def test_king_minus_man_plus_woman_is_queen(embedder: SentenceEmbedder) -> None:
+def test_king_minus_man_plus_woman_is_queen(embedder: Embedder) -> None:
     words = ["king", "queen", "man", "woman", "prince", "boy", "girl", "apple", "car", "table"]
     vectors = embed(words, embedder).vectors
     terms = parse_expression("king - man + woman")
@@ -93,7 +93,7 @@ def test_expressions_read_signs_quotes_and_hyphens() -> None:
     assert parse_side(" he, him ,his,, ") == ["he", "him", "his"]
 
 
-def test_a_concept_axis_orders_boiling_above_freezing(embedder: SentenceEmbedder) -> None:
+def test_a_concept_axis_orders_boiling_above_freezing(embedder: Embedder) -> None:
     texts = ["freezing cold ice", "chilly morning", "lukewarm tea", "boiling water"]
     hot = embed(["hot", "heat"], embedder).vectors
     cold = embed(["cold", "chill"], embedder).vectors
@@ -107,9 +107,7 @@ def test_a_concept_axis_orders_boiling_above_freezing(embedder: SentenceEmbedder
 
 
 @pytest.mark.parametrize("method", ["pca", "umap", "tsne"])
-def test_a_dropped_text_lands_beside_its_paraphrase(
-    embedder: SentenceEmbedder, method: str
-) -> None:
+def test_a_dropped_text_lands_beside_its_paraphrase(embedder: Embedder, method: str) -> None:
     vectors = embed(TEXTS, embedder).vectors
     params = ProjectionParams(method=method)  # type: ignore[arg-type]
     projection = project(vectors, params, knn=knn_graph(vectors))
@@ -122,7 +120,7 @@ def test_a_dropped_text_lands_beside_its_paraphrase(
     assert distances[20] < np.median(distances)
 
 
-def test_pca_drops_a_training_row_exactly_onto_itself(embedder: SentenceEmbedder) -> None:
+def test_pca_drops_a_training_row_exactly_onto_itself(embedder: Embedder) -> None:
     vectors = embed(TEXTS, embedder).vectors
     params = ProjectionParams(method="pca")
     projection = project(vectors, params)
@@ -140,7 +138,7 @@ def test_a_pca_map_of_data_that_is_truly_flat_is_fully_trustworthy() -> None:
 
 
 def test_trust_figures_match_scikit_learn_and_their_definitions(
-    embedder: SentenceEmbedder,
+    embedder: Embedder,
 ) -> None:
     vectors = embed(TEXTS, embedder).vectors
     graph = knn_graph(vectors)
@@ -164,7 +162,7 @@ def test_trust_figures_match_scikit_learn_and_their_definitions(
     assert knn_label_accuracy(np.array([[1], [0], [0]]), ["a", "a", "b"]) == pytest.approx(2 / 3)
 
 
-def test_trust_figures_survive_being_stored(embedder: SentenceEmbedder) -> None:
+def test_trust_figures_survive_being_stored(embedder: Embedder) -> None:
     from embedding_space.analysis.agreement import MapTrust
 
     vectors = embed(TEXTS, embedder).vectors

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 
 from components import routes, state
-from embedding_space.embed import SentenceEmbedder
+from embedding_space.embed import Embedder
 from embedding_space.embed.traditional import TraditionalEmbedder
 from embedding_space.store.workspace import Workspace
 from tests.helpers import TOPICS, new_app, open_app, plotly_figures, plotly_values, topics_frame
 
 
 @pytest.fixture(scope="module")
-def two_models_id(embedder: SentenceEmbedder) -> str:
+def two_models_id(embedder: Embedder) -> str:
     """The forty topic texts embedded with MiniLM and with TF-IDF."""
     store = Workspace()
     info = store.create_dataset(topics_frame(), "text", "two models")

@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components import routes, state
-from embedding_space.embed import SentenceEmbedder
+from embedding_space.embed import Embedder
 from embedding_space.store.workspace import Workspace
 from tests.helpers import TOPICS, open_app, plotly_figure, plotly_figures, plotly_values
 
@@ -19,7 +19,7 @@ TOPIC = [topic for topic, texts in TOPICS.items() for _ in texts]
 
 
 @pytest.fixture(scope="module")
-def planted_id(embedder: SentenceEmbedder) -> str:
+def planted_id(embedder: Embedder) -> str:
     """The forty topic texts, one of them twice, and one sentence about nothing of theirs."""
     texts = [*TEXTS, TEXTS[5], "Purple elephants compose sonnets about violins on Tuesdays."]
     frame = pd.DataFrame({"text": texts, "topic": [*TOPIC, TOPIC[5], "none"]})

@@ -14,7 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components import routes
-from embedding_space.embed import SentenceEmbedder
+from embedding_space.embed import Embedder
 from embedding_space.store.datasets import embedding_file
 from embedding_space.store.workspace import Workspace
 from tests.helpers import TOPICS, new_app, open_app, sqlite_without_room
@@ -58,7 +58,7 @@ def test_a_truncated_table_is_named_and_the_dataset_can_be_removed() -> None:
     assert "The damaged dataset was removed." in [block.value for block in app.success]
 
 
-def test_truncated_embeddings_are_named_and_computed_again(embedder: SentenceEmbedder) -> None:
+def test_truncated_embeddings_are_named_and_computed_again(embedder: Embedder) -> None:
     dataset_id = _new_dataset("cut embeddings")
     Workspace().embeddings(dataset_id, embedder)
     npy = embedding_file(_home() / "datasets" / dataset_id, embedder.cache_key)
@@ -96,7 +96,7 @@ def test_a_garbage_manifest_is_listed_in_the_workspace_with_a_remove_button() ->
 
 
 def test_a_full_disk_while_embedding_is_a_sentence(
-    embedder: SentenceEmbedder, monkeypatch: pytest.MonkeyPatch
+    embedder: Embedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Texts no other test embedded, so none comes from the cache: each must be written to it.
     dataset_id = _new_dataset("no room", [f"no room: {text}" for text in TEXTS])

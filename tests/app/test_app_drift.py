@@ -9,7 +9,7 @@ import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from components import cached, routes, state
-from embedding_space.embed import SentenceEmbedder
+from embedding_space.embed import Embedder
 from embedding_space.store.workspace import Workspace
 from tests.helpers import SIX_INTENTS, demo_rows, open_app, plotly_figures, plotly_values
 
@@ -29,7 +29,7 @@ def _rows(intents: tuple[str, ...], start: int, count: int) -> pd.DataFrame:
     )
 
 
-def _grown(embedder: SentenceEmbedder, batch: pd.DataFrame) -> str:
+def _grown(embedder: Embedder, batch: pd.DataFrame) -> str:
     store = Workspace()
     info = store.create_dataset(_rows(OLD_INTENTS, 0, 20), "text", "five intents")
     store.embeddings(info.id, embedder)
@@ -46,7 +46,7 @@ def _tested(dataset_id: str) -> AppTest:
 
 
 def test_a_batch_with_an_unseen_intent_is_drift_and_its_rows_come_first(
-    embedder: SentenceEmbedder,
+    embedder: Embedder,
 ) -> None:
     batch = pd.concat([_rows(OLD_INTENTS, 20, 6), _rows((NEW_INTENT,), 0, 30)])
     dataset_id = _grown(embedder, batch)
@@ -78,14 +78,14 @@ def test_a_batch_with_an_unseen_intent_is_drift_and_its_rows_come_first(
     assert sorted(selected) == sorted(novel["row"].tolist())
 
 
-def test_a_batch_of_the_same_intents_is_no_drift(embedder: SentenceEmbedder) -> None:
+def test_a_batch_of_the_same_intents_is_no_drift(embedder: Embedder) -> None:
     dataset_id = _grown(embedder, _rows(OLD_INTENTS, 20, 8))
     app = _tested(dataset_id)
     assert not [w.value for w in app.warning if "Drift" in w.value]
     assert any(s.value.startswith("**No drift detected (p = ") for s in app.success)
 
 
-def test_two_groups_of_a_columns_values_can_be_compared(embedder: SentenceEmbedder) -> None:
+def test_two_groups_of_a_columns_values_can_be_compared(embedder: Embedder) -> None:
     store = Workspace()
     info = store.create_dataset(_rows(SIX_INTENTS, 0, 20), "text", "six intents")
     store.embeddings(info.id, embedder)
@@ -106,7 +106,7 @@ def test_two_groups_of_a_columns_values_can_be_compared(embedder: SentenceEmbedd
 
 
 def test_a_map_mostly_of_placed_rows_offers_a_recompute_laid_onto_the_old(
-    embedder: SentenceEmbedder,
+    embedder: Embedder,
 ) -> None:
     store = Workspace()
     info = store.create_dataset(_rows(OLD_INTENTS, 0, 12), "text", "five intents")

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from components import routes, state
 from embedding_space.analysis.cost import cost_sentence
-from embedding_space.embed import SentenceEmbedder
+from embedding_space.embed import Embedder
 from embedding_space.embed.sentence import DEFAULT_MODEL
 from embedding_space.store.workspace import Workspace
 from tests.helpers import TOPICS, open_app, plotly_figure, plotly_values
@@ -18,7 +18,7 @@ ALL_TEXTS = [text for texts in TOPICS.values() for text in texts]
 
 
 @pytest.fixture(scope="module")
-def unlabelled_id(embedder: SentenceEmbedder) -> str:
+def unlabelled_id(embedder: Embedder) -> str:
     """The forty topic texts without their topic column: the map starts coloured by clusters."""
     store = Workspace()
     info = store.create_dataset(pd.DataFrame({"text": ALL_TEXTS}), "text", "unlabelled topics")

@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components import routes, state
-from embedding_space.embed import SentenceEmbedder
+from embedding_space.embed import Embedder
 from embedding_space.store.workspace import Workspace
 from tests.helpers import new_app, plotly_figures, plotly_values, topics_frame
 
@@ -19,7 +19,7 @@ ROWS = 40
 
 
 @pytest.fixture(scope="module")
-def dated_id(embedder: SentenceEmbedder) -> str:
+def dated_id(embedder: Embedder) -> str:
     """The forty topic texts with a number and a date column."""
     frame = topics_frame()
     frame["price"] = np.arange(ROWS, dtype=float) * 2.5

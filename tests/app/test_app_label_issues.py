@@ -14,7 +14,7 @@ from streamlit.testing.v1.element_tree import Button
 
 from components import identity, routes, state
 from embedding_space.demo import DEMO_DATASET_ID
-from embedding_space.embed import SentenceEmbedder
+from embedding_space.embed import Embedder
 from embedding_space.store.corrections import corrected_name
 from embedding_space.store.workspace import Workspace
 from tests.helpers import (
@@ -35,7 +35,7 @@ def noisy() -> FlippedIntents:
 
 
 @pytest.fixture
-def noisy_dataset_id(embedder: SentenceEmbedder, noisy: FlippedIntents) -> str:
+def noisy_dataset_id(embedder: Embedder, noisy: FlippedIntents) -> str:
     """A fresh dataset each test: corrections and dismissals are kept with it."""
     store = Workspace()
     info = store.create_dataset(noisy.frame, "text", "six intents, four flipped")

@@ -11,7 +11,8 @@ import pytest
 
 import components.cached as cached
 from embedding_space.demo import DEMO_DATASET_ID
-from embedding_space.embed.sentence import DEFAULT_MODEL, SentenceEmbedder
+from embedding_space.embed.base import Embedder
+from embedding_space.embed.sentence import DEFAULT_MODEL
 from tests.helpers import open_app
 
 
@@ -19,14 +20,14 @@ class Loads:
     """Every model load the app asks for, by name and thread; each returns the session's real
     model, and waits for :attr:`release` first."""
 
-    def __init__(self, model: SentenceEmbedder) -> None:
+    def __init__(self, model: Embedder) -> None:
         self.model = model
         self.calls: list[tuple[str, str]] = []
         self.started = threading.Event()
         self.release = threading.Event()
         self.release.set()
 
-    def __call__(self, name: str, precision: str | None = None) -> SentenceEmbedder:
+    def __call__(self, name: str, precision: str | None = None) -> Embedder:
         self.calls.append((name, threading.current_thread().name))
         self.started.set()
         self.release.wait(timeout=60)
@@ -34,7 +35,7 @@ class Loads:
 
 
 @pytest.fixture
-def loads(monkeypatch: pytest.MonkeyPatch, embedder: SentenceEmbedder) -> Iterator[Loads]:
+def loads(monkeypatch: pytest.MonkeyPatch, embedder: Embedder) -> Iterator[Loads]:
     spy = Loads(embedder)
     cached._embedder.clear()
     cached._background_load.clear()

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from components import background, state
 from embedding_space.analysis.projection import PCA_FIRST_ABOVE
-from embedding_space.embed import SentenceEmbedder
+from embedding_space.embed import Embedder
 from embedding_space.figures.raster import SAMPLE_POINTS
 from embedding_space.store.workspace import Workspace
 from tests.helpers import APP_TIMEOUT, TOPICS, open_app, plotly_figure
@@ -61,7 +61,7 @@ def test_a_dataset_of_many_rows_opens_as_pca_with_every_row_shaded(many_rows_id:
 
 
 def test_a_large_map_is_computed_in_the_background_with_pca_shown_meanwhile(
-    embedder: SentenceEmbedder, monkeypatch: pytest.MonkeyPatch
+    embedder: Embedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     texts = [text for group in TOPICS.values() for text in group]
     store = Workspace()

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from embedding_space.embed import SentenceEmbedder
+from embedding_space.embed import Embedder
 from tests.browser import support
 from tests.helpers import topics_frame
 
@@ -21,7 +21,7 @@ WIDTH, HEIGHT = 1280, 800
 
 @pytest.fixture(scope="module")
 def served_topics(
-    tmp_path_factory: pytest.TempPathFactory, embedder: SentenceEmbedder
+    tmp_path_factory: pytest.TempPathFactory, embedder: Embedder
 ) -> Iterator[tuple[str, str]]:
     """A served workspace holding the forty topic texts; its URL and the dataset's id."""
     folder = tmp_path_factory.mktemp("cluster-controls")

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from embedding_space.embed import SentenceEmbedder
 from embedding_space.embed.base import Embedder
 from embedding_space.embed.traditional import TraditionalEmbedder
 from tests.browser import support
@@ -26,7 +25,7 @@ _SELECTED_JS = """
 
 @pytest.fixture(scope="module")
 def compare_app(
-    tmp_path_factory: pytest.TempPathFactory, embedder: SentenceEmbedder
+    tmp_path_factory: pytest.TempPathFactory, embedder: Embedder
 ) -> Iterator[tuple[str, str]]:
     folder = tmp_path_factory.mktemp("compare")
     embedders: list[Embedder] = [embedder, TraditionalEmbedder("tfidf")]

@@ -20,7 +20,7 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import expect
 
-from embedding_space.embed import SentenceEmbedder
+from embedding_space.embed import Embedder
 from embedding_space.store.corrections import corrected_name
 from embedding_space.store.workspace import Workspace
 from embedding_space.views import LABEL_ISSUE_SCORE
@@ -53,7 +53,7 @@ def noisy() -> FlippedIntents:
 
 @pytest.fixture(scope="module")
 def served(
-    tmp_path_factory: pytest.TempPathFactory, embedder: SentenceEmbedder, noisy: FlippedIntents
+    tmp_path_factory: pytest.TempPathFactory, embedder: Embedder, noisy: FlippedIntents
 ) -> Iterator[tuple[str, str, Path]]:
     folder = tmp_path_factory.mktemp("label-issues")
     frame = noisy.frame

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
-from embedding_space.embed import SentenceEmbedder
+from embedding_space.embed import Embedder
 from tests.browser import support
 
 pytestmark = pytest.mark.browser
@@ -22,7 +22,7 @@ CATEGORIES = [f"topic {index:02d}" for index in range(24)] + ["card payments"]
 
 @pytest.fixture(scope="module")
 def many_labels(
-    tmp_path_factory: pytest.TempPathFactory, embedder: SentenceEmbedder
+    tmp_path_factory: pytest.TempPathFactory, embedder: Embedder
 ) -> Iterator[tuple[str, str]]:
     """A served workspace holding 100 texts in 25 labelled categories; its URL and id."""
     folder = tmp_path_factory.mktemp("layout")

@@ -20,7 +20,7 @@ import pytest
 from playwright.sync_api import expect
 
 from components.routes import LISTED_ROUTES
-from embedding_space.embed.sentence import SentenceEmbedder
+from embedding_space.embed.base import Embedder
 from embedding_space.text import WORD_JOINER
 from tests.browser import support
 from tests.helpers import topics_frame
@@ -81,7 +81,7 @@ def hostile_frame() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def hostile_app(
-    tmp_path_factory: pytest.TempPathFactory, embedder: SentenceEmbedder
+    tmp_path_factory: pytest.TempPathFactory, embedder: Embedder
 ) -> Iterator[tuple[str, str, Path]]:
     folder = tmp_path_factory.mktemp("no-links")
     with support.served_dataset(folder, hostile_frame(), NAME, [embedder]) as (url, dataset_id):

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from embedding_space.analysis.clustering import ClusterParams
 from embedding_space.analysis.projection import ProjectionParams
-from embedding_space.embed import SentenceEmbedder
+from embedding_space.embed import Embedder
 from embedding_space.store.workspace import Workspace
 from embedding_space.views import Annotation, SavedStories, SavedViews, Slide, Story, View
 from tests.browser import support
@@ -37,7 +37,7 @@ _POINT_ROWS_JS = """
 
 @pytest.fixture(scope="module")
 def story_app(
-    tmp_path_factory: pytest.TempPathFactory, embedder: SentenceEmbedder
+    tmp_path_factory: pytest.TempPathFactory, embedder: Embedder
 ) -> Iterator[tuple[str, str]]:
     folder = tmp_path_factory.mktemp("present")
     with support.served_dataset(folder, topics_frame(), "topics", [embedder]) as served:

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
-from embedding_space.embed import SentenceEmbedder
+from embedding_space.embed import Embedder
 from tests.browser import support
 
 pytestmark = pytest.mark.browser
@@ -81,7 +81,7 @@ _TABS_OUT_OF_SIGHT_JS = """
 
 @pytest.fixture(scope="module")
 def long_texts(
-    tmp_path_factory: pytest.TempPathFactory, embedder: SentenceEmbedder
+    tmp_path_factory: pytest.TempPathFactory, embedder: Embedder
 ) -> Iterator[tuple[str, str]]:
     """A served workspace holding 40 texts of ~170 characters with a label; URL and id."""
     folder = tmp_path_factory.mktemp("readable")

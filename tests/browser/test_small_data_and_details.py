@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
-from embedding_space.embed import SentenceEmbedder
+from embedding_space.embed import Embedder
 from tests.browser import support
 
 pytestmark = pytest.mark.browser
@@ -61,7 +61,7 @@ LABEL_COVER_JS = """
 
 @pytest.fixture(scope="module")
 def twelve_rows(
-    tmp_path_factory: pytest.TempPathFactory, embedder: SentenceEmbedder
+    tmp_path_factory: pytest.TempPathFactory, embedder: Embedder
 ) -> Iterator[tuple[str, str]]:
     folder = tmp_path_factory.mktemp("twelve")
     frame = pd.DataFrame({"text": TWELVE})

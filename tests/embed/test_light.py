@@ -13,9 +13,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from embedding_space.embed.base import Embedder
 from embedding_space.embed.light import LightEmbedder, load_light
 from embedding_space.embed.models import load_query_model
-from embedding_space.embed.sentence import SentenceEmbedder, load_embedder, resolve_model_source
+from embedding_space.embed.sentence import (
+    SentenceEmbedder,
+    computed_in_bf16,
+    load_embedder,
+    resolve_model_source,
+)
 from embedding_space.store.files import open_file
 from tests.helpers import ROOT, run_cli
 
@@ -45,14 +51,16 @@ def test_vectors_made_in_bfloat16_are_left_to_the_torch_model() -> None:
     # torch's bf16 autocast moves a cosine in the fourth decimal: a query against such vectors
     # must be embedded the same way, or the app and the command line would disagree.
     assert load_light(precision="bf16") is None
-    assert isinstance(load_query_model("all-MiniLM-L6-v2", "bf16"), SentenceEmbedder)
+    bf16_query_model = load_query_model("all-MiniLM-L6-v2", "bf16")
+    assert not isinstance(bf16_query_model, LightEmbedder)
+    assert computed_in_bf16(bf16_query_model.cache_key)
     fp32 = load_light(precision="fp32")
     assert fp32 is not None
     assert fp32.cache_key == load_embedder(precision="fp32").cache_key
 
 
 def test_light_says_what_the_torch_model_says_of_length_and_truncation(
-    light: LightEmbedder, embedder: SentenceEmbedder
+    light: LightEmbedder, embedder: Embedder
 ) -> None:
     assert (light.dimension, light.max_seq_length) == (embedder.dimension, 256)
     assert light.count_truncated(TEXTS) == embedder.count_truncated(TEXTS) == 1

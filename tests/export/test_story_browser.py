@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from embedding_space.analysis.projection import ProjectionParams
-from embedding_space.embed import SentenceEmbedder
+from embedding_space.embed import Embedder
 from embedding_space.store.workspace import Workspace
 from embedding_space.views import Annotation, Slide, Story, View, render_story, story_html
 from tests.browser import support
@@ -41,7 +41,7 @@ FIRST_POINT_JS = """
 
 @pytest.fixture(scope="module")
 def story_file(
-    topics_dataset_id: str, embedder: SentenceEmbedder, tmp_path_factory: pytest.TempPathFactory
+    topics_dataset_id: str, embedder: Embedder, tmp_path_factory: pytest.TempPathFactory
 ) -> Path:
     space = Workspace().space(topics_dataset_id, embedder.cache_key)
     whole = View(topics_dataset_id, projection=PCA)

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from embedding_space.analysis.projection import ProjectionParams
-from embedding_space.embed import SentenceEmbedder
+from embedding_space.embed import Embedder
 from embedding_space.embed.models import load_model
 from embedding_space.embed.traditional import TraditionalEmbedder
 from embedding_space.errors import InputError
@@ -40,7 +40,7 @@ class Grown:
 
 
 @pytest.fixture(scope="module")
-def grown(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceEmbedder) -> Grown:
+def grown(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Grown:
     """The forty topic texts with a PCA and a UMAP map, their clusters and outliers, and then
     a batch of four paraphrases (with a column of its own, without ``topic``) plus an exact
     copy of an old row."""
@@ -161,7 +161,7 @@ def test_only_new_rows_are_embedded_and_the_cache_comes_first(
     )
 
 
-def test_only_the_owner_adds_a_batch(tmp_path: Path, embedder: SentenceEmbedder) -> None:
+def test_only_the_owner_adds_a_batch(tmp_path: Path, embedder: Embedder) -> None:
     workspace = Workspace(tmp_path)
     info = workspace.create_dataset(topics_frame()[:12], "text", "mine", owner="alice")
     more = topics_frame()[12:14]
@@ -183,9 +183,7 @@ def test_a_batch_without_the_text_column_is_refused_in_one_line(tmp_path: Path) 
     assert workspace.get(info.id).rows == 12
 
 
-def test_a_batch_for_uploaded_vectors_brings_its_own(
-    tmp_path: Path, embedder: SentenceEmbedder
-) -> None:
+def test_a_batch_for_uploaded_vectors_brings_its_own(tmp_path: Path, embedder: Embedder) -> None:
     workspace = Workspace(tmp_path)
     frame = topics_frame()
     vectors = embedder.encode(frame["text"].tolist())

@@ -10,7 +10,7 @@ import pytest
 
 from embedding_space.analysis import clustering as clustering_module
 from embedding_space.analysis.clustering import Clustering, ClusterParams
-from embedding_space.embed import SentenceEmbedder
+from embedding_space.embed import Embedder
 from embedding_space.errors import InputError
 from embedding_space.rows import combine_rows
 from embedding_space.store.selections import MAX_SELECTIONS
@@ -22,7 +22,7 @@ Reopen = Callable[[], Space]
 
 
 @pytest.fixture
-def reopen(tmp_path: Path, embedder: SentenceEmbedder) -> Reopen:
+def reopen(tmp_path: Path, embedder: Embedder) -> Reopen:
     """Opens the four-topics dataset's space in a new Workspace each time (a restart)."""
     workspace = Workspace(tmp_path)
     info = workspace.create_dataset(topics_frame(), "text", "topics")

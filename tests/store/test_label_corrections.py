@@ -13,7 +13,7 @@ import pytest
 
 import embedding_space.analysis.label_issues as label_issues_module
 from embedding_space.analysis.label_issues import LabelIssues
-from embedding_space.embed import SentenceEmbedder
+from embedding_space.embed import Embedder
 from embedding_space.errors import InputError
 from embedding_space.store.space import Space
 from embedding_space.store.workspace import Workspace
@@ -33,7 +33,7 @@ def _frame() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def embedded(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceEmbedder) -> Path:
+def embedded(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Path:
     """A workspace holding the dataset, embedded once for the module's tests to copy."""
     folder = tmp_path_factory.mktemp("corrections")
     workspace = Workspace(folder)
@@ -42,7 +42,7 @@ def embedded(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceEmbedde
 
 
 @pytest.fixture
-def reopen(tmp_path: Path, embedded: Path, embedder: SentenceEmbedder) -> Reopen:
+def reopen(tmp_path: Path, embedded: Path, embedder: Embedder) -> Reopen:
     """Opens the dataset's space in a new Workspace each time (a restart)."""
     shutil.copytree(embedded, tmp_path / "home")
     (info,) = Workspace(tmp_path / "home").list_datasets()
@@ -124,7 +124,7 @@ def test_a_corrected_column_of_numbers_stays_numbers(reopen: Reopen) -> None:
 
 
 def test_a_visitors_corrections_are_their_own(
-    tmp_path: Path, embedded: Path, embedder: SentenceEmbedder
+    tmp_path: Path, embedded: Path, embedder: Embedder
 ) -> None:
     shutil.copytree(embedded, tmp_path / "home")
     workspace = Workspace(tmp_path / "home")

@@ -10,7 +10,7 @@ import pytest
 
 from embedding_space.analysis.outliers import outlier_scores
 from embedding_space.analysis.projection import ProjectionParams
-from embedding_space.embed import SentenceEmbedder
+from embedding_space.embed import Embedder
 from embedding_space.embed.models import load_model
 from embedding_space.errors import InputError
 from embedding_space.store.files import open_file
@@ -20,7 +20,7 @@ from tests.helpers import CountingEmbedder, run_cli, topics_frame
 
 
 @pytest.fixture
-def space(tmp_path: Path, embedder: SentenceEmbedder) -> Space:
+def space(tmp_path: Path, embedder: Embedder) -> Space:
     workspace = Workspace(tmp_path)
     info = workspace.create_dataset(topics_frame(), "text", "topics")
     workspace.embeddings(info.id, embedder)
@@ -64,7 +64,7 @@ def test_outlier_scores_at_k_read_k_neighbours_and_a_smaller_graph_is_refused(
 
 
 def test_results_are_computed_once_and_read_back_after_a_restart(
-    space: Space, tmp_path: Path, embedder: SentenceEmbedder, monkeypatch: pytest.MonkeyPatch
+    space: Space, tmp_path: Path, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     params = ProjectionParams(method="pca")
     dataset_id = Workspace(tmp_path).list_datasets()[0].id
@@ -129,7 +129,7 @@ def test_a_search_of_another_column_reads_that_column(space: Space) -> None:
 
 
 def test_typed_texts_are_embedded_with_the_model_that_made_the_vectors(
-    space: Space, embedder: SentenceEmbedder, tmp_path: Path
+    space: Space, embedder: Embedder, tmp_path: Path
 ) -> None:
     assert space.query_model == embedder.name
     tfidf = Workspace(tmp_path)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from embedding_space.analysis.projection import ProjectionParams
-from embedding_space.embed import SentenceEmbedder
+from embedding_space.embed import Embedder
 from embedding_space.errors import InputError
 from embedding_space.store.space import Space
 from embedding_space.store.workspace import Workspace
@@ -21,7 +21,7 @@ FLIPPED = 3
 
 
 @pytest.fixture
-def space(embedder: SentenceEmbedder) -> Space:
+def space(embedder: Embedder) -> Space:
     frame = topics_frame()
     truth = str(frame.loc[FLIPPED, "topic"])
     frame.loc[FLIPPED, "topic"] = next(t for t in frame["topic"] if t != truth)

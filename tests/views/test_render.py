@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 import pytest
 
 from embedding_space.analysis.projection import ProjectionParams
-from embedding_space.embed import SentenceEmbedder
+from embedding_space.embed import Embedder
 from embedding_space.errors import InputError
 from embedding_space.store.space import Space
 from embedding_space.store.workspace import Workspace
@@ -33,7 +33,7 @@ LAYER_NAMES = ("selected", "neighbours", "clicked")
 
 
 @pytest.fixture(scope="module")
-def space(topics_dataset_id: str, embedder: SentenceEmbedder) -> Space:
+def space(topics_dataset_id: str, embedder: Embedder) -> Space:
     return Workspace().space(topics_dataset_id, embedder.cache_key)
 
 
@@ -299,7 +299,7 @@ def test_a_filter_on_a_column_the_dataset_lacks_is_refused(space: Space, base: V
         view_map(space, base.with_changes(filters=(RangeFilter("price", 1, 2),)))
 
 
-def test_a_view_filtered_by_a_tag_draws_the_tagged_rows(embedder: SentenceEmbedder) -> None:
+def test_a_view_filtered_by_a_tag_draws_the_tagged_rows(embedder: Embedder) -> None:
     from embedding_space.analysis.filters import CategoryFilter
     from tests.helpers import topics_frame
 

@@ -9,7 +9,7 @@ import pytest
 
 from embedding_space.analysis.clustering import ClusterParams
 from embedding_space.analysis.projection import ProjectionParams
-from embedding_space.embed import SentenceEmbedder
+from embedding_space.embed import Embedder
 from embedding_space.errors import InputError
 from embedding_space.store.workspace import Workspace
 from embedding_space.views import CLUSTER_COLOR, SavedViews, View, view_figure
@@ -68,7 +68,7 @@ def test_a_lenient_reading_falls_back_to_the_fine_level() -> None:
 
 
 def test_a_coarse_view_colours_and_labels_its_map_by_the_coarse_clusters(
-    topics_dataset_id: str, embedder: SentenceEmbedder
+    topics_dataset_id: str, embedder: Embedder
 ) -> None:
     space = Workspace().space(topics_dataset_id, embedder.cache_key)
     view = View(
