@@ -22,22 +22,17 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from embedding_space.embed.model_files import runs_in_numpy, token_limit_in
 from embedding_space.embed.sentence import (
     DEFAULT_MODEL,
     computed_in_bf16,
     read_identity,
     resolve_model_source,
-    token_limit_in,
 )
 from embedding_space.types import FloatMatrix
 
-__all__ = ["LightEmbedder", "load_light", "runs_in_numpy"]
+__all__ = ["LightEmbedder", "load_light"]
 
-_MODULES = (
-    "sentence_transformers.models.Transformer",
-    "sentence_transformers.models.Pooling",
-    "sentence_transformers.models.Normalize",
-)
 _Array = npt.NDArray[np.float32]
 
 
@@ -183,33 +178,3 @@ def load_light(
         return LightEmbedder(name.strip(), folder, identity.cache_key)
     except (ImportError, OSError, ValueError, KeyError):
         return None
-
-
-def runs_in_numpy(folder: Path) -> bool:
-    """Whether ``folder`` holds a model this module (and OpenVINO's graph, built the same way)
-    runs: exactly a BERT ``Transformer`` with absolute positions and exact GELU, mean
-    ``Pooling`` and ``Normalize``, with ``model.safetensors`` and ``tokenizer.json``."""
-    try:
-        modules = sorted(
-            json.loads((folder / "modules.json").read_text()), key=lambda m: int(m["idx"])
-        )
-        config = json.loads((folder / "config.json").read_text())
-        pooling = json.loads((folder / "1_Pooling" / "config.json").read_text())
-    except (OSError, ValueError, TypeError, KeyError):
-        return False
-    mean_only = pooling.get("pooling_mode_mean_tokens") is True and not any(
-        value is True
-        for key, value in pooling.items()
-        if key.startswith("pooling_mode_") and key != "pooling_mode_mean_tokens"
-    )
-    return (
-        tuple(str(module.get("type")) for module in modules) == _MODULES
-        and modules[0].get("path") == ""
-        and modules[1].get("path") == "1_Pooling"
-        and config.get("model_type") == "bert"
-        and config.get("hidden_act") == "gelu"
-        and config.get("position_embedding_type", "absolute") == "absolute"
-        and (folder / "model.safetensors").is_file()
-        and (folder / "tokenizer.json").is_file()
-        and mean_only
-    )

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from embedding_space.embed.base import Embedder, ModelIdentity
-from embedding_space.embed.light import runs_in_numpy
+from embedding_space.embed.model_files import runs_in_numpy
 from embedding_space.embed.sentence import (
     BUNDLED_NAMES,
     DEFAULT_MODEL,
@@ -72,7 +72,7 @@ def load_model(name: str, precision: str | None = None, backend: str | None = No
 
 
 class DeferredEmbedder:
-    """A BERT sentence model (see ``light.runs_in_numpy``) that loads on its first text.
+    """A BERT sentence model (see ``model_files.runs_in_numpy``) that loads on its first text.
 
     Its name, dimension, key and token limit come from its files, and its tokenizer counts
     the texts it would truncate, so :func:`~embedding_space.embed.base.embed` finds every

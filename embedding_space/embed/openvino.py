@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from embedding_space.embed.sentence import token_limit_in
+from embedding_space.embed.model_files import token_limit_in
 from embedding_space.types import FloatMatrix
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ class OpenVinoEmbedder:
     Args:
         name: The model's name as the user gave it.
         folder: Its sentence-transformers folder (a BERT ``Transformer``, mean ``Pooling``,
-            ``Normalize``: see ``light.runs_in_numpy``).
+            ``Normalize``: see ``model_files.runs_in_numpy``).
         cache_key: The key its vectors are stored under (it names the backend).
         bf16: Compute the matrix products in bfloat16.
         streams: Parts each batch is cut into, each run on its own core; the usable cores

@@ -7,7 +7,6 @@ local folder works too when it is on disk or the Hugging Face Hub can be reached
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 from collections.abc import Sequence
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from embedding_space.embed.base import Embedder, ModelIdentity
+from embedding_space.embed.model_files import token_limit_in
 from embedding_space.errors import ModelLoadError
 from embedding_space.types import FloatMatrix
 
@@ -314,7 +314,7 @@ def _runs_on_openvino(name: str, source: str, device: str, backend: str | None) 
         raise ModelLoadError(f"The backend must be one of {', '.join(BACKENDS)}, not {backend!r}.")
     if backend == "torch":
         return False
-    from embedding_space.embed.light import runs_in_numpy
+    from embedding_space.embed.model_files import runs_in_numpy
     from embedding_space.embed.openvino import available
 
     runs = device == "cpu" and available() and runs_in_numpy(Path(source))
@@ -325,24 +325,6 @@ def _runs_on_openvino(name: str, source: str, device: str, backend: str | None) 
             "backend for this model."
         )
     return runs
-
-
-def token_limit_in(folder: Path) -> int | None:
-    """The ``max_seq_length`` a sentence-transformers folder sets for its first module, a
-    Transformer (``modules.json``, then that module's ``sentence_bert_config.json``); the
-    loaded model reads exactly that many tokens. ``None`` when the files do not set it."""
-    try:
-        modules = json.loads((folder / "modules.json").read_text())
-        first = min(modules, key=lambda module: int(module.get("idx", 0)))
-        if not str(first.get("type", "")).endswith("Transformer"):
-            return None
-        config = json.loads(
-            (folder / str(first.get("path", "")) / "sentence_bert_config.json").read_text()
-        )
-    except (OSError, ValueError, TypeError, AttributeError):
-        return None
-    limit = config.get("max_seq_length") if isinstance(config, dict) else None
-    return limit if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0 else None
 
 
 def _computes_in_bf16(device: str, precision: str | None) -> bool:
