@@ -40,14 +40,18 @@ def _preview_note() -> str:
     speedup = float(f"{measured.speedup:.2g}")
     return (
         f"Fast preview: about {speedup:,.0f}× as many texts a second as {DEFAULT_MODEL}, but "
-        f"its 10 nearest neighbours of a text agree with {DEFAULT_MODEL}'s on "
-        f"{100 * measured.agreement:.0f} % (measured on {measured.measured_on})."
+        f"of each text's 10 nearest neighbours only {100 * measured.agreement:.0f} % are also "
+        f"among {DEFAULT_MODEL}'s (measured on {measured.measured_on})."
     )
 
 
 def _apply_model_request() -> None:
     """Load a newly typed model before the input is drawn; keep the old one if it fails."""
     wanted = state.take(state.MODEL_REQUEST)
+    if wanted is not None and canonical_name(str(wanted)) == PREVIEW_MODEL:
+        # 'preview' becomes the full name, in the box and on the map: it says what the model is.
+        wanted = PREVIEW_MODEL
+        state.put(state.MODEL_INPUT, PREVIEW_MODEL)
     allowed = identity.allowed_models()
     if wanted is None or wanted == state.value(state.MODEL_NAME):
         return
