@@ -1,7 +1,7 @@
 """The fast preview model: a static model distilled from all-MiniLM-L6-v2, run in NumPy.
 
 A static model keeps one vector per token and embeds a text as the mean of its tokens'
-vectors; there is no network to run, so it embeds about a hundred times as many texts a second
+vectors; there is no network to run, so it embeds some 200 times as many texts a second
 as MiniLM, at the price of agreeing with it less (its measured agreement ships beside it, in
 ``embedding_space/data/preview-minilm/measured.json``, and the app shows it). The vectors
 were made once, offline, by model2vec's distillation (``embedding_space.demo.preview_build``);
