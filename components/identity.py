@@ -23,6 +23,7 @@ import streamlit as st
 from components import state
 from components.markdown import plain_markdown, safe
 from embedding_space.embed.sentence import DEFAULT_MODEL
+from embedding_space.embed.static import PREVIEW_MODEL
 from embedding_space.embed.traditional import KINDS as TRADITIONAL_KINDS
 from embedding_space.store.datasets import default_home
 from embedding_space.store.owners import ANONYMOUS_PREFIX, SIGNED_IN_PREFIX
@@ -170,14 +171,16 @@ def multi_user() -> bool:
 
 
 def allowed_models() -> list[str] | None:
-    """The models people may choose on a shared server (the bundled one, those the operator
-    lists in ``EMBEDDING_SPACE_MODELS``, then the traditional ones); ``None`` on a single-user
-    machine, where any name or folder may be typed."""
+    """The models people may choose on a shared server (the bundled one, its fast preview, those
+    the operator lists in ``EMBEDDING_SPACE_MODELS``, then the traditional ones); ``None`` on a
+    single-user machine, where any name or folder may be typed."""
     if not multi_user():
         return None
     listed = [name.strip() for name in os.environ.get(MODELS_VARIABLE, "").split(",")]
-    # The traditional embedders run here, fitted per dataset, and load nothing.
-    return list(dict.fromkeys([DEFAULT_MODEL, *filter(None, listed), *TRADITIONAL_KINDS]))
+    # The preview ships with the package and the traditional embedders are fitted per dataset:
+    # both run here without loading anything from elsewhere.
+    offered = [DEFAULT_MODEL, PREVIEW_MODEL, *filter(None, listed), *TRADITIONAL_KINDS]
+    return list(dict.fromkeys(offered))
 
 
 @dataclass(frozen=True)

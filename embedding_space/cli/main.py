@@ -114,7 +114,8 @@ def _build_parser() -> tuple[argparse.ArgumentParser, _Settings]:
     embed.add_argument(
         "--model",
         default=DEFAULT_MODEL,
-        help=f"default: {DEFAULT_MODEL}; or a traditional one fitted on the file: "
+        help=f"default: {DEFAULT_MODEL}; 'preview' for its fast static preview (hundreds of "
+        "times faster, less faithful); or a traditional one fitted on the file: "
         "bow, onehot, tfidf, lsa or lsa:DIM",
     )
     embed.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)

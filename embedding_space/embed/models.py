@@ -1,5 +1,6 @@
-"""Any model by its name: a traditional embedder (``bow``, ``onehot``, ``tfidf``, ``lsa[:DIM]``)
-or a sentence-transformers model; and the fitting the traditional ones need first."""
+"""Any model by its name: a traditional embedder (``bow``, ``onehot``, ``tfidf``, ``lsa[:DIM]``),
+the fast preview model (``embed.static``) or a sentence-transformers model; and the fitting the
+traditional ones need first."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from embedding_space.embed.sentence import (
     read_identity,
     resolve_model_source,
 )
+from embedding_space.embed.static import PREVIEW_MODEL, is_preview, load_preview, preview_identity
 from embedding_space.embed.traditional import TraditionalEmbedder, parse_traditional
 from embedding_space.types import FloatMatrix
 
@@ -37,8 +39,11 @@ def is_traditional(name: str) -> bool:
 
 def canonical_name(name: str) -> str:
     """One name per model, for caches of loaded models: the bundled model answers to
-    ``all-MiniLM-L6-v2`` and ``sentence-transformers/all-MiniLM-L6-v2`` alike."""
+    ``all-MiniLM-L6-v2`` and ``sentence-transformers/all-MiniLM-L6-v2`` alike, the preview model
+    to its full name and ``preview``."""
     name = name.strip()
+    if is_preview(name):
+        return PREVIEW_MODEL
     return DEFAULT_MODEL if name in BUNDLED_NAMES else name
 
 
@@ -59,6 +64,8 @@ def load_model(name: str, precision: str | None = None, backend: str | None = No
     parsed = parse_traditional(name)
     if parsed is not None:
         return TraditionalEmbedder(*parsed)
+    if is_preview(name):
+        return load_preview()
     folder = Path(resolve_model_source(name.strip()))
     identity = read_identity(name, precision, backend)
     if identity is not None and runs_in_numpy(folder):
@@ -136,7 +143,7 @@ def load_query_model(
         ModelLoadError: A deep model that cannot be loaded.
         InputError: A malformed traditional name (``lsa:x``).
     """
-    if parse_traditional(name) is None:
+    if parse_traditional(name) is None and not is_preview(name):
         from embedding_space.embed.light import load_light
 
         light = load_light(name, precision, backend)
@@ -162,6 +169,8 @@ def model_identity(
     parsed = parse_traditional(name)
     if parsed is not None:
         return ModelIdentity.of(TraditionalEmbedder(*parsed))
+    if is_preview(name):
+        return preview_identity()
     return read_identity(name, precision, backend)
 
 

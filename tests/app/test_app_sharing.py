@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from components import identity, routes, state
 from embedding_space.demo import DEMO_DATASET_ID
+from embedding_space.embed.static import PREVIEW_MODEL
 from embedding_space.embed.traditional import KINDS as TRADITIONAL_KINDS
 from embedding_space.store.workspace import Workspace
 from tests.helpers import new_app
@@ -173,6 +174,7 @@ def test_on_a_shared_server_the_model_box_offers_only_the_allowed_models(
     box = next(box for box in app.sidebar.selectbox if box.label == "Embedding model")
     assert list(box.options) == [
         "all-MiniLM-L6-v2",
+        PREVIEW_MODEL,  # ships with the package, never the first
         "sentence-transformers/all-mpnet-base-v2",
         *TRADITIONAL_KINDS,  # fitted here, load nothing
     ]
