@@ -147,14 +147,25 @@ def main() -> None:
     parser.add_argument("--backend", choices=("auto", "openvino", "torch"), default="auto")
     parser.add_argument("--force-avx2", action="store_true", help="cap kernels at AVX2")
     parser.add_argument("--texts", type=Path, help="a CSV with a 'text' column to embed instead")
+    parser.add_argument(
+        "--beside-busy", action="store_true", help="a busy process on one core all along"
+    )
     args = parser.parse_args()
     options = ["--precision", args.precision, "--backend", args.backend]
     env = AVX2_ONLY if args.force_avx2 else {}
     print(processor())
     print(f"ours: embed {' '.join(options)}" + (f"; {env}" if env else ""))
     texts = pd.read_csv(args.texts)["text"].astype(str).tolist() if args.texts else None
-    for kind in ["file"] if texts else args.kinds.split(","):
-        compare(kind, args.rows, options, env, texts)
+    busy = None
+    if args.beside_busy:
+        print("beside one busy process (a Python loop) on this machine, for both sides")
+        busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        for kind in ["file"] if texts else args.kinds.split(","):
+            compare(kind, args.rows, options, env, texts)
+    finally:
+        if busy is not None:
+            busy.kill()
 
 
 if __name__ == "__main__":

@@ -48,9 +48,11 @@ __all__ = [
 ]
 
 
-PARTS_PER_STREAM = 2
+PARTS_PER_STREAM = 4
 """Parts each batch is cut into per stream: a stream that finishes early takes the next part,
-so a core another process slows down holds back less of the batch."""
+so a core another process slows down holds back less of the batch (1,500 news-length texts
+in batches of 64, 2 cores: 170, 181 and 186 texts/s with 1, 2 and 4 parts a stream; beside
+a busy process 124, 130 and 135)."""
 
 
 def available() -> bool:
