@@ -120,26 +120,29 @@ def _int8() -> Embedder:
     import pandas as pd
 
     from embedding_space.demo import DEMO_CSV
-    from embedding_space.embed.openvino import compile_graph, sentence_graph
+    from embedding_space.embed.openvino import OpenVinoEmbedder, sentence_graph
     from embedding_space.embed.sentence import load_embedder
 
-    embedder = load_embedder(precision="fp32", backend="openvino")
+    fp32 = load_embedder(precision="fp32", backend="openvino")
+    assert isinstance(fp32, OpenVinoEmbedder)
     texts = pd.read_csv(DEMO_CSV)["text"].astype(str).sample(300, random_state=0).tolist()
-    calibration = [embedder._inputs(texts[start : start + 8]) for start in range(0, 300, 8)]  # type: ignore[attr-defined]
+    calibration = [fp32.inputs(texts[start : start + 8]) for start in range(0, 300, 8)]
     quantised = nncf.quantize(
-        sentence_graph(embedder.folder),  # type: ignore[attr-defined]
+        sentence_graph(fp32.folder),
         nncf.Dataset(calibration),
         model_type=nncf.ModelType.TRANSFORMER,
         subset_size=len(calibration),
     )
-    embedder.compiled = compile_graph(quantised, bf16=False, streams=embedder.streams)  # type: ignore[attr-defined]
-    return embedder
+    return OpenVinoEmbedder("int8", fp32.folder, "int8", graph=quantised)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=2000, help="news-length texts for kNN")
     parser.add_argument("--int8", action="store_true", help="also a static int8 model (NNCF)")
+    parser.add_argument(
+        "--only", default="", help="the paths whose name holds this, after the reference"
+    )
     args = parser.parse_args()
     pairs = read_stsb()
     news = texts_of("news", args.rows)
@@ -151,7 +154,9 @@ def main() -> None:
     )
     reference: FloatMatrix | None = None
     reference_spearman = reference_speed = 0.0
-    for name, load in paths(args.int8).items():
+    for number, (name, load) in enumerate(paths(args.int8).items()):
+        if number and args.only not in name:
+            continue
         embedder = load()
         encode = batched(embedder)
         encode(news[:64])  # warm-up: first-call compilation is not throughput

@@ -80,8 +80,9 @@ class OpenVinoEmbedder:
             ``Normalize``: see ``model_files.runs_in_numpy``).
         cache_key: The key its vectors are stored under (it names the backend).
         bf16: Compute the matrix products in bfloat16.
-        streams: Parts each batch is cut into, each run on its own core; the usable cores
-            when ``None``.
+        streams: Streams, each run on its own core; the usable cores when ``None``.
+        graph: A graph to run instead of the one built from the weights (the same graph
+            quantised, say: ``bench/quality.py`` measures one).
     """
 
     fitted_on_corpus = False
@@ -94,6 +95,7 @@ class OpenVinoEmbedder:
         *,
         bf16: bool = False,
         streams: int | None = None,
+        graph: Model | None = None,
     ) -> None:
         from tokenizers import Tokenizer
 
@@ -108,7 +110,8 @@ class OpenVinoEmbedder:
         self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self._tokenizer.no_padding()
         self._tokenizer.enable_truncation(self.max_seq_length)
-        self.compiled = compile_graph(sentence_graph(folder), bf16=bf16, streams=self.streams)
+        graph = graph if graph is not None else sentence_graph(folder)
+        self.compiled = compile_graph(graph, bf16=bf16, streams=self.streams)
         # Plain requests, no Python callbacks: OpenVINO's threads then never wait for the
         # interpreter's lock, which a model freed on the main thread holds (a deadlock).
         count = self.streams * PARTS_PER_STREAM
@@ -131,13 +134,15 @@ class OpenVinoEmbedder:
         bounds = np.linspace(0, len(texts), parts + 1).astype(int)
         running = list(zip(self._requests, itertools.pairwise(bounds), strict=False))
         for request, (start, stop) in running:
-            request.start_async(self._inputs(texts[start:stop]))
+            request.start_async(self.inputs(texts[start:stop]))
         for request, (start, stop) in running:
             request.wait()
             vectors[start:stop] = request.get_output_tensor(0).data
         return vectors
 
-    def _inputs(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+    def inputs(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        """The model's inputs for ``texts``: token ids and attention mask, padded to the
+        longest (the embed loop sorts by length, so padding stays short)."""
         encodings = self._tokenizer.encode_batch(list(texts))
         width = max(len(encoding.ids) for encoding in encodings)
         ids = np.zeros((len(encodings), width), np.int64)
