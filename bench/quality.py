@@ -59,22 +59,33 @@ def read_stsb(path: Path = STSB) -> Pairs:
 
 def spearman(pairs: Pairs, encode: Callable[[Sequence[str]], FloatMatrix]) -> float:
     """Spearman x100 of each pair's cosine against its human score."""
+    return pair_spearman(encode(pairs.first), encode(pairs.second), pairs.scores)
+
+
+def pair_spearman(left: FloatMatrix, right: FloatMatrix, scores: np.ndarray) -> float:
+    """Spearman x100 of the cosine of each row of ``left`` with its row of ``right`` (unit
+    vectors) against ``scores``."""
     from scipy.stats import spearmanr
 
-    left, right = encode(pairs.first), encode(pairs.second)
-    cosines = (left * right).sum(axis=1)
-    return float(100 * spearmanr(cosines, pairs.scores).statistic)
+    return float(100 * spearmanr((left * right).sum(axis=1), scores).statistic)
+
+
+def neighbours(vectors: FloatMatrix, k: int = 10) -> np.ndarray:
+    """Each row's ``k`` nearest rows by cosine (unit vectors), itself left out, unordered."""
+    similarity = vectors @ vectors.T
+    np.fill_diagonal(similarity, -np.inf)
+    return np.argpartition(-similarity, k, axis=1)[:, :k]
+
+
+def shared_share(ours: np.ndarray, theirs: np.ndarray) -> float:
+    """Mean share of each row's neighbour list that both lists hold."""
+    k = ours.shape[1]
+    return float(np.mean([len(set(a) & set(b)) / k for a, b in zip(ours, theirs, strict=True)]))
 
 
 def agreement(reference: FloatMatrix, other: FloatMatrix, k: int = 10) -> float:
-    """Mean share of each row's ``k`` nearest neighbours (cosine, itself left out) that the
-    two spaces have in common."""
-    shared = []
-    for one, two in ((reference, reference), (other, other)):
-        similarity = one @ two.T
-        np.fill_diagonal(similarity, -np.inf)
-        shared.append(np.argpartition(-similarity, k, axis=1)[:, :k])
-    return float(np.mean([len(set(a) & set(b)) / k for a, b in zip(*shared, strict=True)]))
+    """Top-``k`` neighbour agreement of two spaces of the same rows (see :func:`shared_share`)."""
+    return shared_share(neighbours(reference, k), neighbours(other, k))
 
 
 def batched(embedder: Embedder) -> Callable[[Sequence[str]], FloatMatrix]:

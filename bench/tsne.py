@@ -12,7 +12,6 @@ Run alone: ``python -m bench.tsne [--rows 1000 5000] [--repeats 3]``.
 from __future__ import annotations
 
 import argparse
-import csv
 import statistics
 import sys
 import tempfile
@@ -24,10 +23,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.quality import read_stsb
 from embedding_space.types import FloatMatrix
-
-STSB = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "stsb-dev" / "sts-dev.csv"
-"""Evaluation data beside the project (``../shared``), read in place, never copied."""
 
 
 def vectors(rows: int) -> FloatMatrix:
@@ -45,10 +42,8 @@ def vectors(rows: int) -> FloatMatrix:
     demo = workspace.space(info.id, identity.cache_key).vectors
     if rows <= len(demo):
         return np.asarray(demo[:rows], np.float32)
-    sentences: list[str] = []
-    with STSB.open(encoding="utf-8") as file:
-        for line in csv.reader(file, delimiter="\t", quoting=csv.QUOTE_NONE):
-            sentences.extend(line[5:7])
+    pairs = read_stsb()
+    sentences = [one for pair in zip(pairs.first, pairs.second, strict=True) for one in pair]
     extra = list(dict.fromkeys(sentences))[: rows - len(demo)]
     if len(demo) + len(extra) < rows:
         raise SystemExit(f"only {len(demo) + len(extra)} real texts here, not {rows}")

@@ -5,29 +5,15 @@ neighbours agree with all-MiniLM-L6-v2's."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
-import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
-from embedding_space.embed import SentenceEmbedder
 from embedding_space.embed.static import PREVIEW_MODEL, preview_measure
 from tests.browser import support
-from tests.browser.test_small_data_and_details import TWELVE
+from tests.browser.conftest import TWELVE
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def twelve_rows(
-    tmp_path_factory: pytest.TempPathFactory, embedder: SentenceEmbedder
-) -> Iterator[tuple[str, str]]:
-    folder = tmp_path_factory.mktemp("preview")
-    # Embedded with MiniLM only: the preview's vectors are made by the app, as a user's would be.
-    frame = pd.DataFrame({"text": TWELVE})
-    with support.served_dataset(folder, frame, "twelve questions", [embedder]) as served:
-        yield served
 
 
 def test_typing_preview_draws_the_map_with_it_and_states_its_agreement(

@@ -6,33 +6,17 @@ t-SNE map will cost before it starts."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
-import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
-from embedding_space.embed import Embedder
 from tests.browser import support
+from tests.browser.conftest import TWELVE
 
 pytestmark = pytest.mark.browser
 
 WIDTH, HEIGHT = 1280, 800
-TWELVE = [
-    "My card was charged twice for one coffee.",
-    "I was billed two times for the same purchase.",
-    "How do I reset my online banking password?",
-    "I forgot the password to my account.",
-    "What is the exchange rate for euros today?",
-    "Can I get a refund for a cancelled order?",
-    "My new card has not arrived yet.",
-    "Where can I find my IBAN?",
-    "The ATM kept my card.",
-    "Why was my transfer declined?",
-    "Can I change my PIN at a cash machine?",
-    "How long does a top-up take?",
-]
 
 LABEL_COVER_JS = """
 (selector) => {
@@ -57,16 +41,6 @@ LABEL_COVER_JS = """
   return {labels: labels.length, hidden: hidden.size};
 }
 """
-
-
-@pytest.fixture(scope="module")
-def twelve_rows(
-    tmp_path_factory: pytest.TempPathFactory, embedder: Embedder
-) -> Iterator[tuple[str, str]]:
-    folder = tmp_path_factory.mktemp("twelve")
-    frame = pd.DataFrame({"text": TWELVE})
-    with support.served_dataset(folder, frame, "twelve questions", [embedder]) as served:
-        yield served
 
 
 def _open(browser: Any, url: str) -> Any:
