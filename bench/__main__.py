@@ -1,7 +1,8 @@
 """Run every benchmark: ``python -m bench [--rows N] [--embed-rows N] [--upload-rows N]``.
 
 The parts run alone too: ``python -m bench.embedding``, ``python -m bench.scale``,
-``python -m bench.first_map``, ``python -m bench.read_budget``.
+``python -m bench.first_map``, ``python -m bench.read_budget``, ``python -m bench.quality``,
+``python -m bench.preview_model``.
 """
 
 from __future__ import annotations
