@@ -5,6 +5,7 @@ traditional ones need first."""
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -104,6 +105,7 @@ class DeferredEmbedder:
         self._folder = folder
         self._load = load
         self._loaded: Embedder | None = None
+        self._loading = threading.Lock()  # sessions of the app share one model
 
     @property
     def loaded(self) -> bool:
@@ -112,8 +114,9 @@ class DeferredEmbedder:
 
     def encode(self, texts: Sequence[str]) -> FloatMatrix:
         """Embed one batch, loading the model first if this is its first."""
-        if self._loaded is None:
-            self._loaded = self._load()
+        with self._loading:
+            if self._loaded is None:
+                self._loaded = self._load()
         return self._loaded.encode(texts)
 
     def count_truncated(self, texts: Sequence[str]) -> int:

@@ -26,6 +26,7 @@ import itertools
 import json
 import math
 import os
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -116,6 +117,8 @@ class OpenVinoEmbedder:
         # interpreter's lock, which a model freed on the main thread holds (a deadlock).
         count = self.streams * PARTS_PER_STREAM
         self._requests = [self.compiled.create_infer_request() for _ in range(count)]
+        # The app shares one model between sessions: their batches take the requests in turn.
+        self._turn = threading.Lock()
 
     def encode(self, texts: Sequence[str]) -> FloatMatrix:
         """Embed one batch: cut in :data:`PARTS_PER_STREAM` parts per stream, which the
@@ -133,11 +136,12 @@ class OpenVinoEmbedder:
         parts = min(len(self._requests), len(texts))
         bounds = np.linspace(0, len(texts), parts + 1).astype(int)
         running = list(zip(self._requests, itertools.pairwise(bounds), strict=False))
-        for request, (start, stop) in running:
-            request.start_async(self.inputs(texts[start:stop]))
-        for request, (start, stop) in running:
-            request.wait()
-            vectors[start:stop] = request.get_output_tensor(0).data
+        with self._turn:
+            for request, (start, stop) in running:
+                request.start_async(self.inputs(texts[start:stop]))
+            for request, (start, stop) in running:
+                request.wait()
+                vectors[start:stop] = request.get_output_tensor(0).data
         return vectors
 
     def inputs(self, texts: Sequence[str]) -> dict[str, np.ndarray]:

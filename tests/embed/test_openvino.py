@@ -168,3 +168,17 @@ def test_openvino_runs_without_torch_installed_in_the_process() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "(1, 384)"
+
+
+def test_sessions_sharing_one_model_each_get_their_own_vectors(
+    openvino_fp32: OpenVinoEmbedder,
+) -> None:
+    # The app hands one loaded model to every session: batches from two threads at once.
+    from concurrent.futures import ThreadPoolExecutor
+
+    batches = [TEXTS, list(reversed(TEXTS)), TEXTS[:2], TEXTS[3:]] * 3
+    expected = [openvino_fp32.encode(batch) for batch in batches]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        got = list(pool.map(openvino_fp32.encode, batches))
+    for mine, alone in zip(got, expected, strict=True):
+        assert (mine * alone).sum(axis=1).min() > 0.99999
