@@ -92,6 +92,31 @@ def native_bf16() -> bool:
     return "avx512_bf16" in flags or "amx_bf16" in flags
 
 
+_UNREACHABLE = (
+    "Could not load the embedding model '{name}': it is not on this machine and the Hugging "
+    f"Face Hub cannot be reached. Use '{DEFAULT_MODEL}' (bundled) or the path of a local "
+    "model folder."
+)
+
+
+def _in_hub_cache(name: str) -> bool:
+    """Whether the Hugging Face cache holds a model of this name (as sentence-transformers
+    resolves it: a bare name is one of ``sentence-transformers/``'s)."""
+    try:
+        from huggingface_hub import try_to_load_from_cache
+    except ImportError:
+        return True  # cannot tell: let sentence-transformers look
+    candidates = [name] if "/" in name else [name, f"sentence-transformers/{name}"]
+    for repo in candidates:
+        try:
+            found = try_to_load_from_cache(repo, "config.json")
+        except Exception:  # a name the Hub would refuse is not in its cache either
+            continue
+        if isinstance(found, str):
+            return True
+    return False
+
+
 def _hub_reachable(timeout: float = 2.0) -> bool:
     if os.environ.get("HF_HUB_OFFLINE", "").lower() in {"1", "true", "yes"}:
         return False
@@ -229,6 +254,9 @@ def load_embedder(
             return OpenVinoEmbedder(name, Path(source), key, bf16=bf16)
         except (OSError, ValueError, KeyError, RuntimeError) as error:
             raise ModelLoadError(f"Could not load the embedding model '{name}': {error}") from error
+    if not is_local and not _in_hub_cache(source) and not _hub_reachable():
+        # Said before torch is imported (5-12 s): nothing could load it anyway.
+        raise ModelLoadError(_UNREACHABLE.format(name=name))
     import logging
     import warnings
 
@@ -247,11 +275,7 @@ def load_embedder(
                     model = SentenceTransformer(source, local_files_only=True, **kwargs)
                 except Exception:
                     if not _hub_reachable():
-                        raise ModelLoadError(
-                            f"Could not load the embedding model '{name}': it is not on this "
-                            "machine and the Hugging Face Hub cannot be reached. Use "
-                            f"'{DEFAULT_MODEL}' (bundled) or the path of a local model folder."
-                        ) from None
+                        raise ModelLoadError(_UNREACHABLE.format(name=name)) from None
                     model = SentenceTransformer(source, **kwargs)
     except ModelLoadError:
         raise

@@ -182,3 +182,21 @@ def test_sessions_sharing_one_model_each_get_their_own_vectors(
         got = list(pool.map(openvino_fp32.encode, batches))
     for mine, alone in zip(got, expected, strict=True):
         assert (mine * alone).sum(axis=1).min() > 0.99999
+
+
+def test_a_model_that_is_nowhere_is_refused_before_torch_is_imported() -> None:
+    code = (
+        "import sys\n"
+        "from embedding_space.embed.models import load_model\n"
+        "from embedding_space.errors import ModelLoadError\n"
+        "try:\n    load_model('no-such-org/no-such-model')\n"
+        "except ModelLoadError as error:\n    print(error)\n"
+        "print('torch' in sys.modules)\n"
+    )
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    said, torch_imported = done.stdout.strip().splitlines()
+    assert "'no-such-org/no-such-model': it is not on this machine" in said
+    assert torch_imported == "False"
