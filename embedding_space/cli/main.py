@@ -9,7 +9,16 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from embedding_space.cli import batches, comparing, drifting, reading, story, tagging, verbs
+from embedding_space.cli import (
+    batches,
+    comparing,
+    drifting,
+    opening,
+    reading,
+    story,
+    tagging,
+    verbs,
+)
 from embedding_space.cli.files import say
 from embedding_space.errors import InputError
 
@@ -260,6 +269,7 @@ def _build_parser() -> tuple[argparse.ArgumentParser, _Settings]:
     story.add_story_parser(verbs)
     tagging.add_tag_parser(verbs)
     batches.add_add_parser(verbs)
+    opening.add_app_parsers(verbs)
     return parser, settings
 
 
@@ -281,6 +291,8 @@ _VERBS = {
     "story": story.run_story,
     "tag": tagging.run_tag,
     "add": batches.run_add,
+    "app": opening.run_app,
+    "open": opening.run_open,
 }
 
 
