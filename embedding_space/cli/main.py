@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from embedding_space.cli import batches, comparing, drifting, reading, story, tagging, verbs
+from embedding_space.cli import batches, comparing, drifting, mcp, reading, story, tagging, verbs
 from embedding_space.cli.files import say
 from embedding_space.errors import InputError
 
@@ -260,6 +260,7 @@ def _build_parser() -> tuple[argparse.ArgumentParser, _Settings]:
     story.add_story_parser(verbs)
     tagging.add_tag_parser(verbs)
     batches.add_add_parser(verbs)
+    mcp.add_mcp_parser(verbs)
     return parser, settings
 
 
@@ -281,6 +282,7 @@ _VERBS = {
     "story": story.run_story,
     "tag": tagging.run_tag,
     "add": batches.run_add,
+    "mcp": mcp.run_mcp,
 }
 
 
