@@ -4,8 +4,10 @@ the SDK's own client, on a workspace holding the demo (BANKING77), every tool ca
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,7 @@ import anyio
 import pytest
 from mcp import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
+from mcp.client.streamable_http import streamable_http_client
 from mcp.types import CallToolResult, TextContent, Tool
 
 from embedding_space.cli.mcp import MULTI_USER_VARIABLE
@@ -233,3 +236,44 @@ def test_on_a_shared_server_it_reads_shared_datasets_and_keeps_no_selection(
     assert [dataset["id"] for dataset in _items(found["datasets"])] == [DEMO]
     assert found["keep"].is_error
     assert "Only the owner of" in _message(found["keep"])
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_for_port(server: subprocess.Popen[str], port: int) -> None:
+    for _ in range(300):
+        assert server.poll() is None, "the HTTP server stopped before it listened"
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"nothing listens on port {port}")
+
+
+def test_over_http_it_serves_the_same_tools_on_the_loopback_only(demo_home: Path) -> None:
+    port = _free_port()
+    env = {**os.environ, "EMBEDDING_SPACE_HOME": str(demo_home), "HF_HUB_OFFLINE": "1"}
+    command = [sys.executable, "-m", "embedding_space", "mcp", "--http", "--port", str(port)]
+    server = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+
+    async def talk() -> CallToolResult:
+        async with (
+            streamable_http_client(f"http://127.0.0.1:{port}/mcp") as (read, write, *_),
+            ClientSession(read, write) as session,
+        ):
+            await session.initialize()
+            return await _call(session, "list_datasets")
+
+    try:
+        _wait_for_port(server, port)
+        listed = anyio.run(talk)
+    finally:
+        server.terminate()
+        log = server.communicate(timeout=30)[1]
+    assert [dataset["id"] for dataset in _items(listed)] == [DEMO]
+    assert f"running on http://127.0.0.1:{port}" in log
