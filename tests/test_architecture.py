@@ -29,6 +29,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"store"}),
     frozenset({"views"}),
     frozenset({"demo"}),
+    frozenset({"api"}),
     frozenset({"cli"}),
     frozenset({"__main__", "__init__"}),
 )
@@ -259,6 +260,7 @@ COMPUTED_BY_THE_SPACE = frozenset(
         *(ROOT / "components").glob("*.py"),
         *(ROOT / "pages").rglob("*.py"),
         *(CORE / "cli").glob("*.py"),
+        *(CORE / "api").glob("*.py"),
     ],
     ids=lambda path: str(path.relative_to(ROOT)),
 )

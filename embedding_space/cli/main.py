@@ -13,6 +13,7 @@ from embedding_space.cli import (
     batches,
     comparing,
     drifting,
+    mcp,
     opening,
     reading,
     story,
@@ -270,6 +271,7 @@ def _build_parser() -> tuple[argparse.ArgumentParser, _Settings]:
     tagging.add_tag_parser(verbs)
     batches.add_add_parser(verbs)
     opening.add_app_parsers(verbs)
+    mcp.add_mcp_parser(verbs)
     return parser, settings
 
 
@@ -293,6 +295,7 @@ _VERBS = {
     "add": batches.run_add,
     "app": opening.run_app,
     "open": opening.run_open,
+    "mcp": mcp.run_mcp,
 }
 
 

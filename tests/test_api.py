@@ -1,0 +1,160 @@
+"""The Python API on a workspace holding the demo: the app's answers as plain values, the
+app's bounds as one-sentence errors, and the README's notebook examples run as written."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from embedding_space.analysis.clustering import ClusterParams
+from embedding_space.api import TEXT_CHARS, Explorer, open_workspace
+from embedding_space.demo import DEMO_DATASET_ID, ensure_demo
+from embedding_space.errors import InputError
+from embedding_space.store.workspace import Workspace
+from tests.helpers import ROOT
+
+DEMO = DEMO_DATASET_ID
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("api-workspace")
+    ensure_demo(Workspace(folder))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def ws(home: Path) -> Explorer:
+    return open_workspace(home)
+
+
+def test_the_demo_is_listed_with_its_rows_columns_and_embedding(ws: Explorer) -> None:
+    demo = next(dataset for dataset in ws.datasets() if dataset.id == DEMO)
+    assert (demo.id, demo.rows, demo.text_column) == (DEMO, 3080, "text")
+    assert demo.columns == ["text", "category"]
+    assert demo.models and demo.shared
+
+
+def test_a_search_by_meaning_finds_card_delivery_first(ws: Explorer) -> None:
+    best = ws.search(DEMO, "my card never arrived", k=3)
+    assert len(best) == 3
+    assert best[0].text == "My card has not arrived yet."
+    assert best[0].score > best[2].score
+
+
+def test_a_regex_search_finds_only_matching_rows(ws: Explorer) -> None:
+    found = ws.search(DEMO, r"^how long", mode="regex", k=500)
+    assert found and all(match.text.lower().startswith("how long") for match in found)
+
+
+def test_the_neighbours_of_a_row_are_its_paraphrases_not_itself(ws: Explorer) -> None:
+    near = ws.neighbors(DEMO, 4, k=5)
+    assert near[0].row == 30  # "My card hasn't arrived yet."
+    assert 4 not in [n.row for n in near]
+
+
+def test_clusters_carry_the_name_given_in_the_app(ws: Explorer, home: Path) -> None:
+    before = ws.clusters(DEMO)
+    assert sum(cluster.size for cluster in before) == 3080
+    card = next(cluster for cluster in before if "card" in cluster.label)
+    # What the app's rename does: the name is kept with the default clustering.
+    workspace = Workspace(home)
+    space = workspace.space(DEMO, workspace.embedded_models(DEMO)[0])
+    space.rename_cluster(ClusterParams(), card.cluster, "Card deliveries")
+    after = {cluster.cluster: cluster.label for cluster in ws.clusters(DEMO)}
+    assert after[card.cluster] == "Card deliveries"
+
+
+def test_a_selection_kept_here_is_the_one_the_app_reads(ws: Explorer, home: Path) -> None:
+    kept = ws.keep_selection(DEMO, "  late   cards ", [30, 4, 4, 7])
+    assert (kept.name, kept.rows) == ("late cards", [4, 7, 30])
+    workspace = Workspace(home)
+    space = workspace.space(DEMO, workspace.embedded_models(DEMO)[0])
+    assert space.selections.kept()["late cards"] == [4, 7, 30]
+    assert {k.name: k.rows for k in ws.kept_selections(DEMO)}["late cards"] == [4, 7, 30]
+
+
+def test_outliers_and_duplicates_follow_their_settings(ws: Explorer) -> None:
+    strange = ws.outliers(DEMO, k=10, top=4)
+    assert len(strange) == 4 and strange[0].score >= strange[-1].score
+    strict = ws.duplicates(DEMO, threshold=0.99)
+    loose = ws.duplicates(DEMO, threshold=0.9)
+    assert sum(len(g.rows) for g in strict) < sum(len(g.rows) for g in loose)
+
+
+def test_describe_map_gives_the_methods_card_and_trust(ws: Explorer) -> None:
+    described = ws.describe_map(DEMO)
+    assert re.fullmatch(r"Data: 3,080 rows, fingerprint [0-9a-f]{12}", described.methods[0])
+    assert described.projection["method"] == "umap" and described.trust_k == 10
+    assert 0.9 < described.trustworthiness <= 1.0
+
+
+@pytest.mark.parametrize(
+    ("call", "said"),
+    [
+        (lambda ws: ws.clusters("nope"), "There is no dataset with id 'nope'"),
+        (lambda ws: ws.search(DEMO, "card", mode="fuzzy"), "mode must be one of text, regex"),
+        (lambda ws: ws.search(DEMO, "card", k=0), "k must be between 1 and 500, not 0."),
+        (lambda ws: ws.neighbors(DEMO, "4"), "A row is a whole number"),
+        (lambda ws: ws.neighbors(DEMO, 4, metric="manhattan"), "metric must be one of"),
+        (lambda ws: ws.duplicates(DEMO, threshold=0.2), "threshold must be between 0.5 and 1"),
+        (lambda ws: ws.keep_selection(DEMO, "", [1]), "A selection name needs 1 to 60"),
+        (lambda ws: ws.keep_selection(DEMO, "x", [5000]), "outside 0 to 3079"),
+    ],
+)
+def test_a_bad_argument_is_one_sentence_naming_it(ws: Explorer, call: object, said: str) -> None:
+    with pytest.raises(InputError, match=re.escape(said)):
+        call(ws)  # type: ignore[operator]
+
+
+def test_a_file_added_is_embedded_listed_and_searchable(home: Path, tmp_path: Path) -> None:
+    long_text = "The parcel was lost in transit. " * 100
+    file = tmp_path / "tickets.csv"
+    pd.DataFrame(
+        {"body": ["My parcel never came", "Refund my order please", long_text], "n": [1, 2, 3]}
+    ).to_csv(file, index=False)
+    ws = open_workspace(home)
+    added = ws.add_file(file, text_column="body", name="Tickets")
+    assert (added.name, added.rows, added.text_column) == ("Tickets", 3, "body")
+    assert added.models, "embedded, so the app opens it without waiting"
+    assert added.id in {dataset.id for dataset in open_workspace(home).datasets()}
+    best = ws.search(added.id, "I want my money back", k=1)
+    assert best[0].text == "Refund my order please"
+    clipped = ws.search(added.id, "lost in transit", mode="text", k=1)[0].text
+    assert len(clipped) == TEXT_CHARS and clipped.endswith("…")
+
+
+def test_on_a_shared_server_a_person_changes_only_their_own(home: Path, tmp_path: Path) -> None:
+    alice = open_workspace(home, viewer="alice")
+    with pytest.raises(InputError, match="Only the owner of"):
+        alice.keep_selection(DEMO, "mine", [1])
+    file = tmp_path / "notes.txt"
+    file.write_text("buy milk\nwater the plants\ncall the bank\n")
+    own = alice.add_file(file)
+    assert alice.keep_selection(own.id, "errands", [0, 2]).rows == [0, 2]
+    with pytest.raises(InputError, match="There is no dataset"):
+        open_workspace(home, viewer="bob").clusters(own.id)
+
+
+def _notebook_blocks() -> list[str]:
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("\n## In a notebook\n", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)
+
+
+def test_the_readme_notebook_examples_run_as_written(
+    home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("EMBEDDING_SPACE_HOME", str(home))
+    blocks = _notebook_blocks()
+    assert len(blocks) == 2
+    namespace: dict[str, object] = {}
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), namespace)
+    printed = capsys.readouterr().out
+    assert "demo-banking77" in printed and "My card has not arrived yet." in printed
+    assert "Projection: UMAP" in printed
+    assert "odd ones" in printed
