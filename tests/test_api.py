@@ -6,10 +6,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from embedding_space.analysis.clustering import ClusterParams
+from embedding_space.analysis.projection import ProjectionParams
 from embedding_space.api import TEXT_CHARS, Explorer, open_workspace
 from embedding_space.demo import DEMO_DATASET_ID, ensure_demo
 from embedding_space.errors import InputError
@@ -92,6 +94,56 @@ def test_describe_map_gives_the_methods_card_and_trust(ws: Explorer) -> None:
     assert 0.9 < described.trustworthiness <= 1.0
 
 
+def test_project_gives_each_row_the_point_the_app_stores(ws: Explorer, home: Path) -> None:
+    flat = ws.project(DEMO, method="pca", dims=3)
+    assert (flat.method, len(flat.coordinates)) == ("pca", 3080)
+    assert {len(point) for point in flat.coordinates} == {3}
+    workspace = Workspace(home)
+    space = workspace.space(DEMO, workspace.embedded_models(DEMO)[0])
+    stored = space.projection(ProjectionParams(method="pca", n_components=3))
+    assert np.allclose(np.asarray(flat.coordinates), stored.coordinates)
+    assert ws.project(DEMO).coordinates == ws.project(DEMO, "umap", 2).coordinates
+
+
+def test_compare_with_tfidf_agrees_more_than_chance_and_less_than_fully(ws: Explorer) -> None:
+    compared = ws.compare(DEMO, "tfidf", k=10, label_column="category")
+    assert compared.model_b.startswith("tfidf") and compared.rows == 3080
+    assert compared.chance_agreement < compared.knn_agreement < 1
+    assert 0 < compared.cka < 1 and 0 < compared.similarity_spearman < 1
+    # MiniLM was trained for meaning; word counts predict the intent less well.
+    assert compared.labels["knn_accuracy_a"] > compared.labels["knn_accuracy_b"]
+    assert "tfidf" in " ".join(next(d for d in ws.datasets() if d.id == DEMO).models)
+
+
+def test_drift_between_two_intents_is_found(ws: Explorer) -> None:
+    found = ws.drift(DEMO, "category", "card_arrival", ["exchange_rate"])
+    assert found.drifted and found.verdict.startswith("drift (p < 0.001)")
+    assert (found.reference_rows, found.batch_rows) == (40, 40)
+    assert found.novel and "exchange rate" in found.novel[0].text.lower()
+
+
+def test_no_drift_between_two_halves_of_one_shuffle(home: Path, tmp_path: Path) -> None:
+    ws = open_workspace(home)
+    texts = [match.text for match in ws.search(DEMO, "card", mode="text", k=120)]
+    halves = np.random.default_rng(7).permutation(np.arange(len(texts)) % 2)
+    file = tmp_path / "halves.csv"
+    pd.DataFrame({"text": texts, "half": ["ab"[h] for h in halves]}).to_csv(file, index=False)
+    added = ws.add_file(file, text_column="text")
+    same = ws.drift(added.id, "half", "a", "b")
+    assert not same.drifted and same.verdict.startswith("no drift detected")
+    assert same.reference_rows + same.batch_rows == len(texts)
+
+
+def test_tags_put_on_here_are_the_app_s_and_come_off_again(ws: Explorer, home: Path) -> None:
+    tagged = ws.tag(DEMO, [9, 3, 3], "  to   check ")
+    assert (tagged.name, tagged.rows) == ("to check", [3, 9])
+    assert Workspace(home).tags(DEMO).rows_of("to check") == [3, 9]
+    assert {t.name: t.rows for t in ws.tags(DEMO)}["to check"] == [3, 9]
+    assert ws.tag(DEMO, [3], "TO CHECK", remove=True).rows == [9]
+    assert ws.tag(DEMO, [9], "to check", remove=True).rows == []
+    assert "to check" not in {t.name for t in ws.tags(DEMO)}
+
+
 @pytest.mark.parametrize(
     ("call", "said"),
     [
@@ -103,6 +155,15 @@ def test_describe_map_gives_the_methods_card_and_trust(ws: Explorer) -> None:
         (lambda ws: ws.duplicates(DEMO, threshold=0.2), "threshold must be between 0.5 and 1"),
         (lambda ws: ws.keep_selection(DEMO, "", [1]), "A selection name needs 1 to 60"),
         (lambda ws: ws.keep_selection(DEMO, "x", [5000]), "outside 0 to 3079"),
+        (lambda ws: ws.project(DEMO, method="mds"), "method must be one of umap, tsne, pca"),
+        (lambda ws: ws.project(DEMO, dims=5), "dims must be 2 or 3, not 5."),
+        (lambda ws: ws.compare(DEMO, "tfidf", k=0), "k must be between"),
+        (lambda ws: ws.compare("nope", "tfidf"), "There is no dataset with id 'nope'"),
+        (lambda ws: ws.drift(DEMO, "colour", "a", "b"), "There is no column 'colour'"),
+        (lambda ws: ws.drift(DEMO, "category", "top_up_failed", "top_up_failed"), "in both"),
+        (lambda ws: ws.tag(DEMO, [], "x"), "No rows are chosen"),
+        (lambda ws: ws.tag(DEMO, [1], "a;b"), "cannot hold ';'"),
+        (lambda ws: ws.tag(DEMO, [1], "never put on", remove=True), "There is no tag"),
     ],
 )
 def test_a_bad_argument_is_one_sentence_naming_it(ws: Explorer, call: object, said: str) -> None:
@@ -131,10 +192,13 @@ def test_on_a_shared_server_a_person_changes_only_their_own(home: Path, tmp_path
     alice = open_workspace(home, viewer="alice")
     with pytest.raises(InputError, match="Only the owner of"):
         alice.keep_selection(DEMO, "mine", [1])
+    with pytest.raises(InputError, match="Only the owner of"):
+        alice.tag(DEMO, [1], "mine")
     file = tmp_path / "notes.txt"
     file.write_text("buy milk\nwater the plants\ncall the bank\n")
     own = alice.add_file(file)
     assert alice.keep_selection(own.id, "errands", [0, 2]).rows == [0, 2]
+    assert alice.tag(own.id, [1], "garden").rows == [1]
     with pytest.raises(InputError, match="There is no dataset"):
         open_workspace(home, viewer="bob").clusters(own.id)
 

@@ -11,11 +11,15 @@ from embedding_space.api.results import (
     TEXT_CHARS,
     ClusterSummary,
     DatasetSummary,
+    DriftResult,
     DuplicateGroup,
+    EmbeddingComparison,
     KeptSelection,
+    MapCoordinates,
     MapDescription,
     OutlierRow,
     RowMatch,
+    RowTag,
 )
 
 __all__ = [
@@ -23,11 +27,15 @@ __all__ = [
     "TEXT_CHARS",
     "ClusterSummary",
     "DatasetSummary",
+    "DriftResult",
     "DuplicateGroup",
+    "EmbeddingComparison",
     "Explorer",
     "KeptSelection",
+    "MapCoordinates",
     "MapDescription",
     "OutlierRow",
     "RowMatch",
+    "RowTag",
     "open_workspace",
 ]

@@ -16,6 +16,7 @@ from embedding_space.analysis.methods import MethodsCard, data_fingerprint
 from embedding_space.analysis.parameters import SETTINGS, default_of
 from embedding_space.analysis.projection import ProjectionParams
 from embedding_space.analysis.search import SEARCH_KINDS
+from embedding_space.api.more import MoreQuestions, check_row_id
 from embedding_space.api.results import (
     ClusterSummary,
     DatasetSummary,
@@ -54,7 +55,7 @@ def open_workspace(home: str | Path | None = None, *, viewer: str | None = None)
     return Explorer(Workspace(home), viewer=viewer)
 
 
-class Explorer:
+class Explorer(MoreQuestions):
     """Questions about the datasets of one workspace, by dataset id (see the module's notes).
 
     Args:
@@ -201,7 +202,7 @@ class Explorer:
         """
         SETTINGS["neighbor_k"].check(k, shown="k")
         SETTINGS["neighbor_metric"].check(metric, shown="metric")
-        _check_row_id(row)
+        check_row_id(row)
         space = self.space(dataset)
         return [self._match(space, n.row, n.score) for n in space.neighbors(row, k, metric)]
 
@@ -282,7 +283,7 @@ class Explorer:
         if self.viewer is not None and info.owner != self.viewer:
             raise InputError(f"Only the owner of '{info.name}' can keep selections of it here.")
         for row in rows:
-            _check_row_id(row)
+            check_row_id(row)
         distinct = sorted(set(rows))
         kept = self.space(dataset).selections.keep(name, distinct)
         return KeptSelection(name=kept, rows=distinct)
@@ -328,8 +329,3 @@ class Explorer:
             trustworthiness=round(float(trust.trustworthiness), 4),
             knn_recall=round(float(trust.knn_recall), 4),
         )
-
-
-def _check_row_id(row: object) -> None:
-    if isinstance(row, bool) or not isinstance(row, int):
-        raise InputError(f"A row is a whole number (a row id), not {row!r}.")

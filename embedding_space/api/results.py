@@ -13,11 +13,15 @@ __all__ = [
     "TEXT_CHARS",
     "ClusterSummary",
     "DatasetSummary",
+    "DriftResult",
     "DuplicateGroup",
+    "EmbeddingComparison",
     "KeptSelection",
+    "MapCoordinates",
     "MapDescription",
     "OutlierRow",
     "RowMatch",
+    "RowTag",
     "clipped",
 ]
 
@@ -151,3 +155,95 @@ class MapDescription:
     trust_k: int
     trustworthiness: float
     knn_recall: float
+
+
+@dataclass(frozen=True)
+class MapCoordinates:
+    """A map of a dataset, the one the app shows for the same settings.
+
+    Attributes:
+        method: The method actually used (``pca`` when a tiny dataset forced a fallback).
+        note: A sentence when the map differs from what was asked, else ``""``.
+        projection: The parameters that made it (method and what changes it).
+        coordinates: One point per row, in row order: ``rows`` lists of ``dims`` numbers.
+    """
+
+    method: str
+    note: str
+    projection: dict[str, object]
+    coordinates: list[list[float]]
+
+
+@dataclass(frozen=True)
+class EmbeddingComparison:
+    """Two embeddings of the same rows compared, as the app's Compare page shows them.
+
+    Attributes:
+        model_a: The embedding explored (model key).
+        model_b: The other one (model key).
+        rows: Rows compared.
+        k: Neighbours compared per row.
+        knn_agreement: The mean share of a row's ``k`` neighbours both embeddings agree on.
+        chance_agreement: What ``knn_agreement`` would be for neighbours drawn at random.
+        similarity_spearman: Rank correlation of the pairwise similarities (-1 to 1).
+        cka: Linear centred kernel alignment of the two embeddings (0 to 1).
+        labels: With a label column, how well each side's neighbours predict the label
+            (``knn_accuracy_a``/``_b``) and how well it separates them
+            (``silhouette_a``/``_b``); empty without one.
+    """
+
+    model_a: str
+    model_b: str
+    rows: int
+    k: int
+    knn_agreement: float
+    chance_agreement: float
+    similarity_spearman: float
+    cka: float
+    labels: dict[str, float]
+
+
+@dataclass(frozen=True)
+class DriftResult:
+    """Whether one group of rows differs from another in the full space, as the app's
+    Drift tab says it.
+
+    Attributes:
+        reference: The reference group, by its values.
+        batch: The batch, by its values.
+        reference_rows: Rows in the reference.
+        batch_rows: Rows in the batch.
+        drifted: Whether the p-value is below 0.05.
+        verdict: One plain sentence with the p-value and the effect.
+        statistic: The unbiased MMD² of the rows tested.
+        p_value: Its permutation p-value.
+        auc: How well a classifier tells the groups apart (0.5: not at all).
+        effect: ``small``, ``moderate`` or ``large`` (by the AUC).
+        novel: The batch's rows least like the reference, most novel first; ``score`` is the
+            cosine distance to the nearest reference row.
+    """
+
+    reference: str
+    batch: str
+    reference_rows: int
+    batch_rows: int
+    drifted: bool
+    verdict: str
+    statistic: float
+    p_value: float
+    auc: float | None
+    effect: str
+    novel: list[RowMatch]
+
+
+@dataclass(frozen=True)
+class RowTag:
+    """A tag and the rows it is on, as the app's tag panel shows it.
+
+    Attributes:
+        name: The tag's name as kept.
+        rows: The row ids, ascending (none once the tag was taken off every row).
+    """
+
+    name: str
+    rows: list[int]
