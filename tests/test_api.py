@@ -214,7 +214,7 @@ def test_the_readme_notebook_examples_run_as_written(
 ) -> None:
     monkeypatch.setenv("EMBEDDING_SPACE_HOME", str(home))
     blocks = _notebook_blocks()
-    assert len(blocks) == 2
+    assert len(blocks) == 3
     namespace: dict[str, object] = {}
     for block in blocks:
         exec(compile(block, "README.md", "exec"), namespace)
@@ -222,3 +222,4 @@ def test_the_readme_notebook_examples_run_as_written(
     assert "demo-banking77" in printed and "My card has not arrived yet." in printed
     assert "Projection: UMAP" in printed
     assert "odd ones" in printed
+    assert "drift (p < 0.001)" in printed and "check later" in printed
