@@ -13,7 +13,7 @@ from typing import Protocol
 from embedding_space.analysis.drift import measure_drift
 from embedding_space.analysis.drift_groups import groups_by_values
 from embedding_space.analysis.parameters import SETTINGS, default_of
-from embedding_space.analysis.projection import ProjectionParams
+from embedding_space.analysis.projection import Method, ProjectionParams
 from embedding_space.api.results import (
     DriftResult,
     EmbeddingComparison,
@@ -63,7 +63,7 @@ class MoreQuestions:
     # -- the map ------------------------------------------------------------------------------
 
     def project(
-        self: _Explorer, dataset: str, method: str = "umap", dims: int = 2
+        self: _Explorer, dataset: str, method: Method = "umap", dims: int = 2
     ) -> MapCoordinates:
         """The map the app draws with ``method`` in ``dims`` dimensions (its other settings
         the app's defaults): computed once, then read, by the app as well as here.
@@ -76,7 +76,7 @@ class MoreQuestions:
             raise InputError(f"method must be one of umap, tsne, pca, not {method!r}.")
         if isinstance(dims, bool) or dims not in (2, 3):
             raise InputError(f"dims must be 2 or 3, not {dims!r}.")
-        params = ProjectionParams(method=method, n_components=dims)  # type: ignore[arg-type]
+        params = ProjectionParams(method=method, n_components=dims)
         projection = self.space(dataset).projection(params)
         used = ProjectionParams(**{**params.__dict__, "method": projection.method})
         return MapCoordinates(
