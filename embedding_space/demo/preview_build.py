@@ -2,7 +2,8 @@
 ``python -m embedding_space.demo.preview_build``.
 
 It distils the bundled all-MiniLM-L6-v2 into a static model with model2vec (``pip install
-'model2vec[distill]'``, a build-time tool only: the app reads the result with
+'model2vec[distill]'`` in an environment of its own, since it pins an older transformers; a
+build-time tool only: the app reads the result with
 :mod:`embedding_space.embed.static`). Offline, on the CPU, about 20 s on two cores. The
 parameters are :data:`SHIPPED`, chosen by ``python -m bench.preview_model``, which measures
 each variant against MiniLM; rerun that bench with ``--write`` afterwards to refresh
