@@ -22,7 +22,12 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from embedding_space.embed.model_files import runs_in_numpy, token_limit_in
+from embedding_space.embed.model_files import (
+    count_truncated,
+    read_tokenizer,
+    runs_in_numpy,
+    token_limit_in,
+)
 from embedding_space.embed.sentence import (
     DEFAULT_MODEL,
     computed_in_bf16,
@@ -51,7 +56,6 @@ class LightEmbedder:
 
     def __init__(self, name: str, folder: Path, cache_key: str) -> None:
         from safetensors.numpy import load_file
-        from tokenizers import Tokenizer
 
         config = json.loads((folder / "config.json").read_text())
         self.name = name
@@ -61,9 +65,7 @@ class LightEmbedder:
         self._layers = int(config["num_hidden_layers"])
         self._eps = float(config.get("layer_norm_eps", 1e-12))
         self._weights = load_file(str(folder / "model.safetensors"))
-        self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        self._tokenizer.no_padding()
-        self._tokenizer.enable_truncation(self.max_seq_length)
+        self._tokenizer = read_tokenizer(folder, self.max_seq_length)
         self.dimension = int(config["hidden_size"])
 
     def _w(self, name: str) -> _Array:
@@ -135,11 +137,7 @@ class LightEmbedder:
 
     def count_truncated(self, texts: Sequence[str]) -> int:
         """Count the texts longer than the model reads."""
-        budget = self.max_seq_length - 2
-        return sum(
-            len(self._tokenizer.encode(text, add_special_tokens=False).ids) > budget
-            for text in texts
-        )
+        return count_truncated(self._tokenizer, texts, self.max_seq_length)
 
 
 def _one_blas_thread() -> contextlib.AbstractContextManager[object]:

@@ -5,9 +5,14 @@ sentence-transformers (``embed.light`` in NumPy, ``embed.openvino`` compiled).""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-__all__ = ["runs_in_numpy", "token_limit_in"]
+if TYPE_CHECKING:
+    from tokenizers import Tokenizer
+
+__all__ = ["count_truncated", "read_tokenizer", "runs_in_numpy", "token_limit_in"]
 
 _MODULES = (
     "sentence_transformers.models.Transformer",
@@ -62,3 +67,27 @@ def runs_in_numpy(folder: Path) -> bool:
         and (folder / "tokenizer.json").is_file()
         and mean_only
     )
+
+
+def read_tokenizer(folder: Path, max_seq_length: int) -> Tokenizer:
+    """The model's fast tokenizer (``tokenizer.json``), no padding, each text cut at the
+    ``max_seq_length`` tokens the model reads."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(max_seq_length)
+    return tokenizer
+
+
+def count_truncated(tokenizer: Tokenizer, texts: Sequence[str], max_seq_length: int) -> int:
+    """How many of ``texts`` are longer than the ``max_seq_length`` tokens a BERT model reads
+    (its [CLS] and [SEP] share them), counted with ``tokenizer`` (see :func:`read_tokenizer`:
+    a text cut there still counts, being longer than the budget)."""
+    budget = max_seq_length - 2
+    # A token is at least a character long: a shorter text cannot run past the budget.
+    long = [text for text in texts if len(text) > budget]
+    if not long:
+        return 0
+    encodings = tokenizer.encode_batch(long, add_special_tokens=False)
+    return sum(len(encoding.ids) > budget for encoding in encodings)

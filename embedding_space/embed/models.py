@@ -8,9 +8,10 @@ import json
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from embedding_space.embed.base import Embedder, ModelIdentity
-from embedding_space.embed.model_files import runs_in_numpy
+from embedding_space.embed.model_files import count_truncated, read_tokenizer, runs_in_numpy
 from embedding_space.embed.sentence import (
     BUNDLED_NAMES,
     DEFAULT_MODEL,
@@ -21,6 +22,9 @@ from embedding_space.embed.sentence import (
 from embedding_space.embed.static import PREVIEW_MODEL, is_preview, load_preview, preview_identity
 from embedding_space.embed.traditional import TraditionalEmbedder, parse_traditional
 from embedding_space.types import FloatMatrix
+
+if TYPE_CHECKING:
+    from tokenizers import Tokenizer
 
 __all__ = [
     "DeferredEmbedder",
@@ -105,6 +109,7 @@ class DeferredEmbedder:
         self._folder = folder
         self._load = load
         self._loaded: Embedder | None = None
+        self._tokenizer: Tokenizer | None = None
         self._loading = threading.Lock()  # sessions of the app share one model
 
     @property
@@ -121,17 +126,10 @@ class DeferredEmbedder:
 
     def count_truncated(self, texts: Sequence[str]) -> int:
         """Count the texts longer than the model reads, with its tokenizer alone."""
-        from tokenizers import Tokenizer
-
-        budget = (self.max_seq_length or 512) - 2  # [CLS] and [SEP] share the budget
-        long = [text for text in texts if len(text) > budget]
-        if not long:
-            return 0
-        tokenizer = Tokenizer.from_file(str(self._folder / "tokenizer.json"))
-        tokenizer.no_padding()
-        tokenizer.no_truncation()
-        counted = tokenizer.encode_batch(long, add_special_tokens=False)
-        return sum(len(encoding.ids) > budget for encoding in counted)
+        limit = self.max_seq_length or 512
+        if self._tokenizer is None:  # read once, and only when a count is asked for
+            self._tokenizer = read_tokenizer(self._folder, limit)
+        return count_truncated(self._tokenizer, texts, limit)
 
 
 def load_query_model(

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from embedding_space.embed.model_files import token_limit_in
+from embedding_space.embed.model_files import count_truncated, read_tokenizer, token_limit_in
 from embedding_space.types import FloatMatrix
 
 if TYPE_CHECKING:
@@ -98,8 +98,6 @@ class OpenVinoEmbedder:
         streams: int | None = None,
         graph: Model | None = None,
     ) -> None:
-        from tokenizers import Tokenizer
-
         config = json.loads((folder / "config.json").read_text())
         self.name = name
         self.folder = folder
@@ -108,9 +106,7 @@ class OpenVinoEmbedder:
         self.max_seq_length = token_limit_in(folder) or 512
         self.dimension = int(config["hidden_size"])
         self.streams = streams or usable_cores()
-        self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        self._tokenizer.no_padding()
-        self._tokenizer.enable_truncation(self.max_seq_length)
+        self._tokenizer = read_tokenizer(folder, self.max_seq_length)
         graph = graph if graph is not None else sentence_graph(folder)
         self.compiled = compile_graph(graph, bf16=bf16, streams=self.streams)
         # Plain requests, no Python callbacks: OpenVINO's threads then never wait for the
@@ -158,12 +154,7 @@ class OpenVinoEmbedder:
 
     def count_truncated(self, texts: Sequence[str]) -> int:
         """Count the texts longer than the model reads; their tails do not shape the vector."""
-        budget = self.max_seq_length - 2  # [CLS] and [SEP] share the budget
-        long = [text for text in texts if len(text) > budget]
-        if not long:
-            return 0
-        encodings = self._tokenizer.encode_batch(long, add_special_tokens=False)
-        return sum(len(encoding.ids) > budget for encoding in encodings)
+        return count_truncated(self._tokenizer, texts, self.max_seq_length)
 
 
 def compile_graph(model: Model, *, bf16: bool, streams: int) -> CompiledModel:
