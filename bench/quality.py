@@ -89,17 +89,10 @@ def agreement(reference: FloatMatrix, other: FloatMatrix, k: int = 10) -> float:
 
 
 def batched(embedder: Embedder) -> Callable[[Sequence[str]], FloatMatrix]:
-    """Embed in batches of 64 texts sorted by length, as the embed loop does."""
+    """Embed as the embed loop does (sorted by length, batches of 64), with no cache."""
+    from embedding_space.embed.base import embed
 
-    def encode(texts: Sequence[str]) -> FloatMatrix:
-        order = sorted(range(len(texts)), key=lambda row: -len(texts[row]))
-        vectors = np.zeros((len(texts), embedder.dimension), np.float32)
-        for start in range(0, len(order), 64):
-            rows = order[start : start + 64]
-            vectors[rows] = embedder.encode([texts[row] for row in rows])
-        return vectors
-
-    return encode
+    return lambda texts: embed(texts, embedder).vectors
 
 
 def paths(int8: bool) -> dict[str, Callable[[], Embedder]]:
