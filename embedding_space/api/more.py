@@ -220,13 +220,7 @@ class MoreQuestions:
         for row in rows:
             check_row_id(row)
         tags = self.workspace.tags(info.id, self.viewer)
-        if remove:
-            # The name as kept is needed after the change, when a tag left on no row is gone.
-            asked = " ".join(str(tag).split()).casefold()
-            known = [name for name in tags.names() if name.casefold() == asked]
-            tags.untag(rows, tag)
-            return RowTag(name=known[0], rows=tags.rows_of(known[0]))
-        kept = tags.tag(rows, tag)
+        kept = tags.untag(rows, tag) if remove else tags.tag(rows, tag)
         return RowTag(name=kept, rows=tags.rows_of(kept))
 
     def tags(self: _Explorer, dataset: str) -> list[RowTag]:

@@ -220,8 +220,11 @@ class Tags:
         self._change(f"tag {len(chosen):,} rows '{kept}'", state)
         return kept
 
-    def untag(self, rows: Iterable[int], name: str) -> None:
+    def untag(self, rows: Iterable[int], name: str) -> str:
         """Take a tag off rows; a tag left on no row is gone.
+
+        Returns:
+            The tag's name as kept (matched ignoring case and spacing, as :meth:`tag` does).
 
         Raises:
             InputError: Not the owner, no such tag, or no rows.
@@ -235,6 +238,7 @@ class Tags:
         else:
             del state[kept]
         self._change(f"untag {len(chosen):,} rows '{kept}'", state)
+        return kept
 
     def rename(self, old: str, new: str) -> str:
         """Give a tag another name (another case of the same name too).
