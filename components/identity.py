@@ -26,10 +26,13 @@ from embedding_space.embed.sentence import DEFAULT_MODEL
 from embedding_space.embed.static import PREVIEW_MODEL
 from embedding_space.embed.traditional import KINDS as TRADITIONAL_KINDS
 from embedding_space.store.datasets import default_home
-from embedding_space.store.owners import ANONYMOUS_PREFIX, SIGNED_IN_PREFIX
+from embedding_space.store.owners import (
+    ANONYMOUS_PREFIX,
+    SIGNED_IN_PREFIX,
+    multi_user_switched_on,
+)
 from embedding_space.store.sign_ins import SignOuts, ended, session_hours
 
-MULTI_USER_VARIABLE = "EMBEDDING_SPACE_MULTI_USER"
 MODELS_VARIABLE = "EMBEDDING_SPACE_MODELS"
 """Comma-separated model names or folders an operator allows on a shared server."""
 
@@ -165,9 +168,7 @@ def sign_in_screen() -> None:
 
 def multi_user() -> bool:
     """Whether the app is served to several people (each then sees only their own datasets)."""
-    if os.environ.get(MULTI_USER_VARIABLE, "").lower() in {"1", "true", "yes"}:
-        return True
-    return sign_in_configured()
+    return multi_user_switched_on() or sign_in_configured()
 
 
 def allowed_models() -> list[str] | None:

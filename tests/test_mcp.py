@@ -19,8 +19,8 @@ from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.types import CallToolResult, TextContent, Tool
 
-from embedding_space.cli.mcp import MULTI_USER_VARIABLE
 from embedding_space.demo import DEMO_DATASET_ID
+from embedding_space.store.owners import MULTI_USER_VARIABLE
 
 DEMO = DEMO_DATASET_ID
 TOOLS = {

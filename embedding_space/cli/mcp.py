@@ -16,22 +16,20 @@ nobody's: it sees only the shared datasets and keeps selections of none of them.
 # annotations, which must be live objects defined inside ``build_server`` (pydantic's
 # ``Field`` is imported there, so the other verbs start without it).
 import argparse
-import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
-from embedding_space.analysis.parameters import SETTINGS
+from embedding_space.analysis.parameters import SETTINGS, default_of
 from embedding_space.errors import InputError
+from embedding_space.store.owners import multi_user_switched_on
 
 if TYPE_CHECKING:
     from mcp.server.mcpserver import MCPServer
 
     from embedding_space.api import Explorer
 
-__all__ = ["MULTI_USER_VARIABLE", "SHARED_VIEWER", "add_mcp_parser", "build_server", "run_mcp"]
+__all__ = ["SHARED_VIEWER", "add_mcp_parser", "build_server", "run_mcp"]
 
-MULTI_USER_VARIABLE = "EMBEDDING_SPACE_MULTI_USER"
-"""The app's switch for a server shared by several people (``components.identity``)."""
 SHARED_VIEWER = "mcp-server"
 """Who the server is on a shared server: an owner of nothing, so it reads shared datasets
 only and changes none."""
@@ -100,9 +98,7 @@ def build_server(explorer: "Explorer") -> "MCPServer":
                 "(any case); regex: rows a Python regular expression matches."
             ),
         ] = "semantic",
-        k: Annotated[int, Field(description=_bounds("search_k"))] = int(
-            SETTINGS["search_k"].default
-        ),
+        k: Annotated[int, Field(description=_bounds("search_k"))] = default_of("search_k", int),
     ) -> list[RowMatch]:
         """Find rows of a dataset by meaning, by text or by pattern, best first: each with its
         row id, a score (cosine similarity for semantic) and its text."""
@@ -112,11 +108,9 @@ def build_server(explorer: "Explorer") -> "MCPServer":
     def neighbors(
         dataset: DatasetId,
         row: Annotated[int, Field(description="The row id whose neighbours to find.")],
-        k: Annotated[int, Field(description=_bounds("neighbor_k"))] = int(
-            SETTINGS["neighbor_k"].default
-        ),
-        metric: Annotated[str, Field(description=_bounds("neighbor_metric"))] = str(
-            SETTINGS["neighbor_metric"].default
+        k: Annotated[int, Field(description=_bounds("neighbor_k"))] = default_of("neighbor_k", int),
+        metric: Annotated[str, Field(description=_bounds("neighbor_metric"))] = default_of(
+            "neighbor_metric", str
         ),
     ) -> list[RowMatch]:
         """The rows nearest one row in the full embedding space (the row itself left out),
@@ -133,11 +127,9 @@ def build_server(explorer: "Explorer") -> "MCPServer":
     @server.tool()
     def outliers(
         dataset: DatasetId,
-        k: Annotated[int, Field(description=_bounds("outlier_k"))] = int(
-            SETTINGS["outlier_k"].default
-        ),
-        top: Annotated[int, Field(description=_bounds("outlier_top"))] = int(
-            SETTINGS["outlier_top"].default
+        k: Annotated[int, Field(description=_bounds("outlier_k"))] = default_of("outlier_k", int),
+        top: Annotated[int, Field(description=_bounds("outlier_top"))] = default_of(
+            "outlier_top", int
         ),
     ) -> list[OutlierRow]:
         """The rows furthest from their nearest rows, strangest first, each with the row
@@ -147,8 +139,8 @@ def build_server(explorer: "Explorer") -> "MCPServer":
     @server.tool()
     def duplicates(
         dataset: DatasetId,
-        threshold: Annotated[float, Field(description=_bounds("duplicate_threshold"))] = float(
-            SETTINGS["duplicate_threshold"].default
+        threshold: Annotated[float, Field(description=_bounds("duplicate_threshold"))] = default_of(
+            "duplicate_threshold", float
         ),
     ) -> list[DuplicateGroup]:
         """Groups of rows that say nearly the same thing, largest group first."""
@@ -197,7 +189,7 @@ def run_mcp(args: argparse.Namespace) -> None:
 
     if not 1 <= args.port <= 65535:
         raise InputError(f"--port must be between 1 and 65535, not {args.port}.")
-    shared = os.environ.get(MULTI_USER_VARIABLE, "").lower() in {"1", "true", "yes"}
+    shared = multi_user_switched_on()
     server = build_server(open_workspace(viewer=SHARED_VIEWER if shared else None))
     if args.http:
         # Bound to the loopback only: the server has no sign-in of its own.

@@ -30,6 +30,7 @@ from embedding_space.embed.cache import SHARED_SCOPE
 
 __all__ = [
     "ANONYMOUS_PREFIX",
+    "MULTI_USER_VARIABLE",
     "NEW_KEYS_PER_HOUR",
     "SIGNED_IN_PREFIX",
     "KeyIssueLimit",
@@ -38,8 +39,19 @@ __all__ = [
     "cache_scope",
     "has_expired",
     "is_person",
+    "multi_user_switched_on",
     "owner_slug",
 ]
+
+MULTI_USER_VARIABLE = "EMBEDDING_SPACE_MULTI_USER"
+"""The operator's switch for a server shared by several people (``1``, ``true`` or ``yes``)."""
+
+
+def multi_user_switched_on() -> bool:
+    """Whether the operator set :data:`MULTI_USER_VARIABLE` (the app also counts a configured
+    sign-in as shared)."""
+    return os.environ.get(MULTI_USER_VARIABLE, "").lower() in {"1", "true", "yes"}
+
 
 ANONYMOUS_PREFIX = "session:"
 """Owners known by the key in their address (multi-user mode without sign-in)."""

@@ -12,10 +12,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Button
 
-from components import identity, routes, state
+from components import routes, state
 from embedding_space.demo import DEMO_DATASET_ID
 from embedding_space.embed import Embedder
 from embedding_space.store.corrections import corrected_name
+from embedding_space.store.owners import MULTI_USER_VARIABLE
 from embedding_space.store.workspace import Workspace
 from tests.helpers import (
     FlippedIntents,
@@ -149,7 +150,7 @@ def test_the_corrected_column_is_a_colour_once_a_label_is_corrected(
 def test_a_visitor_corrects_for_themselves_and_cannot_tag(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv(identity.MULTI_USER_VARIABLE, "1")
+    monkeypatch.setenv(MULTI_USER_VARIABLE, "1")
     app = new_app()
     app.session_state["method"] = "pca"
     app.run()

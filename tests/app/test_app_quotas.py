@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from components import cached, identity, routes, state
-from embedding_space.store.owners import ANONYMOUS_PREFIX, Limits
+from components import cached, routes, state
+from embedding_space.store.owners import ANONYMOUS_PREFIX, MULTI_USER_VARIABLE, Limits
 from tests.helpers import new_app
 
 
 def test_texts_whose_vectors_would_not_fit_are_refused_and_not_kept(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv(identity.MULTI_USER_VARIABLE, "1")
+    monkeypatch.setenv(MULTI_USER_VARIABLE, "1")
     app = new_app()
     app.run()
     store = cached.workspace()

@@ -10,6 +10,7 @@ from components import identity, routes, state
 from embedding_space.demo import DEMO_DATASET_ID
 from embedding_space.embed.static import PREVIEW_MODEL
 from embedding_space.embed.traditional import KINDS as TRADITIONAL_KINDS
+from embedding_space.store.owners import MULTI_USER_VARIABLE
 from embedding_space.store.workspace import Workspace
 from tests.helpers import new_app
 
@@ -30,7 +31,7 @@ def _paste(app: AppTest, lines: str, name: str) -> str:
 def test_in_multi_user_mode_each_session_sees_only_its_own_datasets(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv(identity.MULTI_USER_VARIABLE, "1")
+    monkeypatch.setenv(MULTI_USER_VARIABLE, "1")
     alice, bob = new_app(), new_app()
     alice.run()
     bob.run()
@@ -61,7 +62,7 @@ def test_in_multi_user_mode_each_session_sees_only_its_own_datasets(
 
 
 def test_on_a_single_user_machine_every_dataset_is_listed(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(identity.MULTI_USER_VARIABLE, raising=False)
+    monkeypatch.delenv(MULTI_USER_VARIABLE, raising=False)
     info = Workspace().create_dataset(
         pd.DataFrame({"text": ["one", "two"]}), "text", "someone else's", owner="session:x"
     )
@@ -120,7 +121,7 @@ def test_a_link_selecting_rows_beyond_a_small_dataset_does_not_break_the_pages()
 def test_in_multi_user_mode_the_key_in_the_address_keeps_datasets_across_reloads(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv(identity.MULTI_USER_VARIABLE, "1")
+    monkeypatch.setenv(MULTI_USER_VARIABLE, "1")
     first = new_app()
     first.run()
     dataset_id = _paste(first, "kept across a reload", "my kept notes")
@@ -165,7 +166,7 @@ def test_with_sign_in_configured_anonymous_visitors_only_see_a_sign_in_button() 
 def test_on_a_shared_server_the_model_box_offers_only_the_allowed_models(
     monkeypatch: pytest.MonkeyPatch, topics_dataset_id: str
 ) -> None:
-    monkeypatch.setenv(identity.MULTI_USER_VARIABLE, "1")
+    monkeypatch.setenv(MULTI_USER_VARIABLE, "1")
     monkeypatch.setenv(identity.MODELS_VARIABLE, "sentence-transformers/all-mpnet-base-v2")
     app = new_app()
     app.query_params.update({"dataset": topics_dataset_id, "model": "/root"})
@@ -186,7 +187,7 @@ def test_on_a_shared_server_the_model_box_offers_only_the_allowed_models(
 def test_a_key_made_up_in_a_link_is_refused_and_a_new_one_issued(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv(identity.MULTI_USER_VARIABLE, "1")
+    monkeypatch.setenv(MULTI_USER_VARIABLE, "1")
     made_up = "a" * 16
     app = new_app()
     app.query_params.update({"key": made_up})
@@ -264,7 +265,7 @@ def test_a_saved_view_opens_again_after_the_view_changed(topics_dataset_id: str)
 def test_in_multi_user_mode_a_saved_view_is_listed_only_to_who_saved_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv(identity.MULTI_USER_VARIABLE, "1")
+    monkeypatch.setenv(MULTI_USER_VARIABLE, "1")
     alice = new_app()
     alice.session_state["method"] = "pca"
     alice.run()
