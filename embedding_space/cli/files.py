@@ -17,7 +17,7 @@ from embedding_space.store.files import EmbeddedFile, read_embedded, space_of
 from embedding_space.store.space import Space
 from embedding_space.types import ProgressCallback
 
-__all__ = ["open_input", "print_line", "progress_bar", "read_input", "say"]
+__all__ = ["check_port", "open_input", "print_line", "progress_bar", "read_input", "say"]
 
 
 @contextmanager
@@ -36,6 +36,16 @@ def progress_bar(label: str) -> Iterator[ProgressCallback | None]:
             bar.refresh()
 
         yield report
+
+
+def check_port(port: int) -> None:
+    """Refuse a ``--port`` no server can listen on.
+
+    Raises:
+        InputError: ``port`` is outside 1-65535.
+    """
+    if not 1 <= port <= 65535:
+        raise InputError(f"--port must be between 1 and 65535, not {port}.")
 
 
 def say(message: str) -> None:

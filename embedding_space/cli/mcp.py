@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from embedding_space.analysis.parameters import SETTINGS, default_of
+from embedding_space.cli.files import check_port
 from embedding_space.errors import InputError
 from embedding_space.store.owners import multi_user_switched_on
 
@@ -187,8 +188,7 @@ def add_mcp_parser(verbs: Any) -> None:
 def run_mcp(args: argparse.Namespace) -> None:
     from embedding_space.api import open_workspace
 
-    if not 1 <= args.port <= 65535:
-        raise InputError(f"--port must be between 1 and 65535, not {args.port}.")
+    check_port(args.port)
     shared = multi_user_switched_on()
     server = build_server(open_workspace(viewer=SHARED_VIEWER if shared else None))
     if args.http:

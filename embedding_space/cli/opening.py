@@ -25,7 +25,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from embedding_space.cli.files import progress_bar, read_input, say
+from embedding_space.cli.files import check_port, progress_bar, read_input, say
 from embedding_space.errors import InputError
 from embedding_space.store.files import EMBEDDING_COLUMN, EmbeddedFile
 from embedding_space.store.workspace import Workspace
@@ -284,8 +284,7 @@ def server_command(script: Path, host: str, port: int) -> list[str]:
 
 
 def _check_port(host: str, port: int) -> None:
-    if not 1 <= port <= 65535:
-        raise InputError(f"--port must be between 1 and 65535, not {port}.")
+    check_port(port)
     try:
         with socket.create_server((host, port)):
             pass
