@@ -71,16 +71,21 @@ AVX2_ONLY = {
     "ATEN_CPU_CAPABILITY": "avx2",
 }
 """Caps oneDNN (OpenVINO's and torch's), MKL and torch's own kernels at AVX2."""
-_FLAGS = (
+CPU_FLAGS = (
+    "sse4_2",
+    "avx",
     "avx2",
     "fma",
     "avx512f",
     "avx512_vnni",
     "avx_vnni",
     "avx512_bf16",
+    "amx_tile",
     "amx_bf16",
     "amx_int8",
 )
+"""The processor flags that decide which kernels run (int8 wants VNNI, bf16 AVX-512 BF16 or
+AMX): every bench prints which of them the machine has."""
 
 
 def processor() -> str:
@@ -97,7 +102,7 @@ def processor() -> str:
     except OSError:
         pass
     cores = len(os.sched_getaffinity(0))
-    shown = " ".join(flag for flag in _FLAGS if flag in flags) or "none of the ones that matter"
+    shown = " ".join(flag for flag in CPU_FLAGS if flag in flags) or "none of the ones that matter"
     return f"{name}, {cores} cores usable; flags: {shown}"
 
 

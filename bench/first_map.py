@@ -34,6 +34,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.embedding import processor  # noqa: E402
 from tests.browser import support  # noqa: E402
 
 DEMO_ROWS = 3080
@@ -78,7 +79,6 @@ RUNS = ("packaged", "computing", "no-warm-up")
 """``packaged``: this checkout as it is; ``computing``: the baseline (see the module's notes);
 ``no-warm-up``: as packaged, without the UMAP warm-up thread."""
 
-CPU_FLAGS = ("sse4_2", "avx", "avx2", "fma", "avx512f", "avx512_bf16", "amx_tile", "amx_bf16")
 """The processor flags that change these code paths (bf16 embedding, numba's kernels)."""
 
 
@@ -89,22 +89,6 @@ class Timings:
     demo_step: float
     fresh_to_map: float
     restart_to_map: float
-
-
-def processor() -> str:
-    """The processor's name, its cores, and which of :data:`CPU_FLAGS` it has."""
-    name, flags = "unknown processor", set[str]()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            key, _, value = line.partition(":")
-            if key.strip() == "model name":
-                name = value.strip()
-            elif key.strip() == "flags":
-                flags = set(value.split())
-    except OSError:
-        pass
-    have = " ".join(flag for flag in CPU_FLAGS if flag in flags) or "none of them"
-    return f"{name}, {os.cpu_count()} cores; flags: {have}"
 
 
 @contextmanager
