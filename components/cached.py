@@ -44,9 +44,10 @@ from embedding_space.embed.sentence import DEFAULT_MODEL
 from embedding_space.figures.labels import HoverLabels
 from embedding_space.io.columns import label_columns as find_label_columns
 from embedding_space.io.columns import texts_of
+from embedding_space.io.images import thumbnail_uri
 from embedding_space.store.owners import NEW_KEYS_PER_HOUR, KeyIssueLimit
 from embedding_space.store.space import Space, filter_table_of
-from embedding_space.store.workspace import DatasetInfo, Workspace
+from embedding_space.store.workspace import Workspace
 from embedding_space.types import FloatMatrix, ScoreVector
 
 
@@ -204,6 +205,14 @@ def _filter_table(dataset_id: str, tags_version: int) -> FilterTable:
     return filter_table_of(table(dataset_id), workspace().get(dataset_id).text_column, tags)
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def thumbnails(dataset_id: str) -> list[str] | None:
+    """Each row's thumbnail as a ``data:`` URI, for tables and the map's hover; ``None`` for
+    a dataset of texts alone. Made once per dataset (about 4 KB a row)."""
+    images = workspace().images(dataset_id)
+    return None if images is None else [thumbnail_uri(one) for one in images.thumbnails()]
+
+
 def _texts(dataset_id: str) -> list[str]:
     return texts_of(table(dataset_id), workspace().get(dataset_id).text_column)
 
@@ -214,13 +223,6 @@ def _texts(dataset_id: str) -> list[str]:
 def results_owner(dataset_id: str) -> str | None:
     """Whose results this session works with on a dataset (see ``Workspace.results_owner``)."""
     return workspace().results_owner(dataset_id, identity.identity().viewer)
-
-
-def _model_key_for(info: DatasetInfo, model_name: str) -> str:
-    """The key of the vectors a dataset is explored with: its own uploaded ones, or a model's."""
-    if info.vectors_model is not None:
-        return info.vectors_model
-    return model_identity(model_name).cache_key
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -235,8 +237,8 @@ def space(dataset_id: str, model_name: str) -> Space:
     Raises:
         ModelLoadError: The model cannot be loaded.
     """
-    info = workspace().get(dataset_id)
-    return space_by_key(dataset_id, _model_key_for(info, model_name))
+    key = workspace().model_key(dataset_id, lambda: model_identity(model_name))
+    return space_by_key(dataset_id, key)
 
 
 def space_by_key(dataset_id: str, model_key: str) -> Space:

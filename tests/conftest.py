@@ -28,7 +28,7 @@ os.environ.setdefault("EMBEDDING_SPACE_NEW_KEYS_PER_HOUR", "100000")
 from embedding_space.embed import Embedder, load_embedder  # noqa: E402
 from embedding_space.store.workspace import Workspace  # noqa: E402
 from tests.browser import support  # noqa: E402
-from tests.helpers import CountingEmbedder, topics_frame  # noqa: E402
+from tests.helpers import CountingEmbedder, make_tiny_clip, topics_frame  # noqa: E402
 
 try:
     import playwright  # noqa: F401
@@ -81,6 +81,13 @@ def embedder() -> Embedder:
 @pytest.fixture
 def counting_embedder(embedder: Embedder) -> CountingEmbedder:
     return CountingEmbedder(embedder)
+
+
+@pytest.fixture(scope="session")
+def tiny_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A CLIP model built here from a small random config (``helpers.make_tiny_clip``): its
+    folder, to enter as a model name."""
+    return make_tiny_clip(tmp_path_factory.mktemp("models"))
 
 
 @pytest.fixture(scope="session")

@@ -307,3 +307,77 @@ def sqlite_without_room(monkeypatch: Any) -> None:
         return connection
 
     monkeypatch.setattr(sqlite3, "connect", capped)
+
+
+def make_tiny_clip(folder: Path) -> Path:
+    """A CLIP model small enough to build in a test (two layers of 32, 16-dimensional vectors,
+    random weights, a byte-level tokenizer), saved as a sentence-transformers folder. No CLIP
+    weights can be downloaded here; this one proves the loading, image-and-text embedding and
+    search path end to end, though what it finds means nothing.
+
+    Returns:
+        The folder, to enter as a model name.
+    """
+    import torch
+    from sentence_transformers import SentenceTransformer
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors
+    from transformers import (  # type: ignore[attr-defined]  # CLIPTokenizerFast: lazy
+        CLIPConfig,
+        CLIPImageProcessor,
+        CLIPModel,
+        CLIPProcessor,
+        CLIPTokenizerFast,
+    )
+
+    torch.manual_seed(0)
+    vocab = {char: index for index, char in enumerate(sorted(pre_tokenizers.ByteLevel.alphabet()))}
+    start, end = "<|startoftext|>", "<|endoftext|>"
+    vocab |= {start: len(vocab), end: len(vocab) + 1}
+    tokenizer = Tokenizer(models.BPE(vocab=vocab, merges=[]))
+    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tokenizer.decoder = decoders.ByteLevel()
+    tokenizer.post_processor = processors.TemplateProcessing(
+        single=f"{start} $A {end}", special_tokens=[(start, vocab[start]), (end, vocab[end])]
+    )
+    fast = CLIPTokenizerFast(
+        tokenizer_object=tokenizer,
+        bos_token=start,
+        eos_token=end,
+        unk_token=end,
+        pad_token=end,
+        model_max_length=32,
+    )
+    text = {
+        "vocab_size": len(vocab),
+        "max_position_embeddings": 32,
+        "bos_token_id": vocab[start],
+        "eos_token_id": vocab[end],
+        "pad_token_id": vocab[end],
+    }
+    small = {"hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2}
+    config = CLIPConfig(
+        text_config=text | small | {"num_attention_heads": 2},
+        vision_config=small | {"num_attention_heads": 2, "image_size": 32, "patch_size": 8},
+        projection_dim=16,
+    )
+    raw = folder / "clip-raw"
+    CLIPModel(config).save_pretrained(raw)
+    pixels = CLIPImageProcessor(size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32})
+    processor = CLIPProcessor(image_processor=pixels, tokenizer=fast)  # type: ignore[no-untyped-call]
+    processor.save_pretrained(raw)
+    saved = folder / "tiny-clip"
+    SentenceTransformer(str(raw), device="cpu").save(str(saved))
+    return saved
+
+
+def image_bytes(
+    color: tuple[int, int, int], *, size: tuple[int, int] = (64, 48), fmt: str = "PNG"
+) -> bytes:
+    """A small image of one colour with a darker square in it, as a file's bytes."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", size, color)
+    ImageDraw.Draw(image).rectangle((8, 8, 24, 24), fill=tuple(value // 2 for value in color))
+    out = io.BytesIO()
+    image.save(out, format=fmt)
+    return out.getvalue()

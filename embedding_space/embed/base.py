@@ -84,15 +84,18 @@ class ModelIdentity:
     Attributes:
         cache_key: The key the loaded model's :attr:`Embedder.cache_key` will have.
         max_seq_length: Its :attr:`Embedder.max_seq_length`.
+        reads_images: Whether it embeds images as well (see ``embed.images``).
     """
 
     cache_key: str
     max_seq_length: int | None
+    reads_images: bool = False
 
     @classmethod
     def of(cls, embedder: Embedder) -> ModelIdentity:
         """The identity of a loaded embedder."""
-        return cls(embedder.cache_key, embedder.max_seq_length)
+        reads = bool(getattr(embedder, "reads_images", False))
+        return cls(embedder.cache_key, embedder.max_seq_length, reads)
 
 
 @dataclass(frozen=True)

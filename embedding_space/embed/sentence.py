@@ -21,6 +21,7 @@ from embedding_space.errors import ModelLoadError
 from embedding_space.types import FloatMatrix
 
 if TYPE_CHECKING:
+    from PIL.Image import Image
     from sentence_transformers import SentenceTransformer
 
 __all__ = [
@@ -200,6 +201,15 @@ class SentenceEmbedder:
                 show_progress_bar=False,
             )
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    @property
+    def reads_images(self) -> bool:
+        """Whether the model embeds images too (a CLIP model; see ``embed.images``)."""
+        return "image" in (getattr(self.model, "modalities", None) or ())
+
+    def encode_images(self, images: Sequence[Image]) -> FloatMatrix:
+        """Embed one batch of images (a model that :attr:`reads_images`), no cache."""
+        return self.encode(images)  # type: ignore[arg-type]  # encode takes either
 
     def count_truncated(self, texts: Sequence[str]) -> int:
         """Count the texts longer than the model reads; their tails do not shape the vector."""

@@ -23,8 +23,8 @@ import os
 import re
 import secrets
 import shutil
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -34,8 +34,11 @@ import pandas as pd
 from embedding_space.embed.cache import EmbeddingCache
 from embedding_space.errors import DamagedFileError, InputError
 from embedding_space.io.columns import texts_of
+from embedding_space.io.images import PreparedImage
 from embedding_space.store.artifacts import table_to_parquet, write_bytes, write_json
 from embedding_space.store.embedding_files import CUSTOM_VECTORS, embedding_file, write_embeddings
+from embedding_space.store.images import DatasetImages, images_parquet, write_images
+from embedding_space.store.manifest import DatasetInfo, parse_manifest
 from embedding_space.store.owners import (
     ANONYMOUS_PREFIX,
     Limits,
@@ -47,7 +50,6 @@ from embedding_space.store.owners import (
 from embedding_space.store.recovery import (
     DamagedDataset,
     damaged_datasets,
-    manifest_values,
     move_to_trash,
     own_text_hashes,
     read_table,
@@ -79,44 +81,6 @@ def default_home() -> Path:
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class DatasetInfo:
-    """What the workspace knows of one dataset (its ``manifest.json``).
-
-    Attributes:
-        id: Unguessable id, safe as a folder name and in links.
-        name: Display name, free text.
-        rows: Number of rows.
-        text_column: The column that holds the text.
-        columns: Every column of the table.
-        created: ISO timestamp (UTC).
-        owner: Who may rename or delete it; ``None`` for a shared dataset such as the demo.
-        shared: Whether everyone can see it.
-        source: How it was loaded (file name, format, encoding, ...).
-        vectors_model: For uploaded vectors, :data:`CUSTOM_VECTORS`; else ``None``.
-        query_model: For uploaded vectors, the model that made them if the user named it
-            (free-text search then embeds queries with it); else ``None``.
-        expires: ISO timestamp after which it is deleted (anonymous owners on a shared
-            server), else ``None``.
-        batches: The batches added (name, date, rows; see ``store.batches``), the rows it
-            started with first; empty until a batch is added.
-    """
-
-    id: str
-    name: str
-    rows: int
-    text_column: str
-    columns: list[str]
-    created: str
-    owner: str | None = None
-    shared: bool = False
-    source: dict[str, object] = field(default_factory=dict)
-    vectors_model: str | None = None
-    query_model: str | None = None
-    expires: str | None = None
-    batches: list[dict[str, object]] = field(default_factory=list)
 
 
 class DatasetStore:
@@ -157,8 +121,9 @@ class DatasetStore:
         dataset_id: str | None = None,
         vectors: FloatMatrix | None = None,
         query_model: str | None = None,
+        images: Sequence[PreparedImage] | None = None,
     ) -> DatasetInfo:
-        """Store a table (and optionally vectors that came with it) as a new dataset.
+        """Store a table (and optionally vectors or images that came with it) as a new dataset.
 
         Args:
             frame: The rows; the index is dropped, row ids are positions ``0..n-1``.
@@ -170,13 +135,14 @@ class DatasetStore:
             dataset_id: A fixed id (for the demo); a random unguessable id when ``None``.
             vectors: Array of shape ``(n, d)`` uploaded with the table.
             query_model: The model that made ``vectors``, if known.
+            images: One image per row (see :mod:`~embedding_space.io.images`).
 
         Returns:
             The new dataset's info.
 
         Raises:
-            InputError: No rows, the text column is missing, vectors do not match the rows,
-                or the owner has reached their limit of datasets or disk.
+            InputError: No rows, the text column is missing, vectors or images do not match
+                the rows, or the owner has reached their limit of datasets or disk.
         """
         if len(frame) == 0:
             raise InputError("The dataset has no rows; add at least one text.")
@@ -185,10 +151,14 @@ class DatasetStore:
                 f"There is no column '{text_column}'. Pick one of: "
                 f"{', '.join(map(str, frame.columns))}."
             )
-        if vectors is not None and vectors.shape[0] != len(frame):
-            raise InputError(
-                f"There are {vectors.shape[0]} vectors for {len(frame)} rows; they must match."
-            )
+        for count, what in (
+            (None if vectors is None else len(vectors), "vectors"),
+            (None if images is None else len(images), "images"),
+        ):
+            if count is not None and count != len(frame):
+                raise InputError(
+                    f"There are {count} {what} for {len(frame)} rows; they must match."
+                )
         self.purge_expired()
         dataset_id = dataset_id or secrets.token_urlsafe(12)
         folder = self._folder(dataset_id)
@@ -196,7 +166,8 @@ class DatasetStore:
         table.columns = [str(column) for column in table.columns]
         table[text_column] = table[text_column].astype("string").fillna("")
         parquet = table_to_parquet(table)
-        incoming = len(parquet) + (0 if vectors is None else int(vectors.nbytes))
+        pictures = images_parquet(images) if images is not None else b""
+        incoming = len(parquet) + len(pictures) + (0 if vectors is None else int(vectors.nbytes))
         self.check_room(owner, adding_bytes=incoming, adding_dataset=True)
         created = _now()
         expires = None
@@ -217,9 +188,12 @@ class DatasetStore:
             vectors_model=CUSTOM_VECTORS if vectors is not None else None,
             query_model=query_model if vectors is not None else None,
             expires=expires,
+            images=images is not None,
         )
         try:
             write_bytes(folder / "table.parquet", parquet)
+            if images is not None:
+                write_images(folder, pictures)
             if vectors is not None:
                 write_embeddings(
                     embedding_file(folder, CUSTOM_VECTORS),
@@ -244,7 +218,7 @@ class DatasetStore:
             text = manifest.read_text()
         except FileNotFoundError:
             raise InputError(f"There is no dataset with id '{dataset_id}'.") from None
-        info, reason = _parse_manifest(text)
+        info, reason = parse_manifest(text)
         if info is None:  # a damaged one is listed by ``damaged``, with a way to remove it
             raise DamagedFileError(manifest, "dataset description", reason, recomputable=False)
         return info
@@ -259,7 +233,7 @@ class DatasetStore:
     def _all(self) -> Iterator[DatasetInfo]:
         for manifest in self.datasets_dir.glob("*/manifest.json"):
             try:
-                info, _ = _parse_manifest(manifest.read_text())
+                info, _ = parse_manifest(manifest.read_text())
             except OSError:
                 continue
             if info is not None:
@@ -267,7 +241,7 @@ class DatasetStore:
 
     def damaged(self, viewer: str | None = None) -> list[DamagedDataset]:
         """The dataset folders whose manifest cannot be read (see ``store.recovery``)."""
-        return damaged_datasets(self.datasets_dir, lambda text: _parse_manifest(text)[1], viewer)
+        return damaged_datasets(self.datasets_dir, lambda text: parse_manifest(text)[1], viewer)
 
     def remove_damaged(self, dataset_id: str, *, user: str | None = None) -> None:
         """Remove a dataset whose manifest is damaged (see :meth:`damaged`).
@@ -394,6 +368,10 @@ class DatasetStore:
         """
         return read_table(self._folder(dataset_id) / "table.parquet")
 
+    def images(self, dataset_id: str) -> DatasetImages | None:
+        """The dataset's images, or ``None`` for a dataset of texts alone."""
+        return DatasetImages(self._folder(dataset_id)) if self.get(dataset_id).images else None
+
     def texts(self, dataset_id: str) -> list[str]:
         """The dataset's texts in row order.
 
@@ -403,17 +381,6 @@ class DatasetStore:
         info = self.get(dataset_id)
         frame = read_table(self._folder(dataset_id) / "table.parquet", [info.text_column])
         return texts_of(frame, info.text_column)
-
-
-def _parse_manifest(text: str) -> tuple[DatasetInfo | None, str]:
-    """The dataset a manifest describes, or ``None`` and why it cannot be read."""
-    values, reason = manifest_values(text)
-    if values is None:
-        return None, reason
-    try:
-        return DatasetInfo(**values), ""
-    except TypeError:
-        return None, "it lacks fields a dataset needs, or has unknown ones"
 
 
 def _folder_bytes(folder: Path) -> int:

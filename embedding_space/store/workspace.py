@@ -24,7 +24,8 @@ import numpy as np
 import pandas as pd
 
 from embedding_space.analysis.parameters import default_of
-from embedding_space.embed.base import Embedder, embed
+from embedding_space.embed.base import Embedder, ModelIdentity, embed
+from embedding_space.embed.images import ImageEmbedder, embedding_key, reads_images
 from embedding_space.embed.models import fitted_on, load_model
 from embedding_space.embed.traditional import TraditionalEmbedder
 from embedding_space.errors import InputError
@@ -217,6 +218,7 @@ class Workspace(OwnedStore):
         Raises:
             InputError: A viewer who does not own the dataset is out of room.
         """
+        embedder = self.embedder_for(dataset_id, embedder)
         stored = EmbeddingFile(self.results(dataset_id, viewer), embedder.cache_key)
         if stored.exists():
             vectors = stored.vectors()
@@ -225,7 +227,8 @@ class Workspace(OwnedStore):
             return vectors
         info = self.get(dataset_id)
         started = time.monotonic()
-        texts = self.texts(dataset_id)
+        images = self.images(dataset_id) if isinstance(embedder, ImageEmbedder) else None
+        texts = images.keys() if images is not None else self.texts(dataset_id)
         embedder = fitted_on(embedder, texts)  # a traditional model knows its size once fitted
         # The vectors file, and as much again in the cache of the dataset's owner (a shared
         # dataset caches in no one's scope; the file then sits in the visitor's folder).
@@ -253,6 +256,21 @@ class Workspace(OwnedStore):
             name=embedder.name,
         )
         return result.vectors
+
+    def embedder_for(self, dataset_id: str, embedder: Embedder) -> Embedder:
+        """What embeds a dataset: a model that reads images embeds a dataset's images when it
+        has them (see ``embed.images``), any other its texts."""
+        images = self.images(dataset_id)
+        if images is None or not reads_images(embedder) or isinstance(embedder, ImageEmbedder):
+            return embedder
+        return ImageEmbedder(embedder, images.working_copies)
+
+    def model_key(self, dataset_id: str, identity: Callable[[], ModelIdentity]) -> str:
+        """The key of the vectors a dataset is explored with by a model: its uploaded ones
+        when it has them (``identity``, which may load the model, is then not called), else
+        the model's, of its images when the model reads them."""
+        info = self.get(dataset_id)
+        return info.vectors_model or embedding_key(identity(), info.images)
 
     # -- batches ----------------------------------------------------------------------------
 

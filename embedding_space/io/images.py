@@ -1,0 +1,176 @@
+"""One image in: checked, turned upright, stripped of its metadata and made small, once.
+
+An uploaded image is bytes from anyone. :func:`prepare_image` reads its header before any
+pixel is decoded and refuses a file that declares more pixels than :data:`MAX_IMAGE_PIXELS`
+(a decompression bomb: a 50 KB PNG can declare a gigapixel), or a format other than JPEG, PNG,
+WebP and GIF (its first frame). What is kept is two re-encoded WebP renditions, so EXIF, GPS
+and colour-profile blocks never reach the workspace: a thumbnail for every list and hover, and
+a working copy large enough for any image model (CLIP reads 224 or 336 px).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import warnings
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from embedding_space.errors import InputError
+
+if TYPE_CHECKING:
+    from PIL.Image import Image
+
+__all__ = [
+    "IMAGE_FORMATS",
+    "IMAGE_SUFFIXES",
+    "MAX_IMAGE_FILE_BYTES",
+    "MAX_IMAGE_PIXELS",
+    "THUMBNAIL_PX",
+    "WORKING_PX",
+    "PreparedImage",
+    "open_working_copy",
+    "prepare_image",
+    "thumbnail_uri",
+]
+
+MAX_IMAGE_PIXELS = 40_000_000
+"""An image may declare this many pixels at most (a 40-megapixel camera frame; 160 MB once
+decoded), checked in its header before it is decoded."""
+MAX_IMAGE_FILE_BYTES = 40 * 2**20
+"""One image file may hold this many bytes at most."""
+THUMBNAIL_PX = 96
+"""The longest side of a thumbnail, in pixels."""
+WORKING_PX = 384
+"""The longest side of the copy kept for embedding: more than any CLIP model reads."""
+IMAGE_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
+"""The formats read, as Pillow names them."""
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif")
+"""File name endings taken for images."""
+_UNREADABLE = (
+    "'{name}' could not be read as an image; it may be damaged or cut short. Replace it or "
+    "leave it out."
+)
+
+
+@dataclass(frozen=True)
+class PreparedImage:
+    """An image as the workspace keeps it.
+
+    Attributes:
+        thumbnail: WebP, longest side at most :data:`THUMBNAIL_PX`.
+        working: WebP, longest side at most :data:`WORKING_PX`: what a model embeds.
+        width: The original's width in pixels, upright.
+        height: The original's height in pixels, upright.
+    """
+
+    thumbnail: bytes
+    working: bytes
+    width: int
+    height: int
+
+    @property
+    def key(self) -> str:
+        """Identifies the pixels a model sees (a hash of :attr:`working`): two uploads of one
+        image share their cached vector."""
+        return "image:" + hashlib.sha256(self.working).hexdigest()
+
+
+def prepare_image(data: bytes, name: str) -> PreparedImage:
+    """Check one image file and make its thumbnail and working copy.
+
+    Args:
+        data: The file's bytes.
+        name: Its name, for messages.
+
+    Returns:
+        The two renditions, re-encoded (no metadata survives), EXIF orientation applied.
+
+    Raises:
+        InputError: The file is too large, declares too many pixels, is not a JPEG, PNG, WebP
+            or GIF, or cannot be decoded; the sentence names the file.
+    """
+    from PIL import Image, ImageOps
+
+    if len(data) > MAX_IMAGE_FILE_BYTES:
+        raise InputError(
+            f"'{name}' holds {len(data) / 2**20:,.0f} MB; an image may hold "
+            f"{MAX_IMAGE_FILE_BYTES / 2**20:,.0f} MB at most. Save it smaller."
+        )
+    with warnings.catch_warnings():
+        # Pillow warns (and past twice its own limit, refuses) on large images; ours is lower.
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(io.BytesIO(data), formats=IMAGE_FORMATS)
+        except Image.DecompressionBombError as error:
+            raise _too_many_pixels(name, None) from error
+        except Exception as error:  # Pillow raises many kinds for bytes that are no image
+            raise InputError(
+                f"'{name}' is not an image Pillow can read as JPEG, PNG, WebP or GIF."
+            ) from error
+        width, height = image.size
+        if width <= 0 or height <= 0 or width * height > MAX_IMAGE_PIXELS:
+            raise _too_many_pixels(name, (width, height))
+        try:
+            # A JPEG decodes at 1/2, 1/4 or 1/8 scale when that still covers the working copy.
+            image.draft("RGB", (WORKING_PX * 2, WORKING_PX * 2))
+            image.seek(0)  # a GIF's first frame
+            image.load()
+            upright = ImageOps.exif_transpose(image)
+            rgb = _on_white(upright)
+        except Image.DecompressionBombError as error:
+            raise _too_many_pixels(name, (width, height)) from error
+        except Exception as error:  # truncated data, broken chunks, bad EXIF
+            raise InputError(_UNREADABLE.format(name=name)) from error
+    upright_size = (width, height) if upright.size == image.size else (height, width)
+    return PreparedImage(
+        thumbnail=_webp(rgb, THUMBNAIL_PX, quality=80),
+        working=_webp(rgb, WORKING_PX, quality=90),
+        width=upright_size[0],
+        height=upright_size[1],
+    )
+
+
+def open_working_copy(working: bytes) -> Image:
+    """A working copy (see :class:`PreparedImage`) decoded for a model, as RGB."""
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(working), formats=("WEBP",))
+    return image.convert("RGB")
+
+
+def thumbnail_uri(thumbnail: bytes) -> str:
+    """A thumbnail as a ``data:`` URI, for an ``<img>`` or a table's image column: the page
+    gets the pixels themselves, never a link to the workspace."""
+    return "data:image/webp;base64," + base64.b64encode(thumbnail).decode("ascii")
+
+
+def _too_many_pixels(name: str, size: tuple[int, int] | None) -> InputError:
+    declared = f"declares {size[0]:,} × {size[1]:,} pixels" if size else "declares too many pixels"
+    return InputError(
+        f"'{name}' {declared}; an image may have {MAX_IMAGE_PIXELS / 1e6:,.0f} megapixels at "
+        "most. It may be a decompression bomb; if it is a real photo, save it smaller."
+    )
+
+
+def _on_white(image: Image) -> Image:
+    """RGB, with any transparency laid on white (a thumbnail of a logo stays legible)."""
+    from PIL import Image
+
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGB", rgba.size, (255, 255, 255))
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        return background
+    return image.convert("RGB")
+
+
+def _webp(image: Image, longest: int, *, quality: int) -> bytes:
+    from PIL import Image
+
+    small = image.copy()
+    small.thumbnail((longest, longest), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    small.save(out, format="WEBP", quality=quality, method=4)
+    return out.getvalue()
