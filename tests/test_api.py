@@ -14,9 +14,12 @@ from embedding_space.analysis.clustering import ClusterParams
 from embedding_space.analysis.projection import ProjectionParams
 from embedding_space.api import TEXT_CHARS, Explorer, open_workspace
 from embedding_space.demo import DEMO_DATASET_ID, ensure_demo
+from embedding_space.embed.images import IMAGES_SUFFIX
+from embedding_space.embed.models import load_model
 from embedding_space.errors import InputError
+from embedding_space.io.images import prepare_image
 from embedding_space.store.workspace import Workspace
-from tests.helpers import ROOT
+from tests.helpers import ROOT, image_bytes
 
 DEMO = DEMO_DATASET_ID
 
@@ -223,3 +226,27 @@ def test_the_readme_notebook_examples_run_as_written(
     assert "Projection: UMAP" in printed
     assert "odd ones" in printed
     assert "drift (p < 0.001)" in printed and "check later" in printed
+
+
+def test_a_clip_model_explores_a_dataset_of_images_by_its_images(
+    tmp_path: Path, tiny_clip: Path
+) -> None:
+    colours = [(220, 30, 30), (30, 200, 40), (30, 40, 220), (240, 220, 20)]
+    images = [prepare_image(image_bytes(colour), f"{n}.png") for n, colour in enumerate(colours)]
+    frame = pd.DataFrame({"file": [f"{n}.png" for n in range(len(colours))]})
+    store = Workspace(tmp_path)
+    info = store.create_dataset(frame, "file", "colours", images=images)
+    explorer = Explorer(store, model=str(tiny_clip))
+    with pytest.raises(InputError, match="not embedded"):
+        explorer.space(info.id)
+    clip = load_model(str(tiny_clip))
+    vectors = store.embeddings(info.id, clip)
+    (summary,) = explorer.datasets()
+    assert summary.images and summary.models == [clip.cache_key + IMAGES_SUFFIX]
+    # A typed text finds images: ranked by cosine to the text's vector in the CLIP space.
+    query = clip.encode(["a green square"])[0]
+    found = explorer.search(info.id, "a green square", "semantic", k=4)
+    assert [match.row for match in found] == np.argsort(-(vectors @ query)).tolist()
+    assert explorer.image(info.id, 2) == images[2].working
+    with pytest.raises(InputError, match="between 0 and 3, not 4"):
+        explorer.image(info.id, 4)

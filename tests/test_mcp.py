@@ -3,6 +3,8 @@ the SDK's own client, on a workspace holding the demo (BANKING77), every tool ca
 
 from __future__ import annotations
 
+import base64
+import io
 import os
 import socket
 import subprocess
@@ -13,16 +15,24 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import numpy as np
+import pandas as pd
 import pytest
 from mcp import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.client.streamable_http import streamable_http_client
-from mcp.types import CallToolResult, TextContent, Tool
+from mcp.types import CallToolResult, ImageContent, TextContent, Tool
+from PIL import Image
 
 from embedding_space.demo import DEMO_DATASET_ID
+from embedding_space.io.images import prepare_image
 from embedding_space.store.owners import MULTI_USER_VARIABLE
+from embedding_space.store.workspace import Workspace
+from tests.helpers import image_bytes
 
 DEMO = DEMO_DATASET_ID
+IMAGES = "colour-images"
+COLOURS = [(220, 30, 30), (30, 200, 40), (30, 40, 220)]
 TOOLS = {
     "list_datasets",
     "search",
@@ -33,6 +43,7 @@ TOOLS = {
     "keep_selection",
     "kept_selections",
     "describe_map",
+    "view_image",
 }
 
 
@@ -41,6 +52,18 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("mcp-workspace")
     env = {**os.environ, "EMBEDDING_SPACE_HOME": str(home), "HF_HUB_OFFLINE": "1"}
     subprocess.run([sys.executable, "-m", "embedding_space", "demo"], env=env, check=True)
+    images = [prepare_image(image_bytes(colour, size=(600, 400)), "x.png") for colour in COLOURS]
+    vectors = np.eye(len(COLOURS), 8, dtype=np.float32)
+    frame = pd.DataFrame({"file": [f"{index}.png" for index in range(len(COLOURS))]})
+    Workspace(home).create_dataset(
+        frame,
+        "file",
+        "colours",
+        dataset_id=IMAGES,
+        vectors=vectors,
+        images=images,
+        owner="ana@example.org",  # not shared: a shared server's agent does not see it
+    )
     return home
 
 
@@ -109,6 +132,8 @@ def answers(demo_home: Path) -> dict[str, Any]:
         found["unknown"] = await _call(session, "clusters", dataset="no-such-dataset")
         found["bad_k"] = await _call(session, "neighbors", dataset=DEMO, row=4, k=5000)
         found["bad_row"] = await _call(session, "neighbors", dataset=DEMO, row=99_999)
+        found["image"] = await _call(session, "view_image", dataset=IMAGES, row=1)
+        found["no_image"] = await _call(session, "view_image", dataset=DEMO, row=1)
         return found
 
     return _with_server(demo_home, talk)
@@ -122,7 +147,8 @@ def test_every_tool_is_listed_with_a_description_and_an_input_schema(
     for tool in tools:
         assert tool.description and len(tool.description) > 30, tool.name
         assert tool.input_schema["type"] == "object"
-        assert tool.output_schema is not None, f"{tool.name} gives no structured result"
+        if tool.name != "view_image":  # an image is content, not structure
+            assert tool.output_schema is not None, f"{tool.name} gives no structured result"
     search = next(tool for tool in tools if tool.name == "search")
     assert set(search.input_schema["properties"]) == {"dataset", "query", "mode", "k"}
     assert search.input_schema["required"] == ["dataset", "query"]
@@ -131,10 +157,13 @@ def test_every_tool_is_listed_with_a_description_and_an_input_schema(
 def test_list_datasets_names_the_demo_with_its_rows_model_and_columns(
     answers: dict[str, Any],
 ) -> None:
-    (demo,) = _items(answers["list_datasets"])
-    assert demo["id"] == DEMO and demo["rows"] == 3080
+    listed = {dataset["id"]: dataset for dataset in _items(answers["list_datasets"])}
+    assert set(listed) == {DEMO, IMAGES}
+    demo = listed[DEMO]
+    assert demo["rows"] == 3080 and not demo["images"]
     assert demo["columns"] == ["text", "category"] and demo["text_column"] == "text"
     assert demo["models"][0].startswith("sentence-transformers/all-MiniLM-L6-v2")
+    assert listed[IMAGES]["images"] and listed[IMAGES]["rows"] == len(COLOURS)
 
 
 def test_a_search_by_meaning_finds_a_card_that_never_arrived_first(
@@ -212,6 +241,10 @@ def test_describe_map_gives_the_methods_card_and_the_trust_figures(
         ),
         ("bad_k", "neighbors: k must be between 1 and 50, not 5000."),
         ("bad_row", "neighbors: The row must be between 0 and 3079, not 99999."),
+        (
+            "no_image",
+            "view_image: 'Demo: BANKING77 customer queries' has no images; its rows are texts.",
+        ),
     ],
 )
 def test_a_mistake_comes_back_as_a_tool_error_of_one_sentence(
@@ -221,6 +254,16 @@ def test_a_mistake_comes_back_as_a_tool_error_of_one_sentence(
     assert result.is_error
     # The SDK names the tool before the sentence; nothing else (no traceback) follows it.
     assert _message(result) == f"Error executing tool {said}"
+
+
+def test_view_image_shows_the_rows_image_small_and_as_webp(answers: dict[str, Any]) -> None:
+    result: CallToolResult = answers["image"]
+    assert not result.is_error, _message(result)
+    (block,) = result.content
+    assert isinstance(block, ImageContent) and block.mime_type == "image/webp"
+    image = Image.open(io.BytesIO(base64.b64decode(block.data)))
+    assert image.size == (384, 256)  # the 600 × 400 upload, at most 384 px a side
+    assert image.convert("RGB").getpixel((300, 200)) == pytest.approx(COLOURS[1], abs=12)
 
 
 def test_on_a_shared_server_it_reads_shared_datasets_and_keeps_no_selection(
@@ -275,5 +318,5 @@ def test_over_http_it_serves_the_same_tools_on_the_loopback_only(demo_home: Path
     finally:
         server.terminate()
         log = server.communicate(timeout=30)[1]
-    assert [dataset["id"] for dataset in _items(listed)] == [DEMO]
+    assert {dataset["id"] for dataset in _items(listed)} == {DEMO, IMAGES}
     assert f"running on http://127.0.0.1:{port}" in log

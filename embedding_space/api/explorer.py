@@ -27,7 +27,7 @@ from embedding_space.api.results import (
     RowMatch,
     clipped,
 )
-from embedding_space.embed.base import Embedder
+from embedding_space.embed.base import Embedder, ModelIdentity
 from embedding_space.embed.models import load_model, model_identity
 from embedding_space.embed.sentence import DEFAULT_MODEL
 from embedding_space.errors import InputError
@@ -120,6 +120,7 @@ class Explorer(MoreQuestions):
             columns=list(info.columns),
             text_column=info.text_column,
             shared=info.shared,
+            images=info.images,
         )
 
     def _info(self, dataset: str) -> DatasetInfo:
@@ -142,7 +143,7 @@ class Explorer(MoreQuestions):
             InputError: No such dataset, or it has no embedding of the model yet.
         """
         info = self._info(dataset)
-        model_key = info.vectors_model or self._model_key()
+        model_key = self.workspace.model_key(info.id, self._identity)
         key = (info.id, model_key, info.rows)
         if key not in self._spaces:
             handle = self.workspace.space(info.id, model_key, self.viewer, models=self._load)
@@ -154,9 +155,25 @@ class Explorer(MoreQuestions):
             self._spaces[key] = handle
         return self._spaces[key]
 
-    def _model_key(self) -> str:
+    def _identity(self) -> ModelIdentity:
         identity = model_identity(self.model)
-        return identity.cache_key if identity is not None else self._load(self.model).cache_key
+        return identity if identity is not None else ModelIdentity.of(self._load(self.model))
+
+    def image(self, dataset: str, row: int) -> bytes:
+        """A row's image as WebP bytes (at most 384 px a side, no metadata), for a person or
+        an agent to look at.
+
+        Raises:
+            InputError: No such dataset or row, or the dataset has no images.
+        """
+        info = self._info(dataset)
+        images = self.workspace.images(info.id)
+        if images is None:
+            raise InputError(f"'{info.name}' has no images; its rows are texts.")
+        check_row_id(row)
+        if not 0 <= row < info.rows:
+            raise InputError(f"The row must be between 0 and {info.rows - 1}, not {row}.")
+        return images.working_copy(row)
 
     def _load(self, name: str) -> Embedder:
         # One loaded model per process (~300 MB and seconds each): a server answers many calls.

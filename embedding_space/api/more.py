@@ -116,7 +116,8 @@ class MoreQuestions:
         info = self._info(dataset)
         embedder = self._load(other_model.strip())
         self.workspace.embeddings(info.id, embedder, viewer=self.viewer)
-        other = self.workspace.space(info.id, embedder.cache_key, self.viewer, models=self._load)
+        other_key = self.workspace.embedder_for(info.id, embedder).cache_key
+        other = self.workspace.space(info.id, other_key, self.viewer, models=self._load)
         if label_column is not None and label_column not in info.columns:
             raise InputError(
                 f"There is no column '{label_column}'; pick one of: {', '.join(info.columns)}."

@@ -44,8 +44,10 @@ class DatasetSummary:
         rows: Number of rows (row ids are ``0`` to ``rows - 1``).
         models: The embeddings it has (model keys); searches and maps use the first.
         columns: Its columns.
-        text_column: The column embedded.
+        text_column: The column of texts (embedded, unless a model that reads images
+            embedded the images).
         shared: Whether everyone on the server sees it.
+        images: Whether each row has an image (``Explorer.image`` gives it).
     """
 
     id: str
@@ -55,6 +57,7 @@ class DatasetSummary:
     columns: list[str]
     text_column: str
     shared: bool
+    images: bool = False
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,7 @@ def _answer(call: Callable[[], _T]) -> _T:
 
 def build_server(explorer: "Explorer") -> "MCPServer":
     """The MCP server of the workspace ``explorer`` reads, its tools registered."""
-    from mcp.server.mcpserver import MCPServer
+    from mcp.server.mcpserver import Image, MCPServer
     from pydantic import Field
 
     from embedding_space.api import (
@@ -77,8 +77,9 @@ def build_server(explorer: "Explorer") -> "MCPServer":
         "embedding-space",
         instructions=(
             "The datasets of an Embedding Space Explorer workspace: texts embedded with a "
-            "sentence model. Start with list_datasets; every other tool takes a dataset id. "
-            "Rows are named by their id (0-based), as search, neighbors and clusters give them."
+            "sentence model, or images with a CLIP model. Start with list_datasets; every other "
+            "tool takes a dataset id. Rows are named by their id (0-based), as search, "
+            "neighbors and clusters give them; view_image shows a row's image."
         ),
     )
 
@@ -161,6 +162,15 @@ def build_server(explorer: "Explorer") -> "MCPServer":
     def kept_selections(dataset: DatasetId) -> list[KeptSelection]:
         """The selections kept of a dataset, in the app or with keep_selection, by name."""
         return _answer(lambda: explorer.kept_selections(dataset))
+
+    @server.tool()
+    def view_image(
+        dataset: DatasetId,
+        row: Annotated[int, Field(description="The row id whose image to see.")],
+    ) -> Image:
+        """A row's image (WebP, at most 384 px a side), for a dataset whose rows have images
+        (list_datasets says which): look at what a search, a cluster or an outlier found."""
+        return _answer(lambda: Image(data=explorer.image(dataset, row), format="webp"))
 
     @server.tool()
     def describe_map(dataset: DatasetId) -> MapDescription:

@@ -197,10 +197,12 @@ class StoredEmbedding:
 
     @property
     def label(self) -> str:
-        """The model, how it computed when that is not float32, and the dimension."""
+        """The model, what it read when that was images, how it computed when that is not
+        float32, and the dimension."""
         settings = self.model_key.split("|")[1:]
+        images = " · images" if "images" in settings else ""
         precision = " · bf16" if "bf16" in settings else ""
-        return f"{self.model}{precision} · {self.dimension:,}-d"
+        return f"{self.model}{images}{precision} · {self.dimension:,}-d"
 
 
 def embeddings_in(folder: Path) -> list[StoredEmbedding]:

@@ -60,6 +60,10 @@ class DatasetImages:
         """Every row's image key, in row order: what the embedding cache knows each by."""
         return [str(value) for value in read_images(self.path, ["key"])["key"]]
 
+    def working_copy(self, row: int) -> bytes:
+        """One row's working copy (WebP bytes)."""
+        return bytes(read_images(self.path, ["working"])["working"].iloc[row])
+
     def working_copies(self) -> dict[str, bytes]:
         """The working copy of every image, by key (one per distinct image)."""
         frame = read_images(self.path, ["key", "working"])
