@@ -17,6 +17,7 @@ from embedding_space.analysis.projection import (
     PCA_FIRST_ABOVE,
 )
 from embedding_space.demo import DEMO_CREDIT, DEMO_DATASET_ID
+from embedding_space.embed.images import CLIP_HINT
 from embedding_space.embed.models import canonical_name
 from embedding_space.embed.sentence import DEFAULT_MODEL
 from embedding_space.embed.static import PREVIEW_MODEL, preview_measure
@@ -43,6 +44,23 @@ def _preview_note() -> str:
         f"of each text's 10 nearest neighbours only {100 * measured.agreement:.0f} % are also "
         f"among {DEFAULT_MODEL}'s (measured on {measured.measured_on})."
     )
+
+
+def _images_note(current: DatasetInfo) -> None:
+    """Whether the model places the dataset's rows by their images or by their texts."""
+    model = str(state.value(state.MODEL_NAME) or DEFAULT_MODEL)
+    try:
+        reads = cached.model_identity(model).reads_images
+    except InputError:
+        return  # the model's own error is shown where it is loaded
+    if reads:
+        st.caption(f"🖼 {safe(model)} embeds this dataset's images; a typed text finds images.")
+    else:
+        st.caption(
+            f"🖼 {safe(model)} reads texts only: the rows are placed by their text "
+            f"(“{safe(current.text_column)}”), not by their images.",
+            help=CLIP_HINT,
+        )
 
 
 def _apply_model_request() -> None:
@@ -132,7 +150,9 @@ def render(page: str) -> None:
                     "it: far faster, and less faithful (the caption below it says how much). "
                     "The traditional embedders, fitted on the dataset: bow (word "
                     "counts), onehot (word presence), tfidf, lsa or lsa:DIM (TF-IDF reduced by "
-                    "SVD). Each model's vectors are kept: switching back is instant."
+                    "SVD). A CLIP model (clip-ViT-B-32 and the like) embeds a dataset's images, "
+                    "and typed texts into the same space. Each model's vectors are kept: "
+                    "switching back is instant."
                 ),
             )
         else:
@@ -147,6 +167,8 @@ def render(page: str) -> None:
             )
         if canonical_name(str(state.value(state.MODEL_NAME) or "")) == PREVIEW_MODEL:
             st.caption(_preview_note())
+        if current is not None and current.images and current.vectors_model is None:
+            _images_note(current)
         if error := state.take(state.MODEL_ERROR):
             st.error(safe(error))
         method = PARAMETERS["method"]
