@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from components import state
+from components import routes, state
 from embedding_space.embed.images import IMAGES_SUFFIX
 from embedding_space.embed.models import load_model
 from embedding_space.io.images import prepare_image
@@ -49,3 +50,29 @@ def test_a_text_model_says_it_reads_the_texts_and_how_to_map_images(image_datase
     )
     note = next(c for c in app.sidebar.caption if "reads texts only" in c.value)
     assert "clip-ViT-B-32" in note.help
+
+
+def test_a_typed_sentence_finds_images_and_dropped_texts_land_on_their_map(
+    image_dataset: str, tiny_clip: Path
+) -> None:
+    model = str(tiny_clip)
+    app = open_app(
+        image_dataset, routes.NEIGHBORS.path, **{state.MODEL_NAME: model, state.MODEL_INPUT: model}
+    )
+    next(box for box in app.text_input if box.label == "Sentence").set_value("a red square").run()
+    assert not app.exception and not app.error
+    clip = load_model(model)
+    key = clip.cache_key + IMAGES_SUFFIX
+    vectors = Workspace().space(image_dataset, key).vectors
+    scores = vectors @ clip.encode(["a red square"])[0]
+    listed = app.dataframe[0].value["row"].tolist()
+    # Nearest first: the listed images' cosines to the sentence are the highest, in order
+    # (four copies of each colour tie, so scores rather than row ids are compared).
+    assert scores[listed[:4]] == pytest.approx(np.sort(scores)[::-1][:4], abs=1e-5)
+    next(s for s in app.selectbox if s.label == "Search by").set_value(
+        "texts to drop on the map"
+    ).run()
+    box = next(t for t in app.text_area if t.label == "Texts, one per line")
+    box.set_value("a red square\na blue square").run()
+    stars = [t for t in plotly_figure(app)["data"] if t.get("name") == "dropped"]
+    assert sum(len(t["x"]) for t in stars if t.get("mode") == "markers") == 2
