@@ -206,7 +206,8 @@ def prepare(
     else:
         embedder = load_model(chosen)
         store.embeddings(info.id, embedder, progress=progress)
-        model_key, shown = embedder.cache_key, (None if chosen == DEFAULT_MODEL else chosen)
+        model_key = store.embedder_for(info.id, embedder).cache_key
+        shown = None if chosen == DEFAULT_MODEL else chosen
     # The map the Map page opens on: PCA first for the largest datasets, as the sidebar does.
     params = ProjectionParams(method="pca") if info.rows > PCA_FIRST_ABOVE else ProjectionParams()
     say(f"Mapping {info.rows} row(s) with {params.method.upper()} (stored for the app).")

@@ -89,7 +89,9 @@ class _Spaces:
         embedder = load_model(view.model or DEFAULT_MODEL)
         with progress_bar(f"Embedding {info.name}") as report:
             self.workspace.embeddings(info.id, embedder, progress=report)
-        return self.workspace.space(info.id, embedder.cache_key)
+        return self.workspace.space(
+            info.id, self.workspace.embedder_for(info.id, embedder).cache_key
+        )
 
 
 def render_story_file(source: Path, output: Path, png_dir: Path | None) -> None:

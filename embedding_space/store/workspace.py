@@ -302,11 +302,17 @@ class Workspace(OwnedStore):
             recompute_share: Past this share of placed rows a map suggests recomputing.
 
         Raises:
-            InputError: No such dataset, not the owner, no rows, no text column, a taken or
-                too long name, vectors missing or of another shape, or no room.
+            InputError: No such dataset, not the owner, a dataset of images, no rows, no text
+                column, a taken or too long name, vectors missing or of another shape, or no
+                room.
         """
         info = self.get(dataset_id)
         self._check_owner(info, user)
+        if info.images:  # its images file would no longer have one image per row
+            raise InputError(
+                f"'{info.name}' is a dataset of images; rows cannot be added to it yet. Upload "
+                "the old and the new images together as a new dataset."
+            )
         table = self.load_table(dataset_id)
         batches = batches_of(info.batches, table, info.created)
         batch_as = batch_name(name, batches)

@@ -99,3 +99,11 @@ def test_a_text_model_embeds_the_texts_of_a_dataset_of_images(
     assert store.model_key(dataset, lambda: ModelIdentity.of(embedder)) == embedder.cache_key
     vectors = store.embeddings(dataset, embedder)
     assert np.allclose(vectors[0], embedder.encode(["0.png"])[0], atol=1e-5)
+
+
+def test_rows_cannot_be_added_to_a_dataset_of_images(tmp_path: Path) -> None:
+    store = Workspace(tmp_path)
+    dataset = _image_dataset(store)
+    with pytest.raises(InputError, match="is a dataset of images; rows cannot be added"):
+        store.add_batch(dataset, pd.DataFrame({"file": ["new.png"]}))
+    assert store.get(dataset).rows == len(COLOURS)
