@@ -113,8 +113,10 @@ def prepare_image(data: bytes, name: str) -> PreparedImage:
         if width <= 0 or height <= 0 or width * height > MAX_IMAGE_PIXELS:
             raise _too_many_pixels(name, (width, height))
         try:
-            # A JPEG decodes at 1/2, 1/4 or 1/8 scale when that still covers the working copy.
-            image.draft("RGB", (WORKING_PX * 2, WORKING_PX * 2))
+            # A JPEG decodes at 1/2, 1/4 or 1/8 scale when that still covers the working copy
+            # (a 12-megapixel photo at 500 × 375): an eighth of the pixels to decode and hold.
+            scale = WORKING_PX / max(width, height)
+            image.draft("RGB", (max(1, round(width * scale)), max(1, round(height * scale))))
             image.seek(0)  # a GIF's first frame
             image.load()
             upright = ImageOps.exif_transpose(image)
