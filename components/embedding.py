@@ -61,13 +61,14 @@ def embed_with_progress(
     ``None``) the share of the work done, the texts done and the time left."""
     bar = bar if bar is not None else loading_bar()
     estimator = TimeLeft()
+    unit = getattr(store.embedder_for(dataset_id, model), "unit", "texts")
 
     def plan(lengths: list[int]) -> None:
         estimator.plan(text_costs(lengths, model.max_seq_length))
 
     def report(done: int, total: int) -> None:
         estimate = estimator.update(done, total, time.monotonic())
-        text = f"Embedding {done:,} of {total:,} texts with {model.name}"
+        text = f"Embedding {done:,} of {total:,} {unit} with {model.name}"
         if done < total:
             if estimate.seconds_left is None:
                 text += " · time left after the first batch"

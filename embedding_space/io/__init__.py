@@ -18,7 +18,12 @@ from embedding_space.io.columns import (
     unique_names,
 )
 from embedding_space.io.dates import DateColumn, date_columns, detect_date_column
-from embedding_space.io.image_columns import CAPTION_NAMES, caption_column, find_image_column
+from embedding_space.io.image_columns import (
+    CAPTION_NAMES,
+    caption_column,
+    find_image_column,
+    parquet_holds_images,
+)
 from embedding_space.io.image_sets import LoadedImages, read_image_files
 from embedding_space.io.image_zips import (
     MAX_COMPRESSION_RATIO,
@@ -74,6 +79,7 @@ __all__ = [
     "is_missing",
     "label_columns",
     "open_image_zip",
+    "parquet_holds_images",
     "prepare_image",
     "read_image_files",
     "read_npy",

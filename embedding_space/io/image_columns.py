@@ -23,6 +23,7 @@ __all__ = [
     "caption_column",
     "find_image_column",
     "images_from_column",
+    "parquet_holds_images",
 ]
 
 CAPTION_NAMES = (*TEXT_COLUMN_NAMES, "caption", "alt", "alt_text", "prompt")
@@ -30,6 +31,7 @@ CAPTION_NAMES = (*TEXT_COLUMN_NAMES, "caption", "alt", "alt_text", "prompt")
 ALIGNED = "Vectors and images must match one to one, row for row."
 """Ends the refusal of a row without its image, where rows go with vectors."""
 _SAMPLE = 500
+_IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG", b"GIF8", b"RIFF")
 
 
 def caption_column(frame: pd.DataFrame, exclude: Sequence[str]) -> str | None:
@@ -132,6 +134,31 @@ def images_from_column(
             f"missing) and were left out: {listed(left_out)}."
         )
     return kept, images, skipped
+
+
+def parquet_holds_images(data: bytes) -> bool:
+    """Whether a Parquet file has a column of images, told from its schema (a Hugging Face
+    ``Image`` column: ``{bytes, path}``) or, for a column of plain bytes, from its first value
+    (a JPEG, PNG, GIF or WebP file); nothing else of the file is read."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(io.BytesIO(data))
+        for field in parquet.schema_arrow:
+            kind = field.type
+            if pa.types.is_struct(kind) and any(
+                part.name == "bytes" and pa.types.is_binary(part.type) for part in kind
+            ):
+                return True
+            if pa.types.is_binary(kind) or pa.types.is_large_binary(kind):
+                batch = next(parquet.iter_batches(batch_size=8, columns=[field.name]), None)
+                first = [value for value in (batch.column(0).to_pylist() if batch else []) if value]
+                if first and bytes(first[0]).startswith(_IMAGE_MAGIC):
+                    return True
+    except Exception:  # no Parquet file: the table reader says what is wrong with it
+        return False
+    return False
 
 
 def _image_bytes(value: Any) -> bytes | None:
