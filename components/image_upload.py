@@ -56,9 +56,9 @@ def images_flow(files: Sequence[UploadedFile], progress_area: DeltaGenerator | N
     names = [file.name for file in files]
     try:
         loaded = read_images_upload(tuple((file.name, file.getvalue()) for file in files))
-    except InputError as error:
-        st.error(safe(f"{' and '.join(names)} could not be used. {error}"))
-        st.caption("The dataset you had open is unchanged.")
+    except InputError as error:  # its sentence names the file
+        st.error(safe(error))
+        st.caption("Nothing was added; the dataset you had open is unchanged.")
         return
     described = f"Read **{len(loaded.images):,} images** from {safe(' and '.join(names))}"
     if loaded.has_captions:
@@ -88,7 +88,7 @@ def images_flow(files: Sequence[UploadedFile], progress_area: DeltaGenerator | N
         st.warning(
             safe(
                 f"{model} reads texts only, and these images have no captions to embed "
-                f"instead, so nothing was added. {CLIP_HINT}"
+                f"instead, so they cannot be added with it. {CLIP_HINT}"
             )
         )
         return

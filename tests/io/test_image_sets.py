@@ -13,7 +13,12 @@ import pytest
 from PIL import Image
 
 from embedding_space.errors import InputError
-from embedding_space.io import image_sets, read_image_files, read_vector_files
+from embedding_space.io import (
+    image_sets,
+    parquet_holds_images,
+    read_image_files,
+    read_vector_files,
+)
 from embedding_space.io.budget import Deadline
 from embedding_space.io.image_zips import MAX_IMAGES, MAX_ZIP_ENTRIES
 from tests import image_files as files
@@ -349,3 +354,14 @@ def test_files_that_are_no_set_of_images_are_refused() -> None:
     table = pd.DataFrame({"name": ["x", "y"], "n": [1, 2]}).to_csv(index=False).encode()
     with pytest.raises(InputError, match=r"No column of 'labels\.csv' names the images"):
         read_image_files([("a.zip", ZIP), ("labels.csv", table)])
+
+
+def test_a_parquet_says_whether_it_holds_images_before_it_is_read() -> None:
+    texts = io.BytesIO()
+    pd.DataFrame({"text": ["a", "b"], "blob": [b"\x00\x01", b"\x02"]}).to_parquet(texts)
+    plain = io.BytesIO()
+    pd.DataFrame({"picture": [shape_image("circle", "red")]}).to_parquet(plain)
+    assert parquet_holds_images(files.hugging_face_parquet(ROWS.head(2)))
+    assert parquet_holds_images(plain.getvalue())
+    assert not parquet_holds_images(texts.getvalue())
+    assert not parquet_holds_images(b"not parquet")
