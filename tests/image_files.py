@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import struct
+import warnings
 import zipfile
 import zlib
 from collections.abc import Iterable, Mapping
@@ -92,10 +93,11 @@ def zip_of(
     *,
     compression: int = zipfile.ZIP_DEFLATED,
 ) -> bytes:
-    """A zip of these entries, names written as given (``../x.png`` too)."""
+    """A zip of these entries, names written as given (``../x.png``, or one name twice)."""
     out = io.BytesIO()
     items = members.items() if isinstance(members, Mapping) else members
-    with zipfile.ZipFile(out, "w", compression) as archive:
+    with zipfile.ZipFile(out, "w", compression) as archive, warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # a name written twice is on purpose
         for name, data in items:
             archive.writestr(zipfile.ZipInfo(name), data, compress_type=compression)
     return out.getvalue()

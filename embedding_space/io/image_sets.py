@@ -157,8 +157,9 @@ def read_zip_rows(
             f"{_was(count)} left out: {listed(zipped.others)}."
         )
     if zipped.repeated:
+        verb = "appears" if len(zipped.repeated) == 1 else "appear"
         skipped.append(
-            f"{listed(zipped.repeated)} appear more than once in {zipped.name}; the first copy "
+            f"{listed(zipped.repeated)} {verb} more than once in {zipped.name}; the first copy "
             "was read."
         )
     if table is None:

@@ -89,7 +89,9 @@ class ImageZip:
     """The images (and tables) of a zip whose entries were checked, read on demand.
 
     Attributes:
-        name: The zip's file name, for messages.
+        name: The zip's file name, quoted, for messages.
+        archive: The open zip.
+        deadline: The upload's budget, looked at before each entry is unpacked.
         images: The images' paths in the zip, sorted (the order rows take without a table).
         tables: The paths of tables in the zip.
         others: Entries that are neither (left out, and named in what is skipped).

@@ -365,3 +365,13 @@ def test_a_parquet_says_whether_it_holds_images_before_it_is_read() -> None:
     assert parquet_holds_images(plain.getvalue())
     assert not parquet_holds_images(texts.getvalue())
     assert not parquet_holds_images(b"not parquet")
+
+
+def test_a_path_the_zip_lists_twice_is_read_once_and_said() -> None:
+    first, second = shape_image("circle", "red"), shape_image("square", "blue")
+    loaded = read_image_files([("twice.zip", zip_of([("a.png", first), ("a.png", second)]))])
+    assert len(loaded.images) == 1
+    assert _near(_colour_at(loaded.images[0].working, 0.5, 0.5), files.COLOURS["red"])
+    assert loaded.skipped == [
+        "'a.png' appears more than once in 'twice.zip'; the first copy was read."
+    ]
