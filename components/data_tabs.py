@@ -15,6 +15,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from components import cached, identity, routes, state
 from components.damage import show_damaged_datasets
+from components.image_upload import image_preview, images_flow, is_image_upload
 from components.ingest import (
     ReadChoices,
     describe_dates,
@@ -124,14 +125,28 @@ def _reading_controls(file_id: str, table: LoadedTable | None) -> None:
 
 
 def upload_flow(progress_area: DeltaGenerator | None = None) -> None:
-    """Upload a file, choose how it is read, embed it (its progress in ``progress_area``)."""
-    uploaded = st.file_uploader(
-        "A file of texts",
-        type=[suffix.lstrip(".") for suffix in SUPPORTED_SUFFIXES],
-        help="One text per line (.txt), or a table with a column of text.",
+    """Upload a file (or images), choose how it is read, embed it (its progress in
+    ``progress_area``)."""
+    files = st.file_uploader(
+        "A file of texts, or a zip of images",
+        type=[suffix.lstrip(".") for suffix in (*SUPPORTED_SUFFIXES, ".zip")],
+        accept_multiple_files=True,
+        help="One text per line (.txt), or a table with a column of text. Or images: a .zip of "
+        "them (folders become labels), with one table naming them by their paths in the zip "
+        "(inside it or beside it), or a .parquet with a column of images.",
     )
-    if uploaded is None:
+    if not files:
         return
+    if is_image_upload(files):
+        images_flow(files, progress_area)
+        return
+    if len(files) > 1:
+        st.error(
+            "Give one file of texts at a time. Several files go together only as a .zip of "
+            "images and one table naming them."
+        )
+        return
+    uploaded = files[0]
     data, file_id = uploaded.getvalue(), uploaded.file_id
     choice_key = state.widget_key("text_column", file_id)
     choices = _choices(file_id)
@@ -211,11 +226,13 @@ def vectors_flow() -> None:
     st.caption(
         "Explore vectors you already have: a `.npy` matrix (optionally with a table of labels), "
         "the TensorFlow Embedding Projector pair (`vectors.tsv` + `metadata.tsv`), or a "
-        "`.parquet`/`.csv` with a column of lists."
+        "`.parquet`/`.csv` with a column of lists. Add a `.zip` of images to show each row's "
+        "image: the table's column of paths in the zip matches them, or without a table the "
+        "vectors follow the images' paths in sorted order."
     )
     files = st.file_uploader(
         "Vectors and metadata",
-        type=["npy", "npz", "tsv", "parquet", "csv", "txt", "jsonl", "json", "xlsx"],
+        type=["npy", "npz", "tsv", "parquet", "csv", "txt", "jsonl", "json", "xlsx", "zip"],
         accept_multiple_files=True,
         key="vector_files",
     )
@@ -229,7 +246,10 @@ def vectors_flow() -> None:
         return
     count, dimensions = loaded.vectors.shape
     st.markdown(f"Read **{count:,} vectors** of {dimensions} dimensions ({loaded.source_format}).")
-    text_table(loaded.frame.head(50), rows_shown=3)
+    if loaded.images is not None:
+        image_preview(loaded.frame, loaded.images, rows_shown=3)
+    else:
+        text_table(loaded.frame.head(50), rows_shown=3)
     current = state.model_name()
     models = ["unknown", *dict.fromkeys([DEFAULT_MODEL, current])]
     left, right = st.columns(2)

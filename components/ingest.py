@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 import pandas as pd
@@ -14,6 +15,8 @@ from components.embedding import embed_with_progress, load_model, loading_bar
 from components.markdown import safe
 from embedding_space.embed.base import check_dimension
 from embedding_space.errors import InputError
+from embedding_space.io.image_sets import LoadedImages, read_image_files
+from embedding_space.io.images import PreparedImage
 from embedding_space.io.tables import LoadedTable, read_table
 from embedding_space.io.vector_sets import read_vector_files
 from embedding_space.io.vectors import LoadedVectors
@@ -44,10 +47,18 @@ def read_upload(data: bytes, file_name: str, choices: ReadChoices) -> LoadedTabl
     return read_table(data, file_name=file_name, **asdict(choices))
 
 
-@st.cache_data(show_spinner="Reading the vectors…", max_entries=1, ttl=_KEEP_SECONDS)
+# Images make a read tens of megabytes: kept as one object (each is frozen, and never changed
+# here) rather than pickled again on every rerun, as st.cache_data would.
+@st.cache_resource(show_spinner="Reading the vectors…", max_entries=1, ttl=_KEEP_SECONDS)
 def read_vectors_upload(files: tuple[tuple[str, bytes], ...]) -> LoadedVectors:
-    """Read uploaded vector files once per content."""
+    """Read uploaded vector files (and a zip of their images) once per content."""
     return read_vector_files(files)
+
+
+@st.cache_resource(show_spinner="Reading the images…", max_entries=1, ttl=_KEEP_SECONDS)
+def read_images_upload(files: tuple[tuple[str, bytes], ...]) -> LoadedImages:
+    """Read an upload of images (a zip, and a table naming them) once per content."""
+    return read_image_files(files)
 
 
 def store_vectors(vectors: LoadedVectors, name: str, query_model: str | None) -> DatasetInfo | None:
@@ -67,6 +78,7 @@ def store_vectors(vectors: LoadedVectors, name: str, query_model: str | None) ->
             source={"format": vectors.source_format},
             vectors=vectors.vectors,
             query_model=query_model,
+            images=vectors.images,
         )
     except InputError as error:
         st.error(safe(error))
@@ -109,9 +121,11 @@ def store_and_embed(
     name: str,
     source: dict[str, object],
     progress_area: DeltaGenerator | None = None,
+    images: Sequence[PreparedImage] | None = None,
 ) -> DatasetInfo | None:
-    """Save a new dataset, embed it with a progress bar (in ``progress_area``, from the moment
-    the model starts loading), and make it the current one.
+    """Save a new dataset (with one image a row, when given), embed it with a progress bar (in
+    ``progress_area``, from the moment the model starts loading), and make it the current one.
+    A model that reads images embeds the images; any other, the texts.
 
     Returns:
         The dataset, or ``None`` after showing an error; the current dataset then stays.
@@ -122,7 +136,12 @@ def store_and_embed(
     try:
         model = load_model(state.model_name(), bar)
         info = store.create_dataset(
-            frame, text_column, name, owner=identity.identity().owner, source=source
+            frame,
+            text_column,
+            name,
+            owner=identity.identity().owner,
+            source=source,
+            images=images,
         )
         embed_with_progress(store, info.id, model, bar=bar)
     except InputError as error:
@@ -133,7 +152,7 @@ def store_and_embed(
                 store.delete(info.id)
         st.error(safe(error))
         return None
-    return _make_current(info, "rows")
+    return _make_current(info, "images" if images is not None else "rows")
 
 
 def _make_current(info: DatasetInfo, unit: str) -> DatasetInfo:

@@ -75,10 +75,12 @@ class Deadline:
     Args:
         seconds: How long from now.
         memory: How many bytes the process may grow by (``None``: no ceiling).
+        advice: What the user can do, ending the message when the time or memory is up.
     """
 
     seconds: float = MAX_READ_SECONDS
     memory: int | None = MAX_READ_MEMORY
+    advice: str = "Save a smaller file, or only the sheet and columns you need."
     _ends: float = field(init=False)
     _base: int = field(init=False)
 
@@ -95,11 +97,10 @@ class Deadline:
         if time.monotonic() > self._ends:
             raise InputError(
                 f"The file took longer than {self.seconds:.0f} seconds to read ({doing}) and was "
-                "stopped. Save a smaller file, or only the sheet and columns you need."
+                f"stopped. {self.advice}"
             )
         if self.memory is not None and resident_bytes() - self._base > self.memory:
             raise InputError(
                 f"The file took more than {self.memory / 2**20:,.0f} MB of memory to read "
-                f"({doing}) and was stopped. Save a smaller file, or only the sheet and "
-                "columns you need."
+                f"({doing}) and was stopped. {self.advice}"
             )

@@ -30,6 +30,7 @@ __all__ = [
     "THUMBNAIL_PX",
     "WORKING_PX",
     "PreparedImage",
+    "UnreadableImageError",
     "open_working_copy",
     "prepare_image",
     "thumbnail_uri",
@@ -52,6 +53,12 @@ _UNREADABLE = (
     "'{name}' could not be read as an image; it may be damaged or cut short. Replace it or "
     "leave it out."
 )
+
+
+class UnreadableImageError(InputError):
+    """A file that is no image, or a damaged one. A reader of many files may leave it out
+    and say so; the other refusals of :func:`prepare_image` (too many bytes, too many pixels)
+    are budgets, which refuse the whole upload."""
 
 
 @dataclass(frozen=True)
@@ -88,8 +95,9 @@ def prepare_image(data: bytes, name: str) -> PreparedImage:
         The two renditions, re-encoded (no metadata survives), EXIF orientation applied.
 
     Raises:
-        InputError: The file is too large, declares too many pixels, is not a JPEG, PNG, WebP
-            or GIF, or cannot be decoded; the sentence names the file.
+        UnreadableImageError: The file is not a JPEG, PNG, WebP or GIF, or cannot be
+            decoded; the sentence names the file.
+        InputError: The file is too large or declares too many pixels; the sentence names it.
     """
     from PIL import Image, ImageOps
 
@@ -106,7 +114,7 @@ def prepare_image(data: bytes, name: str) -> PreparedImage:
         except Image.DecompressionBombError as error:
             raise _too_many_pixels(name, None) from error
         except Exception as error:  # Pillow raises many kinds for bytes that are no image
-            raise InputError(
+            raise UnreadableImageError(
                 f"'{name}' is not an image Pillow can read as JPEG, PNG, WebP or GIF."
             ) from error
         width, height = image.size
@@ -124,7 +132,7 @@ def prepare_image(data: bytes, name: str) -> PreparedImage:
         except Image.DecompressionBombError as error:
             raise _too_many_pixels(name, (width, height)) from error
         except Exception as error:  # truncated data, broken chunks, bad EXIF
-            raise InputError(_UNREADABLE.format(name=name)) from error
+            raise UnreadableImageError(_UNREADABLE.format(name=name)) from error
     upright_size = (width, height) if upright.size == image.size else (height, width)
     return PreparedImage(
         thumbnail=_webp(rgb, THUMBNAIL_PX, quality=80),

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from dataclasses import replace
 
 from embedding_space.errors import InputError
 from embedding_space.io.decoding import check_not_binary_bytes, decode_text, normalise_newlines
 from embedding_space.io.delimited import parse_delimited
 from embedding_space.io.formats import parse_parquet
+from embedding_space.io.image_columns import find_image_column, images_from_column
+from embedding_space.io.image_vectors import with_zip_images
+from embedding_space.io.image_zips import image_deadline
 from embedding_space.io.tables import read_table
 from embedding_space.io.vector_columns import find_vector_column, vectors_from_column
 from embedding_space.io.vectors import LoadedVectors, read_npy, read_projector_tsv
@@ -26,7 +30,9 @@ def read_vector_files(files: Sequence[tuple[str, bytes]]) -> LoadedVectors:
     Understood combinations: one ``.npy``/``.npz`` (plus, optionally, one table of metadata in
     any format :func:`~embedding_space.io.tables.read_table` reads); one or two ``.tsv`` files in
     the Embedding Projector format (the one whose first line is all numbers holds the vectors);
-    one ``.parquet`` or ``.csv`` with a column of vectors.
+    one ``.parquet`` or ``.csv`` with a column of vectors (a ``.parquet`` may hold a column of
+    images too). Any of these may come with one ``.zip`` of the rows' images
+    (:mod:`~embedding_space.io.image_vectors`).
 
     Args:
         files: ``(file name, bytes)`` pairs.
@@ -39,6 +45,16 @@ def read_vector_files(files: Sequence[tuple[str, bytes]]) -> LoadedVectors:
     """
     if not files:
         raise InputError("No file was given. Add a .npy, a Projector .tsv pair, or a table.")
+    zips = [item for item in files if item[0].lower().endswith(".zip")]
+    if zips:
+        vector_files = [item for item in files if item not in zips]
+        if len(zips) > 1 or not vector_files:
+            raise InputError(
+                "Beside the vectors (a .npy, a Projector .tsv pair, or a table with a column of "
+                f"vectors), give one .zip of their images, not {len(zips)} zips and "
+                f"{len(vector_files)} other files."
+            )
+        return with_zip_images(read_vector_files(vector_files), zips[0])
     by_suffix: dict[str, list[tuple[str, bytes]]] = {}
     for name, data in files:
         suffix = os.path.splitext(name)[1].lower()
@@ -84,11 +100,18 @@ def read_vector_files(files: Sequence[tuple[str, bytes]]) -> LoadedVectors:
                 f"'{name}' has no column of vectors (lists of numbers). Columns: "
                 f"{', '.join(map(str, frame.columns))}."
             )
-        return vectors_from_column(frame, column)
+        image_column = find_image_column(frame)
+        if image_column is None:
+            return vectors_from_column(frame, column)
+        frame, images, _ = images_from_column(
+            frame, image_column, f"'{name}'", image_deadline(), strict=True, data=data
+        )
+        loaded = vectors_from_column(frame, column)
+        return replace(loaded, images=images, source_format="column+images")
     raise InputError(
         "These files are not a known set of vectors. Give a .npy (and a table of labels), "
         "the Projector's vectors.tsv and metadata.tsv, or one .parquet/.csv with a column of "
-        "vectors."
+        "vectors; with any of them, a .zip of their images."
     )
 
 

@@ -37,6 +37,7 @@ from embedding_space.io.decoding import (
     read_source,
 )
 from embedding_space.io.formats import check_line_count
+from embedding_space.io.images import PreparedImage
 from embedding_space.io.tables import LoadedTable
 
 __all__ = [
@@ -64,13 +65,17 @@ class LoadedVectors:
         frame: ``n`` metadata rows aligned with ``vectors`` (index ``0..n-1``, ``str`` column
             names). Without labels it has one ``"label"`` column: ``"row 0"``, ``"row 1"``, ...
         text_column: The column of :attr:`frame` that names or holds each row's text.
-        source_format: ``"npy"``, ``"projector-tsv"`` or ``"column"``.
+        source_format: ``"npy"``, ``"projector-tsv"`` or ``"column"`` (with ``"+images"``
+            when images came with them).
+        images: One image per row, in row order, when the vectors came with their images
+            (see :mod:`~embedding_space.io.image_vectors`); else ``None``.
     """
 
     vectors: npt.NDArray[np.float32]
     frame: pd.DataFrame
     text_column: str
     source_format: str
+    images: list[PreparedImage] | None = None
 
     @property
     def texts(self) -> list[str]:

@@ -1,78 +1,145 @@
-"""A dataset of images in the app: a CLIP model places its rows by their images and a typed
-text finds images; a text model says it reads the texts only, and what to do instead."""
+"""Images on the Data page through AppTest: a zip with its vectors, a zip a CLIP model embeds,
+a zip a text model cannot, and a hostile zip."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
-import pytest
+from streamlit.testing.v1 import AppTest
 
-from components import routes, state
-from embedding_space.embed.images import IMAGES_SUFFIX
-from embedding_space.embed.models import load_model
-from embedding_space.io.images import prepare_image
+from components import cached, routes, state
+from embedding_space.embed.images import CLIP_HINT, IMAGES_SUFFIX
 from embedding_space.store.workspace import Workspace
-from tests.helpers import image_bytes, open_app, plotly_figure, plotly_values
+from tests import image_files as files
+from tests.helpers import new_app
 
-COLOURS = [(220, 30, 30), (30, 200, 40), (30, 40, 220), (240, 220, 20), (200, 40, 200)] * 4
-
-
-@pytest.fixture(scope="module")
-def image_dataset() -> str:
-    images = [prepare_image(image_bytes(colour), f"{n}.png") for n, colour in enumerate(COLOURS)]
-    frame = pd.DataFrame({"file": [f"{n}.png" for n in range(len(COLOURS))]})
-    return Workspace().create_dataset(frame, "file", "colour squares", images=images).id
+ROWS = files.shape_rows(24)
+ZIP = files.labelled_zip(24)
 
 
-def _captions(app: object) -> str:
-    return " ".join(caption.value for caption in app.sidebar.caption)  # type: ignore[attr-defined]
+def _data_page(**session: object) -> AppTest:
+    app = new_app()
+    for key, value in session.items():
+        app.session_state[key] = value
+    app.run()
+    app.switch_page(routes.DATA.path).run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
 
 
-def test_a_clip_model_maps_the_images_and_says_so(image_dataset: str, tiny_clip: Path) -> None:
-    model = str(tiny_clip)
-    app = open_app(image_dataset, **{state.MODEL_NAME: model, state.MODEL_INPUT: model})
-    assert "embeds this dataset's images; a typed text finds images" in _captions(app)
-    clip = load_model(model)
-    stored = Workspace().embedded_models(image_dataset)
-    assert clip.cache_key + IMAGES_SUFFIX in stored
-    figure = plotly_figure(app)
-    shown = {int(row) for trace in figure["data"] for row in plotly_values(trace["customdata"])}
-    assert shown == set(range(len(COLOURS)))
+def _markdown(app: AppTest) -> str:
+    return " ".join(block.value for block in app.markdown).replace("\\", "")
 
 
-def test_a_text_model_says_it_reads_the_texts_and_how_to_map_images(image_dataset: str) -> None:
-    app = open_app(image_dataset)
-    said = _captions(app)
-    assert (
-        "reads texts only: the rows are placed by their text (“file”), not by their images" in said
-    )
-    note = next(c for c in app.sidebar.caption if "reads texts only" in c.value)
-    assert "clip-ViT-B-32" in note.help
+def _messages(elements: object) -> list[str]:
+    return [element.value.replace("\\", "") for element in elements]  # type: ignore[attr-defined]
 
 
-def test_a_typed_sentence_finds_images_and_dropped_texts_land_on_their_map(
-    image_dataset: str, tiny_clip: Path
-) -> None:
-    model = str(tiny_clip)
-    app = open_app(
-        image_dataset, routes.NEIGHBORS.path, **{state.MODEL_NAME: model, state.MODEL_INPUT: model}
-    )
-    next(box for box in app.text_input if box.label == "Sentence").set_value("a red square").run()
-    assert not app.exception and not app.error
-    clip = load_model(model)
-    key = clip.cache_key + IMAGES_SUFFIX
-    vectors = Workspace().space(image_dataset, key).vectors
-    scores = vectors @ clip.encode(["a red square"])[0]
-    listed = app.dataframe[0].value["row"].tolist()
-    # Nearest first: the listed images' cosines to the sentence are the highest, in order
-    # (four copies of each colour tie, so scores rather than row ids are compared).
-    assert scores[listed[:4]] == pytest.approx(np.sort(scores)[::-1][:4], abs=1e-5)
-    next(s for s in app.selectbox if s.label == "Search by").set_value(
-        "texts to drop on the map"
+def _thumbnail_column(app: AppTest) -> list[str]:
+    shown = next(frame.value for frame in app.dataframe if "thumbnail" in frame.value.columns)
+    return [str(value) for value in shown["thumbnail"]]
+
+
+def test_a_labelled_zip_with_its_vectors_becomes_a_dataset_with_thumbnails() -> None:
+    app = _data_page()
+    ordered = ROWS.sort_values("file").reset_index(drop=True)
+    vectors = files.shape_vectors(ordered)
+    app.file_uploader(key="vector_files").set_value(
+        [
+            ("vectors.npy", files.npy_bytes(vectors), "application/octet-stream"),
+            ("shapes.zip", ZIP, "application/zip"),
+        ]
     ).run()
-    box = next(t for t in app.text_area if t.label == "Texts, one per line")
-    box.set_value("a red square\na blue square").run()
-    stars = [t for t in plotly_figure(app)["data"] if t.get("name") == "dropped"]
-    assert sum(len(t["x"]) for t in stars if t.get("mode") == "markers") == 2
+    assert not app.exception
+    assert "Read **24 vectors** of 16 dimensions (npy+images)" in _markdown(app)
+    previews = _thumbnail_column(app)
+    assert len(previews) == 24 and all(p.startswith("data:image/webp;base64,") for p in previews)
+    next(b for b in app.button if b.label == "Explore these vectors").click().run()
+    assert not app.exception
+    dataset_id = app.session_state[state.DATASET_ID]
+    store = Workspace()
+    info = store.get(dataset_id)
+    assert info.images and info.rows == 24
+    assert list(store.load_table(dataset_id)["label"]) == list(ordered["shape"])
+    np.testing.assert_array_equal(store.space(dataset_id, str(info.vectors_model)).vectors, vectors)
+    thumbnails = cached.thumbnails(dataset_id)
+    assert thumbnails is not None and thumbnails[0] == previews[0]
+
+
+def test_a_clip_model_typed_in_the_sidebar_embeds_the_images_of_a_zip(tiny_clip: Path) -> None:
+    # As typing the folder in the sidebar's model box files it (see test_app_preview).
+    app = _data_page(**{state.MODEL_REQUEST: str(tiny_clip)})
+    assert app.session_state[state.MODEL_NAME] == str(tiny_clip)
+    app.file_uploader[0].upload("shapes.zip", ZIP, "application/zip").run()
+    assert not app.exception
+    assert "Read **24 images** from shapes.zip" in _markdown(app)
+    assert any("reads images: the images themselves" in c for c in _messages(app.caption))
+    next(b for b in app.button if b.label == "Embed the images and explore").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert not app.error, [e.value for e in app.error]
+    dataset_id = app.session_state[state.DATASET_ID]
+    store = Workspace()
+    assert store.get(dataset_id).images
+    keys = store.embedded_models(dataset_id)
+    assert [key for key in keys if key.endswith(IMAGES_SUFFIX)], keys
+
+
+def test_a_text_model_and_images_without_captions_get_the_clip_hint_and_nothing_is_stored() -> None:
+    app = _data_page()
+    before = app.session_state[state.DATASET_ID]
+    datasets = len(Workspace().list_datasets(None))
+    app.file_uploader[0].upload("shapes.zip", ZIP, "application/zip").run()
+    assert not app.exception
+    warnings = _messages(app.warning)
+    assert any("reads texts only" in w and CLIP_HINT.split(" (")[0] in w for w in warnings)
+    assert not [b for b in app.button if b.label.startswith("Embed the")]
+    assert app.session_state[state.DATASET_ID] == before
+    assert len(Workspace().list_datasets(None)) == datasets
+
+
+def test_a_text_model_embeds_the_captions_of_images_and_says_so() -> None:
+    table = ROWS.assign(
+        caption=[
+            f"a {c} {s} drawn on white paper"
+            for s, c in zip(ROWS["shape"], ROWS["colour"], strict=True)
+        ]
+    )
+    app = _data_page()
+    app.file_uploader[0].upload("shapes.zip", ZIP, "application/zip")
+    app.file_uploader[0].upload("labels.csv", table.to_csv(index=False).encode(), "text/csv")
+    app.run()
+    assert not app.exception
+    assert "with captions in “caption”" in _markdown(app)
+    assert any("reads texts only, so the captions" in i for i in _messages(app.info))
+    next(b for b in app.button if b.label == "Embed the captions and explore").click().run()
+    assert not app.exception
+    dataset_id = app.session_state[state.DATASET_ID]
+    info = Workspace().get(dataset_id)
+    assert (info.images, info.text_column, info.rows) == (True, "caption", 24)
+
+
+def test_a_hostile_zip_shows_its_sentence_and_the_open_dataset_stays() -> None:
+    app = _data_page()
+    before = app.session_state[state.DATASET_ID]
+    bad = files.zip_of({"ok.png": files.shape_image("circle", "red"), "../../x.png": b"x"})
+    app.file_uploader[0].upload("evil.zip", bad, "application/zip").run()
+    assert not app.exception
+    errors = _messages(app.error)
+    assert any(
+        e.startswith(
+            "'evil.zip' holds the entry '../../x.png', a path that leads out of the folder"
+        )
+        for e in errors
+    ), errors
+    assert any("Nothing was added" in c for c in _messages(app.caption))
+    assert app.session_state[state.DATASET_ID] == before
+    assert app.text_area[0].label == "Texts, one per line", "the Paste tab is still there"
+
+
+def test_a_parquet_of_images_is_told_from_a_parquet_of_texts() -> None:
+    app = _data_page()
+    app.file_uploader[0].upload("train.parquet", files.hugging_face_parquet(ROWS)).run()
+    assert not app.exception
+    assert "Read **24 images** from train.parquet" in _markdown(app)
+    assert len(_thumbnail_column(app)) == 24

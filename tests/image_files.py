@@ -1,0 +1,210 @@
+"""Uploads of images made here: labelled zips of drawn shapes, the tables and vectors that go
+with them, a Hugging Face style Parquet file, and the hostile zips and images of the tests.
+
+Every builder returns bytes (or ``(file name, bytes)``); nothing is written to disk.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import struct
+import warnings
+import zipfile
+import zlib
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+SHAPES = ("circle", "square", "triangle")
+COLOURS = {"red": (215, 45, 45), "green": (40, 160, 70), "blue": (45, 85, 215)}
+ZIP_FOLDER = "shapes"
+"""The folder every image of :func:`labelled_zip` is in."""
+
+
+def shape_image(
+    shape: str, colour: str, index: int = 0, *, size: int = 64, fmt: str = "PNG"
+) -> bytes:
+    """One shape of one colour on white, a little larger or smaller and off centre by
+    ``index``, so no two images of a label are the same."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (size, size), (255, 255, 255))
+    draw = ImageDraw.Draw(image)
+    rng = np.random.default_rng(index)
+    half = int(size * rng.uniform(0.25, 0.4))
+    cx, cy = (int(size / 2 + offset) for offset in rng.integers(-6, 7, size=2))
+    box = (cx - half, cy - half, cx + half, cy + half)
+    fill = COLOURS[colour]
+    if shape == "circle":
+        draw.ellipse(box, fill=fill)
+    elif shape == "square":
+        draw.rectangle(box, fill=fill)
+    else:
+        draw.polygon([(cx, cy - half), (cx - half, cy + half), (cx + half, cy + half)], fill=fill)
+    out = io.BytesIO()
+    image.save(out, format=fmt)
+    return out.getvalue()
+
+
+def shape_rows(count: int) -> pd.DataFrame:
+    """``count`` rows cycling through every shape and colour: ``file`` (the image's path in
+    :func:`labelled_zip`, ``shapes/<shape>/<nnnn>.png``), ``shape``, ``colour``."""
+    shapes = [SHAPES[index % 3] for index in range(count)]
+    colours = [list(COLOURS)[(index // 3) % 3] for index in range(count)]
+    files = [f"{ZIP_FOLDER}/{shape}/{index:04d}.png" for index, shape in enumerate(shapes)]
+    return pd.DataFrame({"file": files, "shape": shapes, "colour": colours})
+
+
+def labelled_zip(count: int = 300, *, extra: Mapping[str, bytes] | None = None) -> bytes:
+    """A zip of ``count`` drawn shapes in the ImageFolder layout (one folder per shape, under
+    :data:`ZIP_FOLDER`), as :func:`shape_rows` lists them, plus ``extra`` entries."""
+    rows = shape_rows(count)
+    members = {
+        file: shape_image(shape, colour, index)
+        for index, (file, shape, colour) in enumerate(rows.itertuples(index=False))
+    }
+    return zip_of({**members, **(extra or {})})
+
+
+def shape_vectors(rows: pd.DataFrame, dimensions: int = 16) -> np.ndarray:
+    """Vectors that cluster by shape and colour: a centre per (shape, colour) and a little
+    noise, one per row of :func:`shape_rows`, float32."""
+    rng = np.random.default_rng(7)
+    centres = {
+        (shape, colour): rng.normal(size=dimensions) * 4 for shape in SHAPES for colour in COLOURS
+    }
+    noise = rng.normal(scale=0.3, size=(len(rows), dimensions))
+    stacked = np.stack(
+        [centres[(s, c)] for s, c in zip(rows["shape"], rows["colour"], strict=True)]
+    )
+    return (stacked + noise).astype(np.float32)
+
+
+def npy_bytes(array: np.ndarray) -> bytes:
+    out = io.BytesIO()
+    np.save(out, array)
+    return out.getvalue()
+
+
+def zip_of(
+    members: Mapping[str, bytes] | Iterable[tuple[str, bytes]],
+    *,
+    compression: int = zipfile.ZIP_DEFLATED,
+) -> bytes:
+    """A zip of these entries, names written as given (``../x.png``, or one name twice)."""
+    out = io.BytesIO()
+    items = members.items() if isinstance(members, Mapping) else members
+    with zipfile.ZipFile(out, "w", compression) as archive, warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # a name written twice is on purpose
+        for name, data in items:
+            archive.writestr(zipfile.ZipInfo(name), data, compress_type=compression)
+    return out.getvalue()
+
+
+def rotated_jpeg() -> bytes:
+    """A JPEG stored 60 × 30 px, red on its left half and blue on its right, whose EXIF says
+    to turn it 90° clockwise (orientation 6) and holds a description and a GPS position: shown
+    upright it is 30 × 60, red above blue."""
+    from PIL import Image
+
+    image = Image.new("RGB", (60, 30), COLOURS["blue"])
+    image.paste(COLOURS["red"], (0, 0, 30, 30))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation
+    exif[0x010E] = "secret place"  # ImageDescription
+    exif[0x8825] = {1: "N", 2: (51.0, 30.0, 0.0)}  # GPS IFD
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=95, exif=exif)
+    return out.getvalue()
+
+
+def pixel_bomb_png(width: int = 8_000, height: int = 8_000) -> bytes:
+    """A PNG of a few bytes whose header declares ``width`` × ``height`` pixels."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (1, 1)).save(out, format="PNG")
+    data = bytearray(out.getvalue())
+    start = data.index(b"IHDR")
+    data[start + 4 : start + 12] = struct.pack(">II", width, height)
+    crc = zlib.crc32(bytes(data[start : start + 17]))
+    data[start + 17 : start + 21] = struct.pack(">I", crc)
+    return bytes(data)
+
+
+def zip_bomb(megabytes: int = 30) -> bytes:
+    """A zip of one good image and one 'image' of ``megabytes`` MB of zeros, deflated about a
+    thousand times."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr("ok.png", shape_image("circle", "red"))
+        with archive.open("zeros.png", "w") as member:
+            for _ in range(megabytes):
+                member.write(bytes(2**20))
+    return out.getvalue()
+
+
+def symlink_zip() -> bytes:
+    """A zip of one image and a symbolic link to ``/etc/passwd``."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("ok.png", shape_image("circle", "red"))
+        link = zipfile.ZipInfo("link.png")
+        link.external_attr = (0o120777 << 16) | 0x10
+        archive.writestr(link, "/etc/passwd")
+    return out.getvalue()
+
+
+def encrypted_zip() -> bytes:
+    """A zip whose second entry is marked encrypted (bit 0 of its flags, in the central
+    directory, where a reader learns of it first)."""
+    data = bytearray(
+        zip_of(
+            {"ok.png": shape_image("circle", "red"), "secret.png": shape_image("square", "blue")}
+        )
+    )
+    second = data.index(b"PK\x01\x02", data.index(b"PK\x01\x02") + 4)
+    flags = struct.unpack_from("<H", data, second + 8)[0]
+    struct.pack_into("<H", data, second + 8, flags | 0x1)
+    return bytes(data)
+
+
+def zip_of_empty_entries(count: int, suffix: str = ".png") -> bytes:
+    """A zip of ``count`` empty entries named like images: cheap to make, costly to list."""
+    return zip_of(
+        ((f"{index}{suffix}", b"") for index in range(count)), compression=zipfile.ZIP_STORED
+    )
+
+
+def hugging_face_parquet(rows: pd.DataFrame, *, with_vectors: np.ndarray | None = None) -> bytes:
+    """The rows of :func:`shape_rows` as a Hugging Face ``datasets`` Parquet file: an
+    ``image`` column of ``{bytes, path}``, the shape as a ``ClassLabel`` (numbers, their names
+    in the schema's ``huggingface`` metadata), the colour as text, and optionally a column of
+    vectors."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    images = [
+        {"bytes": shape_image(shape, colour, index), "path": f"{index:04d}.png"}
+        for index, (shape, colour) in enumerate(zip(rows["shape"], rows["colour"], strict=True))
+    ]
+    columns: dict[str, pa.Array] = {
+        "image": pa.array(images, type=pa.struct([("bytes", pa.binary()), ("path", pa.string())])),
+        "shape": pa.array([SHAPES.index(shape) for shape in rows["shape"]], type=pa.int64()),
+        "colour": pa.array(list(rows["colour"]), type=pa.string()),
+    }
+    if with_vectors is not None:
+        columns["embedding"] = pa.array(with_vectors.tolist(), type=pa.list_(pa.float32()))
+    features = {
+        "image": {"_type": "Image"},
+        "shape": {"_type": "ClassLabel", "names": list(SHAPES)},
+        "colour": {"_type": "Value", "dtype": "string"},
+    }
+    table = pa.table(columns).replace_schema_metadata(
+        {"huggingface": json.dumps({"info": {"features": features}})}
+    )
+    out = io.BytesIO()
+    pq.write_table(table, out)
+    return out.getvalue()
