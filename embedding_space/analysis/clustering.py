@@ -274,7 +274,7 @@ def cluster_keywords(
     A term's weight in a cluster is the share of the cluster's texts that use it, times
     ``log(1 + mean texts per cluster / texts using it anywhere)``: words many texts of the
     cluster share rank first, and words common everywhere ("my", "card" in a bank's queries)
-    rank below the ones that set a cluster apart. A pair of words ("cash withdrawal") is kept
+    rank below the ones that set a cluster apart; a word every text uses is never a label. A pair of words ("cash withdrawal") is kept
     only when it says more than each of its words alone, and when neither is in the label yet.
 
     Args:
@@ -319,6 +319,9 @@ def cluster_keywords(
     weights = (texts_using / cluster_sizes[:, None]) * np.log1p(
         cluster_sizes.mean() / np.maximum(everywhere, 1)
     )
+    # A word every text uses sets no cluster apart: the folder and the ".png" of every file
+    # name, when an image dataset without captions is labelled by its paths.
+    weights[:, everywhere >= len(rows)] = 0.0
     terms = vectorizer.get_feature_names_out()
     index_of = vectorizer.vocabulary_
     pairs = np.char.count(terms.astype(str), " ") > 0

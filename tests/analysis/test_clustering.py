@@ -87,6 +87,14 @@ def test_words_common_to_every_cluster_do_not_label_any() -> None:
     assert names[0].startswith("abroad") and names[1].startswith("rates")
 
 
+def test_image_paths_are_labelled_by_the_folder_that_sets_them_apart() -> None:
+    # An image dataset without captions is labelled by its file names: the folder every file
+    # shares and the ".png" every name ends with label no cluster.
+    paths = [f"shapes/{shape}/{n:04d}.png" for shape in ("circle", "square") for n in range(9)]
+    names = cluster_keywords(paths, np.repeat(np.arange(2), 9))
+    assert names == {0: "circle", 1: "square"}
+
+
 def test_bad_cluster_parameters_are_refused_with_their_name() -> None:
     with pytest.raises(InputError, match="n_clusters must be between 2 and 100"):
         ClusterParams(n_clusters=1)
