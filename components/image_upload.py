@@ -16,9 +16,9 @@ from components import cached, routes, state
 from components.ingest import read_images_upload, store_and_embed
 from components.markdown import safe
 from components.tables import text_table
-from embedding_space.embed.images import CLIP_HINT
+from embedding_space.embed.images import CLIP_HINT, check_images_embeddable
 from embedding_space.errors import InputError
-from embedding_space.io.image_columns import parquet_holds_images
+from embedding_space.io.image_sets import holds_images
 from embedding_space.io.images import PreparedImage, thumbnail_uri
 
 PREVIEW_ROWS = 50
@@ -29,11 +29,7 @@ def is_image_upload(files: Sequence[UploadedFile]) -> bool:
     """Whether an upload is images: a zip among the files, or one Parquet file of images."""
     if any(file.name.lower().endswith(".zip") for file in files):
         return True
-    return (
-        len(files) == 1
-        and files[0].name.lower().endswith(".parquet")
-        and parquet_holds_images(files[0].getvalue())
-    )
+    return len(files) == 1 and holds_images(files[0].name, files[0].getvalue())
 
 
 def image_preview(frame: pd.DataFrame, images: Sequence[PreparedImage], rows_shown: int) -> None:
@@ -85,13 +81,11 @@ def images_flow(files: Sequence[UploadedFile], progress_area: DeltaGenerator | N
         )
         button = "Embed the captions and explore"
     else:
-        st.warning(
-            safe(
-                f"{model} reads texts only, and these images have no captions to embed "
-                f"instead, so they cannot be added with it. {CLIP_HINT}"
-            )
-        )
-        return
+        try:
+            check_images_embeddable(model, reads_images, loaded.has_captions)
+        except InputError as refusal:
+            st.warning(safe(refusal))
+            return
     name = st.text_input("Dataset name", value=Path(names[0]).stem, key="images_name")
     if st.button(button, type="primary", key="images_embed"):
         source = {"file_name": ", ".join(names), "format": loaded.source_format}

@@ -20,6 +20,7 @@ from embedding_space.errors import InputError
 from embedding_space.io.images import prepare_image
 from embedding_space.store.workspace import Workspace
 from tests.helpers import ROOT, image_bytes
+from tests.image_files import labelled_zip
 
 DEMO = DEMO_DATASET_ID
 
@@ -250,3 +251,17 @@ def test_a_clip_model_explores_a_dataset_of_images_by_its_images(
     assert explorer.image(info.id, 2) == images[2].working
     with pytest.raises(InputError, match="between 0 and 3, not 4"):
         explorer.image(info.id, 4)
+
+
+def test_add_file_takes_a_zip_of_images_and_a_text_model_needs_their_captions(
+    tmp_path: Path, tiny_clip: Path
+) -> None:
+    source = tmp_path / "shapes.zip"
+    source.write_bytes(labelled_zip(20))
+    explorer = Explorer(Workspace(tmp_path / "workspace"), model=str(tiny_clip))
+    added = explorer.add_file(source)
+    assert added.images and added.rows == 20
+    assert added.models == [load_model(str(tiny_clip)).cache_key + IMAGES_SUFFIX]
+    with pytest.raises(InputError, match="reads texts only"):
+        Explorer(explorer.workspace).add_file(source)
+    assert len(explorer.datasets()) == 1

@@ -14,12 +14,15 @@ import pytest
 
 from embedding_space.analysis.projection import Projection, ProjectionParams
 from embedding_space.cli import opening
+from embedding_space.embed.images import IMAGES_SUFFIX
 from embedding_space.embed.models import load_model
 from embedding_space.embed.sentence import DEFAULT_MODEL
+from embedding_space.errors import InputError
 from embedding_space.store.embedding_files import CUSTOM_VECTORS
 from embedding_space.store.workspace import Workspace
 from embedding_space.views import View
 from tests.helpers import ROOT, TOPICS, run_cli, xlsx_bytes
+from tests.image_files import labelled_zip
 
 TEXTS = [text for texts in TOPICS.values() for text in texts][:24]
 TOPIC_OF = {text: topic for topic, texts in TOPICS.items() for text in texts}
@@ -207,3 +210,25 @@ def test_open_and_app_take_a_port_a_host_and_the_files_options() -> None:
     assert chosen.no_browser and chosen.host == "0.0.0.0"
     app = parser.parse_args(["app", "--port", "9001"])
     assert (app.port, app.no_browser) == (9001, False)
+
+
+def test_a_zip_of_images_opens_embedded_by_a_clip_model(tmp_path: Path, tiny_clip: Path) -> None:
+    source = tmp_path / "shapes.zip"
+    source.write_bytes(labelled_zip(30))
+    store = Workspace(tmp_path / "workspace")
+    opened = opening.prepare(source, workspace=store, model=str(tiny_clip))
+    info = store.get(opened.dataset_id)
+    assert info.images and info.rows == 30 and "label" in info.columns
+    key = load_model(str(tiny_clip)).cache_key + IMAGES_SUFFIX
+    assert store.embedded_models(opened.dataset_id) == [key]
+    stored = store.space(opened.dataset_id, key)
+    assert stored.results.load(stored.projection_name(ProjectionParams()), Projection) is not None
+
+
+def test_a_zip_of_images_without_captions_is_refused_by_a_text_model(tmp_path: Path) -> None:
+    source = tmp_path / "shapes.zip"
+    source.write_bytes(labelled_zip(12))
+    store = Workspace(tmp_path / "workspace")
+    with pytest.raises(InputError, match=r"reads texts only, .*no captions.*clip-ViT-B-32"):
+        opening.prepare(source, workspace=store)
+    assert store.list_datasets() == []

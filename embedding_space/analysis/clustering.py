@@ -274,8 +274,9 @@ def cluster_keywords(
     A term's weight in a cluster is the share of the cluster's texts that use it, times
     ``log(1 + mean texts per cluster / texts using it anywhere)``: words many texts of the
     cluster share rank first, and words common everywhere ("my", "card" in a bank's queries)
-    rank below the ones that set a cluster apart; a word every text uses is never a label. A pair of words ("cash withdrawal") is kept
-    only when it says more than each of its words alone, and when neither is in the label yet.
+    rank below the ones that set a cluster apart; a word every text uses is never a label. A
+    pair of words ("cash withdrawal") is kept only when it says more than each of its words
+    alone, and when neither is in the label yet.
 
     Args:
         texts: ``n`` texts.

@@ -28,9 +28,11 @@ from embedding_space.api.results import (
     clipped,
 )
 from embedding_space.embed.base import Embedder, ModelIdentity
+from embedding_space.embed.images import check_images_embeddable, reads_images
 from embedding_space.embed.models import load_model, model_identity
 from embedding_space.embed.sentence import DEFAULT_MODEL
 from embedding_space.errors import InputError
+from embedding_space.io.image_sets import holds_images, read_image_files
 from embedding_space.io.tables import read_table
 from embedding_space.store.datasets import DatasetInfo
 from embedding_space.store.space import Space
@@ -90,24 +92,42 @@ class Explorer(MoreQuestions):
         """Read a file of texts, store it as a dataset and embed it, so the app opens it.
 
         Args:
-            path: A .txt, .csv, .tsv, .jsonl, .json, .parquet or .xlsx file.
+            path: A .txt, .csv, .tsv, .jsonl, .json, .parquet or .xlsx file of texts; or a
+                .zip of images (with a table naming them, if any) or a .parquet of images,
+                whose images a model that reads images embeds, their captions a text model.
             text_column: The column of text; guessed when ``None``.
             name: The dataset's name; the file's name when ``None``.
             model: The model to embed with; this explorer's when ``None``.
 
         Raises:
-            InputError: The file cannot be read, has no text, or the model does not load.
+            InputError: The file cannot be read, has no text, holds images a text model cannot
+                embed (no captions), or the model does not load.
         """
         file = Path(path)
-        table = read_table(file, text_column=text_column)
+        embedder = self._load(model or self.model)
+        images = None
+        if file.suffix.lower() in (".zip", ".parquet") and holds_images(
+            file.name, data := file.read_bytes()
+        ):
+            loaded = read_image_files([(file.name, data)])
+            check_images_embeddable(embedder.name, reads_images(embedder), loaded.has_captions)
+            frame, column, kind, images = (
+                loaded.frame,
+                loaded.text_column,
+                loaded.source_format,
+                loaded.images,
+            )
+        else:
+            table = read_table(file, text_column=text_column)
+            frame, column, kind = table.frame, table.text_column, table.format
         info = self.workspace.create_dataset(
-            table.frame,
-            table.text_column,
+            frame,
+            column,
             name or file.name,
             owner=self.viewer,
-            source={"file": file.name, "format": table.format},
+            source={"file": file.name, "format": kind},
+            images=images,
         )
-        embedder = self._load(model or self.model)
         self.workspace.embeddings(info.id, embedder, viewer=self.viewer)
         return self._summary(info)
 

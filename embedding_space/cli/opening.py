@@ -33,6 +33,8 @@ from embedding_space.types import FloatMatrix, ProgressCallback
 
 if TYPE_CHECKING:
     from embedding_space.analysis.projection import ProjectionParams
+    from embedding_space.embed.base import Embedder
+    from embedding_space.io.images import PreparedImage
 
 __all__ = [
     "DEFAULT_HOST",
@@ -131,7 +133,9 @@ def prepare(
     and compute its default map, as the app would on upload and on first opening the Map.
 
     A ``.parquet`` written by ``embed`` keeps its vectors (as the app's "bring your own
-    vectors"); any other file is embedded with ``model``.
+    vectors"); a zip of images (or a Parquet file of them) is read as the Data page reads one,
+    its images embedded by a model that reads images, its captions by a text model; any other
+    file is embedded with ``model``.
 
     Args:
         path: The file, relative to the current folder or absolute.
@@ -145,11 +149,14 @@ def prepare(
         The dataset.
 
     Raises:
-        InputError: The file cannot be read, has no text, or the workspace has no room.
+        InputError: The file cannot be read, has no text, images a text model cannot embed
+            (no captions), or the workspace has no room.
     """
     from embedding_space.analysis.projection import PCA_FIRST_ABOVE, ProjectionParams
+    from embedding_space.embed.images import check_images_embeddable, reads_images
     from embedding_space.embed.models import canonical_name, is_traditional, load_model
     from embedding_space.embed.sentence import DEFAULT_MODEL
+    from embedding_space.io.image_sets import holds_images, read_image_files
     from embedding_space.io.tables import read_table
     from embedding_space.store.embedding_files import CUSTOM_VECTORS
 
@@ -158,6 +165,8 @@ def prepare(
         raise InputError(f"There is no file '{path}'.")
     store = workspace if workspace is not None else Workspace()
     vectors: FloatMatrix | None = None
+    images: list[PreparedImage] | None = None
+    image_model: Embedder | None = None  # loaded before storing images, to say if it can
     query_model: str | None = None
     embedded = _embedded_file(source)
     if embedded is not None:
@@ -171,6 +180,19 @@ def prepare(
         made_by = str(embedded.metadata.get("model") or "")
         query_model = made_by if made_by and not is_traditional(made_by) else None
         file_format = "embedded parquet"
+    elif holds_images(source.name, data := source.read_bytes()):
+        if text_column is not None:
+            raise InputError(
+                f"'{path}' is read as images, whose captions (if any) come from their table; "
+                "open it without --text-column."
+            )
+        loaded = read_image_files([(source.name, data)])
+        for sentence in loaded.skipped:
+            say(f"Warning: {sentence}")
+        image_model = load_model(canonical_name(model or DEFAULT_MODEL))
+        check_images_embeddable(image_model.name, reads_images(image_model), loaded.has_captions)
+        frame, column, file_format = loaded.frame, loaded.text_column, loaded.source_format
+        images = loaded.images
     else:
         table = read_table(source, text_column=text_column)
         for reason, count in table.dropped.items():
@@ -199,12 +221,13 @@ def prepare(
             source={"file_name": source.name, "format": file_format, FINGERPRINT_KEY: fingerprint},
             vectors=vectors,
             query_model=query_model,
+            images=images,
         )
     chosen = canonical_name(model or DEFAULT_MODEL)
     if info.vectors_model == CUSTOM_VECTORS:
         model_key, shown = CUSTOM_VECTORS, None
     else:
-        embedder = load_model(chosen)
+        embedder = image_model or load_model(chosen)
         store.embeddings(info.id, embedder, progress=progress)
         model_key = store.embedder_for(info.id, embedder).cache_key
         shown = None if chosen == DEFAULT_MODEL else chosen

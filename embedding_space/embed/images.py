@@ -30,6 +30,7 @@ __all__ = [
     "IMAGES_SUFFIX",
     "ImageEmbedder",
     "ImageReader",
+    "check_images_embeddable",
     "embedding_key",
     "reads_images",
 ]
@@ -60,6 +61,24 @@ class ImageReader(Protocol):
 def reads_images(embedder: object) -> bool:
     """Whether an embedder's model embeds images (a CLIP model) as well as texts."""
     return bool(getattr(embedder, "reads_images", False))
+
+
+def check_images_embeddable(model: str, model_reads_images: bool, has_captions: bool) -> None:
+    """Refuse images a model can embed neither as images nor by their captions.
+
+    Args:
+        model: The model's name, for the message.
+        model_reads_images: Whether it reads images (see :func:`reads_images`).
+        has_captions: Whether the images came with captions, a text model's way in.
+
+    Raises:
+        InputError: A text model, and no captions; the sentence says what to do.
+    """
+    if not model_reads_images and not has_captions:
+        raise InputError(
+            f"{model} reads texts only, and these images have no captions to embed instead, "
+            f"so they cannot be added with it. {CLIP_HINT}"
+        )
 
 
 def embedding_key(identity: ModelIdentity, dataset_has_images: bool) -> str:

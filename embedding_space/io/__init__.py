@@ -24,7 +24,7 @@ from embedding_space.io.image_columns import (
     find_image_column,
     parquet_holds_images,
 )
-from embedding_space.io.image_sets import LoadedImages, read_image_files
+from embedding_space.io.image_sets import LoadedImages, holds_images, read_image_files
 from embedding_space.io.image_zips import (
     MAX_COMPRESSION_RATIO,
     MAX_IMAGE_READ_SECONDS,
@@ -76,6 +76,7 @@ __all__ = [
     "find_image_column",
     "find_vector_column",
     "guess_text_column",
+    "holds_images",
     "is_missing",
     "label_columns",
     "open_image_zip",

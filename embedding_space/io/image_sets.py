@@ -24,6 +24,7 @@ from embedding_space.io.image_columns import (
     caption_column,
     find_image_column,
     images_from_column,
+    parquet_holds_images,
 )
 from embedding_space.io.image_zips import (
     TABLE_SUFFIXES,
@@ -38,6 +39,7 @@ from embedding_space.io.tables import read_table
 
 __all__ = [
     "LoadedImages",
+    "holds_images",
     "path_column",
     "read_image_files",
     "read_zip_rows",
@@ -74,6 +76,12 @@ class LoadedImages:
     def has_captions(self) -> bool:
         """Whether the rows have a text of their own, other than the image's name."""
         return self.text_column != self.image_column
+
+
+def holds_images(name: str, data: bytes) -> bool:
+    """Whether one file is read as images: a zip, or a Parquet file with a column of images."""
+    lower = name.lower()
+    return lower.endswith(".zip") or (lower.endswith(".parquet") and parquet_holds_images(data))
 
 
 def read_image_files(files: Sequence[tuple[str, bytes]]) -> LoadedImages:
