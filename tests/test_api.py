@@ -265,3 +265,20 @@ def test_add_file_takes_a_zip_of_images_and_a_text_model_needs_their_captions(
     with pytest.raises(InputError, match="reads texts only"):
         Explorer(explorer.workspace).add_file(source)
     assert len(explorer.datasets()) == 1
+
+
+def test_an_image_dataset_is_explored_by_its_images_embedding_whatever_the_model(
+    tmp_path: Path, tiny_clip: Path
+) -> None:
+    source = tmp_path / "shapes.zip"
+    source.write_bytes(labelled_zip(12))
+    home = tmp_path / "workspace"
+    added = open_workspace(home, model=str(tiny_clip)).add_file(source)
+    # An agent's server explores with the default text model: the images' embedding is used.
+    explorer = open_workspace(home)
+    space = explorer.space(added.id)
+    assert space.model_key.endswith(IMAGES_SUFFIX)
+    cosines = space.vectors @ space.vectors[0]
+    cosines[0] = -np.inf  # the row itself is left out
+    nearest = [match.score for match in explorer.neighbors(added.id, 0, k=3)]
+    assert nearest == pytest.approx(np.sort(cosines)[::-1][:3], abs=1e-5)

@@ -28,7 +28,7 @@ from embedding_space.api.results import (
     clipped,
 )
 from embedding_space.embed.base import Embedder, ModelIdentity
-from embedding_space.embed.images import check_images_embeddable, reads_images
+from embedding_space.embed.images import IMAGES_SUFFIX, check_images_embeddable, reads_images
 from embedding_space.embed.models import load_model, model_identity
 from embedding_space.embed.sentence import DEFAULT_MODEL
 from embedding_space.errors import InputError
@@ -44,7 +44,9 @@ SAMPLE_TEXTS = 3
 """Texts shown of each cluster."""
 
 
-def open_workspace(home: str | Path | None = None, *, viewer: str | None = None) -> Explorer:
+def open_workspace(
+    home: str | Path | None = None, *, viewer: str | None = None, model: str = DEFAULT_MODEL
+) -> Explorer:
     """The workspace in ``home`` (``$EMBEDDING_SPACE_HOME`` or ``~/.cache/embedding-space``
     when ``None``), the one the app opens.
 
@@ -53,8 +55,9 @@ def open_workspace(home: str | Path | None = None, *, viewer: str | None = None)
         viewer: Who asks, on a server shared by several people: they see the shared
             datasets and their own, and change only their own. ``None``: the machine's one
             user, who sees and changes every dataset.
+        model: The model datasets are explored and added with (see :class:`Explorer`).
     """
-    return Explorer(Workspace(home), viewer=viewer)
+    return Explorer(Workspace(home), viewer=viewer, model=model)
 
 
 class Explorer(MoreQuestions):
@@ -157,13 +160,19 @@ class Explorer(MoreQuestions):
 
     def space(self, dataset: str) -> Space:
         """The embedding the app explores the dataset with: its uploaded vectors, or the
-        model's, as this viewer sees them (one handle per dataset, its vectors read once).
+        model's (for a dataset of images, the embedding of its images when there is one), as
+        this viewer sees them (one handle per dataset, its vectors read once).
 
         Raises:
             InputError: No such dataset, or it has no embedding of the model yet.
         """
         info = self._info(dataset)
         model_key = self.workspace.model_key(info.id, self._identity)
+        if info.images and not model_key.endswith(IMAGES_SUFFIX):
+            # A text model would read an image dataset's captions; its images' embedding, if
+            # one was made (in the app, with a CLIP model), is what a person explores.
+            stored = self.workspace.embedded_models(info.id, self.viewer)
+            model_key = next((k for k in stored if k.endswith(IMAGES_SUFFIX)), model_key)
         key = (info.id, model_key, info.rows)
         if key not in self._spaces:
             handle = self.workspace.space(info.id, model_key, self.viewer, models=self._load)
