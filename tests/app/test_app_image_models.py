@@ -64,7 +64,8 @@ def test_a_typed_sentence_finds_images_and_dropped_texts_land_on_their_map(
     clip = load_model(model)
     key = clip.cache_key + IMAGES_SUFFIX
     vectors = Workspace().space(image_dataset, key).vectors
-    scores = vectors @ clip.encode(["a red square"])[0]
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)  # bf16: near unit length
+    scores = unit @ clip.encode(["a red square"])[0]
     listed = app.dataframe[0].value["row"].tolist()
     # Nearest first: the listed images' cosines to the sentence are the highest, in order
     # (four copies of each colour tie, so scores rather than row ids are compared).
