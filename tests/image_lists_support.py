@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import io
 import itertools
+import json
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from embedding_space.io.images import PreparedImage, prepare_image
+from embedding_space.io.images import PreparedImage, prepare_image, thumbnail_uri
 from embedding_space.store.workspace import Workspace
 
 SHAPES = ("circle", "square", "triangle")
@@ -114,6 +118,56 @@ def create_shapes_dataset(store: Workspace, name: str = "shapes", *, shared: boo
         images=shape_images(rows),
     )
     return info.id
+
+
+def stored_thumbnails(dataset_id: str) -> list[str]:
+    """Each row's stored thumbnail as the ``data:`` URI a page should show for it."""
+    images = Workspace().images(dataset_id)
+    assert images is not None, "a dataset of images"
+    return [thumbnail_uri(thumbnail) for thumbnail in images.thumbnails()]
+
+
+def row_of_text(text: str) -> int:
+    """The row whose caption a line of markdown shows (every caption names one row)."""
+    plain = re.sub(r"\\(.)", r"\1", text)
+    found = [index for index, row in enumerate(shapes()) if row.caption in plain]
+    assert len(found) == 1, f"no one row's caption in {plain!r}"
+    return found[0]
+
+
+def image_url(element: Any) -> str:
+    """The address an ``st.image`` element sends the browser."""
+    return str(element.proto.imgs[0].url)
+
+
+def blocks(node: Any) -> Iterator[Any]:
+    """``node`` and every block inside it, in page order (an AppTest element tree)."""
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from blocks(child)
+
+
+def images_beside_texts(node: Any) -> list[tuple[str, str]]:
+    """Every image drawn just before a text in the same block (a list's line, a caption),
+    in page order: its address and the text's markdown."""
+    pairs = []
+    for block in blocks(node):
+        children = list(getattr(block, "children", {}).values())
+        for first, second in itertools.pairwise(children):
+            if first.type == "image" and second.type in ("markdown", "caption"):
+                pairs.append((image_url(first), str(second.value)))
+    return pairs
+
+
+def image_columns(table: Any) -> list[str]:
+    """The columns an ``st.dataframe`` element draws as images, in its frame's order."""
+    config = json.loads(table.proto.columns)
+    drawn = {
+        name
+        for name, column in config.items()
+        if column.get("type_config", {}).get("type") == "image"
+    }
+    return [str(name) for name in table.value.columns if str(name) in drawn]
 
 
 if __name__ == "__main__":
