@@ -120,9 +120,10 @@ def create_shapes_dataset(store: Workspace, name: str = "shapes", *, shared: boo
     return info.id
 
 
-def stored_thumbnails(dataset_id: str) -> list[str]:
-    """Each row's stored thumbnail as the ``data:`` URI a page should show for it."""
-    images = Workspace().images(dataset_id)
+def stored_thumbnails(dataset_id: str, store: Workspace | None = None) -> list[str]:
+    """Each row's stored thumbnail as the ``data:`` URI a page should show for it (from the
+    workspace of ``$EMBEDDING_SPACE_HOME`` unless ``store`` is given)."""
+    images = (store or Workspace()).images(dataset_id)
     assert images is not None, "a dataset of images"
     return [thumbnail_uri(thumbnail) for thumbnail in images.thumbnails()]
 
