@@ -159,8 +159,9 @@ def _issue_card(
             f"{plain_markdown(issue.label, 80)} → **{plain_markdown(issue.suggested, 80)}** "
             f"(neighbours' confidence {issue.confidence:.0%})"
         )
-        show_row_image(dataset_id, row, width=THUMBNAIL_PX)
-        st.markdown(plain_markdown(current.texts[row], TEXT_CHARS))
+        text = st.container(horizontal=True, wrap=False, vertical_alignment="center")
+        show_row_image(dataset_id, row, where=text, width=THUMBNAIL_PX)
+        text.markdown(plain_markdown(current.texts[row], TEXT_CHARS), width="stretch")
         if issue.disagreeing:
             with st.expander(f"{len(issue.disagreeing)} of {issues.k} neighbours disagree"):
                 lines = [

@@ -42,8 +42,9 @@ def row_lines(
     where: DeltaGenerator | None = None,
     bullets: bool = True,
 ) -> None:
-    """A list of rows, a line each: with images, each line beside its rows' thumbnails;
-    without, a bulleted list in one block (or a paragraph a line, for ``bullets=False``).
+    """A list of rows, a line each: with images, each line beside its row's thumbnail (a
+    pair's two, one above the other); without, a bulleted list in one block (or a paragraph
+    a line, for ``bullets=False``).
 
     Args:
         dataset_id: The dataset the rows are of.
@@ -63,6 +64,9 @@ def row_lines(
         return
     for rows, line in lines:
         beside = place.container(horizontal=True, wrap=False, vertical_alignment="center")
+        # A pair's two images one above the other, in the order the line names them, so a
+        # narrow column keeps its width for the texts.
+        stacked = beside.container(width="content", gap="xsmall")
         for row in (rows,) if isinstance(rows, int) else rows:
-            beside.image(every[row], width=LINE_PX, alt=f"The image of row {row}")
+            stacked.image(every[row], width=LINE_PX, alt=f"The image of row {row}")
         beside.markdown(line, width="stretch")

@@ -150,13 +150,18 @@ def blocks(node: Any) -> Iterator[Any]:
 
 def images_beside_texts(node: Any) -> list[tuple[str, str]]:
     """Every image drawn just before a text in the same block (a list's line, a caption),
-    in page order: its address and the text's markdown."""
+    alone or in a block of images before it (a pair's), in page order: each image's address
+    and the text's markdown."""
     pairs = []
     for block in blocks(node):
         children = list(getattr(block, "children", {}).values())
         for first, second in itertools.pairwise(children):
-            if first.type == "image" and second.type in ("markdown", "caption"):
-                pairs.append((image_url(first), str(second.value)))
+            if second.type not in ("markdown", "caption"):
+                continue
+            inside = list(getattr(first, "children", {}).values())
+            images = [first] if first.type == "image" else inside
+            if images and all(image.type == "image" for image in images):
+                pairs += [(image_url(image), str(second.value)) for image in images]
     return pairs
 
 

@@ -139,8 +139,9 @@ def test_label_issue_cards_and_their_neighbours_show_their_images(shapes_id: str
         and str(getattr(next(iter(block.children.values())), "value", "")).startswith("**Row ")
     ]
     assert cards, "rows listed"
-    for heading, image, *_ in cards:
+    for heading, text, *_ in cards:
         row = int(heading.value.split("**")[1].removeprefix("Row "))
+        image = next(iter(text.children.values()))
         assert image.type == "image" and image_url(image) == thumbnails[row], "the card's image"
     texts = _lines_show_their_rows_images(app, shapes_id)
     assert len(texts) > len(cards), "and its disagreeing neighbours', a line each"
@@ -211,3 +212,15 @@ def test_a_column_of_the_rows_named_image_is_kept_beside_the_thumbnails(shapes_i
     assert table.value[f"{IMAGE} ·"].tolist() == [thumbnails[3], thumbnails[0]]
     assert table.value[IMAGE].tolist() == ["photo-3.jpg", "photo-0.jpg"], "the rows' own"
     assert table.proto.row_height == IMAGE_ROW_HEIGHT
+
+
+def test_the_most_and_least_alike_pairs_show_both_images_in_their_order(shapes_id: str) -> None:
+    app = open_app(shapes_id, routes.SIMILARITY.path)
+    thumbnails = stored_thumbnails(shapes_id)
+    by_line: dict[str, list[str]] = {}
+    for url, text in images_beside_texts(app._tree[0]):
+        by_line.setdefault(text, []).append(url)
+    assert len(by_line) >= 10, "the most and the least alike pairs"
+    for text, urls in by_line.items():
+        first, second = (int(number) for number in re.findall(r"\*\*(\d+)\*\*", text))
+        assert urls == [thumbnails[first], thumbnails[second]], text
