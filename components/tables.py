@@ -34,14 +34,17 @@ _WIDE = (420, 180, 70)
 _NARROW = (160, 90, 48)
 _TWO_TEXTS = 300
 _TWO_TEXTS_AND_IMAGES = 240
-"""Two texts each beside its image (an outlier and its nearest): the two images take 168 px."""
+"""Two texts each beside its image (an outlier and its nearest): both still fit beside their
+two images and four numbers at 1280×800."""
 TEXT_HELP = "Texts wrap onto three lines; double-click a cell to read all of it."
 IMAGE = "Image"
 """The title of the column of thumbnails."""
 IMAGE_ROW_HEIGHT = 76
 """Rows of a table with images: a thumbnail (96 px at most) is drawn about 70 px high, large
 enough to tell one from another; texts still wrap, onto three lines."""
-_IMAGE_WIDTH = 84
+IMAGE_COLUMN_WIDTH = 84
+"""The width of a column of thumbnails, in px: a thumbnail drawn in a row of
+:data:`IMAGE_ROW_HEIGHT`, with a margin."""
 IMAGE_TABLE_ROWS = 1_000
 """The most rows a table of images lists: each row sends its thumbnail (~4 KB as a ``data:``
 URI) with the table, ~4 MB for these, where a table of texts alone may list 20,000."""
@@ -152,7 +155,7 @@ def _with_images(
             order.append(beside)
         order.append(name)
     config = {
-        column: st.column_config.ImageColumn(IMAGE, width=_IMAGE_WIDTH, help=help_of[column])
+        column: st.column_config.ImageColumn(IMAGE, width=IMAGE_COLUMN_WIDTH, help=help_of[column])
         for column in added
     }
     return shown.assign(**added)[order], config

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from playwright.sync_api import expect
 
+from components.tables import IMAGE_COLUMN_WIDTH
 from embedding_space.store.workspace import Workspace
 from tests.browser import support
 from tests.image_lists_support import COLOURS, create_shapes_dataset, shapes, stored_thumbnails
@@ -22,8 +23,6 @@ QUERY_ROW = 14
 """A large orange square: its nearest rows are squares, in several colours and sizes."""
 ROWS_CHECKED = 6
 """The table's rows in sight without scrolling it."""
-IMAGE_COLUMN_PX = 84
-"""The width of the table's first column, its images'."""
 
 _GRID_ROWS_JS = """
 (grid) => Array.from(grid.querySelectorAll('table [role=row]'))
@@ -94,7 +93,7 @@ def test_the_neighbour_table_draws_each_rows_thumbnail_in_its_image_column(
         support.shot(page, "images-in-lists-neighbours.png")
         pixels = np.asarray(Image.open(io.BytesIO(grid.screenshot())).convert("RGB"))
         scale = pixels.shape[1] / grid.bounding_box()["width"]
-        strip = pixels[:, int(4 * scale) : int((IMAGE_COLUMN_PX - 4) * scale)]
+        strip = pixels[:, int(4 * scale) : int((IMAGE_COLUMN_WIDTH - 4) * scale)]
         drawn = _drawn_shapes(strip)
         assert len(drawn) >= ROWS_CHECKED
         for colour, row in zip(drawn, listed_rows[:ROWS_CHECKED], strict=False):
