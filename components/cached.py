@@ -213,6 +213,14 @@ def thumbnails(dataset_id: str) -> list[str] | None:
     return None if images is None else [thumbnail_uri(one) for one in images.thumbnails()]
 
 
+@st.cache_resource(show_spinner=False, max_entries=32)
+def working_image(dataset_id: str, row: int) -> str | None:
+    """One row's working copy (up to 384 px) as a ``data:`` URI, for the row a page holds in
+    focus, shown larger than its thumbnail; ``None`` for a dataset of texts alone."""
+    images = workspace().images(dataset_id)
+    return None if images is None else thumbnail_uri(images.working_copy(row))
+
+
 def _texts(dataset_id: str) -> list[str]:
     return texts_of(table(dataset_id), workspace().get(dataset_id).text_column)
 
@@ -256,9 +264,9 @@ def forget_dataset(dataset_id: str) -> None:
     """Drop from memory what was held of a deleted dataset: its table, labels and texts by
     its id; and every space and result, since those of the deleted dataset cannot be told
     apart by their arguments (the other datasets' are read back from disk when asked)."""
-    for by_dataset in (table, label_columns, hover_labels, fingerprint):
+    for by_dataset in (table, label_columns, hover_labels, fingerprint, thumbnails):
         by_dataset.clear(dataset_id)
-    for held in (_space, _filter_table, *_RESULTS):
+    for held in (_space, _filter_table, working_image, *_RESULTS):
         held.clear()
 
 

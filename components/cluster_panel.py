@@ -13,6 +13,7 @@ from components.cluster_tree_panel import cluster_tree, label_qualities
 from components.current import OpenDataset
 from components.map_view import pending_inputs
 from components.markdown import plain_markdown, safe
+from components.row_images import show_row_image
 from components.settings import parameter_input
 from embedding_space.analysis.clustering import (
     CLUSTER_NAME_CHARS,
@@ -23,6 +24,7 @@ from embedding_space.analysis.clustering import (
 from embedding_space.analysis.hierarchy import ClusterHierarchy, LabelQuality
 from embedding_space.analysis.parameters import SETTINGS
 from embedding_space.errors import InputError
+from embedding_space.io.images import THUMBNAIL_PX
 from embedding_space.store.space import Space
 
 _METHOD_LABELS = {"kmeans": "KMeans", "hdbscan": "HDBSCAN"}
@@ -205,8 +207,9 @@ def cluster_table(current: OpenDataset, clustering: Clustering) -> None:
     )
     st.button("Rename", on_click=_rename, args=(current.space, current.info.id, chosen, name_key))
     st.caption(_quality_line(quality, chosen))
-    sample = current.texts[fine.rows_of(chosen)[0]]
-    st.caption(f"Sample of cluster {chosen}: {plain_markdown(sample, 160)}")
+    sample = fine.rows_of(chosen)[0]
+    show_row_image(current.info.id, sample, width=THUMBNAIL_PX)
+    st.caption(f"Sample of cluster {chosen}: {plain_markdown(current.texts[sample], 160)}")
 
 
 def _quality_line(quality: LabelQuality, cluster_id: int) -> str:

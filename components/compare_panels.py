@@ -18,8 +18,10 @@ from components.current import OpenDataset
 from components.filter_panel import filter_count, filtered_selection
 from components.map_view import show_map
 from components.markdown import plain_markdown, safe
+from components.row_images import row_lines, show_row_image
 from embedding_space.analysis.comparison import Comparison, align_map
 from embedding_space.figures.map import map_figure
+from embedding_space.io.images import THUMBNAIL_PX
 from embedding_space.store.embedding_files import StoredEmbedding
 from embedding_space.store.space import Space
 from embedding_space.types import FloatMatrix
@@ -192,12 +194,14 @@ def disagreeing_rows(
     current: OpenDataset, pair: Pair, result: Comparison, rows: Sequence[int] | None = None
 ) -> None:
     """The rows (of ``rows``; all for ``None``) whose neighbourhoods differ most, each with
-    its two neighbour lists."""
+    its image and its two neighbour lists."""
     texts = current.texts
+    dataset_id = current.info.id
     for row in most_disagreeing(result, rows, 10):
         with st.expander(
             f"Row {row} · agreement {result.agreement[row]:.2f} · {plain_markdown(texts[row], 90)}"
         ):
+            show_row_image(dataset_id, row, width=THUMBNAIL_PX)
             shared = set(result.neighbors_a[row].tolist()) & set(result.neighbors_b[row].tolist())
             for column, stored, neighbors in zip(
                 st.columns(2),
@@ -207,11 +211,14 @@ def disagreeing_rows(
             ):
                 column.markdown(f"**{safe(stored.model)}**")
                 lines = [
-                    ("✓ " if int(other) in shared else "· ")
-                    + plain_markdown(texts[int(other)], 120)
+                    (
+                        int(other),
+                        ("✓ " if int(other) in shared else "· ")
+                        + plain_markdown(texts[int(other)], 120),
+                    )
                     for other in neighbors[row]
                 ]
-                column.markdown("\n".join(f"- {line}" for line in lines))
+                row_lines(dataset_id, lines, where=column)
 
 
 def selection_note(current: OpenDataset, rows: Sequence[int] | None) -> None:

@@ -11,7 +11,7 @@ from components.cluster_panel import colour_clustering
 from components.current import OpenDataset
 from components.map_view import map_colors
 from components.markdown import safe
-from components.tables import text_table
+from components.tables import RowImages, text_table
 from embedding_space.analysis.concepts import ConceptAxis, axis_between, concept_map, parse_side
 from embedding_space.analysis.neighbors import Neighbor
 from embedding_space.analysis.placement import place_texts
@@ -74,7 +74,13 @@ def arithmetic_panel(current: OpenDataset) -> None:
         return
     found, mark = result
     left, right = st.columns([1, 1.2], gap="medium")
-    text_table(neighbor_frame(current, found), where=left, narrow=True, rows_shown=8)
+    text_table(
+        neighbor_frame(current, found),
+        where=left,
+        narrow=True,
+        rows_shown=8,
+        images=RowImages(current.info.id, [n.row for n in found]),
+    )
     figure = map_figure(
         current.projection.coordinates if current.projection is not None else np.zeros((0, 2)),
         current.texts,
@@ -157,6 +163,16 @@ def axes_panel(current: OpenDataset) -> None:
     )
     with right:
         st.markdown(f"**Furthest towards** {safe(texts[0])}")
-        text_table(ranked.head(RANKED), narrow=True, rows_shown=4)
+        text_table(
+            ranked.head(RANKED),
+            narrow=True,
+            rows_shown=4,
+            images=RowImages(current.info.id, order[:RANKED].tolist()),
+        )
         st.markdown(f"**Furthest towards** {safe(texts[1])}")
-        text_table(ranked.tail(RANKED).iloc[::-1], narrow=True, rows_shown=4)
+        text_table(
+            ranked.tail(RANKED).iloc[::-1],
+            narrow=True,
+            rows_shown=4,
+            images=RowImages(current.info.id, order[::-1][:RANKED].tolist()),
+        )

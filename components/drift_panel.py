@@ -15,7 +15,7 @@ from components import cached, state
 from components.current import OpenDataset
 from components.markdown import plain_markdown, safe
 from components.settings import setting_input
-from components.tables import text_table
+from components.tables import RowImages, text_table
 from embedding_space.analysis.drift import DriftReport, measure_drift
 from embedding_space.analysis.drift_groups import (
     Periods,
@@ -174,18 +174,18 @@ def _novel_rows(current: OpenDataset, groups: RowGroups, report: DriftReport) ->
     novel = report.top_novel(top)
     rows = [int(groups.batch[item.row]) for item in novel]
     texts = current.texts
+    nearest = [int(groups.reference[item.nearest]) for item in novel]
     text_table(
         pd.DataFrame(
             {
                 "row": rows,
                 "distance": [round(item.distance, 3) for item in novel],
                 "text": [texts[row] for row in rows],
-                "nearest in the reference": [
-                    texts[int(groups.reference[item.nearest])] for item in novel
-                ],
+                "nearest in the reference": [texts[row] for row in nearest],
             }
         ),
         rows_shown=6,
+        images=RowImages(current.info.id, rows, beside={"nearest in the reference": nearest}),
     )
     if st.button(
         f"Select these {len(rows):,} rows on the map",

@@ -10,9 +10,11 @@ import streamlit as st
 from components import cached, state
 from components.current import OpenDataset
 from components.markdown import plain_markdown, safe
+from components.row_images import row_lines, show_row_image
 from components.settings import setting_input
 from embedding_space.analysis.label_issues import LabelIssue, LabelIssues
 from embedding_space.errors import InputError
+from embedding_space.io.images import THUMBNAIL_PX
 
 PAGE_ROWS = 50
 """Rows the list shows at first, and how many more each "Show more" adds."""
@@ -157,15 +159,20 @@ def _issue_card(
             f"{plain_markdown(issue.label, 80)} → **{plain_markdown(issue.suggested, 80)}** "
             f"(neighbours' confidence {issue.confidence:.0%})"
         )
-        st.markdown(plain_markdown(current.texts[row], TEXT_CHARS))
+        text = st.container(horizontal=True, wrap=False, vertical_alignment="center")
+        show_row_image(dataset_id, row, where=text, width=THUMBNAIL_PX)
+        text.markdown(plain_markdown(current.texts[row], TEXT_CHARS), width="stretch")
         if issue.disagreeing:
             with st.expander(f"{len(issue.disagreeing)} of {issues.k} neighbours disagree"):
                 lines = [
-                    f"- **{plain_markdown(issues.classes[int(issues.labels[near])], 80)}** · "
-                    f"row {near}: {plain_markdown(current.texts[near], NEIGHBOUR_CHARS)}"
+                    (
+                        near,
+                        f"**{plain_markdown(issues.classes[int(issues.labels[near])], 80)}** · "
+                        f"row {near}: {plain_markdown(current.texts[near], NEIGHBOUR_CHARS)}",
+                    )
                     for near in issue.disagreeing[:NEIGHBOURS_SHOWN]
                 ]
-                st.markdown("\n".join(lines))
+                row_lines(dataset_id, lines)
         buttons = st.container(horizontal=True)
         if issue.suggested != issue.label:
             buttons.button(

@@ -9,8 +9,9 @@ import streamlit as st
 
 from components import state
 from components.markdown import plain_markdown
+from components.row_images import row_lines
 from components.settings import setting_input
-from components.tables import text_table
+from components.tables import RowImages, text_table
 from embedding_space.analysis.neighbors import Neighbor
 from embedding_space.analysis.similarity import METRIC_LABELS, higher_is_closer, validate_metric
 
@@ -24,22 +25,27 @@ def neighbor_controls() -> None:
 
 
 def neighbor_list(
+    dataset_id: str,
     neighbors: Sequence[Neighbor],
     texts: Sequence[str],
     labels: pd.Series | None = None,
     *,
     whole: bool = False,
 ) -> None:
-    """A compact neighbour list for a narrow column: score, text (cut, or whole), label."""
+    """A compact neighbour list for a narrow column: image, score, text (cut, or whole),
+    label."""
     limit = 20_000 if whole else 220
+    lines = []
     for neighbor in neighbors:
         line = f"`{neighbor.score:.2f}` {plain_markdown(texts[neighbor.row], limit)}"
         if labels is not None:
             line += f" · *{plain_markdown(str(labels.iloc[neighbor.row]), 60)}*"
-        st.markdown(line)
+        lines.append((neighbor.row, line))
+    row_lines(dataset_id, lines, bullets=False)
 
 
 def neighbor_table(
+    dataset_id: str,
     neighbors: Sequence[Neighbor],
     frame: pd.DataFrame,
     text_column: str,
@@ -48,7 +54,8 @@ def neighbor_table(
     label_column: str | None = None,
     key: str | None = None,
 ) -> None:
-    """Show neighbours best first: rank, score, text (and a label column when chosen)."""
+    """Show neighbours best first: image, rank, score, text (and a label column when
+    chosen)."""
     if not neighbors:
         st.info("No neighbours: the dataset has only this row.")
         return
@@ -77,6 +84,7 @@ def neighbor_table(
         narrow=True,
         rows_shown=8,
         key=key,
+        images=RowImages(dataset_id, rows),
         column_config={
             "score": score_column,
             "rank": st.column_config.NumberColumn("#", width=48),
@@ -86,12 +94,19 @@ def neighbor_table(
         st.caption("Smaller distance is nearer.")
 
 
-def pair_list(pairs: Sequence[tuple[int, int, float]], texts: Sequence[str]) -> None:
-    """Pairs of rows with their score, both texts shown (cut to a line each)."""
+def pair_list(
+    dataset_id: str, pairs: Sequence[tuple[int, int, float]], texts: Sequence[str]
+) -> None:
+    """Pairs of rows with their score, both texts shown (cut to a line each), and both
+    images."""
     if not pairs:
         st.caption("Two rows are needed for a pair.")
-    for first, second, score in pairs:
-        st.markdown(
+    lines = [
+        (
+            (first, second),
             f"`{score:.2f}` **{first}** {plain_markdown(texts[first], 120)}  \n"
-            f"— **{second}** {plain_markdown(texts[second], 120)}"
+            f"— **{second}** {plain_markdown(texts[second], 120)}",
         )
+        for first, second, score in pairs
+    ]
+    row_lines(dataset_id, lines, bullets=False)

@@ -8,10 +8,12 @@ import streamlit as st
 from components import cached, state
 from components.current import OpenDataset
 from components.markdown import plain_markdown
+from components.row_images import show_row_image
 from components.settings import setting_input
-from components.tables import text_table
+from components.tables import RowImages, text_table
 from embedding_space.analysis.outliers import rows_to_drop
 from embedding_space.export.files import export_table, file_stem
+from embedding_space.io.images import THUMBNAIL_PX
 
 _METHOD_LABELS = {"knn": "mean distance to the k nearest", "lof": "local outlier factor"}
 MAX_SETS_SHOWN = 100
@@ -41,6 +43,11 @@ def outliers_panel(current: OpenDataset) -> None:
         table,
         rows_shown=8,
         column_config={"nearest row": st.column_config.NumberColumn("nearest", width=70)},
+        images=RowImages(
+            current.info.id,
+            [o.row for o in found],
+            beside={"nearest text": [o.nearest for o in found]},
+        ),
     )
     st.caption("On the Map page, colour or size by “outlier score” to see where they are.")
 
@@ -58,6 +65,7 @@ def duplicates_panel(current: OpenDataset) -> None:
     for group in sets[:MAX_SETS_SHOWN]:
         columns = st.columns(min(len(group.rows), 3))
         for column, row in zip(columns, group.rows, strict=False):
+            show_row_image(current.info.id, row, where=column, width=THUMBNAIL_PX)
             column.markdown(
                 f"**{row}** · `{group.score:.3f}`  \n{plain_markdown(current.texts[row], 300)}"
             )

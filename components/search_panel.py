@@ -11,7 +11,7 @@ from streamlit.delta_generator import DeltaGenerator
 from components import state
 from components.current import OpenDataset
 from components.markdown import safe
-from components.tables import text_table
+from components.tables import RowImages, text_table
 from embedding_space.analysis.search import SEARCH_KINDS, Match
 from embedding_space.errors import InputError
 from embedding_space.store.tag_columns import TAGS_COLUMN
@@ -120,6 +120,7 @@ def search_results(current: OpenDataset, result: SearchResult) -> int | None:
         on_select="rerun",
         selection_mode="single-row",
         key=state.widget_key("search-results", current.info.id, result.kind, result.query),
+        images=RowImages(current.info.id, table["row"].tolist()),
     )
     picked = event.selection.rows if event is not None else []
     row = int(table["row"].iloc[picked[0]]) if picked else None

@@ -157,10 +157,11 @@ def _as_text(value: object) -> str | None:
     return value if isinstance(value, str) else str(value)
 
 
-def table_to_parquet(table: pd.DataFrame) -> bytes:
-    """The table as Parquet (see :func:`parquet_ready`)."""
+def table_to_parquet(table: pd.DataFrame, *, row_group_size: int | None = None) -> bytes:
+    """The table as Parquet (see :func:`parquet_ready`), in groups of ``row_group_size`` rows
+    when given (a reader can then read one group rather than a whole column)."""
     buffer = io.BytesIO()
-    parquet_ready(table).to_parquet(buffer)
+    parquet_ready(table).to_parquet(buffer, row_group_size=row_group_size)
     return buffer.getvalue()
 
 

@@ -21,6 +21,10 @@ from embedding_space.store.artifacts import table_to_parquet, write_bytes
 __all__ = ["IMAGES_FILE", "DatasetImages", "images_parquet", "read_images", "write_images"]
 
 IMAGES_FILE = "images.parquet"
+IMAGES_PER_GROUP = 256
+"""Rows per Parquet row group: one row's working copy is read from its group alone (~5 MB),
+not from the whole column (a page shows one row's image large; see
+:meth:`DatasetImages.working_copy`)."""
 
 
 def images_parquet(images: Sequence[PreparedImage]) -> bytes:
@@ -34,7 +38,7 @@ def images_parquet(images: Sequence[PreparedImage]) -> bytes:
             "height": [image.height for image in images],
         }
     )
-    return table_to_parquet(frame)
+    return table_to_parquet(frame, row_group_size=IMAGES_PER_GROUP)
 
 
 def write_images(folder: Path, payload: bytes) -> None:
@@ -61,8 +65,27 @@ class DatasetImages:
         return [str(value) for value in read_images(self.path, ["key"])["key"]]
 
     def working_copy(self, row: int) -> bytes:
-        """One row's working copy (WebP bytes)."""
-        return bytes(read_images(self.path, ["working"])["working"].iloc[row])
+        """One row's working copy (WebP bytes), read from the row group that holds it.
+
+        Raises:
+            IndexError: No such row.
+            DamagedFileError: The file is missing, cut off, or not a table of images.
+        """
+        import pyarrow.parquet as pq
+        from pyarrow import ArrowException
+
+        try:
+            file = pq.ParquetFile(self.path)
+            first = 0
+            for group in range(file.num_row_groups):
+                count = file.metadata.row_group(group).num_rows
+                if 0 <= row < first + count:
+                    working = file.read_row_group(group, columns=["working"]).column(0)
+                    return bytes(working[row - first].as_py())
+                first += count
+        except (OSError, ArrowException, ValueError, KeyError, TypeError) as error:
+            raise _damaged(self.path, error) from None
+        raise IndexError(f"There is no row {row}: the dataset has {first} images.")
 
     def working_copies(self) -> dict[str, bytes]:
         """The working copy of every image, by key (one per distinct image)."""
@@ -80,8 +103,12 @@ def read_images(path: Path, columns: list[str]) -> pd.DataFrame:
 
     try:
         return pd.read_parquet(path, columns=columns)
-    except FileNotFoundError:
-        raise DamagedFileError(path, "images", "it is missing", recomputable=False) from None
     except (OSError, ArrowException, ValueError, KeyError, TypeError) as error:
-        reason = f"it is not a table of images that can be read ({type(error).__name__})"
-        raise DamagedFileError(path, "images", reason, recomputable=False) from None
+        raise _damaged(path, error) from None
+
+
+def _damaged(path: Path, error: Exception) -> DamagedFileError:
+    if isinstance(error, FileNotFoundError):
+        return DamagedFileError(path, "images", "it is missing", recomputable=False)
+    reason = f"it is not a table of images that can be read ({type(error).__name__})"
+    return DamagedFileError(path, "images", reason, recomputable=False)

@@ -31,9 +31,10 @@ from components.markdown import plain_markdown, safe
 from components.neighbor_lists import neighbor_controls, neighbor_list
 from components.notes_panel import notes_panel
 from components.page_layout import compact_page, height_choice, map_height
+from components.row_images import show_row_image
 from components.search_panel import search_box, search_results
 from components.selections_panel import row_sources, selections_panel
-from components.tables import text_table
+from components.tables import IMAGE_TABLE_ROWS, RowImages, text_table
 from components.tags_panel import tags_panel
 from components.trust_panel import trust_panel
 from embedding_space.analysis.projection import METHOD_LABELS
@@ -195,6 +196,7 @@ if side_column is not None:
                 st.caption("3-D maps do not report clicks: switch to 2-D, or pick a search result.")
             else:
                 whole = bool(state.value(state.FULL_TEXTS))
+                show_row_image(dataset_id, focus)
                 st.markdown(
                     f"**Row {focus}:** {plain_markdown(texts[focus], 20_000 if whole else 400)}"
                 )
@@ -204,7 +206,7 @@ if side_column is not None:
                     f"{metric} · text" + (f" · {safe(color_column)}" if color_column else "")
                 )
                 labels = frame[color_column] if color_column else None
-                neighbor_list(focus_neighbors, texts, labels, whole=whole)
+                neighbor_list(dataset_id, focus_neighbors, texts, labels, whole=whole)
                 if st.button("Clear", key="clear-focus"):
                     state.set_focus_row(dataset_id, None)
                     st.rerun()
@@ -235,12 +237,14 @@ player(current)
 
 if selected:
     st.subheader(f"{len(selected):,} selected rows", anchor=False)
-    if len(selected) > TABLE_ROWS:
-        st.caption(f"The table lists the first {TABLE_ROWS:,}; the exports hold them all.")
-    listed = frame.iloc[selected[:TABLE_ROWS]].reset_index(drop=True)
+    table_rows = IMAGE_TABLE_ROWS if info.images else TABLE_ROWS
+    if len(selected) > table_rows:
+        st.caption(f"The table lists the first {table_rows:,}; the exports hold them all.")
+    listed_rows = selected[:table_rows]
+    listed = frame.iloc[listed_rows].reset_index(drop=True)
     # The rows' numbers, as the map and the exports call them, not the frame's own index.
-    listed.insert(0, "row" if "row" not in listed.columns else "row number", selected[:TABLE_ROWS])
-    text_table(listed, rows_shown=6)
+    listed.insert(0, "row" if "row" not in listed.columns else "row number", listed_rows)
+    text_table(listed, rows_shown=6, images=RowImages(dataset_id, listed_rows))
     clear, compare = st.columns([1, 5])
     if clear.button("Clear selection"):
         state.set_selection(dataset_id, [])

@@ -12,9 +12,13 @@ from components.map_view import dataset_map, show_map
 from components.markdown import plain_markdown, safe
 from components.neighbor_lists import neighbor_table
 from components.page_layout import compact_page, map_height
+from components.row_images import show_row_image
 from components.settings import setting_input
 from embedding_space.errors import InputError
 from embedding_space.figures.layers import focus_layer, neighbors_layer
+
+QUERY_IMAGE_PX = 128
+"""The chosen row's image: larger than the list's, small enough to keep the list in sight."""
 
 compact_page()
 current = open_current("Nearest neighbours")
@@ -87,7 +91,9 @@ if mode in typed:
 else:
     start = state.focus_row(dataset_id, len(texts)) or 0
     row = int(bar[1].number_input("Row", 0, len(texts) - 1, start, label_visibility="collapsed"))
-    st.caption(f"Row {row}: {plain_markdown(texts[row], 300)}")
+    query_row = st.container(horizontal=True, wrap=False, vertical_alignment="center")
+    show_row_image(dataset_id, row, where=query_row, width=QUERY_IMAGE_PX)
+    query_row.caption(f"Row {row}: {plain_markdown(texts[row], 300)}")
     neighbors = current.space.neighbors(row, k, metric)
     query = dropped
     highlights = [neighbors_layer([n.row for n in neighbors]), focus_layer([row], "query row")]
@@ -97,7 +103,9 @@ else:
 list_column, map_column = st.columns([1.15, 1], gap="small")
 with list_column:
     label_column = state.color_column(frame.columns)
-    neighbor_table(neighbors, frame, info.text_column, metric=metric, label_column=label_column)
+    neighbor_table(
+        dataset_id, neighbors, frame, info.text_column, metric=metric, label_column=label_column
+    )
 with map_column:
     map_key = f"neighbors-map-{dataset_id}-{coordinates.shape[1]}"
     figure = dataset_map(

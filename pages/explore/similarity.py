@@ -85,9 +85,9 @@ heatmap_column.plotly_chart(
 nearest, farthest = extreme_pairs(matrix, rows.tolist(), metric)
 with pairs_column:
     st.subheader("Most alike", anchor=False)
-    pair_list(nearest, texts)
+    pair_list(info.id, nearest, texts)
     st.subheader("Least alike", anchor=False)
-    pair_list(farthest, texts)
+    pair_list(info.id, farthest, texts)
 similarity_export(
     matrix, [f"{row}: {label}" for row, label in zip(rows, labels, strict=True)], info.name
 )

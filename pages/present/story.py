@@ -7,6 +7,7 @@ from components import cached, identity, routes, state
 from components.map_view import show_map
 from components.markdown import plain_markdown, safe
 from components.neighbor_lists import neighbor_list
+from components.row_images import show_row_image
 from components.stories_panel import (
     caption_markdown,
     go_to_slide,
@@ -90,7 +91,8 @@ with text_column:
     if isinstance(focus, int):
         space = cached.space(slide.view.dataset, slide.view.model or state.model_name())
         if 0 <= focus < space.rows:
+            show_row_image(slide.view.dataset, focus)
             st.markdown(f"**Row {focus}:** {plain_markdown(space.texts[focus], 300)}")
-            neighbor_list(space.neighbors(focus, 8), space.texts)
+            neighbor_list(slide.view.dataset, space.neighbors(focus, 8), space.texts)
     else:
         st.caption("Click a point to see its nearest neighbours.")
