@@ -1,0 +1,175 @@
+"""Thumbnails beside the map's hover label, on screen and in the exported pages.
+
+Plotly's hover label holds text only, so a short script shipped with the package
+(``hover_images.js``, :data:`HOVER_SCRIPT`) shows the hovered row's thumbnail in a card of its
+own beside the label. The app's maps, the exported map (:mod:`.render`) and an exported story
+(:mod:`.story`) run that same script, each handing it a table of the thumbnails of the rows the
+map draws, by row id: the ``data:`` URIs that ``io.images.thumbnail_uri`` makes, so a page
+never links to a file. :func:`hover_thumbnails` chooses the rows, the same way everywhere.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+
+import numpy as np
+import numpy.typing as npt
+import plotly.graph_objects as go
+
+from embedding_space.rows import sample_rows
+
+__all__ = [
+    "HOVER_SCRIPT",
+    "HOVER_THUMBNAILS",
+    "HoverThumbnails",
+    "hover_script",
+    "hover_thumbnails",
+    "map_rows",
+]
+
+HOVER_THUMBNAILS = 5_000
+"""The most thumbnails one map carries. A thumbnail is about 4 KB as a ``data:`` URI, so
+5,000 make about 20 MB: the page receives them once and keeps them (Streamlit resends an
+unchanged element by reference), but a page that grew with the map's rows would stall a
+laptop's browser and the server's memory. Past it, :func:`hover_thumbnails` says which rows
+keep theirs."""
+
+HOVER_SCRIPT: str = (
+    resources.files("embedding_space.export").joinpath("hover_images.js").read_text("utf-8")
+)
+"""The script (see the module's notes). It defines ``hoverThumbnails(graph, table)`` for a
+drawn plotly graph div, ``followHoverThumbnails(selector, table)`` for a graph a page redraws
+(it returns ``{update, stop}``), and the small functions they share."""
+
+_THUMBNAIL_URI = re.compile(r"data:image/webp;base64,[A-Za-z0-9+/]*={0,2}")
+"""What a thumbnail's URI may be: base64 WebP and nothing else, so it cannot carry a link,
+and its JSON cannot end the ``<script>`` element it is written in."""
+
+
+@dataclass(frozen=True)
+class HoverThumbnails:
+    """The thumbnails one map carries for its hover.
+
+    Attributes:
+        by_row: The thumbnail (a ``data:`` URI) of each row carried, by row id.
+        points: How many rows the map draws as points.
+    """
+
+    by_row: Mapping[int, str]
+    points: int
+
+    @property
+    def left_out(self) -> int:
+        """Rows drawn whose thumbnail the map does not carry."""
+        return self.points - len(self.by_row)
+
+    def note(self) -> str | None:
+        """What the screen says when rows were left out (``None`` when none were)."""
+        if not self.left_out:
+            return None
+        return (
+            f"Hovering shows the images of {len(self.by_row):,} of the {self.points:,} points "
+            "(a map carries at most "
+            f"{HOVER_THUMBNAILS:,}): the marked, selected and searched rows first, then a "
+            "fixed sample of the others."
+        )
+
+    def table_json(self) -> str:
+        """The table as JSON, ``{"<row>": "data:image/webp;base64,…"}``, safe to write inside
+        a ``<script>`` element (every URI was checked to be base64)."""
+        return json.dumps({str(row): uri for row, uri in self.by_row.items()})
+
+
+def map_rows(figure: go.Figure) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """The rows a map draws as points, and those it marks.
+
+    Rows are read from the traces' ``customdata`` (a row id a point, as every map trace
+    carries). A row is *marked* when the map draws it again in a layer on top (a click, its
+    neighbours, search matches, a 3-D selection) or keeps it bright among dimmed points (a 2-D
+    selection).
+
+    Args:
+        figure: A map, e.g. from :func:`~embedding_space.figures.map.map_figure`.
+
+    Returns:
+        ``(drawn, marked)``: sorted row ids without repeats.
+    """
+    seen: list[npt.NDArray[np.intp]] = []
+    bright: list[npt.NDArray[np.intp]] = []
+    for trace in figure.data:
+        custom = getattr(trace, "customdata", None)
+        if custom is None or getattr(trace, "mode", None) != "markers":
+            continue
+        rows = np.asarray(custom)
+        if rows.ndim != 2 or rows.shape[1] != 1 or not np.issubdtype(rows.dtype, np.integer):
+            continue  # not a map's points (a chart's bars carry other things)
+        rows = rows[:, 0].astype(np.intp)
+        seen.append(np.unique(rows))
+        if trace.selectedpoints is not None:
+            bright.append(rows[np.asarray(list(trace.selectedpoints), dtype=np.intp)])
+    if not seen:
+        empty = np.zeros(0, dtype=np.intp)
+        return empty, empty
+    every = np.concatenate(seen)
+    drawn, counts = np.unique(every, return_counts=True)
+    marked = np.union1d(drawn[counts > 1], np.concatenate([*bright, np.zeros(0, np.intp)]))
+    return drawn, marked.astype(np.intp)
+
+
+def hover_thumbnails(
+    figure: go.Figure, thumbnails: Sequence[str], *, limit: int = HOVER_THUMBNAILS
+) -> HoverThumbnails:
+    """The thumbnails a map carries: every drawn row's, up to ``limit``.
+
+    Past ``limit`` drawn rows, the marked ones (see :func:`map_rows`) come first, then a
+    fixed uniform sample of the others (the same for the same map), so hovering the rows in
+    question shows their images and the rest of the map shows a spread of them.
+
+    Args:
+        figure: The map.
+        thumbnails: Every row's thumbnail as a ``data:`` URI from
+            ``io.images.thumbnail_uri``, in row order.
+        limit: The most thumbnails carried.
+
+    Returns:
+        The thumbnails chosen.
+
+    Raises:
+        ValueError: A drawn row has no thumbnail, or one is not a base64 WebP ``data:`` URI.
+    """
+    drawn, marked = map_rows(figure)
+    if len(drawn) and drawn[-1] >= len(thumbnails):
+        raise ValueError(f"row {drawn[-1]} is drawn but there are {len(thumbnails)} thumbnails")
+    if len(drawn) <= limit:
+        chosen = drawn
+    else:
+        first = marked[:limit]
+        others = np.setdiff1d(drawn, first, assume_unique=True)
+        rest = others[sample_rows(len(others), limit - len(first))]
+        chosen = np.sort(np.concatenate([first, rest]))
+    by_row = {}
+    for row in chosen.tolist():
+        uri = thumbnails[row]
+        if not _THUMBNAIL_URI.fullmatch(uri):
+            raise ValueError(f"the thumbnail of row {row} is not a base64 WebP data: URI")
+        by_row[row] = uri
+    return HoverThumbnails(by_row, len(drawn))
+
+
+def hover_script(thumbnails: HoverThumbnails, graph: str) -> str:
+    """JavaScript that shows ``thumbnails`` on hover over one graph: :data:`HOVER_SCRIPT`,
+    then a call of ``hoverThumbnails`` on it.
+
+    Args:
+        thumbnails: From :func:`hover_thumbnails`.
+        graph: A JavaScript expression for the drawn graph div, e.g.
+            ``document.getElementById('map')``.
+
+    Returns:
+        The script, to run once the graph is drawn (plotly's ``post_script``).
+    """
+    return f"{HOVER_SCRIPT}\nhoverThumbnails({graph}, {thumbnails.table_json()});\n"
