@@ -44,7 +44,6 @@ from embedding_space.embed.sentence import DEFAULT_MODEL
 from embedding_space.figures.labels import HoverLabels
 from embedding_space.io.columns import label_columns as find_label_columns
 from embedding_space.io.columns import texts_of
-from embedding_space.io.images import thumbnail_uri
 from embedding_space.store.owners import NEW_KEYS_PER_HOUR, KeyIssueLimit
 from embedding_space.store.space import Space, filter_table_of
 from embedding_space.store.workspace import Workspace
@@ -210,7 +209,7 @@ def thumbnails(dataset_id: str) -> list[str] | None:
     """Each row's thumbnail as a ``data:`` URI, for tables and the map's hover; ``None`` for
     a dataset of texts alone. Made once per dataset (about 4 KB a row)."""
     images = workspace().images(dataset_id)
-    return None if images is None else [thumbnail_uri(one) for one in images.thumbnails()]
+    return None if images is None else images.thumbnail_uris()
 
 
 def _texts(dataset_id: str) -> list[str]:

@@ -55,7 +55,7 @@ def shapes_frame(per_kind: int = 4) -> tuple[pd.DataFrame, list[PreparedImage], 
     ``shape``, ``colour``), the prepared images, and vectors of shape ``(n, 16)``."""
     rng = np.random.default_rng(7)
     shape_centres = rng.normal(size=(len(SHAPES), 16)) * 6
-    colour_offsets = rng.normal(size=(len(COLOURS), 16)) * 1.5
+    colour_offsets = rng.normal(size=(len(COLOURS), 16)) * 2.5
     rows: list[dict[str, str]] = []
     images: list[PreparedImage] = []
     vectors: list[np.ndarray] = []
@@ -65,7 +65,7 @@ def shapes_frame(per_kind: int = 4) -> tuple[pd.DataFrame, list[PreparedImage], 
                 number = len(rows)
                 rows.append({"caption": f"a {name} {shape}", "shape": shape, "colour": name})
                 images.append(prepare_image(shape_png(shape, colour, variant), f"{number}.png"))
-                vectors.append(shape_centres[s] + colour_offsets[c] + rng.normal(size=16) * 0.4)
+                vectors.append(shape_centres[s] + colour_offsets[c] + rng.normal(size=16) * 0.9)
     return pd.DataFrame(rows), images, np.asarray(vectors, dtype=np.float32)
 
 

@@ -93,12 +93,20 @@ function placeHoverImage(card, graph, anchor) {
   card.style.top = Math.round(Math.max(HOVER_IMAGE_MARGIN, Math.min(top, bottom))) + "px";
 }
 
-function showHoverImage(graph, thumbnails, event) {
+function thumbnailOf(tables, row) {
+  // A row's thumbnail from any of a graph's tables, or null.
+  for (var part in tables) {
+    if (Object.prototype.hasOwnProperty.call(tables, part)) {
+      var table = tables[part];
+      if (row !== null && Object.prototype.hasOwnProperty.call(table, row)) return table[row];
+    }
+  }
+  return null;
+}
+
+function showHoverImage(graph, tables, event) {
   var point = event && event.points ? event.points[0] : null;
-  var row = hoveredRow(point);
-  var uri = row !== null && Object.prototype.hasOwnProperty.call(thumbnails, row)
-    ? thumbnails[row]
-    : null;
+  var uri = thumbnailOf(tables, hoveredRow(point));
   if (typeof uri !== "string" || uri.indexOf(HOVER_IMAGE_PREFIX) !== 0) {
     hideHoverImage();
     return;
@@ -106,34 +114,37 @@ function showHoverImage(graph, thumbnails, event) {
   var card = hoverImageCard();
   var image = card.firstChild;
   if (image.getAttribute("src") !== uri) image.src = uri;
-  card.setAttribute("data-row", row);
+  card.setAttribute("data-row", hoveredRow(point));
   card.style.display = "block";
   placeHoverImage(card, graph, hoverAnchor(graph, point, event.event));
 }
 
-function hoverThumbnails(graph, thumbnails) {
-  // Show thumbnails on hover over a drawn plotly graph div; calling it again only swaps the
-  // table. Plotly.newPlot and Plotly.purge drop a graph's listeners and give it a new `on`,
-  // so a changed `on` means the listeners must be added again.
+function hoverThumbnails(graph, thumbnails, part) {
+  // Show thumbnails on hover over a drawn plotly graph div. A graph may take several tables,
+  // each under its own `part` name; calling it again swaps that part's table. Plotly.newPlot
+  // and Plotly.purge drop a graph's listeners and give it a new `on`, so a changed `on`
+  // means the listeners must be added again.
   if (!graph || typeof graph.on !== "function") return false;
   var state = graph.__hoverThumbnails;
-  if (state && state.on === graph.on) {
-    state.thumbnails = thumbnails;
-    return true;
+  if (!state || state.on !== graph.on) {
+    state = { on: graph.on, tables: {} };
+    state.hover = function (event) {
+      showHoverImage(graph, state.tables, event);
+    };
+    graph.__hoverThumbnails = state;
+    graph.on("plotly_hover", state.hover);
+    graph.on("plotly_unhover", hideHoverImage);
   }
-  state = { on: graph.on, thumbnails: thumbnails };
-  state.hover = function (event) {
-    showHoverImage(graph, state.thumbnails, event);
-  };
-  graph.__hoverThumbnails = state;
-  graph.on("plotly_hover", state.hover);
-  graph.on("plotly_unhover", hideHoverImage);
+  state.tables[part || "rows"] = thumbnails;
   return true;
 }
 
-function stopHoverThumbnails(graph) {
+function stopHoverThumbnails(graph, part) {
+  // Drop one part's table; the listeners go with the last one.
   var state = graph ? graph.__hoverThumbnails : null;
   if (!state) return;
+  delete state.tables[part || "rows"];
+  if (Object.keys(state.tables).length) return;
   if (state.on === graph.on && typeof graph.removeListener === "function") {
     graph.removeListener("plotly_hover", state.hover);
     graph.removeListener("plotly_unhover", hideHoverImage);
@@ -142,19 +153,19 @@ function stopHoverThumbnails(graph) {
   hideHoverImage();
 }
 
-function followHoverThumbnails(selector, thumbnails) {
+function followHoverThumbnails(selector, thumbnails, part) {
   // Keep hoverThumbnails on the graph div that `selector` finds while the page around it is
   // redrawn (the app replaces or re-plots its charts on every run): checked once per frame
-  // in which the document changed.
+  // in which the document changed. Returns {update(selector, thumbnails), stop()}.
   var follower = { selector: selector, thumbnails: thumbnails, graph: null, frame: 0 };
   function check() {
     follower.frame = 0;
     var graph = document.querySelector(follower.selector);
     if (follower.graph && follower.graph !== graph) {
-      stopHoverThumbnails(follower.graph);
+      stopHoverThumbnails(follower.graph, part);
     }
     follower.graph = graph;
-    if (graph) hoverThumbnails(graph, follower.thumbnails);
+    if (graph) hoverThumbnails(graph, follower.thumbnails, part);
   }
   var observer = new MutationObserver(function () {
     if (!follower.frame) follower.frame = window.requestAnimationFrame(check);
@@ -170,7 +181,7 @@ function followHoverThumbnails(selector, thumbnails) {
     stop: function () {
       observer.disconnect();
       if (follower.frame) window.cancelAnimationFrame(follower.frame);
-      stopHoverThumbnails(follower.graph);
+      stopHoverThumbnails(follower.graph, part);
       follower.graph = null;
     },
   };

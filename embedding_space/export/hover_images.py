@@ -25,6 +25,7 @@ from embedding_space.rows import sample_rows
 __all__ = [
     "HOVER_SCRIPT",
     "HOVER_THUMBNAILS",
+    "MARKED_THUMBNAILS",
     "HoverThumbnails",
     "hover_script",
     "hover_thumbnails",
@@ -32,11 +33,15 @@ __all__ = [
 ]
 
 HOVER_THUMBNAILS = 5_000
-"""The most thumbnails one map carries. A thumbnail is about 4 KB as a ``data:`` URI, so
-5,000 make about 20 MB: the page receives them once and keeps them (Streamlit resends an
-unchanged element by reference), but a page that grew with the map's rows would stall a
-laptop's browser and the server's memory. Past it, :func:`hover_thumbnails` says which rows
-keep theirs."""
+"""The most rows of a map whose thumbnails it carries whatever is marked: every drawn row's,
+or past this many a fixed sample of them. A thumbnail is about 4 KB as a ``data:`` URI, so
+5,000 make about 20 MB. The app sends them once, as long as the map draws the same rows
+(Streamlit sends an element it sent before by reference); a page that grew with the map's
+rows would stall a laptop's browser and hold the server's memory."""
+MARKED_THUMBNAILS = 1_000
+"""Past :data:`HOVER_THUMBNAILS` drawn rows, the most marked rows outside the sample (a click,
+its neighbours, a selection, search matches) whose thumbnails a map adds: a second, small
+table, so that marking rows resends only it (about 4 MB at most)."""
 
 HOVER_SCRIPT: str = (
     resources.files("embedding_space.export").joinpath("hover_images.js").read_text("utf-8")
@@ -52,36 +57,44 @@ and its JSON cannot end the ``<script>`` element it is written in."""
 
 @dataclass(frozen=True)
 class HoverThumbnails:
-    """The thumbnails one map carries for its hover.
+    """The thumbnails one map carries for its hover, by row id, as ``data:`` URIs.
 
     Attributes:
-        by_row: The thumbnail (a ``data:`` URI) of each row carried, by row id.
+        sample: Every drawn row's, or past :data:`HOVER_THUMBNAILS` a fixed sample of them:
+            the same whatever is marked.
+        marked: Past :data:`HOVER_THUMBNAILS`, the marked rows outside the sample (at most
+            :data:`MARKED_THUMBNAILS`); else empty.
         points: How many rows the map draws as points.
     """
 
-    by_row: Mapping[int, str]
+    sample: Mapping[int, str]
+    marked: Mapping[int, str]
     points: int
+
+    @property
+    def by_row(self) -> dict[int, str]:
+        """Every thumbnail carried."""
+        return {**self.sample, **self.marked}
 
     @property
     def left_out(self) -> int:
         """Rows drawn whose thumbnail the map does not carry."""
-        return self.points - len(self.by_row)
+        return self.points - len(self.sample) - len(self.marked)
 
     def note(self) -> str | None:
         """What the screen says when rows were left out (``None`` when none were)."""
         if not self.left_out:
             return None
         return (
-            f"Hovering shows the images of {len(self.by_row):,} of the {self.points:,} points "
-            "(a map carries at most "
-            f"{HOVER_THUMBNAILS:,}): the marked, selected and searched rows first, then a "
-            "fixed sample of the others."
+            f"Hovering shows the images of {len(self.sample) + len(self.marked):,} of the "
+            f"{self.points:,} points: a fixed sample of {len(self.sample):,}, and the marked, "
+            f"selected and searched rows (up to {MARKED_THUMBNAILS:,} more)."
         )
 
     def table_json(self) -> str:
-        """The table as JSON, ``{"<row>": "data:image/webp;base64,…"}``, safe to write inside
-        a ``<script>`` element (every URI was checked to be base64)."""
-        return json.dumps({str(row): uri for row, uri in self.by_row.items()})
+        """Every thumbnail carried as JSON, ``{"<row>": "data:image/webp;base64,…"}``, safe to
+        write inside a ``<script>`` element (every URI was checked to be base64)."""
+        return json.dumps({str(row): uri for row, uri in sorted(self.by_row.items())})
 
 
 def map_rows(figure: go.Figure) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
@@ -109,8 +122,9 @@ def map_rows(figure: go.Figure) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.in
             continue  # not a map's points (a chart's bars carry other things)
         rows = rows[:, 0].astype(np.intp)
         seen.append(np.unique(rows))
-        if trace.selectedpoints is not None:
-            bright.append(rows[np.asarray(list(trace.selectedpoints), dtype=np.intp)])
+        kept = getattr(trace, "selectedpoints", None)  # 2-D only: Scatter3d has none
+        if kept is not None:
+            bright.append(rows[np.asarray(list(kept), dtype=np.intp)])
     if not seen:
         empty = np.zeros(0, dtype=np.intp)
         return empty, empty
@@ -121,19 +135,25 @@ def map_rows(figure: go.Figure) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.in
 
 
 def hover_thumbnails(
-    figure: go.Figure, thumbnails: Sequence[str], *, limit: int = HOVER_THUMBNAILS
+    figure: go.Figure,
+    thumbnails: Sequence[str],
+    *,
+    limit: int = HOVER_THUMBNAILS,
+    marked_limit: int = MARKED_THUMBNAILS,
 ) -> HoverThumbnails:
-    """The thumbnails a map carries: every drawn row's, up to ``limit``.
+    """The thumbnails a map carries: every drawn row's, up to ``limit`` rows.
 
-    Past ``limit`` drawn rows, the marked ones (see :func:`map_rows`) come first, then a
-    fixed uniform sample of the others (the same for the same map), so hovering the rows in
-    question shows their images and the rest of the map shows a spread of them.
+    Past ``limit`` drawn rows: a fixed uniform sample of ``limit`` of them (the same for the
+    same map, whatever is marked), and apart from it the marked rows outside the sample (see
+    :func:`map_rows`), the first ``marked_limit`` of them; so hovering the rows in question
+    shows their images, and the rest of the map a spread of them.
 
     Args:
         figure: The map.
         thumbnails: Every row's thumbnail as a ``data:`` URI from
             ``io.images.thumbnail_uri``, in row order.
-        limit: The most thumbnails carried.
+        limit: The most rows carried whatever is marked.
+        marked_limit: The most marked rows added past the sample.
 
     Returns:
         The thumbnails chosen.
@@ -144,20 +164,20 @@ def hover_thumbnails(
     drawn, marked = map_rows(figure)
     if len(drawn) and drawn[-1] >= len(thumbnails):
         raise ValueError(f"row {drawn[-1]} is drawn but there are {len(thumbnails)} thumbnails")
-    if len(drawn) <= limit:
-        chosen = drawn
-    else:
-        first = marked[:limit]
-        others = np.setdiff1d(drawn, first, assume_unique=True)
-        rest = others[sample_rows(len(others), limit - len(first))]
-        chosen = np.sort(np.concatenate([first, rest]))
-    by_row = {}
-    for row in chosen.tolist():
+    sample = drawn[sample_rows(len(drawn), limit)]
+    extra = np.setdiff1d(marked, sample, assume_unique=True)[:marked_limit]
+    return HoverThumbnails(_checked(sample, thumbnails), _checked(extra, thumbnails), len(drawn))
+
+
+def _checked(rows: npt.NDArray[np.intp], thumbnails: Sequence[str]) -> dict[int, str]:
+    """The rows' thumbnails by row id, each checked to be a base64 WebP ``data:`` URI."""
+    chosen = {}
+    for row in rows.tolist():
         uri = thumbnails[row]
         if not _THUMBNAIL_URI.fullmatch(uri):
             raise ValueError(f"the thumbnail of row {row} is not a base64 WebP data: URI")
-        by_row[row] = uri
-    return HoverThumbnails(by_row, len(drawn))
+        chosen[row] = uri
+    return chosen
 
 
 def hover_script(thumbnails: HoverThumbnails, graph: str) -> str:

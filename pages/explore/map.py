@@ -138,7 +138,7 @@ with map_column:
         colors=colors,
         query=dropped,
     )
-    event = show_map(figure, key=map_key, coordinates=projection.coordinates)
+    event = show_map(figure, key=map_key, coordinates=projection.coordinates, dataset_id=dataset_id)
     if hidden := hidden_cluster_labels(figure):
         st.caption(
             f"{hidden} cluster label{'s are' if hidden > 1 else ' is'} not written, to keep the "

@@ -106,17 +106,25 @@ def test_map_rows_reads_the_drawn_rows_and_the_marked_ones_from_the_figure() -> 
     assert marked.tolist() == [2, 3, 7, 8]
 
 
-def test_past_the_limit_the_marked_rows_come_first_then_a_fixed_sample() -> None:
+def test_a_3d_map_reads_its_selection_from_the_layer_that_rings_it() -> None:
+    coordinates = VECTORS[:, :3].copy()
+    figure = map_figure(coordinates, TEXTS, color=FRAME["shape"], selected=[5, 6])
+    drawn, marked = map_rows(figure)
+    assert drawn.tolist() == list(range(ROWS)) and marked.tolist() == [5, 6]
+    assert sorted(hover_thumbnails(figure, URIS).by_row) == list(range(ROWS))
+
+
+def test_past_the_limit_a_fixed_sample_and_apart_from_it_the_marked_rows() -> None:
     figure = _map(highlights=[focus_layer([20])], selected=[1, 2, 3])
-    chosen = hover_thumbnails(figure, URIS, limit=10)
-    assert len(chosen.by_row) == 10 and chosen.points == ROWS and chosen.left_out == 14
-    assert {1, 2, 3, 20} <= set(chosen.by_row)
+    chosen = hover_thumbnails(figure, URIS, limit=10, marked_limit=3)
+    unmarked = hover_thumbnails(_map(), URIS, limit=10, marked_limit=3)
+    assert chosen.sample == unmarked.sample and len(chosen.sample) == 10  # marks move nothing
+    outside = sorted({1, 2, 3, 20} - set(chosen.sample))
+    assert outside and sorted(chosen.marked) == outside[:3]
     assert all(URIS[row] == uri for row, uri in chosen.by_row.items())
-    again = hover_thumbnails(
-        _map(highlights=[focus_layer([20])], selected=[1, 2, 3]), URIS, limit=10
-    )
-    assert again.by_row == chosen.by_row
-    assert "10 of the 24 points" in (chosen.note() or "")
+    assert chosen.points == ROWS and chosen.left_out == ROWS - len(chosen.by_row)
+    assert f"{len(chosen.by_row)} of the 24 points" in (chosen.note() or "")
+    assert unmarked.marked == {} and unmarked.left_out == 14
 
 
 def test_within_the_limit_every_drawn_row_is_carried_and_nothing_is_said() -> None:
