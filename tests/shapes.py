@@ -63,7 +63,9 @@ def shapes_frame(per_kind: int = 4) -> tuple[pd.DataFrame, list[PreparedImage], 
         for c, (name, colour) in enumerate(COLOURS.items()):
             for variant in range(per_kind):
                 number = len(rows)
-                rows.append({"caption": f"a {name} {shape}", "shape": shape, "colour": name})
+                article = "an" if name[0] in "aeiou" else "a"
+                caption = f"{article} {name} {shape}"
+                rows.append({"caption": caption, "shape": shape, "colour": name})
                 images.append(prepare_image(shape_png(shape, colour, variant), f"{number}.png"))
                 vectors.append(shape_centres[s] + colour_offsets[c] + rng.normal(size=16) * 0.9)
     return pd.DataFrame(rows), images, np.asarray(vectors, dtype=np.float32)
