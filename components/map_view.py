@@ -14,7 +14,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from components import cached, links, state
 from components.current import OpenDataset
-from components.hover_images import hover_images
+from components.map_images import hover_images, map_pictures
 from components.markdown import safe
 from components.settings import parameter_input
 from embedding_space.analysis.agreement import largest_trust_k
@@ -281,6 +281,7 @@ def dataset_map(
     shown = None
     if view is not None and view.filters:  # the same rows a saved view of it draws
         shown = shown_rows(cached.filter_table(current.info.id), view.filters)
+    points = len(coordinates) if shown is None else len(shown)
     figure = map_figure(
         coordinates,
         current.texts,
@@ -298,6 +299,7 @@ def dataset_map(
         density=bool(state.value(state.DENSITY)),
         color_scale=color.scale,
         shown=shown,
+        pictures=map_pictures(current.info.id, points, coordinates.shape[1]),
     )
     if view is not None:
         framed = state.selection(current.info.id, len(current.texts))
@@ -325,7 +327,7 @@ def show_map(
             (:data:`POINT_BUDGET`), a box or lasso then selects every row inside it, not only
             the drawn sample.
         dataset_id: The dataset the map shows: when it has images, hovering a point shows
-            its image beside the label (:func:`components.hover_images.hover_images`).
+            its image beside the label (:func:`components.map_images.hover_images`).
 
     Returns:
         The new click or selection, compared with the last one seen under ``key``.

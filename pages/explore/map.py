@@ -17,6 +17,7 @@ from components.filter_panel import (
 )
 from components.legend import legend_popover, long_legend
 from components.map_growth import map_note
+from components.map_images import pictures_toggle
 from components.map_view import (
     color_picker,
     dataset_map,
@@ -59,6 +60,7 @@ search = search_box(bar[1], bar[2], settings, current)
 with settings:
     size_picker(st.container(), current)
     height_choice(st.container())
+    pictures_toggle(st.container(), current)
     projection_parameters(len(texts))
     cluster_controls(current)
 clustering = current_clustering(current)

@@ -1,5 +1,6 @@
-"""The map of a dataset of images carries its points' thumbnails to the hover script, for the
-chart drawn under the map's key; a map of texts mounts nothing."""
+"""A map of a dataset of images: its points' thumbnails handed to the hover script for the chart
+drawn under the map's key, and each point drawn as its picture on request; a map of texts
+mounts nothing and offers no pictures."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from components.hover_images import chart_class
+from components import state
+from components.map_images import chart_class
 from embedding_space.io.images import thumbnail_uri
-from tests.helpers import open_app
+from tests.helpers import open_app, plotly_figure
 from tests.shapes import create_shapes_dataset, shapes_frame
 
 
@@ -49,6 +51,22 @@ def test_a_map_of_texts_mounts_no_hover_images(topics_dataset_id: str) -> None:
     app = open_app(topics_dataset_id)
     assert app.get("plotly_chart")
     assert _hover_components(app) == []
+
+
+def test_the_pictures_switch_draws_each_point_as_its_image(shapes_id: str) -> None:
+    app = open_app(shapes_id, **{state.MAP_PICTURES: True})
+    images = plotly_figure(app)["layout"]["images"]
+    assert len(images) == 24
+    assert {image["source"] for image in images} == set(
+        _hover_components(app)[0]["thumbnails"].values()
+    )
+    assert app.toggle(key=f"widget:{state.MAP_PICTURES}").value is True
+
+
+def test_a_map_of_texts_offers_no_pictures(topics_dataset_id: str) -> None:
+    app = open_app(topics_dataset_id, **{state.MAP_PICTURES: True})
+    assert "images" not in plotly_figure(app)["layout"]
+    assert not [t for t in app.toggle if t.label == "Pictures on the map"]
 
 
 def test_the_chart_class_follows_streamlits_rule_for_keys() -> None:

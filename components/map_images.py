@@ -1,9 +1,10 @@
-"""The hovered point's image beside its label on a map of images.
+"""Images on a map of images: the hovered point's beside its label, and on a small map, on
+request, every point drawn as its picture.
 
 Streamlit does not report hover, and plotly's label holds text only; so a small component
 with no face of its own runs the core's hover script (``export.hover_images``, the one the
 exported pages run) on the page, on the map drawn under the same key. The thumbnails travel
-as ``data:`` URIs in the component's data, never as links.
+as ``data:`` URIs in the component's data or the figure, never as links.
 """
 
 from __future__ import annotations
@@ -12,10 +13,13 @@ import re
 
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
-from components import cached
+from components import cached, state
+from components.current import OpenDataset
 from components.markdown import safe
 from embedding_space.export.hover_images import HOVER_SCRIPT, hover_thumbnails
+from embedding_space.figures.point_images import IMAGE_POINTS
 
 _MODULE = (
     HOVER_SCRIPT
@@ -77,3 +81,32 @@ def hover_images(figure: go.Figure, *, key: str, dataset_id: str | None) -> None
             )
     if note := chosen.note():
         st.caption(safe(note))
+
+
+def pictures_toggle(where: DeltaGenerator, current: OpenDataset) -> None:
+    """A "Pictures on the map" switch, for a dataset of images (nothing for one of texts);
+    off, and saying why, past :data:`IMAGE_POINTS` rows."""
+    if not current.info.images:
+        return
+    points = current.info.rows
+    too_many = points > IMAGE_POINTS
+    where.toggle(
+        "Pictures on the map",
+        disabled=too_many,
+        help=(
+            f"Draws each point as its image, on 2-D maps of up to {IMAGE_POINTS:,} points "
+            f"(this one has {points:,}); hovering shows the image on any map."
+            if too_many
+            else "Draws each point as its image (2-D maps); the legend keeps the colours."
+        ),
+        **state.bind(state.MAP_PICTURES),
+    )
+
+
+def map_pictures(dataset_id: str, points: int, dims: int) -> list[str] | None:
+    """Every row's thumbnail when the map is to draw its points as pictures (the switch is on,
+    the dataset has images, the map is 2-D and draws at most :data:`IMAGE_POINTS` points);
+    else ``None``."""
+    if not state.value(state.MAP_PICTURES) or dims != 2 or points > IMAGE_POINTS:
+        return None
+    return cached.thumbnails(dataset_id)
