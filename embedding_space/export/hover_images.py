@@ -11,7 +11,6 @@ never links to a file. :func:`hover_thumbnails` chooses the rows, the same way e
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -20,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 import plotly.graph_objects as go
 
+from embedding_space.io.images import is_thumbnail_uri
 from embedding_space.rows import sample_rows
 
 __all__ = [
@@ -49,10 +49,6 @@ HOVER_SCRIPT: str = (
 """The script (see the module's notes). It defines ``hoverThumbnails(graph, table)`` for a
 drawn plotly graph div, ``followHoverThumbnails(selector, table)`` for a graph a page redraws
 (it returns ``{update, stop}``), and the small functions they share."""
-
-_THUMBNAIL_URI = re.compile(r"data:image/webp;base64,[A-Za-z0-9+/]*={0,2}")
-"""What a thumbnail's URI may be: base64 WebP and nothing else, so it cannot carry a link,
-and its JSON cannot end the ``<script>`` element it is written in."""
 
 
 @dataclass(frozen=True)
@@ -93,7 +89,7 @@ class HoverThumbnails:
 
     def table_json(self) -> str:
         """Every thumbnail carried as JSON, ``{"<row>": "data:image/webp;base64,…"}``, safe to
-        write inside a ``<script>`` element (every URI was checked to be base64)."""
+        write inside a ``<script>`` element (every URI was checked: ``is_thumbnail_uri``)."""
         return json.dumps({str(row): uri for row, uri in sorted(self.by_row.items())})
 
 
@@ -174,7 +170,7 @@ def _checked(rows: npt.NDArray[np.intp], thumbnails: Sequence[str]) -> dict[int,
     chosen = {}
     for row in rows.tolist():
         uri = thumbnails[row]
-        if not _THUMBNAIL_URI.fullmatch(uri):
+        if not is_thumbnail_uri(uri):
             raise ValueError(f"the thumbnail of row {row} is not a base64 WebP data: URI")
         chosen[row] = uri
     return chosen

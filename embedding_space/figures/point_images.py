@@ -9,12 +9,12 @@ show over the pictures, and the legend keeps each category's colour.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
 
+from embedding_space.io.images import is_thumbnail_uri
 from embedding_space.types import FloatMatrix
 
 __all__ = ["IMAGE_POINTS", "add_point_images", "picture_share"]
@@ -28,7 +28,6 @@ _SHARE = (0.05, 0.13)
 """The smallest and largest picture, as a share of the plot's height."""
 _DIMMED = 0.25
 """The opacity of the pictures of unselected rows while some are selected."""
-_THUMBNAIL_URI = re.compile(r"data:image/webp;base64,[A-Za-z0-9+/]*={0,2}")
 
 
 def picture_share(count: int) -> float:
@@ -80,7 +79,7 @@ def add_point_images(
     images = []
     for row in rows:
         uri = thumbnails[row]
-        if not _THUMBNAIL_URI.fullmatch(uri):
+        if not is_thumbnail_uri(uri):
             raise ValueError(f"the thumbnail of row {row} is not a base64 WebP data: URI")
         x, y = (float(value) for value in coordinates[row])
         images.append(
