@@ -109,6 +109,7 @@ def _hide_points(figure: go.Figure) -> None:
     for trace in list(figure.data):
         if trace.customdata is None:
             continue
+        seen_opacity = trace.marker.opacity
         trace.marker.opacity = 0
         if trace.showlegend is False:
             continue
@@ -121,7 +122,7 @@ def _hide_points(figure: go.Figure) -> None:
                 mode="markers",
                 name=trace.name,
                 legendgroup=trace.legendgroup,
-                marker={"color": trace.marker.color, "size": 10},
+                marker={"color": trace.marker.color, "size": 10, "opacity": seen_opacity},
                 hoverinfo="skip",
             )
         )

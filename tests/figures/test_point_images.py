@@ -41,10 +41,12 @@ def test_the_points_stay_for_hover_and_clicks_unseen_and_the_legend_keeps_its_co
     star = next(trace for trace in points if trace.name == "clicked")
     assert star.marker.opacity != 0  # layers drawn after the pictures show over them
     legend = {
-        trace.name: trace.marker.color for trace in pictured.data if trace.showlegend is not False
+        trace.name: (trace.marker.color, trace.marker.opacity)
+        for trace in pictured.data
+        if trace.showlegend is not False
     }
-    colours = {trace.name: trace.marker.color for trace in plain.data}
-    assert legend == {**colours, "clicked": star.marker.color}
+    looks = {trace.name: (trace.marker.color, trace.marker.opacity) for trace in plain.data}
+    assert legend == {**looks, "clicked": (star.marker.color, star.marker.opacity)}
 
 
 def test_while_rows_are_selected_the_other_pictures_are_faint() -> None:
