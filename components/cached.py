@@ -210,7 +210,7 @@ def thumbnails(dataset_id: str) -> list[str] | None:
     """Each row's thumbnail as a ``data:`` URI, for tables and the map's hover; ``None`` for
     a dataset of texts alone. Made once per dataset (about 4 KB a row)."""
     images = workspace().images(dataset_id)
-    return None if images is None else [thumbnail_uri(one) for one in images.thumbnails()]
+    return None if images is None else images.thumbnail_uris()
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)

@@ -162,7 +162,9 @@ def linked_maps(current: OpenDataset, pair: Pair, result: Comparison) -> None:
                 height=460,
             )
             key = f"compare-{current.info.id}-{stored.model_key}"
-            events.append(show_map(figure, key=key, coordinates=coordinates))
+            events.append(
+                show_map(figure, key=key, coordinates=coordinates, dataset_id=current.info.id)
+            )
     st.caption(
         "Box or lasso select on either map: the same rows light up on both. B's map is turned, "
         "flipped and scaled to lie on A's (orthogonal Procrustes)."

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 import streamlit as st
 
+from components import cached
 from components.current import OpenDataset
 from components.label_issues_panel import corrected_frame
 from embedding_space.analysis.methods import MethodsCard
@@ -22,6 +23,7 @@ from embedding_space.export.files import (
     export_vectors_npy,
     file_stem,
 )
+from embedding_space.export.hover_images import hover_thumbnails
 from embedding_space.export.render import export_figure_html, export_figure_png, find_browser
 from embedding_space.figures.annotations import with_caption
 from embedding_space.figures.points import with_full_legend
@@ -46,6 +48,16 @@ def map_exports(
     stem = file_stem(info.name)
     # On screen a long legend is a control of its own; a file carries it whole.
     pictured = with_caption(with_full_legend(figure), info.name, card.lines())
+    thumbnails = cached.thumbnails(info.id)
+
+    def map_html() -> bytes:
+        # A map of images shows them on hover, as on screen, and says so if some are left out.
+        lines = card.lines()
+        if thumbnails is not None and (note := hover_thumbnails(figure, thumbnails).note()):
+            lines = [*lines, note]
+        return export_figure_html(
+            with_caption(with_full_legend(figure), info.name, lines), thumbnails
+        )
 
     def neighbor_ids() -> IdMatrix:
         # Read when the button is clicked, outside the page's run: no cache, no spinner. The
@@ -109,7 +121,7 @@ def map_exports(
         st.caption("The map as you see it.")
         st.download_button(
             "Interactive HTML",
-            lambda: export_figure_html(pictured),
+            map_html,
             f"{stem}-map.html",
             "text/html",
             on_click="ignore",

@@ -14,6 +14,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from components import cached, links, state
 from components.current import OpenDataset
+from components.map_images import hover_images, map_pictures
 from components.markdown import safe
 from components.settings import parameter_input
 from embedding_space.analysis.agreement import largest_trust_k
@@ -280,6 +281,7 @@ def dataset_map(
     shown = None
     if view is not None and view.filters:  # the same rows a saved view of it draws
         shown = shown_rows(cached.filter_table(current.info.id), view.filters)
+    points = len(coordinates) if shown is None else len(shown)
     figure = map_figure(
         coordinates,
         current.texts,
@@ -297,6 +299,7 @@ def dataset_map(
         density=bool(state.value(state.DENSITY)),
         color_scale=color.scale,
         shown=shown,
+        pictures=map_pictures(current.info.id, points, coordinates.shape[1]),
     )
     if view is not None:
         framed = state.selection(current.info.id, len(current.texts))
@@ -308,7 +311,13 @@ def dataset_map(
     return figure
 
 
-def show_map(figure: go.Figure, *, key: str, coordinates: FloatMatrix | None = None) -> MapEvent:
+def show_map(
+    figure: go.Figure,
+    *,
+    key: str,
+    coordinates: FloatMatrix | None = None,
+    dataset_id: str | None = None,
+) -> MapEvent:
     """Draw the map and report a new click or selection (2-D only; 3-D maps rotate and hover).
 
     Args:
@@ -317,12 +326,15 @@ def show_map(figure: go.Figure, *, key: str, coordinates: FloatMatrix | None = N
         coordinates: Every row's map position. On a map too large to draw every point
             (:data:`POINT_BUDGET`), a box or lasso then selects every row inside it, not only
             the drawn sample.
+        dataset_id: The dataset the map shows: when it has images, hovering a point shows
+            its image beside the label (:func:`components.map_images.hover_images`).
 
     Returns:
         The new click or selection, compared with the last one seen under ``key``.
     """
     if any(trace.type == "scatter3d" for trace in figure.data):
         st.plotly_chart(figure, width="stretch", config=CHART_CONFIG, key=key)
+        hover_images(figure, key=key, dataset_id=dataset_id)
         return MapEvent()
     remembered = state.map_interaction(key)
     # A redraw would put the chart back in pan mode; keep the tool of the last selection.
@@ -336,6 +348,7 @@ def show_map(figure: go.Figure, *, key: str, coordinates: FloatMatrix | None = N
         on_select="rerun",
         selection_mode=("points", "box", "lasso"),
     )
+    hover_images(figure, key=key, dataset_id=dataset_id)
     selection = event.selection if event is not None else None
     if selection is None:
         return MapEvent()

@@ -48,6 +48,7 @@ CLUSTER_LABELS = "cluster_labels"  # whether cluster labels are written on the m
 CLUSTER_LEVEL = "cluster_level"  # "fine" or "coarse": which clusters the maps show
 N_COARSE = "n_coarse_clusters"  # how many coarse clusters (a setting: 0 is automatic)
 DENSITY = "density"  # whether density contours are drawn under the points
+MAP_PICTURES = "map_pictures"  # whether a small 2-D map of images draws its points as pictures
 SEARCH_KIND = "search_kind"  # text, regex or semantic
 SEARCH_QUERY = "search_query"
 SEARCH_COLUMN = "search_column"
@@ -94,6 +95,7 @@ DEFAULTS: dict[str, object] = {
     CLUSTER_LABELS: True,
     CLUSTER_LEVEL: "fine",
     DENSITY: False,
+    MAP_PICTURES: False,
     SIZE_COLUMN: NO_COLOR,
     SEARCH_KIND: "text",
     SEARCH_QUERY: "",

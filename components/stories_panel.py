@@ -77,13 +77,13 @@ def _drawn_story(story: Story, *, pictures: bool) -> tuple[bytes, bytes | None]:
     maps = render_story(story, _embedded_space, height=EXPORT_MAP_HEIGHT)
     figures = [drawn.figure for drawn in maps]
     if not pictures:
-        return story_html(story, figures), None
+        return story_html(story, figures, cached.thumbnails), None
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as files:
         for number, png in enumerate(slide_pngs(story, figures), start=1):
             files.writestr(f"slide-{number:02d}.png", png)
         files.writestr("story.json", story.dumps())
-    return story_html(story, figures), archive.getvalue()
+    return story_html(story, figures, cached.thumbnails), archive.getvalue()
 
 
 def export_buttons(story: Story) -> None:

@@ -72,6 +72,11 @@ class _Spaces:
             found = self._open[(view.dataset, view.model)] = self._space(view)
         return found
 
+    def thumbnail_uris(self, dataset_id: str) -> list[str] | None:
+        """A dataset's thumbnails as ``data:`` URIs in row order; ``None`` for texts alone."""
+        images = self.workspace.images(dataset_id)
+        return None if images is None else images.thumbnail_uris()
+
     def _space(self, view: View) -> Space:
         from embedding_space.embed.models import load_model
         from embedding_space.embed.sentence import DEFAULT_MODEL
@@ -110,7 +115,8 @@ def render_story_file(source: Path, output: Path, png_dir: Path | None) -> None:
     if not output.parent.is_dir():
         raise InputError(f"The folder {str(output.parent)!r} does not exist.")
     story = _read_story(source)
-    maps = render_story(story, _Spaces())
+    spaces = _Spaces()
+    maps = render_story(story, spaces)
     count = len(story.slides)
     for number, (slide, drawn) in enumerate(zip(story.slides, maps, strict=True), start=1):
         # json.dumps: a title is user text, and must not send control characters to a terminal.
@@ -120,7 +126,7 @@ def render_story_file(source: Path, output: Path, png_dir: Path | None) -> None:
             say(f"slide {number}: {note}")
     figures = [drawn.figure for drawn in maps]
     pictures = slide_pngs(story, figures) if png_dir is not None else []
-    page = story_html(story, figures)
+    page = story_html(story, figures, spaces.thumbnail_uris)
     output.write_bytes(page)
     beside = output.with_suffix(".json")
     if beside.resolve() != source.resolve():  # the story read is never written over

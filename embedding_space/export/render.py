@@ -13,11 +13,12 @@ import io
 import os
 import shutil
 import threading
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
 from concurrent.futures import TimeoutError as FutureTimeoutError
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from embedding_space.errors import InputError
+from embedding_space.export.hover_images import hover_script, hover_thumbnails
 
 if TYPE_CHECKING:
     import asyncio
@@ -29,22 +30,33 @@ __all__ = ["close_browser", "export_figure_html", "export_figure_png", "find_bro
 _T = TypeVar("_T")
 
 
-def export_figure_html(figure: go.Figure) -> bytes:
+def export_figure_html(figure: go.Figure, thumbnails: Sequence[str] | None = None) -> bytes:
     """The figure as a self-contained interactive HTML page that works offline.
 
     plotly.js is embedded in the page (about 4.5 MB), so nothing is fetched from the network.
 
     Args:
         figure: Any plotly figure, e.g. from :func:`~embedding_space.figures.map_figure`.
+        thumbnails: For a map of a dataset of images, every row's thumbnail as a ``data:``
+            URI, in row order: the page then shows the hovered point's image beside its label
+            (see :mod:`.hover_images`; the drawn rows' thumbnails are written in the page).
 
     Returns:
         UTF-8 HTML bytes.
+
+    Raises:
+        ValueError: A drawn row has no thumbnail, or one is not a WebP ``data:`` URI.
     """
+    post_script = None
+    if thumbnails is not None:
+        chosen = hover_thumbnails(figure, thumbnails)
+        post_script = hover_script(chosen, "document.getElementById('{plot_id}')")
     page: str = figure.to_html(
         include_plotlyjs=True,
         full_html=True,
         include_mathjax=False,
         config={"displaylogo": False, "responsive": True},
+        post_script=post_script,
     )
     return page.encode("utf-8")
 

@@ -5,18 +5,21 @@ Nothing in the page is fetched: plotly.js is written into it once, each slide's 
 JSON in a data block, and a Content-Security-Policy forbids every request, as a second wall
 should something in a figure try. Titles and captions are escaped HTML: a caption's only
 markup is bold and italic runs (given here already split), so no text of the author's
-becomes a tag, an image or a link.
+becomes a tag, an image or a link. A map of images shows the hovered point's thumbnail beside
+its label (:mod:`.hover_images`); the page holds each thumbnail once, as a ``data:`` URI.
 """
 
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 import plotly.graph_objects as go
 
+from embedding_space.export.hover_images import HOVER_SCRIPT, hover_thumbnails
 from embedding_space.text import without_direction_controls
 
 __all__ = [
@@ -62,11 +65,14 @@ class SlideContent:
         title: Its heading, plain text.
         caption: Its caption as lines of runs of plain text.
         figure: Its map.
+        thumbnails: For a map of images, every row's thumbnail as a ``data:`` URI, in row
+            order; slides of one dataset pass equal sequences and share one table of them.
     """
 
     title: str
     caption: Sequence[Sequence[StyledRun]]
     figure: go.Figure
+    thumbnails: Sequence[str] | None = None
 
 
 def _plain(text: str) -> str:
@@ -118,6 +124,38 @@ def _figure_json(figure: go.Figure, number: int) -> str:
     return script_json(copy.to_json())
 
 
+def _hover_tables(slides: Sequence[SlideContent]) -> str | None:
+    """The thumbnails the slides' maps carry on hover, as JSON: ``tables``, one a dataset
+    (each the union of its slides' choices by ``hover_thumbnails``), and ``slides``, each
+    slide's table (``null`` for a map of texts). ``None`` when no slide has images."""
+    sources: list[Sequence[str]] = []
+    tables: list[dict[str, str]] = []
+    of_slide: list[int | None] = []
+    for slide in slides:
+        if slide.thumbnails is None:
+            of_slide.append(None)
+            continue
+        index = next(
+            (
+                i
+                for i, seen in enumerate(sources)
+                if seen is slide.thumbnails or seen == slide.thumbnails
+            ),
+            None,
+        )
+        if index is None:
+            sources.append(slide.thumbnails)
+            tables.append({})
+            index = len(tables) - 1
+        chosen = hover_thumbnails(slide.figure, slide.thumbnails)
+        tables[index].update((str(row), uri) for row, uri in chosen.by_row.items())
+        of_slide.append(index)
+    if not tables:
+        return None
+    # Every URI was checked to be base64 (hover_thumbnails): nothing in it can end the element.
+    return json.dumps({"tables": tables, "slides": of_slide})
+
+
 def export_story_html(title: str, slides: Sequence[SlideContent]) -> bytes:
     """The story as a self-contained HTML page that plays offline.
 
@@ -126,10 +164,11 @@ def export_story_html(title: str, slides: Sequence[SlideContent]) -> bytes:
         slides: The slides in order (at least one).
 
     Returns:
-        UTF-8 HTML bytes: plotly.js (about 4.8 MB) once, then each slide's figure.
+        UTF-8 HTML bytes: plotly.js (about 4.8 MB) once, then each slide's figure, then the
+        thumbnails of the slides' maps of images and the script that shows them on hover.
 
     Raises:
-        ValueError: No slides.
+        ValueError: No slides, or a thumbnail that is not a WebP ``data:`` URI.
     """
     from plotly.offline import get_plotlyjs
 
@@ -147,6 +186,7 @@ def export_story_html(title: str, slides: Sequence[SlideContent]) -> bytes:
     figures = ",".join(
         _figure_json(slide.figure, number) for number, slide in enumerate(slides, start=1)
     )
+    tables = _hover_tables(slides)
     page = _PAGE.format(
         csp=CONTENT_SECURITY_POLICY,
         title=_plain(title) or "Story",
@@ -155,6 +195,8 @@ def export_story_html(title: str, slides: Sequence[SlideContent]) -> bytes:
         figures=f"[{figures}]",
         config=_PLOT_CONFIG,
         library=library,
+        hover=_HOVER.format(tables=tables, script=HOVER_SCRIPT) if tables else "",
+        after_plot=".then(function () { showSlideImages(graph, index); })" if tables else "",
     )
     return page.encode("utf-8")
 
@@ -203,7 +245,7 @@ double-click to zoom back out.</footer>
 <script type="application/json" id="story-figures">{figures}</script>
 <script>window.PlotlyConfig = {{MathJaxConfig: "local"}};</script>
 <script>{library}</script>
-<script>
+{hover}<script>
 (function () {{
   "use strict";
   var figures = JSON.parse(document.getElementById("story-figures").textContent);
@@ -229,7 +271,7 @@ double-click to zoom back out.</footer>
     var graph = old.cloneNode(false);
     old.parentNode.replaceChild(graph, old);
     var figure = JSON.parse(JSON.stringify(figures[index]));
-    Plotly.newPlot(graph, figure.data, figure.layout, config);
+    Plotly.newPlot(graph, figure.data, figure.layout, config){after_plot};
     graph.setAttribute("data-slide", String(index + 1));
     try {{ history.replaceState(null, "", "#" + (index + 1)); }} catch (ignored) {{}}
   }}
@@ -246,4 +288,16 @@ double-click to zoom back out.</footer>
 </script>
 </body>
 </html>
+"""
+
+_HOVER = """<script type="application/json" id="story-thumbnails">{tables}</script>
+<script>
+{script}
+var storyThumbnails = JSON.parse(document.getElementById("story-thumbnails").textContent);
+function showSlideImages(graph, index) {{
+  hideHoverImage();
+  var table = storyThumbnails.slides[index];
+  if (table !== null) hoverThumbnails(graph, storyThumbnails.tables[table]);
+}}
+</script>
 """

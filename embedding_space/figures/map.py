@@ -24,6 +24,7 @@ from embedding_space.figures.layers import (
     add_query_layer,
     mark_selection,
 )
+from embedding_space.figures.point_images import add_point_images
 from embedding_space.figures.points import fitted_range, is_categorical, scatter_figure
 from embedding_space.figures.raster import (
     POINT_BUDGET,
@@ -55,6 +56,7 @@ def map_figure(
     color_scale: bool = False,
     point_budget: int = POINT_BUDGET,
     shown: Sequence[int] | npt.NDArray[np.intp] | None = None,
+    pictures: Sequence[str] | None = None,
 ) -> go.Figure:
     """The map with its layers: points, the selection, highlighted rows, and a query.
 
@@ -83,6 +85,9 @@ def map_figure(
         shown: The rows drawn (those passing a view's filters), sorted; every row when
             ``None``. The others are left out of the points, the density and the layers, but
             keep their place: row ids, colours and the axes stay those of the whole map.
+        pictures: Every row's thumbnail as a ``data:`` URI: a 2-D map of at most
+            :data:`~embedding_space.figures.point_images.IMAGE_POINTS` points then draws
+            each point as its picture (see :func:`add_point_images`).
 
     Returns:
         The figure.
@@ -113,6 +118,9 @@ def map_figure(
         # The whole map's frame: a filter hides points, it does not move the others.
         figure.update_xaxes(range=fitted_range(coordinates[:, 0]))
         figure.update_yaxes(range=fitted_range(coordinates[:, 1]))
+    if pictures is not None:
+        rows = np.arange(len(coordinates)) if drawn is None else drawn
+        add_point_images(figure, coordinates, pictures, rows.tolist(), bright=set(selected))
     if large and coordinates.shape[1] == 2:
         if kept is None:
             _add_density_of_all(figure, coordinates, color, color_scale)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import re
 import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -31,6 +32,7 @@ __all__ = [
     "WORKING_PX",
     "PreparedImage",
     "UnreadableImageError",
+    "is_thumbnail_uri",
     "open_working_copy",
     "prepare_image",
     "thumbnail_uri",
@@ -154,6 +156,15 @@ def thumbnail_uri(thumbnail: bytes) -> str:
     """A thumbnail as a ``data:`` URI, for an ``<img>`` or a table's image column: the page
     gets the pixels themselves, never a link to the workspace."""
     return "data:image/webp;base64," + base64.b64encode(thumbnail).decode("ascii")
+
+
+_THUMBNAIL_URI = re.compile(r"data:image/webp;base64,[A-Za-z0-9+/]+={0,2}")
+
+
+def is_thumbnail_uri(text: str) -> bool:
+    """Whether ``text`` is a URI as :func:`thumbnail_uri` makes them: base64 WebP and nothing
+    else, so it can be neither a link nor markup, and its JSON cannot end a ``<script>``."""
+    return _THUMBNAIL_URI.fullmatch(text) is not None
 
 
 def _too_many_pixels(name: str, size: tuple[int, int] | None) -> InputError:

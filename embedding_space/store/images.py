@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from embedding_space.errors import DamagedFileError
-from embedding_space.io.images import PreparedImage
+from embedding_space.io.images import PreparedImage, thumbnail_uri
 from embedding_space.store.artifacts import table_to_parquet, write_bytes
 
 __all__ = ["IMAGES_FILE", "DatasetImages", "images_parquet", "read_images", "write_images"]
@@ -59,6 +59,11 @@ class DatasetImages:
     def thumbnails(self) -> list[bytes]:
         """Every row's thumbnail (WebP bytes), in row order."""
         return [bytes(value) for value in read_images(self.path, ["thumbnail"])["thumbnail"]]
+
+    def thumbnail_uris(self) -> list[str]:
+        """Every row's thumbnail as a ``data:`` URI (``io.images.thumbnail_uri``), in row
+        order: what a page shows, never a link to the workspace."""
+        return [thumbnail_uri(thumbnail) for thumbnail in self.thumbnails()]
 
     def keys(self) -> list[str]:
         """Every row's image key, in row order: what the embedding cache knows each by."""

@@ -211,15 +211,36 @@ def render_story(
     return maps
 
 
-def story_html(story: Story, figures: Sequence[go.Figure]) -> bytes:
+def story_html(
+    story: Story,
+    figures: Sequence[go.Figure],
+    thumbnails_of: Callable[[str], Sequence[str] | None] | None = None,
+) -> bytes:
     """The story as one HTML file that plays offline (see
-    :func:`~embedding_space.export.story.export_story_html`), a figure per slide."""
+    :func:`~embedding_space.export.story.export_story_html`), a figure per slide.
+
+    Args:
+        story: The story.
+        figures: Each slide's map.
+        thumbnails_of: Gives a dataset's thumbnails by its id: every row's, as ``data:``
+            URIs in row order (``DatasetImages.thumbnail_uris``), or ``None`` for a dataset
+            of texts. The maps of images then show the hovered point's image.
+    """
     if len(figures) != len(story.slides):
         raise ValueError(f"{len(figures)} figures for {len(story.slides)} slides")
+    images: dict[str, Sequence[str] | None] = {}
+    for slide in story.slides:  # one sequence a dataset: the page holds its images once
+        if thumbnails_of is not None and slide.view.dataset not in images:
+            images[slide.view.dataset] = thumbnails_of(slide.view.dataset)
     return export_story_html(
         story.title,
         [
-            SlideContent(slide.title, caption_lines(slide.caption), figure)
+            SlideContent(
+                slide.title,
+                caption_lines(slide.caption),
+                figure,
+                images.get(slide.view.dataset),
+            )
             for slide, figure in zip(story.slides, figures, strict=True)
         ],
     )

@@ -17,6 +17,7 @@ from components.filter_panel import (
 )
 from components.legend import legend_popover, long_legend
 from components.map_growth import map_note
+from components.map_images import pictures_toggle
 from components.map_view import (
     color_picker,
     dataset_map,
@@ -60,6 +61,7 @@ search = search_box(bar[1], bar[2], settings, current)
 with settings:
     size_picker(st.container(), current)
     height_choice(st.container())
+    pictures_toggle(st.container(), current)
     projection_parameters(len(texts))
     cluster_controls(current)
 clustering = current_clustering(current)
@@ -139,7 +141,7 @@ with map_column:
         colors=colors,
         query=dropped,
     )
-    event = show_map(figure, key=map_key, coordinates=projection.coordinates)
+    event = show_map(figure, key=map_key, coordinates=projection.coordinates, dataset_id=dataset_id)
     if hidden := hidden_cluster_labels(figure):
         st.caption(
             f"{hidden} cluster label{'s are' if hidden > 1 else ' is'} not written, to keep the "

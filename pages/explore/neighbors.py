@@ -116,7 +116,7 @@ with map_column:
         height=map_height(40),
         clusters=colour_clustering(current),
     )
-    show_map(figure, key=map_key)
+    show_map(figure, key=map_key, dataset_id=dataset_id)
     st.caption(caption)
     if dropped:
         st.caption(

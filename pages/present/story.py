@@ -83,7 +83,7 @@ with map_column:
     except InputError as error:
         st.error(safe(error))
         st.stop()
-    event = show_map(figure, key=f"story-{story.title}-{number}")
+    event = show_map(figure, key=f"story-{story.title}-{number}", dataset_id=slide.view.dataset)
 if event.clicked is not None:
     state.put_for_dataset(state.FOCUS_ROW, focus_key, event.clicked)
 focus = state.of_dataset(state.FOCUS_ROW, focus_key)
