@@ -23,29 +23,48 @@ ZIP_FOLDER = "shapes"
 """The folder every image of :func:`labelled_zip` is in."""
 
 
+def draw_shape(
+    shape: str,
+    fill: tuple[int, int, int],
+    box: tuple[int, int, int, int],
+    *,
+    size: int,
+    background: tuple[int, int, int] = (255, 255, 255),
+    outline: tuple[int, int, int] | None = None,
+    fmt: str = "PNG",
+) -> bytes:
+    """A ``size``-pixel square image of one filled circle, square or triangle inside ``box``
+    (left, top, right, bottom), as a file's bytes: the one drawing of every test of images."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (size, size), background)
+    draw = ImageDraw.Draw(image)
+    width = 3 if outline is not None else 0
+    if shape == "circle":
+        draw.ellipse(box, fill=fill, outline=outline, width=width)
+    elif shape == "square":
+        draw.rectangle(box, fill=fill, outline=outline, width=width)
+    elif shape == "triangle":
+        left, top, right, bottom = box
+        corners = [((left + right) / 2, top), (right, bottom), (left, bottom)]
+        draw.polygon(corners, fill=fill, outline=outline, width=width)
+    else:
+        raise ValueError(f"no shape {shape!r}")
+    out = io.BytesIO()
+    image.save(out, format=fmt)
+    return out.getvalue()
+
+
 def shape_image(
     shape: str, colour: str, index: int = 0, *, size: int = 64, fmt: str = "PNG"
 ) -> bytes:
     """One shape of one colour on white, a little larger or smaller and off centre by
     ``index``, so no two images of a label are the same."""
-    from PIL import Image, ImageDraw
-
-    image = Image.new("RGB", (size, size), (255, 255, 255))
-    draw = ImageDraw.Draw(image)
     rng = np.random.default_rng(index)
     half = int(size * rng.uniform(0.25, 0.4))
     cx, cy = (int(size / 2 + offset) for offset in rng.integers(-6, 7, size=2))
     box = (cx - half, cy - half, cx + half, cy + half)
-    fill = COLOURS[colour]
-    if shape == "circle":
-        draw.ellipse(box, fill=fill)
-    elif shape == "square":
-        draw.rectangle(box, fill=fill)
-    else:
-        draw.polygon([(cx, cy - half), (cx - half, cy + half), (cx + half, cy + half)], fill=fill)
-    out = io.BytesIO()
-    image.save(out, format=fmt)
-    return out.getvalue()
+    return draw_shape(shape, COLOURS[colour], box, size=size, fmt=fmt)
 
 
 def shape_rows(count: int) -> pd.DataFrame:

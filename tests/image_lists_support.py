@@ -8,7 +8,6 @@ started by hand.
 
 from __future__ import annotations
 
-import io
 import itertools
 import json
 import re
@@ -21,6 +20,7 @@ import pandas as pd
 
 from embedding_space.io.images import PreparedImage, prepare_image, thumbnail_uri
 from embedding_space.store.workspace import Workspace
+from tests.image_files import draw_shape
 
 SHAPES = ("circle", "square", "triangle")
 COLOURS = {
@@ -56,25 +56,11 @@ def shapes() -> list[Shape]:
 
 def shape_png(shape: Shape) -> bytes:
     """The image of one row, as a PNG file's bytes."""
-    from PIL import Image, ImageDraw
-
-    image = Image.new("RGB", (IMAGE_PX, IMAGE_PX), (255, 255, 255))
-    draw = ImageDraw.Draw(image)
     margin = 14 if shape.size == "large" else 38
     box = (margin, margin, IMAGE_PX - margin, IMAGE_PX - margin)
     fill = COLOURS[shape.colour]
-    outline = tuple(value * 2 // 3 for value in fill)
-    if shape.shape == "circle":
-        draw.ellipse(box, fill=fill, outline=outline, width=3)
-    elif shape.shape == "square":
-        draw.rectangle(box, fill=fill, outline=outline, width=3)
-    else:
-        left, top, right, bottom = box
-        corners = [((left + right) // 2, top), (right, bottom), (left, bottom)]
-        draw.polygon(corners, fill=fill, outline=outline, width=3)
-    out = io.BytesIO()
-    image.save(out, format="PNG")
-    return out.getvalue()
+    outline = (fill[0] * 2 // 3, fill[1] * 2 // 3, fill[2] * 2 // 3)
+    return draw_shape(shape.shape, fill, box, size=IMAGE_PX, outline=outline)
 
 
 def shape_vectors(rows: list[Shape], seed: int = 0) -> np.ndarray:

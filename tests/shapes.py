@@ -4,7 +4,6 @@ map of it looks like a real image dataset and a screenshot can be read at a glan
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +11,7 @@ import pandas as pd
 
 from embedding_space.io.images import PreparedImage, prepare_image
 from embedding_space.store.workspace import Workspace
+from tests.image_files import draw_shape
 
 SHAPES = ("circle", "square", "triangle")
 COLOURS: dict[str, tuple[int, int, int]] = {
@@ -27,27 +27,11 @@ SIDE = 128
 def shape_png(shape: str, colour: tuple[int, int, int], variant: int = 0) -> bytes:
     """A ``SIDE``-pixel PNG of one filled shape on a pale background; ``variant`` moves and
     sizes it a little, so no two pictures of a kind are the same."""
-    from PIL import Image, ImageDraw
-
-    image = Image.new("RGB", (SIDE, SIDE), (246, 244, 238))
-    draw = ImageDraw.Draw(image)
     margin = 18 + (variant * 7) % 14
     shift = (variant * 5) % 11 - 5
     box = (margin + shift, margin, SIDE - margin + shift, SIDE - margin)
-    outline = tuple(value // 2 for value in colour)
-    if shape == "circle":
-        draw.ellipse(box, fill=colour, outline=outline, width=3)
-    elif shape == "square":
-        draw.rectangle(box, fill=colour, outline=outline, width=3)
-    elif shape == "triangle":
-        left, top, right, bottom = box
-        points = [((left + right) / 2, top), (right, bottom), (left, bottom)]
-        draw.polygon(points, fill=colour, outline=outline, width=3)
-    else:
-        raise ValueError(f"no shape {shape!r}")
-    out = io.BytesIO()
-    image.save(out, format="PNG")
-    return out.getvalue()
+    outline = (colour[0] // 2, colour[1] // 2, colour[2] // 2)
+    return draw_shape(shape, colour, box, size=SIDE, background=(246, 244, 238), outline=outline)
 
 
 def shapes_frame(per_kind: int = 4) -> tuple[pd.DataFrame, list[PreparedImage], np.ndarray]:
