@@ -33,6 +33,13 @@ def add_rows_flow() -> None:
     if who.viewer is not None and info.owner != who.owner:
         st.info(f"Only the owner of **{name}** can add rows to it.")
         return
+    if info.images:
+        st.info(
+            f"**{name}** is a dataset of images; rows cannot be added to it yet (its images "
+            "would no longer match its rows). Upload the old and the new images together as "
+            "a new dataset."
+        )
+        return
     try:
         batches = store.batches(info.id)
     except InputError as error:  # a damaged table: the Map names it and offers to repair it

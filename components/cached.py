@@ -221,6 +221,13 @@ def working_image(dataset_id: str, row: int) -> str | None:
     return None if images is None else thumbnail_uri(images.working_copy(row))
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def image_sizes(dataset_id: str) -> list[tuple[int, int]] | None:
+    """Each row's image's upright (width, height), or ``None`` for a dataset of texts alone."""
+    images = workspace().images(dataset_id)
+    return None if images is None else images.sizes()
+
+
 def _texts(dataset_id: str) -> list[str]:
     return texts_of(table(dataset_id), workspace().get(dataset_id).text_column)
 
@@ -264,7 +271,7 @@ def forget_dataset(dataset_id: str) -> None:
     """Drop from memory what was held of a deleted dataset: its table, labels and texts by
     its id; and every space and result, since those of the deleted dataset cannot be told
     apart by their arguments (the other datasets' are read back from disk when asked)."""
-    for by_dataset in (table, label_columns, hover_labels, fingerprint, thumbnails):
+    for by_dataset in (table, label_columns, hover_labels, fingerprint, thumbnails, image_sizes):
         by_dataset.clear(dataset_id)
     for held in (_space, _filter_table, working_image, *_RESULTS):
         held.clear()

@@ -46,11 +46,19 @@ def choose_pair(current: OpenDataset, stored: list[StoredEmbedding]) -> Pair | N
     """Two pickers over the dataset's stored embeddings; ``None`` (with a hint) when it has
     fewer than two."""
     if len(stored) < 2:
-        st.info(
-            "Compare needs two embeddings of this dataset. Choose another model in the sidebar "
-            "(a deep one, or bow, onehot, tfidf, lsa) to embed it again; every embedding is "
-            "kept, and each then appears here."
-        )
+        if current.info.vectors_model is not None:
+            st.info(
+                "Compare needs two embeddings of this dataset. It brought its own vectors, "
+                "which are its only embedding here (the sidebar's model embeds typed texts); "
+                "to compare them with a model's, upload its texts or images again as a new "
+                "dataset and embed it there."
+            )
+        else:
+            st.info(
+                "Compare needs two embeddings of this dataset. Choose another model in the "
+                "sidebar (a deep one, or bow, onehot, tfidf, lsa) to embed it again; every "
+                "embedding is kept, and each then appears here."
+            )
         return None
     by_key = {item.model_key: item for item in stored}
     keys = list(by_key)

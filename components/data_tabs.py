@@ -30,6 +30,7 @@ from components.sidebar import dataset_labels
 from components.tables import text_table
 from embedding_space.embed.sentence import DEFAULT_MODEL
 from embedding_space.errors import InputError
+from embedding_space.io.images import IMAGE_SUFFIXES
 from embedding_space.io.tables import SUPPORTED_SUFFIXES, LoadedTable
 from embedding_space.store.workspace import MAX_NAME_CHARS
 
@@ -129,11 +130,12 @@ def upload_flow(progress_area: DeltaGenerator | None = None) -> None:
     ``progress_area``)."""
     files = st.file_uploader(
         "A file of texts, or a zip of images",
-        type=[suffix.lstrip(".") for suffix in (*SUPPORTED_SUFFIXES, ".zip")],
+        type=[suffix.lstrip(".") for suffix in (*SUPPORTED_SUFFIXES, ".zip", *IMAGE_SUFFIXES)],
         accept_multiple_files=True,
         help="One text per line (.txt), or a table with a column of text. Or images: a .zip of "
         "them (folders become labels), with one table naming them by their paths in the zip "
-        "(inside it or beside it), or a .parquet with a column of images.",
+        "(inside it or beside it), several image files at once, or a .parquet with a column "
+        "of images.",
     )
     if not files:
         return

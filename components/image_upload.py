@@ -19,7 +19,7 @@ from components.tables import text_table
 from embedding_space.embed.images import CLIP_HINT, check_images_embeddable
 from embedding_space.errors import InputError
 from embedding_space.io.image_sets import holds_images
-from embedding_space.io.images import PreparedImage, thumbnail_uri
+from embedding_space.io.images import IMAGE_SUFFIXES, PreparedImage, thumbnail_uri
 
 PREVIEW_ROWS = 50
 """Rows shown (with their thumbnails) before the images are added."""
@@ -27,7 +27,7 @@ PREVIEW_ROWS = 50
 
 def is_image_upload(files: Sequence[UploadedFile]) -> bool:
     """Whether an upload is images: a zip among the files, or one Parquet file of images."""
-    if any(file.name.lower().endswith(".zip") for file in files):
+    if any(file.name.lower().endswith((".zip", *IMAGE_SUFFIXES)) for file in files):
         return True
     return len(files) == 1 and holds_images(files[0].name, files[0].getvalue())
 

@@ -22,6 +22,7 @@ from embedding_space.analysis.clustering import Clustering, ClusterParams
 from embedding_space.analysis.cost import cost_sentence
 from embedding_space.analysis.methods import MethodsCard
 from embedding_space.analysis.projection import PARAMETERS
+from embedding_space.embed.images import IMAGES_SUFFIX
 from embedding_space.errors import InputError
 from embedding_space.figures.annotations import add_notes
 from embedding_space.figures.layers import Highlight, QueryMark
@@ -442,6 +443,7 @@ def methods_of(current: OpenDataset, clusters: ClusterParams | None) -> MethodsC
         projection=current.projection,
         params=current.params,
         clusters=clusters,
+        images=current.space.model_key.endswith(IMAGES_SUFFIX),
     )
 
 

@@ -32,7 +32,18 @@ def show_row_image(
     if every is None:
         return
     uri = every[row] if width <= THUMBNAIL_PX else cached.working_image(dataset_id, row)
-    (where or st).image(uri, width=width, alt=f"The image of row {row}")
+    shown = fitted_width(dataset_id, row, width)
+    (where or st).image(uri, width=shown, alt=f"The image of row {row}")
+
+
+def fitted_width(dataset_id: str, row: int, box: int) -> int:
+    """The width that fits a row's image in a ``box`` px square: a tall, narrow image is
+    drawn narrower, so it is never taller than a wide one (a stripe no longer fills a list)."""
+    sizes = cached.image_sizes(dataset_id)
+    if sizes is None:
+        return box
+    width, height = sizes[row]
+    return max(8, round(box * min(1.0, width / max(height, 1))))
 
 
 def row_lines(
@@ -68,5 +79,6 @@ def row_lines(
         # narrow column keeps its width for the texts.
         stacked = beside.container(width="content", gap="xsmall")
         for row in (rows,) if isinstance(rows, int) else rows:
-            stacked.image(every[row], width=LINE_PX, alt=f"The image of row {row}")
+            shown = fitted_width(dataset_id, row, LINE_PX)
+            stacked.image(every[row], width=shown, alt=f"The image of row {row}")
         beside.markdown(line, width="stretch")

@@ -54,10 +54,10 @@ def _images_note(current: DatasetInfo) -> None:
     except InputError:
         return  # the model's own error is shown where it is loaded
     if reads:
-        st.caption(f"🖼 {safe(model)} embeds this dataset's images; a typed text finds images.")
+        st.caption(f"Images: {safe(model)} embeds them; a typed text finds images.")
     else:
         st.caption(
-            f"🖼 {safe(model)} reads texts only: the rows are placed by their text "
+            f"Images: {safe(model)} reads texts only, so the rows are placed by their text "
             f"(“{safe(current.text_column)}”), not by their images.",
             help=CLIP_HINT,
         )

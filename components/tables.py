@@ -155,7 +155,11 @@ def _with_images(
             order.append(beside)
         order.append(name)
     config = {
-        column: st.column_config.ImageColumn(IMAGE, width=IMAGE_COLUMN_WIDTH, help=help_of[column])
+        # The first column reads "Image" (even beside a column of the rows named so); each
+        # other one names the text it sits beside.
+        column: st.column_config.ImageColumn(
+            IMAGE if column == title else column, width=IMAGE_COLUMN_WIDTH, help=help_of[column]
+        )
         for column in added
     }
     return shown.assign(**added)[order], config

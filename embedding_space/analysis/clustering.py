@@ -266,6 +266,10 @@ def suggest_n_clusters(
     return best, scores
 
 
+_FILE_NAME_WORDS = frozenset({"jpg", "jpeg", "png", "webp", "gif"})
+"""Image file endings: never a label, even where a dataset mixes them."""
+
+
 def cluster_keywords(
     texts: Sequence[str], labels: npt.NDArray[np.int64], n_words: int = 3
 ) -> dict[int, str]:
@@ -301,11 +305,15 @@ def cluster_keywords(
             members = rng.choice(members, _KEYWORD_ROWS, replace=False)
         rows += members.tolist()
         owners += [position] * len(members)
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
     vectorizer = CountVectorizer(
-        stop_words="english",
+        stop_words=sorted(ENGLISH_STOP_WORDS | _FILE_NAME_WORDS),
         ngram_range=(1, 2),
         binary=True,
         token_pattern=r"(?u)\b[^\W\d_][\w'-]{2,}\b",
+        # "sunset_0020.jpg" reads as "sunset": an underscore joins the words of file names.
+        preprocessor=lambda text: text.lower().replace("_", " "),
     )
     try:
         used = vectorizer.fit_transform([str(texts[row]) for row in rows])

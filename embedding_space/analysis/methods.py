@@ -35,6 +35,7 @@ class MethodsCard:
         projection: The projection drawn (its method may be a fallback).
         params: The projection's parameters as asked.
         clusters: The clustering shown, if any.
+        images: Whether the model embedded the rows' images (a CLIP model), not their texts.
     """
 
     rows: int
@@ -46,6 +47,7 @@ class MethodsCard:
     projection: Projection
     params: ProjectionParams
     clusters: ClusterParams | None = None
+    images: bool = False
 
     def lines(self) -> list[str]:
         """The card, a line per fact."""
@@ -55,8 +57,10 @@ class MethodsCard:
         lines = [
             f"Data: {self.rows:,} rows, fingerprint {self.fingerprint}",
             f"Model: {self.model}, {self.dimension} dimensions"
-            + (f", reads {self.max_tokens} tokens" if self.max_tokens else ""),
-            f"Texts longer than the model reads: {self.truncated:,}",
+            + (f", reads {self.max_tokens} tokens" if self.max_tokens and not self.images else ""),
+            "Embedded: each row's image (a 384 px copy), typed texts into the same space"
+            if self.images
+            else f"Texts longer than the model reads: {self.truncated:,}",
             f"Projection: {METHOD_LABELS[shown]} ({settings})",
         ]
         if shown != self.params.method:

@@ -356,16 +356,18 @@ class Explorer(MoreQuestions):
         trust_k = default_of("trust_k", int)
         trust = space.map_trust(params, trust_k)
         identity = None if info.vectors_model else model_identity(self.model)
+        images = space.model_key.endswith(IMAGES_SUFFIX)
         card = MethodsCard(
             rows=space.rows,
             fingerprint=data_fingerprint(space.texts),
-            model=info.vectors_model or self.model,
+            model=info.vectors_model or (space.query_model if images else None) or self.model,
             dimension=space.dimension,
             truncated=space.truncated(),
             max_tokens=identity.max_seq_length if identity is not None else None,
             projection=projection,
             params=params,
             clusters=ClusterParams(),
+            images=images,
         )
         used = ProjectionParams(**{**params.__dict__, "method": projection.method})
         return MapDescription(

@@ -96,7 +96,7 @@ def native_bf16() -> bool:
 _UNREACHABLE = (
     "Could not load the embedding model '{name}': it is not on this machine and the Hugging "
     f"Face Hub cannot be reached. Use '{DEFAULT_MODEL}' (bundled) or the path of a local "
-    "model folder."
+    "model folder (for images, a CLIP model saved with sentence-transformers)."
 )
 
 

@@ -12,7 +12,9 @@ read in memory, within :func:`~embedding_space.io.image_zips.image_deadline`.
 
 from __future__ import annotations
 
+import io
 import posixpath
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -33,13 +35,14 @@ from embedding_space.io.image_zips import (
     listed,
     open_image_zip,
 )
-from embedding_space.io.images import PreparedImage, UnreadableImageError
+from embedding_space.io.images import IMAGE_SUFFIXES, PreparedImage, UnreadableImageError
 from embedding_space.io.parquet import parse_parquet
 from embedding_space.io.tables import read_table
 
 __all__ = [
     "LoadedImages",
     "holds_images",
+    "packed_loose_images",
     "path_column",
     "read_image_files",
     "read_zip_rows",
@@ -79,15 +82,48 @@ class LoadedImages:
 
 
 def holds_images(name: str, data: bytes) -> bool:
-    """Whether one file is read as images: a zip, or a Parquet file with a column of images."""
+    """Whether one file is read as images: a zip, an image, or a Parquet file with a column
+    of images."""
     lower = name.lower()
-    return lower.endswith(".zip") or (lower.endswith(".parquet") and parquet_holds_images(data))
+    if lower.endswith((".zip", *IMAGE_SUFFIXES)):
+        return True
+    return lower.endswith(".parquet") and parquet_holds_images(data)
+
+
+def packed_loose_images(files: Sequence[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+    """Image files given loose (several chosen at once, rather than zipped) as one zip of
+    them, so every check of a zip holds for them too; any other set of files as it is.
+
+    Raises:
+        InputError: Loose images beside a zip: which holds the dataset is not clear.
+    """
+    loose = [item for item in files if item[0].lower().endswith(IMAGE_SUFFIXES)]
+    if not loose:
+        return list(files)
+    if any(name.lower().endswith(".zip") for name, _ in files):
+        raise InputError(
+            "Give the images in one zip, or as image files, not both: "
+            f"'{loose[0][0]}' came beside a zip."
+        )
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_STORED) as archive:
+        for index, (name, data) in enumerate(loose):
+            # A browser sends a file's name alone; two of one name are both kept.
+            base = posixpath.basename(name.replace("\\", "/")) or "image"
+            archive.writestr(f"{index:05d}-{base}" if _twice(base, loose) else base, data)
+    rest = [item for item in files if item not in loose]
+    return [("images.zip", packed.getvalue()), *rest]
+
+
+def _twice(name: str, files: Sequence[tuple[str, bytes]]) -> bool:
+    return sum(posixpath.basename(other.replace("\\", "/")) == name for other, _ in files) > 1
 
 
 def read_image_files(files: Sequence[tuple[str, bytes]]) -> LoadedImages:
     """Read images from the files a user brought together.
 
-    Understood: one ``.zip`` of images (JPEG, PNG, WebP, GIF), optionally holding one table
+    Understood: one ``.zip`` of images (JPEG, PNG, WebP, GIF), or image files given loose
+    (read as one zip of them, see :func:`packed_loose_images`), optionally holding one table
     (``.csv``, ``.tsv``, ``.jsonl``, ``.json``, ``.xlsx``, ``.parquet``) whose column names the
     images by their paths in the zip; one ``.zip`` and such a table beside it; one ``.parquet``
     with a column of images (a Hugging Face ``Image`` column, ``{bytes, path}``, or bytes).
@@ -102,6 +138,7 @@ def read_image_files(files: Sequence[tuple[str, bytes]]) -> LoadedImages:
         InputError: Another combination of files, a refused zip or image, a table that names
             none of the images, or no image left to read.
     """
+    files = packed_loose_images(files)
     zips = [item for item in files if item[0].lower().endswith(".zip")]
     rest = [item for item in files if item not in zips]
     deadline = image_deadline()

@@ -65,6 +65,11 @@ class DatasetImages:
         order: what a page shows, never a link to the workspace."""
         return [thumbnail_uri(thumbnail) for thumbnail in self.thumbnails()]
 
+    def sizes(self) -> list[tuple[int, int]]:
+        """Every row's upright (width, height) in pixels, in row order."""
+        frame = read_images(self.path, ["width", "height"])
+        return list(zip(frame["width"].astype(int), frame["height"].astype(int), strict=True))
+
     def keys(self) -> list[str]:
         """Every row's image key, in row order: what the embedding cache knows each by."""
         return [str(value) for value in read_images(self.path, ["key"])["key"]]

@@ -93,6 +93,10 @@ def test_image_paths_are_labelled_by_the_folder_that_sets_them_apart() -> None:
     paths = [f"shapes/{shape}/{n:04d}.png" for shape in ("circle", "square") for n in range(9)]
     names = cluster_keywords(paths, np.repeat(np.arange(2), 9))
     assert names == {0: "circle", 1: "square"}
+    # Nor do endings a dataset mixes, and an underscore joins a file name's words.
+    mixed = [f"photos/sunset_{n:04d}.{'jpg' if n % 2 else 'png'}" for n in range(6)]
+    mixed += [f"photos/stripes_{n:04d}.jpg" for n in range(6)]
+    assert cluster_keywords(mixed, np.repeat(np.arange(2), 6)) == {0: "sunset", 1: "stripes"}
 
 
 def test_bad_cluster_parameters_are_refused_with_their_name() -> None:

@@ -33,20 +33,23 @@ def _captions(app: object) -> str:
 def test_a_clip_model_maps_the_images_and_says_so(image_dataset: str, tiny_clip: Path) -> None:
     model = str(tiny_clip)
     app = open_app(image_dataset, **{state.MODEL_NAME: model, state.MODEL_INPUT: model})
-    assert "embeds this dataset's images; a typed text finds images" in _captions(app)
+    assert "embeds them; a typed text finds images" in _captions(app)
     clip = load_model(model)
     stored = Workspace().embedded_models(image_dataset)
     assert clip.cache_key + IMAGES_SUFFIX in stored
     figure = plotly_figure(app)
     shown = {int(row) for trace in figure["data"] for row in plotly_values(trace["customdata"])}
     assert shown == set(range(len(COLOURS)))
+    card = next(code.value for code in app.code if code.value.startswith("Data:"))
+    assert "Embedded: each row's image" in card and "Texts longer" not in card
 
 
 def test_a_text_model_says_it_reads_the_texts_and_how_to_map_images(image_dataset: str) -> None:
     app = open_app(image_dataset)
     said = _captions(app)
     assert (
-        "reads texts only: the rows are placed by their text (“file”), not by their images" in said
+        "reads texts only, so the rows are placed by their text (“file”), not by their images"
+        in said
     )
     note = next(c for c in app.sidebar.caption if "reads texts only" in c.value)
     assert "clip-ViT-B-32" in note.help

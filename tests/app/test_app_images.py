@@ -6,10 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from components import cached, routes, state
 from embedding_space.embed.images import CLIP_HINT, IMAGES_SUFFIX
+from embedding_space.io.images import prepare_image
 from embedding_space.store.workspace import Workspace
 from tests import image_files as files
 from tests.helpers import new_app
@@ -65,6 +67,17 @@ def test_a_labelled_zip_with_its_vectors_becomes_a_dataset_with_thumbnails() -> 
     np.testing.assert_array_equal(store.space(dataset_id, str(info.vectors_model)).vectors, vectors)
     thumbnails = cached.thumbnails(dataset_id)
     assert thumbnails is not None and thumbnails[0] == previews[0]
+
+
+def test_adding_rows_to_a_dataset_of_images_is_declined_before_any_upload() -> None:
+    images = [prepare_image(files.shape_image("circle", "red", n), f"{n}.png") for n in range(3)]
+    frame = pd.DataFrame({"file": [f"{n}.png" for n in range(3)]})
+    dataset_id = Workspace().create_dataset(frame, "file", "three circles", images=images).id
+    app = _data_page(**{state.DATASET_ID: dataset_id})
+    said = " ".join(_messages(app.info))
+    assert "is a dataset of images; rows cannot be added to it yet" in said
+    uploaders = [uploader.proto.label for uploader in app.get("file_uploader")]
+    assert "A file of more rows" not in uploaders and "Vectors and metadata" in uploaders
 
 
 def test_a_clip_model_typed_in_the_sidebar_embeds_the_images_of_a_zip(tiny_clip: Path) -> None:

@@ -375,3 +375,12 @@ def test_a_path_the_zip_lists_twice_is_read_once_and_said() -> None:
     assert loaded.skipped == [
         "'a.png' appears more than once in 'twice.zip'; the first copy was read."
     ]
+
+
+def test_image_files_given_loose_are_read_as_one_zip_of_them() -> None:
+    loose = [(f"{n}.png", files.shape_image("square", "blue", n)) for n in range(3)]
+    loose.append(("0.png", files.shape_image("circle", "red", 9)))  # the same name twice
+    loaded = read_image_files(loose)
+    assert len(loaded.images) == 4 and loaded.frame[loaded.image_column].nunique() == 4
+    with pytest.raises(InputError, match="in one zip, or as image files, not both"):
+        read_image_files([*loose, ("more.zip", files.labelled_zip(3))])
