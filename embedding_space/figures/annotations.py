@@ -244,11 +244,14 @@ def with_caption(figure: go.Figure, title: str, caption: Sequence[str]) -> go.Fi
     copy = go.Figure(figure)
     lines = "<br>".join(plain_label(line) for line in caption)
     height = int(copy.layout.height or 640) + 18 * len(caption) + 40
+    legend_below = copy.layout.legend.orientation == "h"
     copy.update_layout(
         title={"text": plain_label(title), "x": 0.01, "xanchor": "left"},
-        height=height,
-        margin={"t": 60, "b": 30 + 18 * len(caption)},
+        height=height + (30 if legend_below else 0),
+        margin={"t": 90 if legend_below else 60, "b": 30 + 18 * len(caption)},
     )
+    if legend_below:  # the methods take its place under the map: it goes over the map
+        copy.update_layout(legend={"y": 1.0, "yanchor": "bottom", "x": 0, "xanchor": "left"})
     copy.add_annotation(
         text=lines,
         xref="paper",

@@ -258,6 +258,21 @@ def test_an_exported_picture_carries_its_title_and_methods() -> None:
     assert figure.layout.title.text is None, "the figure on screen is unchanged"
 
 
+def test_an_exported_pictures_legend_leaves_the_methods_their_place_under_the_map() -> None:
+    from embedding_space.figures import with_caption
+
+    labels = pd.Series(["a", "b"] * (len(TEXTS) // 2) + ["a"] * (len(TEXTS) % 2))
+    figure = scatter_figure(COORDS, TEXTS, color=labels, color_name="label")
+    assert figure.layout.legend.orientation == "h" and figure.layout.legend.y == 0
+    pictured = with_caption(figure, "Shapes", ["Data: 4 rows", "Projection: PCA"])
+    # The methods hang from the map's bottom edge (paper y 0, downwards): the legend sits
+    # over the map instead, from its top edge upwards.
+    assert (
+        pictured.layout.annotations[-1].y == 0 and pictured.layout.annotations[-1].yanchor == "top"
+    )
+    assert (pictured.layout.legend.y, pictured.layout.legend.yanchor) == (1.0, "bottom")
+
+
 def test_density_is_drawn_under_the_points_of_a_flat_map() -> None:
     from embedding_space.figures import add_density
 
