@@ -208,3 +208,71 @@ def hugging_face_parquet(rows: pd.DataFrame, *, with_vectors: np.ndarray | None 
     out = io.BytesIO()
     pq.write_table(table, out)
     return out.getvalue()
+
+
+# -- hostile uploads of the attack on images (issue 23) -----------------------------------------
+
+
+def _local_entry(name: bytes, method: int, crc: int, body: bytes, declared: int) -> bytes:
+    return (
+        struct.pack(
+            "<IHHHHHIIIHH", 0x04034B50, 20, 0, method, 0, 0, crc, len(body), declared, len(name), 0
+        )
+        + name
+        + body
+    )
+
+
+def _central_entry(
+    name: bytes, method: int, crc: int, body: bytes, declared: int, offset: int
+) -> bytes:
+    return (
+        struct.pack(
+            "<IHHHHHHIIIHHHHHII",
+            0x02014B50,
+            20,
+            20,
+            0,
+            method,
+            0,
+            0,
+            crc,
+            len(body),
+            declared,
+            len(name),
+            0,
+            0,
+            0,
+            0,
+            0,
+            offset,
+        )
+        + name
+    )
+
+
+def zip_lying_about_sizes(megabytes: int = 300, declared: int = 10, count: int = 1) -> bytes:
+    """A zip of ``count`` entries whose directory says each unpacks to ``declared`` bytes while
+    its deflated data inflates to ``megabytes`` MB of zeros (every check of declared sizes and
+    ratios passes): ``ZipFile.read`` inflates all of it at once, up to 2 GB an entry."""
+    deflater = zlib.compressobj(9, zlib.DEFLATED, -15)
+    body = b"".join(deflater.compress(bytes(2**20)) for _ in range(megabytes)) + deflater.flush()
+    crc = zlib.crc32(bytes(declared))
+    entries, central, offset = [], b"", 0
+    for index in range(count):
+        name = f"z{index}.png".encode()
+        entries.append(_local_entry(name, 8, crc, body, declared))
+        central += _central_entry(name, 8, crc, body, declared, offset)
+        offset += len(entries[-1])
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, len(central), offset, 0)
+    return b"".join(entries) + central + end
+
+
+def bzip2_zip() -> bytes:
+    """A zip of one image and one entry compressed with bzip2 (which ``zipfile`` inflates a
+    read at a time without a bound: 2 KB of it can hold 3 GB of zeros)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("ok.png", shape_image("circle", "red"))
+        archive.writestr("zeros.png", bytes(2**20), compress_type=zipfile.ZIP_BZIP2)
+    return out.getvalue()

@@ -1,7 +1,10 @@
 """Zip archives (an ``.xlsx`` workbook, an ``.npz``) looked at before anything is unpacked.
 
 A zip says in its directory how large each part is once inflated, and Python's ``zipfile``
-never inflates a part past that size, so those sizes bound the work; an XML part another
+never returns more of a part than that size, so those sizes bound what is kept; but a read of
+a whole part (``read()``) inflates all its compressed data at once, up to 2 GB, whatever the
+size says (read a part by the size it declares, ``read(info.file_size)``), and a bzip2 or LZMA
+part inflates without a bound, so only stored or deflated parts are opened; an XML part another
 library loads whole (a workbook's shared strings and styles) first has its start tags counted
 as its bytes stream by, up to a cap, and an ``.npy`` array's header (shape and type) is read
 before its data. Each refusal is an :class:`~embedding_space.errors.InputError` with a sentence.
@@ -35,6 +38,10 @@ may hold this many elements at most; Excel allows 64,000 cell formats."""
 _READ_BYTES = 1 << 20
 """Bytes of a part read between two looks at the budget."""
 _START_TAG = re.compile(rb"<[^/?!]")
+_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+"""The compression methods read: Python's ``zipfile`` inflates a bzip2 or LZMA part a read at a
+time without a bound (4 KB of bzip2 can inflate to gigabytes), deflate up to what is asked."""
+_METHOD_NAMES = {zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "LZMA"}
 
 
 def open_zip(data: bytes, what: str, damaged: str) -> zipfile.ZipFile:
@@ -46,13 +53,22 @@ def open_zip(data: bytes, what: str, damaged: str) -> zipfile.ZipFile:
         damaged: The sentence for bytes that are no zip.
 
     Raises:
-        InputError: It is no zip, or its parts declare more than
+        InputError: It is no zip, a part is compressed with a method other than deflate, or
+            its parts declare more than
             :data:`~embedding_space.io.budget.MAX_UNZIPPED_BYTES` in all.
     """
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
         raise InputError(damaged) from error
+    for info in archive.infolist():
+        if info.compress_type not in _METHODS:
+            archive.close()
+            method = _METHOD_NAMES.get(info.compress_type, f"method {info.compress_type}")
+            raise InputError(
+                f"{what} holds '{info.filename}' compressed with {method}, which can hide a "
+                "zip bomb, so it is refused. Save it again with a standard tool (deflate)."
+            )
     declared = sum(info.file_size for info in archive.infolist())
     if declared > MAX_UNZIPPED_BYTES:
         archive.close()

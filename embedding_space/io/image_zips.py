@@ -128,8 +128,12 @@ class ImageZip:
             InputError: The time or memory of the read is up.
         """
         self.deadline.check(f"unpacking '{path}'")
+        info = self._entries[path]
         try:
-            return self.archive.read(self._entries[path])
+            # By its declared size: read() would inflate all of its data at once, up to 2 GB,
+            # when the directory says 10 bytes and the data holds a bomb.
+            with self.archive.open(info) as member:
+                return member.read(info.file_size)
         except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError):
             raise UnreadableImageError(
                 f"'{path}' could not be unpacked from {self.name}; the zip may be damaged."

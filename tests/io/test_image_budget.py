@@ -1,0 +1,105 @@
+"""Hostile uploads of images (the attack on issue 23) cost the reader little.
+
+Each is read in a fresh process, as an upload is read, and gives its sentence (or its rows)
+while the process's peak memory grows by less than a stated bound; before these were refused
+inside the readers, each cost a gigabyte or more, or minutes of one core.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from embedding_space.errors import InputError
+from embedding_space.io.tables import read_table
+from embedding_space.io.vector_sets import read_vector_files
+from tests import image_files as files
+
+ROOT = Path(__file__).resolve().parents[2]
+BOUND = 300 * 2**20
+"""Peak memory growth a hostile upload may cost in these tests (each cost 1 GB or more)."""
+
+_READ = """
+import json, os, resource, sys
+from embedding_space.errors import InputError
+from embedding_space.io.budget import resident_bytes
+from embedding_space.io.image_sets import holds_images, read_image_files
+from embedding_space.io.vector_sets import read_vector_files
+how, paths = sys.argv[1], sys.argv[2:]
+given = [(os.path.basename(path), open(path, "rb").read()) for path in paths]
+base = resident_bytes()
+try:
+    if how == "holds":
+        outcome = f"holds images: {holds_images(*given[0])}"
+    elif how == "vectors":
+        outcome = f"read {len(read_vector_files(given).vectors):,} vectors"
+    else:
+        outcome = f"read {len(read_image_files(given).images):,} images"
+except InputError as error:
+    outcome = str(error)
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(json.dumps({"outcome": outcome, "growth": peak - base}))
+"""
+
+
+def read_in_fresh_process(
+    given: list[tuple[str, bytes]], folder: Path, how: str = "images"
+) -> tuple[str, int]:
+    """Read ``given`` (file name, bytes) in a new interpreter, as ``how`` says: ``"images"``
+    (the Data page's upload), ``"vectors"`` (with vectors) or ``"holds"`` (whether a file is
+    read as images).
+
+    Returns:
+        What came of it (the refusal's sentence, or how much was read) and the process's
+        peak memory growth during the read, in bytes (its peak since it started, less its
+        memory before the read: never less than the growth).
+    """
+    paths = []
+    for name, data in given:
+        path = folder / name
+        path.write_bytes(data)
+        paths.append(str(path))
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1"}
+    done = subprocess.run(
+        [sys.executable, "-c", _READ, how, *paths],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    return str(result["outcome"]), int(result["growth"])
+
+
+def test_a_zip_whose_directory_understates_its_entries_is_read_by_the_sizes_it_declares(
+    tmp_path: Path,
+) -> None:
+    # Three entries declare 10 bytes and inflate to 300 MB each: read() inflated it all.
+    bomb = files.zip_lying_about_sizes(megabytes=300, count=3)
+    outcome, growth = read_in_fresh_process([("lies.zip", bomb)], tmp_path)
+    assert outcome.startswith("No image of 'lies.zip' could be read. 3 images could not be read")
+    assert growth < BOUND
+
+
+def test_a_zip_of_a_bzip2_entry_is_refused_before_it_is_inflated(tmp_path: Path) -> None:
+    outcome, growth = read_in_fresh_process([("packed.zip", files.bzip2_zip())], tmp_path)
+    assert outcome == (
+        "'packed.zip' holds 'zeros.png' compressed with bzip2, which can hide a zip bomb, so "
+        "it is refused. Save it again with a standard tool (deflate)."
+    )
+    assert growth < BOUND
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".npz"])
+def test_a_workbook_or_npz_with_a_bzip2_part_is_refused(suffix: str) -> None:
+    with pytest.raises(InputError, match=r"compressed with bzip2, which can hide a zip bomb"):
+        if suffix == ".xlsx":
+            read_table(files.bzip2_zip(), file_name="book.xlsx")
+        else:
+            read_vector_files([("vectors.npz", files.bzip2_zip())])
