@@ -276,3 +276,16 @@ def bzip2_zip() -> bytes:
         archive.writestr("ok.png", shape_image("circle", "red"))
         archive.writestr("zeros.png", bytes(2**20), compress_type=zipfile.ZIP_BZIP2)
     return out.getvalue()
+
+
+def jpeg_of_many_scans(side: int = 2_000, scans: int = 1_000) -> bytes:
+    """A progressive JPEG of ``side`` × ``side`` grey whose last scan is repeated to make
+    ``scans`` more: a few KB, decoded a pass over the whole image a scan (1,000 scans of 2,000
+    × 2,000 took 2 s; 3,000 of 6,000 × 6,000, 80 s)."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("L", (side, side)).save(out, format="JPEG", progressive=True, quality=50)
+    data = out.getvalue()
+    last = data[data.rindex(b"\xff\xda") : -2]  # the last scan, up to the end marker
+    return data[:-2] + last * scans + b"\xff\xd9"

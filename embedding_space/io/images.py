@@ -2,10 +2,11 @@
 
 An uploaded image is bytes from anyone. :func:`prepare_image` reads its header before any
 pixel is decoded and refuses a file that declares more pixels than :data:`MAX_IMAGE_PIXELS`
-(a decompression bomb: a 50 KB PNG can declare a gigapixel), or a format other than JPEG, PNG,
-WebP and GIF (its first frame). What is kept is two re-encoded WebP renditions, so EXIF, GPS
-and colour-profile blocks never reach the workspace: a thumbnail for every list and hover, and
-a working copy large enough for any image model (CLIP reads 224 or 336 px).
+(a decompression bomb: a 50 KB PNG can declare a gigapixel), a JPEG of more scans than
+:data:`MAX_JPEG_SCANS`, or a format other than JPEG, PNG, WebP and GIF (its first frame). What
+is kept is two re-encoded WebP renditions, so EXIF, GPS and colour-profile blocks never reach
+the workspace: a thumbnail for every list and hover, and a working copy large enough for any
+image model (CLIP reads 224 or 336 px).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ __all__ = [
     "IMAGE_SUFFIXES",
     "MAX_IMAGE_FILE_BYTES",
     "MAX_IMAGE_PIXELS",
+    "MAX_JPEG_SCANS",
     "THUMBNAIL_PX",
     "WORKING_PX",
     "PreparedImage",
@@ -39,6 +41,10 @@ __all__ = [
 MAX_IMAGE_PIXELS = 40_000_000
 """An image may declare this many pixels at most (a 40-megapixel camera frame; 160 MB once
 decoded), checked in its header before it is decoded."""
+MAX_JPEG_SCANS = 100
+"""A JPEG may hold this many scans at most. A progressive JPEG is decoded a scan at a time, each
+pass over every block of the image: cameras and editors write about ten; a 2 KB file of 3,000
+scans of a 36-megapixel frame took 80 s to decode, out of reach of any deadline."""
 MAX_IMAGE_FILE_BYTES = 40 * 2**20
 """One image file may hold this many bytes at most."""
 THUMBNAIL_PX = 96
@@ -49,6 +55,8 @@ IMAGE_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
 """The formats read, as Pillow names them."""
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif")
 """File name endings taken for images."""
+_JPEG_START = b"\xff\xd8\xff"
+_START_OF_SCAN = b"\xff\xda"
 _UNREADABLE = (
     "'{name}' could not be read as an image; it may be damaged or cut short. Replace it or "
     "leave it out."
@@ -97,7 +105,8 @@ def prepare_image(data: bytes, name: str) -> PreparedImage:
     Raises:
         UnreadableImageError: The file is not a JPEG, PNG, WebP or GIF, or cannot be
             decoded; the sentence names the file.
-        InputError: The file is too large or declares too many pixels; the sentence names it.
+        InputError: The file is too large, declares too many pixels or is a JPEG of too many
+            scans; the sentence names it.
     """
     from PIL import Image, ImageOps
 
@@ -105,6 +114,14 @@ def prepare_image(data: bytes, name: str) -> PreparedImage:
         raise InputError(
             f"'{name}' holds {len(data) / 2**20:,.0f} MB; an image may hold "
             f"{MAX_IMAGE_FILE_BYTES / 2**20:,.0f} MB at most. Save it smaller."
+        )
+    # Each scan starts at the marker FF DA, which only a marker can hold (the coded data
+    # escapes FF), so counting those bytes overstates the scans by an embedded thumbnail's.
+    if data.startswith(_JPEG_START) and (scans := data.count(_START_OF_SCAN)) > MAX_JPEG_SCANS:
+        raise InputError(
+            f"'{name}' is a JPEG of {scans:,} scans; a JPEG may have {MAX_JPEG_SCANS} at most "
+            "(cameras write about ten), since each takes as long to decode as the whole "
+            "image. Save it again as an ordinary JPEG."
         )
     with warnings.catch_warnings():
         # Pillow warns (and past twice its own limit, refuses) on large images; ours is lower.

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from embedding_space.errors import InputError
+from embedding_space.io.image_sets import read_image_files
 from embedding_space.io.tables import read_table
 from embedding_space.io.vector_sets import read_vector_files
 from tests import image_files as files
@@ -103,3 +104,19 @@ def test_a_workbook_or_npz_with_a_bzip2_part_is_refused(suffix: str) -> None:
             read_table(files.bzip2_zip(), file_name="book.xlsx")
         else:
             read_vector_files([("vectors.npz", files.bzip2_zip())])
+
+
+def test_a_jpeg_of_a_thousand_scans_is_refused_before_it_is_decoded() -> None:
+    bomb = files.zip_of(
+        {"ok.png": files.shape_image("circle", "red"), "scans.jpg": files.jpeg_of_many_scans()}
+    )
+    with pytest.raises(InputError) as refused:
+        read_image_files([("scans.zip", bomb)])
+    assert str(refused.value) == (
+        "'scans.jpg' is a JPEG of 1,006 scans; a JPEG may have 100 at most (cameras write about "
+        "ten), since each takes as long to decode as the whole image. Save it again as an "
+        "ordinary JPEG."
+    )
+    # An ordinary progressive JPEG (six scans here) reads.
+    plain = files.zip_of({"plain.jpg": files.jpeg_of_many_scans(side=64, scans=0)})
+    assert len(read_image_files([("plain.zip", plain)]).images) == 1
