@@ -289,3 +289,9 @@ def jpeg_of_many_scans(side: int = 2_000, scans: int = 1_000) -> bytes:
     data = out.getvalue()
     last = data[data.rindex(b"\xff\xda") : -2]  # the last scan, up to the end marker
     return data[:-2] + last * scans + b"\xff\xd9"
+
+
+def table_naming_one_image(rows: int, path: str = "a.png") -> bytes:
+    """A CSV of ``rows`` rows, each naming the image ``path`` (a zip of one image can then
+    make as many rows of images as a table can have)."""
+    return pd.DataFrame({"file": [path] * rows, "n": range(rows)}).to_csv(index=False).encode()

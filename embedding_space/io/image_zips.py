@@ -46,7 +46,8 @@ __all__ = [
 
 MAX_IMAGES = 10_000
 """A zip may hold this many images at most: each takes 10–150 ms to check and shrink, so the
-most takes a few minutes, within :data:`MAX_IMAGE_READ_SECONDS`."""
+most takes a few minutes, within :data:`MAX_IMAGE_READ_SECONDS`. An upload may have this many
+rows of images too, however few images they name, since each row keeps its own copy."""
 MAX_ZIP_ENTRIES = 50_000
 """A zip may list this many entries at most (folders, macOS copies and other files included),
 counted in its bytes before Python builds an object for each."""

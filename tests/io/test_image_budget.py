@@ -13,10 +13,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from embedding_space.errors import InputError
 from embedding_space.io.image_sets import read_image_files
+from embedding_space.io.image_zips import MAX_IMAGES
 from embedding_space.io.tables import read_table
 from embedding_space.io.vector_sets import read_vector_files
 from tests import image_files as files
@@ -52,7 +54,7 @@ def read_in_fresh_process(
     given: list[tuple[str, bytes]], folder: Path, how: str = "images"
 ) -> tuple[str, int]:
     """Read ``given`` (file name, bytes) in a new interpreter, as ``how`` says: ``"images"``
-    (the Data page's upload), ``"vectors"`` (with vectors) or ``"holds"`` (whether a file is
+    (the Data page's upload), ``"vectors"`` (with vectors), or ``"holds"`` (whether a file is
     read as images).
 
     Returns:
@@ -120,3 +122,24 @@ def test_a_jpeg_of_a_thousand_scans_is_refused_before_it_is_decoded() -> None:
     # An ordinary progressive JPEG (six scans here) reads.
     plain = files.zip_of({"plain.jpg": files.jpeg_of_many_scans(side=64, scans=0)})
     assert len(read_image_files([("plain.zip", plain)]).images) == 1
+
+
+def test_a_table_naming_one_image_more_times_than_the_limit_is_refused() -> None:
+    one = files.zip_of({"a.png": files.shape_image("circle", "red")})
+    table = files.table_naming_one_image(MAX_IMAGES + 1)
+    with pytest.raises(InputError) as refused:
+        read_image_files([("one.zip", one), ("rows.csv", table)])
+    assert str(refused.value) == (
+        "10,001 rows of 'rows.csv' name an image; at most 10,000 rows of images can be loaded "
+        "at once. Save a sample of the rows."
+    )
+    vectors = files.npy_bytes(np.zeros((MAX_IMAGES + 1, 2), np.float32))
+    with pytest.raises(InputError) as refused:
+        read_vector_files([("v.npy", vectors), ("rows.csv", table), ("one.zip", one)])
+    assert str(refused.value) == (
+        "There are 10,001 vectors; at most 10,000 rows of images can be loaded at once. Save a "
+        "sample of the rows, with their images."
+    )
+    # As many rows as the limit read, however many name the same image.
+    loaded = read_image_files([("one.zip", one), ("rows.csv", files.table_naming_one_image(50))])
+    assert len(loaded.images) == len(loaded.frame) == 50
