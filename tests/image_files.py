@@ -295,3 +295,13 @@ def table_naming_one_image(rows: int, path: str = "a.png") -> bytes:
     """A CSV of ``rows`` rows, each naming the image ``path`` (a zip of one image can then
     make as many rows of images as a table can have)."""
     return pd.DataFrame({"file": [path] * rows, "n": range(rows)}).to_csv(index=False).encode()
+
+
+def noise_png(side: int = 600) -> bytes:
+    """A PNG of grey noise, ``side`` px a side: its working copy is as large as one gets
+    (about 100 KB), where a photo's is 20 to 40 KB."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.effect_noise((side, side), 80).convert("RGB").save(out, format="PNG")
+    return out.getvalue()
