@@ -305,3 +305,16 @@ def noise_png(side: int = 600) -> bytes:
     out = io.BytesIO()
     Image.effect_noise((side, side), 80).convert("RGB").save(out, format="PNG")
     return out.getvalue()
+
+
+def parquet_of_one_huge_image_value(megabytes: int = 300) -> bytes:
+    """A Parquet file of one column of bytes whose first value starts like a PNG and holds
+    ``megabytes`` MB of zeros: a few hundred KB on disk (zstd), more than a Parquet file may
+    declare (400 MB took 1.7 GB to tell whether the file held images)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out = io.BytesIO()
+    value = b"\x89PNG\r\n\x1a\n" + bytes(megabytes * 2**20)
+    pq.write_table(pa.table({"blob": pa.array([value], pa.binary())}), out, compression="zstd")
+    return out.getvalue()

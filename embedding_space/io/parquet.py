@@ -4,13 +4,17 @@ then the rows read one row group at a time within the read's budget."""
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from embedding_space.errors import InputError
 from embedding_space.io.budget import MAX_COLUMNS, MAX_PARQUET_BYTES, MAX_ROWS, Deadline
 
-__all__ = ["parse_parquet"]
+if TYPE_CHECKING:
+    import pyarrow.parquet as pq
+
+__all__ = ["declared_bytes", "parse_parquet"]
 
 
 def parse_parquet(data: bytes, deadline: Deadline | None = None) -> pd.DataFrame:
@@ -34,15 +38,7 @@ def parse_parquet(data: bytes, deadline: Deadline | None = None) -> pd.DataFrame
         parquet = pq.ParquetFile(io.BytesIO(data))
         meta = parquet.metadata
         groups = range(meta.num_row_groups)
-        declared = sum(meta.row_group(index).total_byte_size for index in groups)
-        # total_byte_size may leave out what the columns' pages inflate to; count both
-        unpacked = sum(
-            meta.row_group(group).column(column).total_uncompressed_size
-            for group in groups
-            for column in range(meta.num_columns)
-        )
-        declared = max(declared, unpacked)
-        _check_parquet_size(meta.num_rows, meta.num_columns, declared)
+        _check_parquet_size(meta.num_rows, meta.num_columns, declared_bytes(parquet))
         deadline = deadline or Deadline()
         groups_read = []
         for group in groups:
@@ -70,6 +66,21 @@ def parse_parquet(data: bytes, deadline: Deadline | None = None) -> pd.DataFrame
     if not isinstance(frame.index, pd.RangeIndex):
         frame = frame.reset_index()
     return frame
+
+
+def declared_bytes(parquet: pq.ParquetFile) -> int:
+    """The bytes a Parquet file's footer says its data takes once uncompressed: the larger of
+    its row groups' sizes and its column chunks' (a row group's size may leave out what its
+    pages inflate to)."""
+    meta = parquet.metadata
+    groups = range(meta.num_row_groups)
+    declared = sum(meta.row_group(index).total_byte_size for index in groups)
+    unpacked = sum(
+        meta.row_group(group).column(column).total_uncompressed_size
+        for group in groups
+        for column in range(meta.num_columns)
+    )
+    return int(max(declared, unpacked))
 
 
 def _check_parquet_size(rows: int, columns: int, declared: int) -> None:

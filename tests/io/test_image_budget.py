@@ -166,3 +166,13 @@ def test_rows_that_name_one_image_are_stored_without_a_copy_a_row(tmp_path: Path
     assert outcome == "stored 10,000 rows"
     assert growth < BOUND
 
+
+def test_a_parquet_too_large_to_read_is_not_opened_to_tell_whether_it_holds_images(
+    tmp_path: Path,
+) -> None:
+    given = [("blob.parquet", files.parquet_of_one_huge_image_value())]
+    outcome, growth = read_in_fresh_process(given, tmp_path, "holds")
+    assert (outcome, growth < BOUND) == ("holds images: False", True)
+    # The table reader then refuses it from its footer, with its sentence.
+    with pytest.raises(InputError, match=r"The file's data takes 300 MB once uncompressed"):
+        read_table(given[0][1], file_name="blob.parquet")
