@@ -318,3 +318,55 @@ def parquet_of_one_huge_image_value(megabytes: int = 300) -> bytes:
     value = b"\x89PNG\r\n\x1a\n" + bytes(megabytes * 2**20)
     pq.write_table(pa.table({"blob": pa.array([value], pa.binary())}), out, compression="zstd")
     return out.getvalue()
+
+
+def png_of_many_pixels(side: int = 6_324, bit_depth: int = 8, colour_type: int = 2) -> bytes:
+    """A PNG of ``side`` × ``side`` black pixels written scanline by scanline (6,324 a side
+    is 40 megapixels, the most an image may have): a few hundred KB that decode to 160 MB.
+    ``colour_type`` as PNG numbers them: 0 grey, 2 RGB, 3 palette, 4 grey and alpha, 6 RGBA."""
+    channels = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}[colour_type]
+    line = bytes(1 + (side * channels * bit_depth + 7) // 8)  # a filter byte, then zeros
+    deflater = zlib.compressobj(9)
+    data = b"".join(deflater.compress(line) for _ in range(side)) + deflater.flush()
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    header = struct.pack(">IIBBBBB", side, side, bit_depth, colour_type, 0, 0, 0)
+    palette = chunk(b"PLTE", bytes([0, 0, 0, 255, 255, 255])) if colour_type == 3 else b""
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + palette
+        + chunk(b"IDAT", data)
+        + chunk(b"IEND", b"")
+    )
+
+
+def images_in_every_mode() -> dict[str, bytes]:
+    """One small image in each mode the four formats decode to, by file name: a JPEG in CMYK
+    and grey, a PNG of 1 bit, grey, grey and alpha, a palette with a transparent colour, 16
+    bits a channel (grey, RGB, RGBA), a GIF with a transparent colour, a WebP with alpha. Each
+    is black, and transparent where it can be."""
+    from PIL import Image
+
+    def saved(image: Image.Image, fmt: str, **options: object) -> bytes:
+        out = io.BytesIO()
+        image.save(out, format=fmt, **options)
+        return out.getvalue()
+
+    return {
+        "cmyk.jpg": saved(Image.new("CMYK", (40, 30), (0, 0, 0, 255)), "JPEG"),
+        "grey.jpg": saved(Image.new("L", (40, 30)), "JPEG"),
+        "bits.png": saved(Image.new("1", (40, 30)), "PNG"),
+        "grey.png": saved(Image.new("L", (40, 30)), "PNG"),
+        "grey-alpha.png": saved(Image.new("LA", (40, 30), (0, 0)), "PNG"),
+        "palette.png": saved(Image.new("P", (40, 30)), "PNG", transparency=0),
+        "grey16.png": png_of_many_pixels(40, 16, 0),
+        "rgb16.png": png_of_many_pixels(40, 16, 2),
+        "rgba16.png": png_of_many_pixels(40, 16, 6),
+        "palette.gif": saved(Image.new("P", (40, 30)), "GIF", transparency=0),
+        "alpha.webp": saved(Image.new("RGBA", (40, 30), (0, 0, 0, 0)), "WEBP", lossless=True),
+    }

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from embedding_space.errors import InputError
 
 if TYPE_CHECKING:
-    from PIL.Image import Image
+    from PIL.Image import Image, Transpose
 
 __all__ = [
     "IMAGE_FORMATS",
@@ -108,7 +108,7 @@ def prepare_image(data: bytes, name: str) -> PreparedImage:
         InputError: The file is too large, declares too many pixels or is a JPEG of too many
             scans; the sentence names it.
     """
-    from PIL import Image, ImageOps
+    from PIL import Image
 
     if len(data) > MAX_IMAGE_FILE_BYTES:
         raise InputError(
@@ -144,18 +144,28 @@ def prepare_image(data: bytes, name: str) -> PreparedImage:
             image.draft("RGB", (max(1, round(width * scale)), max(1, round(height * scale))))
             image.seek(0)  # a GIF's first frame
             image.load()
-            upright = ImageOps.exif_transpose(image)
-            rgb = _on_white(upright)
+            turn = _turn(image)
+            working = _shrunk(image, WORKING_PX)
+            if turn is not None:
+                working = working.transpose(turn)
+            working = _on_white(working)
         except Image.DecompressionBombError as error:
             raise _too_many_pixels(name, (width, height)) from error
         except Exception as error:  # truncated data, broken chunks, bad EXIF
             raise UnreadableImageError(_UNREADABLE.format(name=name)) from error
-    upright_size = (width, height) if upright.size == image.size else (height, width)
+    thumbnail = working.copy()
+    thumbnail.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX), Image.Resampling.LANCZOS)
+    sideways = turn in (
+        Image.Transpose.TRANSPOSE,
+        Image.Transpose.TRANSVERSE,
+        Image.Transpose.ROTATE_90,
+        Image.Transpose.ROTATE_270,
+    )
     return PreparedImage(
-        thumbnail=_webp(rgb, THUMBNAIL_PX, quality=80),
-        working=_webp(rgb, WORKING_PX, quality=90),
-        width=upright_size[0],
-        height=upright_size[1],
+        thumbnail=_webp(thumbnail, quality=80),
+        working=_webp(working, quality=90),
+        width=height if sideways else width,
+        height=width if sideways else height,
     )
 
 
@@ -181,11 +191,46 @@ def _too_many_pixels(name: str, size: tuple[int, int] | None) -> InputError:
     )
 
 
+def _turn(image: Image) -> Transpose | None:
+    """What turns the image upright, as its EXIF orientation (or XMP's) says: read before
+    the pixels are touched, since a copy keeps no metadata. ``None`` for upright, or for an
+    orientation that is no orientation."""
+    from PIL import ExifTags, Image
+
+    orientation = image.getexif().get(ExifTags.Base.Orientation)
+    turns = {
+        2: Image.Transpose.FLIP_LEFT_RIGHT,
+        3: Image.Transpose.ROTATE_180,
+        4: Image.Transpose.FLIP_TOP_BOTTOM,
+        5: Image.Transpose.TRANSPOSE,
+        6: Image.Transpose.ROTATE_270,
+        7: Image.Transpose.TRANSVERSE,
+        8: Image.Transpose.ROTATE_90,
+    }
+    return turns.get(orientation) if isinstance(orientation, int) else None
+
+
+def _shrunk(image: Image, longest: int) -> Image:
+    """``image`` at most ``longest`` px a side, in a mode resizing averages (RGB, RGBA, L or
+    LA): shrunk in place when it is in one, else converted first and the decoded original
+    closed, so that a large image is held once or twice in full (a 40-megapixel image, 160 MB
+    each), never four times as copy after copy did."""
+    from PIL import Image
+
+    if image.mode not in ("RGB", "RGBA", "L", "LA"):
+        transparent = image.mode == "PA" or (image.mode == "P" and "transparency" in image.info)
+        converted = image.convert("RGBA" if transparent else "RGB")
+        image.close()
+        image = converted
+    image.thumbnail((longest, longest), Image.Resampling.LANCZOS)
+    return image
+
+
 def _on_white(image: Image) -> Image:
     """RGB, with any transparency laid on white (a thumbnail of a logo stays legible)."""
     from PIL import Image
 
-    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+    if image.mode in ("RGBA", "LA"):
         rgba = image.convert("RGBA")
         background = Image.new("RGB", rgba.size, (255, 255, 255))
         background.paste(rgba, mask=rgba.getchannel("A"))
@@ -193,11 +238,7 @@ def _on_white(image: Image) -> Image:
     return image.convert("RGB")
 
 
-def _webp(image: Image, longest: int, *, quality: int) -> bytes:
-    from PIL import Image
-
-    small = image.copy()
-    small.thumbnail((longest, longest), Image.Resampling.LANCZOS)
+def _webp(image: Image, *, quality: int) -> bytes:
     out = io.BytesIO()
-    small.save(out, format="WEBP", quality=quality, method=4)
+    image.save(out, format="WEBP", quality=quality, method=4)
     return out.getvalue()

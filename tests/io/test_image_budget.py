@@ -7,6 +7,7 @@ inside the readers, each cost a gigabyte or more, or minutes of one core.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from embedding_space.errors import InputError
 from embedding_space.io.image_sets import read_image_files
@@ -176,3 +178,29 @@ def test_a_parquet_too_large_to_read_is_not_opened_to_tell_whether_it_holds_imag
     # The table reader then refuses it from its footer, with its sentence.
     with pytest.raises(InputError, match=r"The file's data takes 300 MB once uncompressed"):
         read_table(given[0][1], file_name="blob.parquet")
+
+
+def test_a_large_image_is_held_once_or_twice_in_full_while_it_is_made_small(
+    tmp_path: Path,
+) -> None:
+    # 40 megapixels of RGB are 160 MB decoded; copy after copy took 620 MB, now 160 MB.
+    big = files.zip_of({"big.png": files.png_of_many_pixels()})
+    outcome, growth = read_in_fresh_process([("big.zip", big)], tmp_path)
+    assert outcome == "read 1 images"
+    assert growth < BOUND
+
+
+def test_images_of_every_mode_are_made_rgb_transparency_on_white() -> None:
+    made = files.images_in_every_mode()
+    loaded = read_image_files([("modes.zip", files.zip_of(made))])
+    assert loaded.skipped == []
+    transparent = {"grey-alpha.png", "palette.png", "rgba16.png", "palette.gif", "alpha.webp"}
+    for path, image in zip(loaded.frame["image"], loaded.images, strict=True):
+        for rendition in (image.working, image.thumbnail):
+            shown = Image.open(io.BytesIO(rendition))
+            assert (shown.format, shown.mode) == ("WEBP", "RGB")
+            centre = shown.getpixel((shown.width // 2, shown.height // 2))
+            assert isinstance(centre, tuple)
+            wanted = 255 if path in transparent else 0
+            assert all(abs(value - wanted) <= 12 for value in centre), (path, centre)
+        assert (image.width, image.height) == ((40, 40) if "16" in path else (40, 30))
