@@ -370,3 +370,17 @@ def images_in_every_mode() -> dict[str, bytes]:
         "palette.gif": saved(Image.new("P", (40, 30)), "GIF", transparency=0),
         "alpha.webp": saved(Image.new("RGBA", (40, 30), (0, 0, 0, 0)), "WEBP", lossless=True),
     }
+
+
+def parquet_of_padded_images(rows: int = 1_000, padding: int = 190_000) -> bytes:
+    """A Parquet file of one column of plain image bytes: ``rows`` small PNGs, each followed by
+    ``padding`` random bytes (which a PNG reader ignores after its end), so the file is as
+    large as a real one of photos (190 MB by default) and compresses no better."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rng = np.random.default_rng(5)
+    values = [shape_image(SHAPES[i % 3], "red", i) + rng.bytes(padding) for i in range(rows)]
+    out = io.BytesIO()
+    pq.write_table(pa.table({"image": pa.array(values, pa.binary())}), out)
+    return out.getvalue()

@@ -4,6 +4,7 @@ then the rows read one row group at a time within the read's budget."""
 from __future__ import annotations
 
 import io
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -43,6 +44,7 @@ def parse_parquet(data: bytes, deadline: Deadline | None = None) -> pd.DataFrame
         groups_read = []
         for group in groups:
             groups_read.append(parquet.read_row_group(group))
+            _release_unused(pyarrow)
             deadline.check("reading the Parquet file")
         table = pyarrow.concat_tables(groups_read) if groups_read else parquet.read()
     except InputError:
@@ -63,9 +65,18 @@ def parse_parquet(data: bytes, deadline: Deadline | None = None) -> pd.DataFrame
                 f"The file's columns could not be read ({type(error).__name__}: {error}). Save "
                 "it again with plain text and number columns."
             ) from error
+    del table, groups_read
+    _release_unused(pyarrow)
     if not isinstance(frame.index, pd.RangeIndex):
         frame = frame.reset_index()
     return frame
+
+
+def _release_unused(pyarrow: ModuleType) -> None:
+    """Give back to the system what Arrow's allocator keeps of memory it freed: reading the
+    pages of 200 MB of bytes left 750 MB held once their table was gone, which counts against
+    the read's memory budget (and the server's) as if it were still in use."""
+    pyarrow.default_memory_pool().release_unused()
 
 
 def declared_bytes(parquet: pq.ParquetFile) -> int:
