@@ -384,3 +384,30 @@ def parquet_of_padded_images(rows: int = 1_000, padding: int = 190_000) -> bytes
     out = io.BytesIO()
     pq.write_table(pa.table({"image": pa.array(values, pa.binary())}), out)
     return out.getvalue()
+
+
+def xlsx_whose_part_inflates_past_its_size(megabytes: int = 300) -> bytes:
+    """A workbook of two rows whose ``[Content_Types].xml`` declares its own size while its
+    deflated data inflates to ``megabytes`` MB of zeros: openpyxl reads that part with
+    ``ZipFile.read``, which inflates all of it at once (2 GB took a 2 MB workbook)."""
+    out = io.BytesIO()
+    pd.DataFrame({"text": ["a b c", "d e f"]}).to_excel(out, index=False)
+    source = zipfile.ZipFile(io.BytesIO(out.getvalue()))
+    deflater = zlib.compressobj(9, zlib.DEFLATED, -15)
+    bomb = b"".join(deflater.compress(bytes(2**20)) for _ in range(megabytes)) + deflater.flush()
+    entries, central, offset = [], b"", 0
+    for info in source.infolist():
+        raw = source.read(info)
+        packer = zlib.compressobj(6, zlib.DEFLATED, -15)
+        body = (
+            bomb
+            if info.filename == "[Content_Types].xml"
+            else packer.compress(raw) + packer.flush()
+        )
+        name, crc = info.filename.encode(), zlib.crc32(raw)
+        entries.append(_local_entry(name, 8, crc, body, len(raw)))
+        central += _central_entry(name, 8, crc, body, len(raw), offset)
+        offset += len(entries[-1])
+    count = len(entries)
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, len(central), offset, 0)
+    return b"".join(entries) + central + end

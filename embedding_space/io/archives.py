@@ -6,7 +6,8 @@ a whole part (``read()``) inflates all its compressed data at once, up to 2 GB, 
 size says (read a part by the size it declares, ``read(info.file_size)``), and a bzip2 or LZMA
 part inflates without a bound, so only stored or deflated parts are opened; an XML part another
 library loads whole (a workbook's shared strings and styles) first has its start tags counted
-as its bytes stream by, up to a cap, and an ``.npy`` array's header (shape and type) is read
+as its bytes stream by, up to a cap, and its data inflated, a piece at a time, to see that it
+holds no more than it declares; and an ``.npy`` array's header (shape and type) is read
 before its data. Each refusal is an :class:`~embedding_space.errors.InputError` with a sentence.
 """
 
@@ -14,7 +15,9 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
+import zlib
 from typing import IO
 
 from embedding_space.errors import InputError
@@ -83,10 +86,12 @@ def check_workbook_parts(data: bytes, deadline: Deadline) -> None:
     """Refuse a workbook whose parts would cost too much to open, before opening it.
 
     The shared strings may hold :data:`MAX_SHARED_STRINGS`; every other XML part but the
-    sheets (which are read row by row) :data:`MAX_PART_ELEMENTS` elements.
+    sheets (which are read row by row) :data:`MAX_PART_ELEMENTS` elements; and none of these
+    parts may inflate to more than the size the zip declares for it.
 
     Raises:
-        InputError: The workbook is no zip, declares too much, or a part holds too much.
+        InputError: The workbook is no zip, declares too much, or a part holds too much or
+            more than it declares.
     """
     damaged = (
         "The file could not be read as an .xlsx workbook. Check that it is an Excel workbook "
@@ -107,6 +112,12 @@ def check_workbook_parts(data: bytes, deadline: Deadline) -> None:
                     cap=MAX_SHARED_STRINGS if strings else MAX_PART_ELEMENTS,
                 )
             if counted is None:
+                if _inflates_past_its_size(data, info):
+                    raise InputError(
+                        f"The workbook's part '{name}' holds more data than the workbook says "
+                        "it does, the mark of a zip bomb, so it is refused. Save the workbook "
+                        "again from Excel, or save it as .csv."
+                    )
                 continue
             if strings:
                 raise InputError(
@@ -118,6 +129,35 @@ def check_workbook_parts(data: bytes, deadline: Deadline) -> None:
                 "(styles, names or relations); no table needs that many. Copy the table into a "
                 "new workbook, or save it as .csv."
             )
+
+
+def _inflates_past_its_size(data: bytes, info: zipfile.ZipInfo) -> bool:
+    """Whether a deflated part's data inflates to more than the size the zip's directory
+    declares. ``zipfile`` stops at that size, but ``ZipFile.read``, as openpyxl reads the parts
+    it loads whole, first inflates all of the data, up to 2 GB: a 2 MB workbook took 2 GB.
+    Inflated here :data:`_READ_BYTES` at a time and thrown away; a part whose data cannot be
+    found or inflated is left to the reader, whose message says it is damaged."""
+    if info.compress_type != zipfile.ZIP_DEFLATED:
+        return False
+    start = info.header_offset
+    if data[start : start + 4] != b"PK\x03\x04" or len(data) < start + 30:
+        return False
+    name_length, extra_length = struct.unpack_from("<HH", data, start + 26)
+    begin = start + 30 + name_length + extra_length
+    end = min(begin + info.compress_size, len(data))
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    produced = 0
+    try:
+        for piece in range(begin, end, _READ_BYTES):
+            pending = data[piece : min(piece + _READ_BYTES, end)]
+            while pending and not inflater.eof:
+                produced += len(inflater.decompress(pending, _READ_BYTES))
+                if produced > info.file_size:
+                    return True
+                pending = inflater.unconsumed_tail
+    except zlib.error:
+        return False
+    return False
 
 
 def _loaded_whole(name: str) -> bool:

@@ -51,6 +51,10 @@ try:
             loaded.frame, loaded.text_column, "stored", images=loaded.images
         )
         outcome = f"stored {info.rows:,} rows"
+    elif how == "table":
+        from embedding_space.io.tables import read_table
+
+        outcome = f"read {len(read_table(given[0][1], file_name=given[0][0]).frame):,} rows"
     elif how == "vectors":
         outcome = f"read {len(read_vector_files(given).vectors):,} vectors"
     else:
@@ -68,7 +72,8 @@ def read_in_fresh_process(
 ) -> tuple[str, int]:
     """Read ``given`` (file name, bytes) in a new interpreter, as ``how`` says: ``"images"``
     (the Data page's upload), ``"vectors"`` (with vectors), ``"holds"`` (whether a file is
-    read as images) or ``"store"`` (read as images and stored as a dataset in ``folder``).
+    read as images), ``"table"`` (the first file read as a table of texts) or ``"store"``
+    (read as images and stored as a dataset in ``folder``).
 
     Returns:
         What came of it (the refusal's sentence, or how much was read) and the process's
@@ -215,3 +220,17 @@ def test_a_parquet_of_images_near_the_size_limit_is_read_not_refused_for_memory(
     outcome, growth = read_in_fresh_process(given, tmp_path)
     assert outcome == "read 1,000 images"
     assert growth < 1_100 * 2**20  # Arrow's read peaks at about 4.5 times the data's bytes
+
+
+def test_a_workbook_whose_part_inflates_past_its_declared_size_is_refused(
+    tmp_path: Path,
+) -> None:
+    # openpyxl reads [Content_Types].xml with ZipFile.read: 300 MB of zeros took 600 MB.
+    given = [("book.xlsx", files.xlsx_whose_part_inflates_past_its_size())]
+    outcome, growth = read_in_fresh_process(given, tmp_path, "table")
+    assert outcome == (
+        "The workbook's part '[Content_Types].xml' holds more data than the workbook says it "
+        "does, the mark of a zip bomb, so it is refused. Save the workbook again from Excel, or "
+        "save it as .csv."
+    )
+    assert growth < BOUND
