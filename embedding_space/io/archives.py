@@ -151,9 +151,12 @@ def _inflates_past_its_size(data: bytes, info: zipfile.ZipInfo) -> bool:
         for piece in range(begin, end, _READ_BYTES):
             pending = data[piece : min(piece + _READ_BYTES, end)]
             while pending and not inflater.eof:
-                produced += len(inflater.decompress(pending, _READ_BYTES))
+                inflated = len(inflater.decompress(pending, _READ_BYTES))
+                produced += inflated
                 if produced > info.file_size:
                     return True
+                if not inflated and len(inflater.unconsumed_tail) == len(pending):
+                    return False  # no progress: not deflate data the reader could read either
                 pending = inflater.unconsumed_tail
     except zlib.error:
         return False

@@ -192,9 +192,9 @@ def _too_many_pixels(name: str, size: tuple[int, int] | None) -> InputError:
 
 
 def _turn(image: Image) -> Transpose | None:
-    """What turns the image upright, as its EXIF orientation (or XMP's) says: read before
-    the pixels are touched, since a copy keeps no metadata. ``None`` for upright, or for an
-    orientation that is no orientation."""
+    """What turns the image upright, as its EXIF orientation (or XMP's) says: read from the
+    decoded file, before it is shrunk and laid on white (a new image, without metadata).
+    ``None`` for upright, or for an orientation that is no orientation."""
     from PIL import ExifTags, Image
 
     orientation = image.getexif().get(ExifTags.Base.Orientation)
