@@ -227,3 +227,206 @@ def hugging_face_parquet(rows: pd.DataFrame, *, with_vectors: np.ndarray | None 
     out = io.BytesIO()
     pq.write_table(table, out)
     return out.getvalue()
+
+
+# -- hostile uploads of the attack on images (issue 23) -----------------------------------------
+
+
+def _local_entry(name: bytes, method: int, crc: int, body: bytes, declared: int) -> bytes:
+    return (
+        struct.pack(
+            "<IHHHHHIIIHH", 0x04034B50, 20, 0, method, 0, 0, crc, len(body), declared, len(name), 0
+        )
+        + name
+        + body
+    )
+
+
+def _central_entry(
+    name: bytes, method: int, crc: int, body: bytes, declared: int, offset: int
+) -> bytes:
+    return (
+        struct.pack(
+            "<IHHHHHHIIIHHHHHII",
+            0x02014B50,
+            20,
+            20,
+            0,
+            method,
+            0,
+            0,
+            crc,
+            len(body),
+            declared,
+            len(name),
+            0,
+            0,
+            0,
+            0,
+            0,
+            offset,
+        )
+        + name
+    )
+
+
+def zip_lying_about_sizes(megabytes: int = 300, declared: int = 10, count: int = 1) -> bytes:
+    """A zip of ``count`` entries whose directory says each unpacks to ``declared`` bytes while
+    its deflated data inflates to ``megabytes`` MB of zeros (every check of declared sizes and
+    ratios passes): ``ZipFile.read`` inflates all of it at once, up to 2 GB an entry."""
+    deflater = zlib.compressobj(9, zlib.DEFLATED, -15)
+    body = b"".join(deflater.compress(bytes(2**20)) for _ in range(megabytes)) + deflater.flush()
+    crc = zlib.crc32(bytes(declared))
+    entries, central, offset = [], b"", 0
+    for index in range(count):
+        name = f"z{index}.png".encode()
+        entries.append(_local_entry(name, 8, crc, body, declared))
+        central += _central_entry(name, 8, crc, body, declared, offset)
+        offset += len(entries[-1])
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, len(central), offset, 0)
+    return b"".join(entries) + central + end
+
+
+def bzip2_zip() -> bytes:
+    """A zip of one image and one entry compressed with bzip2 (which ``zipfile`` inflates a
+    read at a time without a bound: 2 KB of it can hold 3 GB of zeros)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("ok.png", shape_image("circle", "red"))
+        archive.writestr("zeros.png", bytes(2**20), compress_type=zipfile.ZIP_BZIP2)
+    return out.getvalue()
+
+
+def jpeg_of_many_scans(side: int = 2_000, scans: int = 1_000) -> bytes:
+    """A progressive JPEG of ``side`` × ``side`` grey whose last scan is repeated to make
+    ``scans`` more: a few KB, decoded a pass over the whole image a scan (1,000 scans of 2,000
+    × 2,000 took 2 s; 3,000 of 6,000 × 6,000, 80 s)."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("L", (side, side)).save(out, format="JPEG", progressive=True, quality=50)
+    data = out.getvalue()
+    last = data[data.rindex(b"\xff\xda") : -2]  # the last scan, up to the end marker
+    return data[:-2] + last * scans + b"\xff\xd9"
+
+
+def table_naming_one_image(rows: int, path: str = "a.png") -> bytes:
+    """A CSV of ``rows`` rows, each naming the image ``path`` (a zip of one image can then
+    make as many rows of images as a table can have)."""
+    return pd.DataFrame({"file": [path] * rows, "n": range(rows)}).to_csv(index=False).encode()
+
+
+def noise_png(side: int = 600) -> bytes:
+    """A PNG of grey noise, ``side`` px a side: its working copy is as large as one gets
+    (about 100 KB), where a photo's is 20 to 40 KB."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.effect_noise((side, side), 80).convert("RGB").save(out, format="PNG")
+    return out.getvalue()
+
+
+def parquet_of_one_huge_image_value(megabytes: int = 300) -> bytes:
+    """A Parquet file of one column of bytes whose first value starts like a PNG and holds
+    ``megabytes`` MB of zeros: a few hundred KB on disk (zstd), more than a Parquet file may
+    declare (400 MB took 1.7 GB to tell whether the file held images)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out = io.BytesIO()
+    value = b"\x89PNG\r\n\x1a\n" + bytes(megabytes * 2**20)
+    pq.write_table(pa.table({"blob": pa.array([value], pa.binary())}), out, compression="zstd")
+    return out.getvalue()
+
+
+def png_of_many_pixels(side: int = 6_324, bit_depth: int = 8, colour_type: int = 2) -> bytes:
+    """A PNG of ``side`` × ``side`` black pixels written scanline by scanline (6,324 a side
+    is 40 megapixels, the most an image may have): a few hundred KB that decode to 160 MB.
+    ``colour_type`` as PNG numbers them: 0 grey, 2 RGB, 3 palette, 4 grey and alpha, 6 RGBA."""
+    channels = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}[colour_type]
+    line = bytes(1 + (side * channels * bit_depth + 7) // 8)  # a filter byte, then zeros
+    deflater = zlib.compressobj(9)
+    data = b"".join(deflater.compress(line) for _ in range(side)) + deflater.flush()
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    header = struct.pack(">IIBBBBB", side, side, bit_depth, colour_type, 0, 0, 0)
+    palette = chunk(b"PLTE", bytes([0, 0, 0, 255, 255, 255])) if colour_type == 3 else b""
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + palette
+        + chunk(b"IDAT", data)
+        + chunk(b"IEND", b"")
+    )
+
+
+def images_in_every_mode() -> dict[str, bytes]:
+    """One small image in each mode the four formats decode to, by file name: a JPEG in CMYK
+    and grey, a PNG of 1 bit, grey, grey and alpha, a palette with a transparent colour, 16
+    bits a channel (grey, RGB, RGBA), a GIF with a transparent colour, a WebP with alpha. Each
+    is black, and transparent where it can be."""
+    from PIL import Image
+
+    def saved(image: Image.Image, fmt: str, **options: object) -> bytes:
+        out = io.BytesIO()
+        image.save(out, format=fmt, **options)
+        return out.getvalue()
+
+    return {
+        "cmyk.jpg": saved(Image.new("CMYK", (40, 30), (0, 0, 0, 255)), "JPEG"),
+        "grey.jpg": saved(Image.new("L", (40, 30)), "JPEG"),
+        "bits.png": saved(Image.new("1", (40, 30)), "PNG"),
+        "grey.png": saved(Image.new("L", (40, 30)), "PNG"),
+        "grey-alpha.png": saved(Image.new("LA", (40, 30), (0, 0)), "PNG"),
+        "palette.png": saved(Image.new("P", (40, 30)), "PNG", transparency=0),
+        "grey16.png": png_of_many_pixels(40, 16, 0),
+        "rgb16.png": png_of_many_pixels(40, 16, 2),
+        "rgba16.png": png_of_many_pixels(40, 16, 6),
+        "palette.gif": saved(Image.new("P", (40, 30)), "GIF", transparency=0),
+        "alpha.webp": saved(Image.new("RGBA", (40, 30), (0, 0, 0, 0)), "WEBP", lossless=True),
+    }
+
+
+def parquet_of_padded_images(rows: int = 1_000, padding: int = 190_000) -> bytes:
+    """A Parquet file of one column of plain image bytes: ``rows`` small PNGs, each followed by
+    ``padding`` random bytes (which a PNG reader ignores after its end), so the file is as
+    large as a real one of photos (190 MB by default) and compresses no better."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rng = np.random.default_rng(5)
+    values = [shape_image(SHAPES[i % 3], "red", i) + rng.bytes(padding) for i in range(rows)]
+    out = io.BytesIO()
+    pq.write_table(pa.table({"image": pa.array(values, pa.binary())}), out)
+    return out.getvalue()
+
+
+def xlsx_whose_part_inflates_past_its_size(megabytes: int = 300) -> bytes:
+    """A workbook of two rows whose ``[Content_Types].xml`` declares its own size while its
+    deflated data inflates to ``megabytes`` MB of zeros: openpyxl reads that part with
+    ``ZipFile.read``, which inflates all of it at once (2 GB took a 2 MB workbook)."""
+    out = io.BytesIO()
+    pd.DataFrame({"text": ["a b c", "d e f"]}).to_excel(out, index=False)
+    source = zipfile.ZipFile(io.BytesIO(out.getvalue()))
+    deflater = zlib.compressobj(9, zlib.DEFLATED, -15)
+    bomb = b"".join(deflater.compress(bytes(2**20)) for _ in range(megabytes)) + deflater.flush()
+    entries, central, offset = [], b"", 0
+    for info in source.infolist():
+        raw = source.read(info)
+        packer = zlib.compressobj(6, zlib.DEFLATED, -15)
+        body = (
+            bomb
+            if info.filename == "[Content_Types].xml"
+            else packer.compress(raw) + packer.flush()
+        )
+        name, crc = info.filename.encode(), zlib.crc32(raw)
+        entries.append(_local_entry(name, 8, crc, body, len(raw)))
+        central += _central_entry(name, 8, crc, body, len(raw), offset)
+        offset += len(entries[-1])
+    count = len(entries)
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, len(central), offset, 0)
+    return b"".join(entries) + central + end

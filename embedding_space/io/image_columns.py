@@ -12,10 +12,11 @@ from typing import Any
 import pandas as pd
 
 from embedding_space.errors import InputError
-from embedding_space.io.budget import Deadline
+from embedding_space.io.budget import MAX_PARQUET_BYTES, Deadline
 from embedding_space.io.columns import TEXT_COLUMN_NAMES, guess_text_column, is_missing
 from embedding_space.io.image_zips import MAX_IMAGES, listed
 from embedding_space.io.images import PreparedImage, UnreadableImageError, prepare_image
+from embedding_space.io.parquet import declared_bytes
 
 __all__ = [
     "ALIGNED",
@@ -139,19 +140,22 @@ def images_from_column(
 def parquet_holds_images(data: bytes) -> bool:
     """Whether a Parquet file has a column of images, told from its schema (a Hugging Face
     ``Image`` column: ``{bytes, path}``) or, for a column of plain bytes, from its first value
-    (a JPEG, PNG, GIF or WebP file); nothing else of the file is read."""
+    (a JPEG, PNG, GIF or WebP file); nothing else of the file is read, and no value of a file
+    that declares more than :data:`~embedding_space.io.budget.MAX_PARQUET_BYTES`, which the
+    reader refuses (the first value alone can be 400 MB, 1.7 GB read)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
         parquet = pq.ParquetFile(io.BytesIO(data))
+        small = declared_bytes(parquet) <= MAX_PARQUET_BYTES
         for field in parquet.schema_arrow:
             kind = field.type
             if pa.types.is_struct(kind) and any(
                 part.name == "bytes" and pa.types.is_binary(part.type) for part in kind
             ):
                 return True
-            if pa.types.is_binary(kind) or pa.types.is_large_binary(kind):
+            if small and (pa.types.is_binary(kind) or pa.types.is_large_binary(kind)):
                 batch = next(parquet.iter_batches(batch_size=8, columns=[field.name]), None)
                 first = [value for value in (batch.column(0).to_pylist() if batch else []) if value]
                 if first and bytes(first[0]).startswith(_IMAGE_MAGIC):

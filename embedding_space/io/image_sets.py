@@ -29,6 +29,7 @@ from embedding_space.io.image_columns import (
     parquet_holds_images,
 )
 from embedding_space.io.image_zips import (
+    MAX_IMAGES,
     TABLE_SUFFIXES,
     ImageZip,
     image_deadline,
@@ -136,7 +137,8 @@ def read_image_files(files: Sequence[tuple[str, bytes]]) -> LoadedImages:
 
     Raises:
         InputError: Another combination of files, a refused zip or image, a table that names
-            none of the images, or no image left to read.
+            none of the images or more rows of images than
+            :data:`~embedding_space.io.image_zips.MAX_IMAGES`, or no image left to read.
     """
     files = packed_loose_images(files)
     zips = [item for item in files if item[0].lower().endswith(".zip")]
@@ -255,6 +257,13 @@ def _join_table(
             raise InputError(f"{sentence} {ALIGNED}")
         skipped.append(sentence[:-1] + "; they were left out.")
     found = [index for index, path in enumerate(paths) if path is not None]
+    if len(found) > MAX_IMAGES:
+        # Each row keeps its own copy of its image: 100,000 rows naming one image made a
+        # dataset of 100,000 images.
+        raise InputError(
+            f"{len(found):,} rows of '{name}' name an image; at most {MAX_IMAGES:,} rows of "
+            "images can be loaded at once. Save a sample of the rows."
+        )
     unnamed = sorted(set(zipped.images) - set(paths))
     if unnamed:
         skipped.append(

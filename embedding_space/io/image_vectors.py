@@ -17,7 +17,7 @@ from embedding_space.errors import InputError
 from embedding_space.io.columns import is_missing
 from embedding_space.io.image_columns import ALIGNED
 from embedding_space.io.image_sets import path_column, read_zip_rows
-from embedding_space.io.image_zips import image_deadline, listed, open_image_zip
+from embedding_space.io.image_zips import MAX_IMAGES, image_deadline, listed, open_image_zip
 from embedding_space.io.images import PreparedImage, UnreadableImageError
 from embedding_space.io.vectors import LoadedVectors
 
@@ -38,7 +38,8 @@ def with_zip_images(loaded: LoadedVectors, zip_file: tuple[str, bytes]) -> Loade
 
     Raises:
         InputError: The zip is refused (see :mod:`~embedding_space.io.image_zips`), a row has
-            no image or an unreadable one, or the counts of vectors and images differ.
+            no image or an unreadable one, the counts of vectors and images differ, or there
+            are more than :data:`~embedding_space.io.image_zips.MAX_IMAGES` rows.
     """
     name, data = zip_file
     with open_image_zip(data, f"'{name}'", image_deadline()) as zipped:
@@ -61,6 +62,11 @@ def with_zip_images(loaded: LoadedVectors, zip_file: tuple[str, bytes]) -> Loade
                 text_column=rows.text_column,
                 images=rows.images,
                 source_format=f"{loaded.source_format}+images",
+            )
+        if len(loaded.frame) > MAX_IMAGES:  # each row would keep its own copy of its image
+            raise InputError(
+                f"There are {len(loaded.frame):,} vectors; at most {MAX_IMAGES:,} rows of "
+                "images can be loaded at once. Save a sample of the rows, with their images."
             )
         column = path_column(loaded.frame, zipped, "", "the metadata")
         values = ["" if is_missing(value) else str(value) for value in loaded.frame[column]]

@@ -46,7 +46,8 @@ __all__ = [
 
 MAX_IMAGES = 10_000
 """A zip may hold this many images at most: each takes 10–150 ms to check and shrink, so the
-most takes a few minutes, within :data:`MAX_IMAGE_READ_SECONDS`."""
+most takes a few minutes, within :data:`MAX_IMAGE_READ_SECONDS`. An upload may have this many
+rows of images too, however few images they name, since each row keeps its own copy."""
 MAX_ZIP_ENTRIES = 50_000
 """A zip may list this many entries at most (folders, macOS copies and other files included),
 counted in its bytes before Python builds an object for each."""
@@ -128,8 +129,12 @@ class ImageZip:
             InputError: The time or memory of the read is up.
         """
         self.deadline.check(f"unpacking '{path}'")
+        info = self._entries[path]
         try:
-            return self.archive.read(self._entries[path])
+            # By its declared size: read() would inflate all of its data at once, up to 2 GB,
+            # when the directory says 10 bytes and the data holds a bomb.
+            with self.archive.open(info) as member:
+                return member.read(info.file_size)
         except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError):
             raise UnreadableImageError(
                 f"'{path}' could not be unpacked from {self.name}; the zip may be damaged."

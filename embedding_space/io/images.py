@@ -2,10 +2,11 @@
 
 An uploaded image is bytes from anyone. :func:`prepare_image` reads its header before any
 pixel is decoded and refuses a file that declares more pixels than :data:`MAX_IMAGE_PIXELS`
-(a decompression bomb: a 50 KB PNG can declare a gigapixel), or a format other than JPEG, PNG,
-WebP and GIF (its first frame). What is kept is two re-encoded WebP renditions, so EXIF, GPS
-and colour-profile blocks never reach the workspace: a thumbnail for every list and hover, and
-a working copy large enough for any image model (CLIP reads 224 or 336 px).
+(a decompression bomb: a 50 KB PNG can declare a gigapixel), a JPEG of more scans than
+:data:`MAX_JPEG_SCANS`, or a format other than JPEG, PNG, WebP and GIF (its first frame). What
+is kept is two re-encoded WebP renditions, so EXIF, GPS and colour-profile blocks never reach
+the workspace: a thumbnail for every list and hover, and a working copy large enough for any
+image model (CLIP reads 224 or 336 px).
 """
 
 from __future__ import annotations
@@ -21,13 +22,14 @@ from typing import TYPE_CHECKING
 from embedding_space.errors import InputError
 
 if TYPE_CHECKING:
-    from PIL.Image import Image
+    from PIL.Image import Image, Transpose
 
 __all__ = [
     "IMAGE_FORMATS",
     "IMAGE_SUFFIXES",
     "MAX_IMAGE_FILE_BYTES",
     "MAX_IMAGE_PIXELS",
+    "MAX_JPEG_SCANS",
     "THUMBNAIL_PX",
     "WORKING_PX",
     "PreparedImage",
@@ -41,6 +43,10 @@ __all__ = [
 MAX_IMAGE_PIXELS = 40_000_000
 """An image may declare this many pixels at most (a 40-megapixel camera frame; 160 MB once
 decoded), checked in its header before it is decoded."""
+MAX_JPEG_SCANS = 100
+"""A JPEG may hold this many scans at most. A progressive JPEG is decoded a scan at a time, each
+pass over every block of the image: cameras and editors write about ten; a 2 KB file of 3,000
+scans of a 36-megapixel frame took 80 s to decode, out of reach of any deadline."""
 MAX_IMAGE_FILE_BYTES = 40 * 2**20
 """One image file may hold this many bytes at most."""
 THUMBNAIL_PX = 96
@@ -51,6 +57,8 @@ IMAGE_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
 """The formats read, as Pillow names them."""
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif")
 """File name endings taken for images."""
+_JPEG_START = b"\xff\xd8\xff"
+_START_OF_SCAN = b"\xff\xda"
 _UNREADABLE = (
     "'{name}' could not be read as an image; it may be damaged or cut short. Replace it or "
     "leave it out."
@@ -99,14 +107,23 @@ def prepare_image(data: bytes, name: str) -> PreparedImage:
     Raises:
         UnreadableImageError: The file is not a JPEG, PNG, WebP or GIF, or cannot be
             decoded; the sentence names the file.
-        InputError: The file is too large or declares too many pixels; the sentence names it.
+        InputError: The file is too large, declares too many pixels or is a JPEG of too many
+            scans; the sentence names it.
     """
-    from PIL import Image, ImageOps
+    from PIL import Image
 
     if len(data) > MAX_IMAGE_FILE_BYTES:
         raise InputError(
             f"'{name}' holds {len(data) / 2**20:,.0f} MB; an image may hold "
             f"{MAX_IMAGE_FILE_BYTES / 2**20:,.0f} MB at most. Save it smaller."
+        )
+    # Each scan starts at the marker FF DA, which only a marker can hold (the coded data
+    # escapes FF), so counting those bytes overstates the scans by an embedded thumbnail's.
+    if data.startswith(_JPEG_START) and (scans := data.count(_START_OF_SCAN)) > MAX_JPEG_SCANS:
+        raise InputError(
+            f"'{name}' is a JPEG of {scans:,} scans; a JPEG may have {MAX_JPEG_SCANS} at most "
+            "(cameras write about ten), since each takes as long to decode as the whole "
+            "image. Save it again as an ordinary JPEG."
         )
     with warnings.catch_warnings():
         # Pillow warns (and past twice its own limit, refuses) on large images; ours is lower.
@@ -129,18 +146,28 @@ def prepare_image(data: bytes, name: str) -> PreparedImage:
             image.draft("RGB", (max(1, round(width * scale)), max(1, round(height * scale))))
             image.seek(0)  # a GIF's first frame
             image.load()
-            upright = ImageOps.exif_transpose(image)
-            rgb = _on_white(upright)
+            turn = _turn(image)
+            working = _shrunk(image, WORKING_PX)
+            if turn is not None:
+                working = working.transpose(turn)
+            working = _on_white(working)
         except Image.DecompressionBombError as error:
             raise _too_many_pixels(name, (width, height)) from error
         except Exception as error:  # truncated data, broken chunks, bad EXIF
             raise UnreadableImageError(_UNREADABLE.format(name=name)) from error
-    upright_size = (width, height) if upright.size == image.size else (height, width)
+    thumbnail = working.copy()
+    thumbnail.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX), Image.Resampling.LANCZOS)
+    sideways = turn in (
+        Image.Transpose.TRANSPOSE,
+        Image.Transpose.TRANSVERSE,
+        Image.Transpose.ROTATE_90,
+        Image.Transpose.ROTATE_270,
+    )
     return PreparedImage(
-        thumbnail=_webp(rgb, THUMBNAIL_PX, quality=80),
-        working=_webp(rgb, WORKING_PX, quality=90),
-        width=upright_size[0],
-        height=upright_size[1],
+        thumbnail=_webp(thumbnail, quality=80),
+        working=_webp(working, quality=90),
+        width=height if sideways else width,
+        height=width if sideways else height,
     )
 
 
@@ -175,11 +202,46 @@ def _too_many_pixels(name: str, size: tuple[int, int] | None) -> InputError:
     )
 
 
+def _turn(image: Image) -> Transpose | None:
+    """What turns the image upright, as its EXIF orientation (or XMP's) says: read from the
+    decoded file, before it is shrunk and laid on white (a new image, without metadata).
+    ``None`` for upright, or for an orientation that is no orientation."""
+    from PIL import ExifTags, Image
+
+    orientation = image.getexif().get(ExifTags.Base.Orientation)
+    turns = {
+        2: Image.Transpose.FLIP_LEFT_RIGHT,
+        3: Image.Transpose.ROTATE_180,
+        4: Image.Transpose.FLIP_TOP_BOTTOM,
+        5: Image.Transpose.TRANSPOSE,
+        6: Image.Transpose.ROTATE_270,
+        7: Image.Transpose.TRANSVERSE,
+        8: Image.Transpose.ROTATE_90,
+    }
+    return turns.get(orientation) if isinstance(orientation, int) else None
+
+
+def _shrunk(image: Image, longest: int) -> Image:
+    """``image`` at most ``longest`` px a side, in a mode resizing averages (RGB, RGBA, L or
+    LA): shrunk in place when it is in one, else converted first and the decoded original
+    closed, so that a large image is held once or twice in full (a 40-megapixel image, 160 MB
+    each), never four times as copy after copy did."""
+    from PIL import Image
+
+    if image.mode not in ("RGB", "RGBA", "L", "LA"):
+        transparent = image.mode == "PA" or (image.mode == "P" and "transparency" in image.info)
+        converted = image.convert("RGBA" if transparent else "RGB")
+        image.close()
+        image = converted
+    image.thumbnail((longest, longest), Image.Resampling.LANCZOS)
+    return image
+
+
 def _on_white(image: Image) -> Image:
     """RGB, with any transparency laid on white (a thumbnail of a logo stays legible)."""
     from PIL import Image
 
-    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+    if image.mode in ("RGBA", "LA"):
         rgba = image.convert("RGBA")
         background = Image.new("RGB", rgba.size, (255, 255, 255))
         background.paste(rgba, mask=rgba.getchannel("A"))
@@ -187,11 +249,7 @@ def _on_white(image: Image) -> Image:
     return image.convert("RGB")
 
 
-def _webp(image: Image, longest: int, *, quality: int) -> bytes:
-    from PIL import Image
-
-    small = image.copy()
-    small.thumbnail((longest, longest), Image.Resampling.LANCZOS)
+def _webp(image: Image, *, quality: int) -> bytes:
     out = io.BytesIO()
-    small.save(out, format="WEBP", quality=quality, method=4)
+    image.save(out, format="WEBP", quality=quality, method=4)
     return out.getvalue()

@@ -157,11 +157,10 @@ def _as_text(value: object) -> str | None:
     return value if isinstance(value, str) else str(value)
 
 
-def table_to_parquet(table: pd.DataFrame, *, row_group_size: int | None = None) -> bytes:
-    """The table as Parquet (see :func:`parquet_ready`), in groups of ``row_group_size`` rows
-    when given (a reader can then read one group rather than a whole column)."""
+def table_to_parquet(table: pd.DataFrame) -> bytes:
+    """The table as Parquet (see :func:`parquet_ready`)."""
     buffer = io.BytesIO()
-    parquet_ready(table).to_parquet(buffer, row_group_size=row_group_size)
+    parquet_ready(table).to_parquet(buffer)
     return buffer.getvalue()
 
 

@@ -9,36 +9,57 @@ dataset that lists images always has them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import io
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from embedding_space.errors import DamagedFileError
 from embedding_space.io.images import PreparedImage, thumbnail_uri
-from embedding_space.store.artifacts import table_to_parquet, write_bytes
+from embedding_space.store.artifacts import write_bytes
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 __all__ = ["IMAGES_FILE", "DatasetImages", "images_parquet", "read_images", "write_images"]
 
 IMAGES_FILE = "images.parquet"
-IMAGES_PER_GROUP = 256
-"""Rows per Parquet row group: one row's working copy is read from its group alone (~5 MB),
-not from the whole column (a page shows one row's image large; see
-:meth:`DatasetImages.working_copy`)."""
+ROWS_A_GROUP = 256
+"""Rows of images written, and read back, at a time: a group's images are at most 40 MB in
+memory, and rows that share an image keep it once a group (Parquet's dictionary), where one
+table of all rows held a copy a row (10,000 rows naming one image took 2.5 GB to store)."""
 
 
 def images_parquet(images: Sequence[PreparedImage]) -> bytes:
-    """The images of a new dataset as the bytes of its :data:`IMAGES_FILE`."""
-    frame = pd.DataFrame(
-        {
-            "key": [image.key for image in images],
-            "thumbnail": [image.thumbnail for image in images],
-            "working": [image.working for image in images],
-            "width": [image.width for image in images],
-            "height": [image.height for image in images],
-        }
+    """The images of a new dataset as the bytes of its :data:`IMAGES_FILE`, written
+    :data:`ROWS_A_GROUP` rows at a time."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pa.schema(
+        [
+            ("key", pa.string()),
+            ("thumbnail", pa.binary()),
+            ("working", pa.binary()),
+            ("width", pa.int64()),
+            ("height", pa.int64()),
+        ]
     )
-    return table_to_parquet(frame, row_group_size=IMAGES_PER_GROUP)
+    out = io.BytesIO()
+    with pq.ParquetWriter(out, schema) as writer:
+        for start in range(0, len(images), ROWS_A_GROUP):
+            group = images[start : start + ROWS_A_GROUP]
+            columns = {
+                "key": [image.key for image in group],
+                "thumbnail": [image.thumbnail for image in group],
+                "working": [image.working for image in group],
+                "width": [image.width for image in group],
+                "height": [image.height for image in group],
+            }
+            writer.write_table(pa.table(columns, schema=schema))
+    return out.getvalue()
 
 
 def write_images(folder: Path, payload: bytes) -> None:
@@ -75,32 +96,30 @@ class DatasetImages:
         return [str(value) for value in read_images(self.path, ["key"])["key"]]
 
     def working_copy(self, row: int) -> bytes:
-        """One row's working copy (WebP bytes), read from the row group that holds it.
+        """One row's working copy (WebP bytes); only the rows written with it are read.
 
         Raises:
             IndexError: No such row.
             DamagedFileError: The file is missing, cut off, or not a table of images.
         """
-        import pyarrow.parquet as pq
-        from pyarrow import ArrowException
-
-        try:
-            file = pq.ParquetFile(self.path)
-            first = 0
-            for group in range(file.num_row_groups):
-                count = file.metadata.row_group(group).num_rows
-                if 0 <= row < first + count:
-                    working = file.read_row_group(group, columns=["working"]).column(0)
-                    return bytes(working[row - first].as_py())
-                first += count
-        except (OSError, ArrowException, ValueError, KeyError, TypeError) as error:
-            raise _damaged(self.path, error) from None
-        raise IndexError(f"There is no row {row}: the dataset has {first} images.")
+        first = 0
+        for group in _groups(self.path, ["working"]) if row >= 0 else ():
+            if row < first + group.num_rows:
+                return bytes(group.column("working")[row - first].as_py())
+            first += group.num_rows
+        raise IndexError(f"There is no row {row} among the dataset's images.")
 
     def working_copies(self) -> dict[str, bytes]:
-        """The working copy of every image, by key (one per distinct image)."""
-        frame = read_images(self.path, ["key", "working"])
-        return dict(zip(frame["key"].astype(str), map(bytes, frame["working"]), strict=True))
+        """The working copy of every image, by key (one per distinct image), read a group of
+        rows at a time: rows that name one image hold it once in memory."""
+        copies: dict[str, bytes] = {}
+        for group in _groups(self.path, ["key", "working"]):
+            keys = group.column("key").to_pylist()
+            workings = group.column("working")
+            for index, key in enumerate(keys):
+                if key not in copies:
+                    copies[str(key)] = bytes(workings[index].as_py())
+        return copies
 
 
 def read_images(path: Path, columns: list[str]) -> pd.DataFrame:
@@ -113,12 +132,28 @@ def read_images(path: Path, columns: list[str]) -> pd.DataFrame:
 
     try:
         return pd.read_parquet(path, columns=columns)
+    except FileNotFoundError:
+        raise DamagedFileError(path, "images", "it is missing", recomputable=False) from None
     except (OSError, ArrowException, ValueError, KeyError, TypeError) as error:
-        raise _damaged(path, error) from None
+        reason = f"it is not a table of images that can be read ({type(error).__name__})"
+        raise DamagedFileError(path, "images", reason, recomputable=False) from None
 
 
-def _damaged(path: Path, error: Exception) -> DamagedFileError:
-    if isinstance(error, FileNotFoundError):
-        return DamagedFileError(path, "images", "it is missing", recomputable=False)
-    reason = f"it is not a table of images that can be read ({type(error).__name__})"
-    return DamagedFileError(path, "images", reason, recomputable=False)
+def _groups(path: Path, columns: list[str]) -> Iterator[pa.Table]:
+    """The columns of an :data:`IMAGES_FILE`, a row group at a time.
+
+    Raises:
+        DamagedFileError: As :func:`read_images`.
+    """
+    import pyarrow.parquet as pq
+    from pyarrow import ArrowException
+
+    try:
+        parquet = pq.ParquetFile(path)
+        for group in range(parquet.num_row_groups):
+            yield parquet.read_row_group(group, columns=columns)
+    except FileNotFoundError:
+        raise DamagedFileError(path, "images", "it is missing", recomputable=False) from None
+    except (OSError, ArrowException, ValueError, KeyError, TypeError) as error:
+        reason = f"it is not a table of images that can be read ({type(error).__name__})"
+        raise DamagedFileError(path, "images", reason, recomputable=False) from None

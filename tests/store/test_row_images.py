@@ -18,7 +18,7 @@ from tests.helpers import image_bytes
 def test_each_rows_working_copy_is_its_own_across_row_groups(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(stored_images, "IMAGES_PER_GROUP", 4)
+    monkeypatch.setattr(stored_images, "ROWS_A_GROUP", 4)
     prepared = [
         prepare_image(image_bytes((20 * index, 90, 200)), f"{index}.png") for index in range(10)
     ]
