@@ -30,6 +30,7 @@ __all__ = [
     "MAX_IMAGE_FILE_BYTES",
     "MAX_IMAGE_PIXELS",
     "MAX_JPEG_SCANS",
+    "MAX_WEBP_PIXELS",
     "THUMBNAIL_PX",
     "WORKING_PX",
     "PreparedImage",
@@ -43,6 +44,10 @@ __all__ = [
 MAX_IMAGE_PIXELS = 40_000_000
 """An image may declare this many pixels at most (a 40-megapixel camera frame; 160 MB once
 decoded), checked in its header before it is decoded."""
+MAX_WEBP_PIXELS = 16_000_000
+"""A WebP image may declare this many pixels at most: libwebp decodes a frame into buffers of
+its own, so a 40-megapixel WebP of a few hundred bytes took 620 MB where a PNG of that size
+takes 250 MB."""
 MAX_JPEG_SCANS = 100
 """A JPEG may hold this many scans at most. A progressive JPEG is decoded a scan at a time, each
 pass over every block of the image: cameras and editors write about ten; a 2 KB file of 3,000
@@ -137,8 +142,9 @@ def prepare_image(data: bytes, name: str) -> PreparedImage:
                 f"'{name}' is not an image Pillow can read as JPEG, PNG, WebP or GIF."
             ) from error
         width, height = image.size
-        if width <= 0 or height <= 0 or width * height > MAX_IMAGE_PIXELS:
-            raise _too_many_pixels(name, (width, height))
+        limit = MAX_WEBP_PIXELS if image.format == "WEBP" else MAX_IMAGE_PIXELS
+        if width <= 0 or height <= 0 or width * height > limit:
+            raise _too_many_pixels(name, (width, height), limit)
         try:
             # A JPEG decodes at 1/2, 1/4 or 1/8 scale when that still covers the working copy
             # (a 12-megapixel photo at 500 × 375): an eighth of the pixels to decode and hold.
@@ -194,11 +200,14 @@ def is_thumbnail_uri(text: str) -> bool:
     return _THUMBNAIL_URI.fullmatch(text) is not None
 
 
-def _too_many_pixels(name: str, size: tuple[int, int] | None) -> InputError:
+def _too_many_pixels(
+    name: str, size: tuple[int, int] | None, limit: int = MAX_IMAGE_PIXELS
+) -> InputError:
     declared = f"declares {size[0]:,} × {size[1]:,} pixels" if size else "declares too many pixels"
+    kind = "a WebP image" if limit == MAX_WEBP_PIXELS else "an image"
     return InputError(
-        f"'{name}' {declared}; an image may have {MAX_IMAGE_PIXELS / 1e6:,.0f} megapixels at "
-        "most. It may be a decompression bomb; if it is a real photo, save it smaller."
+        f"'{name}' {declared}; {kind} may have {limit / 1e6:,.0f} megapixels at most. It may "
+        "be a decompression bomb; if it is a real photo, save it smaller."
     )
 
 

@@ -21,6 +21,7 @@ from embedding_space.io import (
 )
 from embedding_space.io.budget import Deadline
 from embedding_space.io.image_zips import MAX_IMAGES, MAX_ZIP_ENTRIES
+from embedding_space.io.images import prepare_image
 from tests import image_files as files
 from tests.image_files import (
     labelled_zip,
@@ -384,3 +385,14 @@ def test_image_files_given_loose_are_read_as_one_zip_of_them() -> None:
     assert len(loaded.images) == 4 and loaded.frame[loaded.image_column].nunique() == 4
     with pytest.raises(InputError, match="in one zip, or as image files, not both"):
         read_image_files([*loose, ("more.zip", files.labelled_zip(3))])
+
+
+def test_a_webp_past_16_megapixels_is_refused_before_it_is_decoded() -> None:
+    out = io.BytesIO()
+    Image.new("RGB", (5_000, 4_000), (10, 200, 30)).save(out, "WEBP", quality=10)
+    with pytest.raises(InputError, match="a WebP image may have 16 megapixels at most"):
+        prepare_image(out.getvalue(), "wide.webp")
+    # The same pixels as a PNG are within the limit of other formats.
+    png = io.BytesIO()
+    Image.new("RGB", (5_000, 4_000), (10, 200, 30)).save(png, "PNG")
+    assert prepare_image(png.getvalue(), "wide.png").width == 5_000
