@@ -19,6 +19,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.embedding import processor
 from embedding_space.io.images import THUMBNAIL_PX, WORKING_PX, prepare_image, thumbnail_uri
 
 
@@ -74,6 +75,7 @@ def main() -> None:
         ("JPEG 1024 × 768", 1024, 768, "JPEG"),
         ("PNG 1024 × 768", 1024, 768, "PNG"),
     ]
+    print(processor())
     print(f"{'image':<18} {'ours /s':>8} {'plain /s':>9} {'ratio':>6}  thumbnail  working copy")
     for label, width, height, fmt in kinds:
         files = [photo(width, height, fmt, seed) for seed in range(args.count)]
