@@ -200,7 +200,9 @@ def prepare(
         for warning in table.warnings:
             say(f"Warning: {warning}")
         frame, column, file_format = table.frame, table.text_column, table.format
-    if text_column is None:
+    if images is not None:
+        say(f"Read {len(images)} image(s); column '{column}' holds their text.")
+    elif text_column is None:
         say(f"Using column '{column}' as the text (choose another with --text-column).")
     fingerprint = _fingerprint(source, column)
     info = next(

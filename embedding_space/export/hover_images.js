@@ -72,16 +72,19 @@ function hoverAnchor(graph, point, pointer) {
 function placeHoverImage(card, graph, anchor) {
   // Beside the point, on the side away from plotly's label; above or below it when that side
   // has no room.
+  // Within the graph's own width, so the card never covers the sidebar beside the map.
   var width = card.offsetWidth;
   var height = card.offsetHeight;
-  var right = window.innerWidth - HOVER_IMAGE_MARGIN - width;
+  var frame = graph.getBoundingClientRect();
+  var leftmost = Math.max(HOVER_IMAGE_MARGIN, frame.left);
+  var right = Math.min(window.innerWidth, frame.right) - HOVER_IMAGE_MARGIN - width;
   var bottom = window.innerHeight - HOVER_IMAGE_MARGIN - height;
   var label = graph.querySelector(".hoverlayer .hovertext");
   var labelBox = label ? label.getBoundingClientRect() : null;
   var labelOnRight = !labelBox || labelBox.left + labelBox.width / 2 >= anchor.x;
   var left = labelOnRight ? anchor.x - HOVER_IMAGE_GAP - width : anchor.x + HOVER_IMAGE_GAP;
   var top = anchor.y - height / 2;
-  if (left < HOVER_IMAGE_MARGIN || left > right) {
+  if (left < leftmost || left > right) {
     left = anchor.x - width / 2;
     top = anchor.y - HOVER_IMAGE_GAP - height;
     if (labelBox && top + height > labelBox.top) top = Math.min(top, labelBox.top - 4 - height);
@@ -89,7 +92,7 @@ function placeHoverImage(card, graph, anchor) {
       top = Math.max(anchor.y, labelBox ? labelBox.bottom : anchor.y) + HOVER_IMAGE_GAP;
     }
   }
-  card.style.left = Math.round(Math.max(HOVER_IMAGE_MARGIN, Math.min(left, right))) + "px";
+  card.style.left = Math.round(Math.max(leftmost, Math.min(left, right))) + "px";
   card.style.top = Math.round(Math.max(HOVER_IMAGE_MARGIN, Math.min(top, bottom))) + "px";
 }
 

@@ -59,7 +59,9 @@ if mode in typed:
             bar[1]
             .text_input(
                 "Sentence",
-                placeholder="A sentence, e.g. my card was charged twice",
+                placeholder="Describe an image, e.g. a red circle on white"
+                if info.images
+                else "A sentence, e.g. my card was charged twice",
                 key="neighbor_query",
                 label_visibility="collapsed",
             )
