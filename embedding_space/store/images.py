@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -128,15 +129,8 @@ def read_images(path: Path, columns: list[str]) -> pd.DataFrame:
     Raises:
         DamagedFileError: Missing, cut off, or not a table of images.
     """
-    from pyarrow import ArrowException
-
-    try:
+    with _said_as_damage(path):
         return pd.read_parquet(path, columns=columns)
-    except FileNotFoundError:
-        raise DamagedFileError(path, "images", "it is missing", recomputable=False) from None
-    except (OSError, ArrowException, ValueError, KeyError, TypeError) as error:
-        reason = f"it is not a table of images that can be read ({type(error).__name__})"
-        raise DamagedFileError(path, "images", reason, recomputable=False) from None
 
 
 def _groups(path: Path, columns: list[str]) -> Iterator[pa.Table]:
@@ -146,12 +140,20 @@ def _groups(path: Path, columns: list[str]) -> Iterator[pa.Table]:
         DamagedFileError: As :func:`read_images`.
     """
     import pyarrow.parquet as pq
-    from pyarrow import ArrowException
 
-    try:
+    with _said_as_damage(path):
         parquet = pq.ParquetFile(path)
         for group in range(parquet.num_row_groups):
             yield parquet.read_row_group(group, columns=columns)
+
+
+@contextmanager
+def _said_as_damage(path: Path) -> Iterator[None]:
+    """Turn a failure to read an :data:`IMAGES_FILE` into a :class:`DamagedFileError`."""
+    from pyarrow import ArrowException
+
+    try:
+        yield
     except FileNotFoundError:
         raise DamagedFileError(path, "images", "it is missing", recomputable=False) from None
     except (OSError, ArrowException, ValueError, KeyError, TypeError) as error:

@@ -6,7 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
+from embedding_space.errors import DamagedFileError
 from embedding_space.io.images import prepare_image
 from embedding_space.store.images import ROWS_A_GROUP, DatasetImages
 from embedding_space.store.workspace import Workspace
@@ -54,3 +56,19 @@ def test_rows_that_name_one_image_store_it_once_a_group(tmp_path: Path) -> None:
     assert stored is not None
     assert stored.working_copies() == {image.key: image.working}
     assert stored.working_copy(rows - 1) == image.working
+
+
+def test_a_cut_or_missing_images_file_is_named_as_damaged(tmp_path: Path) -> None:
+    store = Workspace(tmp_path)
+    images = [prepare_image(shape_image("circle", "red", n), f"{n}.png") for n in range(3)]
+    frame = pd.DataFrame({"file": [f"{n}.png" for n in range(3)]})
+    dataset_id = store.create_dataset(frame, "file", "circles", images=images).id
+    stored = store.images(dataset_id)
+    assert stored is not None
+    stored.path.write_bytes(stored.path.read_bytes()[:50])
+    for read in (stored.thumbnails, lambda: stored.working_copy(0)):
+        with pytest.raises(DamagedFileError, match=r"images\.parquet is damaged .*Remove the"):
+            read()
+    stored.path.unlink()
+    with pytest.raises(DamagedFileError, match="it is missing"):
+        stored.working_copy(0)
