@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import posixpath
 import zipfile
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -99,6 +100,7 @@ def packed_loose_images(files: Sequence[tuple[str, bytes]]) -> list[tuple[str, b
         InputError: Loose images beside a zip: which holds the dataset is not clear.
     """
     loose = [item for item in files if item[0].lower().endswith(IMAGE_SUFFIXES)]
+    rest = [item for item in files if not item[0].lower().endswith(IMAGE_SUFFIXES)]
     if not loose:
         return list(files)
     if any(name.lower().endswith(".zip") for name, _ in files):
@@ -106,18 +108,14 @@ def packed_loose_images(files: Sequence[tuple[str, bytes]]) -> list[tuple[str, b
             "Give the images in one zip, or as image files, not both: "
             f"'{loose[0][0]}' came beside a zip."
         )
+    # A browser sends a file's name alone; two of one name are both kept.
+    bases = [posixpath.basename(name.replace("\\", "/")) or "image" for name, _ in loose]
+    named = Counter(bases)
     packed = io.BytesIO()
     with zipfile.ZipFile(packed, "w", zipfile.ZIP_STORED) as archive:
-        for index, (name, data) in enumerate(loose):
-            # A browser sends a file's name alone; two of one name are both kept.
-            base = posixpath.basename(name.replace("\\", "/")) or "image"
-            archive.writestr(f"{index:05d}-{base}" if _twice(base, loose) else base, data)
-    rest = [item for item in files if item not in loose]
+        for index, (base, (_, data)) in enumerate(zip(bases, loose, strict=True)):
+            archive.writestr(f"{index:05d}-{base}" if named[base] > 1 else base, data)
     return [("images.zip", packed.getvalue()), *rest]
-
-
-def _twice(name: str, files: Sequence[tuple[str, bytes]]) -> bool:
-    return sum(posixpath.basename(other.replace("\\", "/")) == name for other, _ in files) > 1
 
 
 def read_image_files(files: Sequence[tuple[str, bytes]]) -> LoadedImages:
