@@ -103,11 +103,18 @@ class DatasetImages:
             IndexError: No such row.
             DamagedFileError: The file is missing, cut off, or not a table of images.
         """
+        import pyarrow.parquet as pq
+
         first = 0
-        for group in _groups(self.path, ["working"]) if row >= 0 else ():
-            if row < first + group.num_rows:
-                return bytes(group.column("working")[row - first].as_py())
-            first += group.num_rows
+        with _said_as_damage(self.path):
+            parquet = pq.ParquetFile(self.path)
+            # The footer says how many rows each group holds: only the one with the row is read.
+            for group in range(parquet.num_row_groups) if row >= 0 else ():
+                count = parquet.metadata.row_group(group).num_rows
+                if row < first + count:
+                    working = parquet.read_row_group(group, columns=["working"]).column(0)
+                    return bytes(working[row - first].as_py())
+                first += count
         raise IndexError(f"There is no row {row} among the dataset's images.")
 
     def working_copies(self) -> dict[str, bytes]:
