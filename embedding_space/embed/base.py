@@ -27,6 +27,7 @@ __all__ = [
     "check_dimension",
     "embed",
     "embed_query",
+    "reads_images",
 ]
 
 DEFAULT_BATCH_SIZE = 64
@@ -94,8 +95,13 @@ class ModelIdentity:
     @classmethod
     def of(cls, embedder: Embedder) -> ModelIdentity:
         """The identity of a loaded embedder."""
-        reads = bool(getattr(embedder, "reads_images", False))
-        return cls(embedder.cache_key, embedder.max_seq_length, reads)
+        return cls(embedder.cache_key, embedder.max_seq_length, reads_images(embedder))
+
+
+def reads_images(embedder: object) -> bool:
+    """Whether an embedder's model embeds images (a CLIP model) as well as texts (see
+    ``embed.images``)."""
+    return bool(getattr(embedder, "reads_images", False))
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from embedding_space.embed.base import Embedder, ModelIdentity
+from embedding_space.embed.base import Embedder, ModelIdentity, reads_images
 from embedding_space.errors import InputError
 from embedding_space.io.images import open_working_copy
 from embedding_space.types import FloatMatrix
@@ -56,11 +56,6 @@ class ImageReader(Protocol):
     def encode_images(self, images: Sequence[Image]) -> FloatMatrix:
         """Embed one batch of images: ``n`` images in, an ``(n, d)`` float32 array out."""
         ...
-
-
-def reads_images(embedder: object) -> bool:
-    """Whether an embedder's model embeds images (a CLIP model) as well as texts."""
-    return bool(getattr(embedder, "reads_images", False))
 
 
 def check_images_embeddable(model: str, model_reads_images: bool, has_captions: bool) -> None:
