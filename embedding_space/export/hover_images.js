@@ -109,7 +109,8 @@ function thumbnailOf(tables, row) {
 
 function showHoverImage(graph, tables, event) {
   var point = event && event.points ? event.points[0] : null;
-  var uri = thumbnailOf(tables, hoveredRow(point));
+  var row = hoveredRow(point);
+  var uri = thumbnailOf(tables, row);
   if (typeof uri !== "string" || uri.indexOf(HOVER_IMAGE_PREFIX) !== 0) {
     hideHoverImage();
     return;
@@ -117,7 +118,7 @@ function showHoverImage(graph, tables, event) {
   var card = hoverImageCard();
   var image = card.firstChild;
   if (image.getAttribute("src") !== uri) image.src = uri;
-  card.setAttribute("data-row", hoveredRow(point));
+  card.setAttribute("data-row", row);
   card.style.display = "block";
   placeHoverImage(card, graph, hoverAnchor(graph, point, event.event));
 }
