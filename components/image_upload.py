@@ -15,7 +15,7 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 from components import cached, routes, state
 from components.ingest import read_images_upload, store_and_embed
 from components.markdown import safe
-from components.tables import text_table
+from components.tables import text_table, unused_name
 from embedding_space.embed.images import CLIP_HINT, check_images_embeddable
 from embedding_space.errors import InputError
 from embedding_space.io.image_sets import holds_images
@@ -36,9 +36,7 @@ def image_preview(frame: pd.DataFrame, images: Sequence[PreparedImage], rows_sho
     """The first rows with their thumbnails, as ``data:`` URIs: the page gets the pixels,
     never a link, and every other cell is shown as text."""
     shown = frame.head(PREVIEW_ROWS).reset_index(drop=True)
-    column = "thumbnail"
-    while column in shown.columns:
-        column = f"{column} "
+    column = unused_name("thumbnail", {str(name) for name in shown.columns})
     shown.insert(0, column, [thumbnail_uri(image.thumbnail) for image in images[:PREVIEW_ROWS]])
     text_table(
         shown,

@@ -143,13 +143,13 @@ def _with_images(
     if images is None or every is None:
         return shown, {}
     taken = {str(name) for name in shown.columns}
-    title = _unused(IMAGE, taken)
+    title = unused_name(IMAGE, taken)
     added = {title: [every[int(row)] for row in images.rows]}
     help_of = {title: "Each row's image."}
     order = [title]
     for name in map(str, shown.columns):
         if name in images.beside:
-            beside = _unused(f"{IMAGE} · {name}", taken)
+            beside = unused_name(f"{IMAGE} · {name}", taken)
             added[beside] = [every[int(row)] for row in images.beside[name]]
             help_of[beside] = f"The image of the row whose text is in “{name}”."
             order.append(beside)
@@ -165,7 +165,7 @@ def _with_images(
     return shown.assign(**added)[order], config
 
 
-def _unused(name: str, taken: set[str]) -> str:
+def unused_name(name: str, taken: set[str]) -> str:
     """``name``, or with a mark after it while a column has that name; added to ``taken``."""
     while name in taken:
         name += " ·"
